@@ -1,0 +1,4 @@
+import type { Migration } from '@canaduck/db';
+
+/** The channel-service's schema history, oldest first. Never edit a released migration: add one. */
+export const migrations: Migration[] = [];

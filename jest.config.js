@@ -1,0 +1,12 @@
+// `npm test` at the root runs every workspace's suites as jest projects.
+const fs = require('fs');
+const path = require('path');
+const workspaces = require('./package.json').workspaces;
+const dirs = workspaces.flatMap((w) =>
+  w.endsWith('/*')
+    ? fs.readdirSync(w.slice(0, -2)).map((d) => path.join(w.slice(0, -2), d)).filter((d) => fs.existsSync(path.join(d, 'package.json')))
+    : [w],
+);
+module.exports = {
+  projects: dirs.map((dir) => ({ displayName: path.basename(dir), rootDir: path.join(__dirname, dir), ...require('./jest.preset.js') })),
+};

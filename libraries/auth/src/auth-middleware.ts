@@ -1,0 +1,61 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ForbiddenError, UnauthorizedError } from '@canaduck/errors';
+import { type AuthUser, type TokenSettings, verifyServiceToken, verifyUserToken } from './tokens';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The caller, set when a valid user token came with the request. */
+    auth?: AuthUser;
+    /** The calling service, set by requireService. */
+    callerService?: string;
+  }
+}
+
+/** Extracts the token of `Authorization: Bearer <token>`; a malformed header is a 401. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const match = /^Bearer\s+([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*\.[A-Za-z0-9\-_.+/=]*)\s*$/i.exec(header);
+  if (!match) throw new UnauthorizedError('malformed Authorization header, expected "Bearer <token>"', 'invalid_token');
+  return match[1];
+}
+
+/**
+ * Reads the user token when there is one. A present but invalid token is always a 401,
+ * even on routes that allow anonymous callers: a client should learn its token is bad.
+ */
+export function authenticate(settings: TokenSettings): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const token = bearerToken(req.headers.authorization);
+    if (token) req.auth = verifyUserToken(token, settings);
+    next();
+  };
+}
+
+export function requireAuth(): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth) throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
+    next();
+  };
+}
+
+export function hasRole(user: AuthUser | undefined, role: string): boolean {
+  return !!user && user.roles.includes(role);
+}
+
+export function requireRole(role: string): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth) throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
+    if (!hasRole(req.auth, role)) throw new ForbiddenError(`the ${role} role is required`, 'role_required');
+    next();
+  };
+}
+
+/** Internal routes: only another service, with a service token, may call them. */
+export function requireService(secret: string): RequestHandler {
+  return (req, _res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw new UnauthorizedError('service token required', 'token_missing');
+    req.callerService = verifyServiceToken(token, secret);
+    next();
+  };
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Thrown at start-up when the environment is wrong; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses `env` with a zod object schema whose keys are environment variable names.
+ * Empty strings count as unset so that `FOO=` in a .env file falls back to the default.
+ */
+export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = z.object(shape).safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return result.data;
+}
+
+/** Prints the problems and exits: the fail-fast path used by every `main.ts`. */
+export function loadConfigOrExit<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
+  try {
+    return loadConfig(shape, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Reusable field types. */
+export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+export const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+export const url = () => z.string().url();
+export const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+/**
+ * The settings every service shares. JWT_SECRET must be 32+ characters; it is
+ * mandatory in production and the local launcher generates one for development.
+ */
+export const commonShape = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+  JWT_ISSUER: z.string().default('canaduck-user-service'),
+  JWT_AUDIENCE: z.string().default('canaduck-irc'),
+  JWT_ALGORITHM: z.enum(['HS256', 'RS256', 'EdDSA']).default('HS256'),
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_PRIVATE_KEY: z.string().optional(),
+  SERVICE_TOKEN_SECRET: z.string().min(32, 'SERVICE_TOKEN_SECRET must be at least 32 characters').optional(),
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default('data'),
+  BODY_LIMIT: z.string().default('100kb'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10000),
+  HTTP_TIMEOUT_MS: positiveInt(2000),
+  USER_SERVICE_URL: z.string().url().default('http://127.0.0.1:5001'),
+  MESSAGE_SERVICE_URL: z.string().url().default('http://127.0.0.1:5002'),
+  CHANNEL_SERVICE_URL: z.string().url().default('http://127.0.0.1:5003'),
+  GATEWAY_SERVICE_URL: z.string().url().default('http://127.0.0.1:5004'),
+  STATS_SERVICE_URL: z.string().url().default('http://127.0.0.1:5005'),
+};
+
+export type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+
+export type { Knex };
+
+/** A schema change of one service; the list of them, in order, is that service's history. */
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down?(knex: Knex): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** The service's name: the SQLite file is `<dataDir>/<service>.sqlite`. */
+  service: string;
+  /** `mysql://user:pass@host:port/db`; without it, embedded SQLite. */
+  url?: string;
+  dataDir?: string;
+  /** `:memory:` or a file path, overriding dataDir (tests). */
+  sqliteFile?: string;
+  poolMax?: number;
+}
+
+export function isMysqlUrl(url: string | undefined): url is string {
+  return !!url && /^mysql2?:\/\//i.test(url);
+}
+
+export function isMysql(knex: Knex): boolean {
+  const client = knex.client.config.client;
+  return client === 'mysql2' || client === 'mysql';
+}
+
+function mysqlConnection(url: string): Knex.MySql2ConnectionConfig {
+  const u = new URL(url.replace(/^mysql2:/i, 'mysql:'));
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
+    // utf8mb4 so that emoji survive; dates travel as UTC.
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: false,
+    supportBigNumbers: true,
+    connectTimeout: 5000,
+  };
+}
+
+/** Creates the MySQL database named in the URL when it is missing (local runs, tests). */
+async function ensureMysqlDatabase(conn: Knex.MySql2ConnectionConfig): Promise<void> {
+  if (!conn.database) return;
+  const admin = knexFactory({ client: 'mysql2', connection: { ...conn, database: undefined }, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [conn.database]);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export async function createDatabase(opts: DatabaseOptions): Promise<Knex> {
+  if (isMysqlUrl(opts.url)) {
+    const connection = mysqlConnection(opts.url);
+    const make = () =>
+      knexFactory({
+        client: 'mysql2',
+        connection,
+        pool: { min: 0, max: opts.poolMax ?? 10 },
+        acquireConnectionTimeout: 5000,
+      });
+    let knex = make();
+    try {
+      await knex.raw('SELECT 1');
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ER_BAD_DB_ERROR') {
+        await knex.destroy();
+        throw err;
+      }
+      // A least-privilege production user cannot create databases; the init script does it there.
+      await knex.destroy();
+      await ensureMysqlDatabase(connection);
+      knex = make();
+    }
+    return knex;
+  }
+  const filename = opts.sqliteFile ?? path.join(opts.dataDir ?? 'data', `${opts.service}.sqlite`);
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    // better-sqlite3 is synchronous and single-writer: one connection avoids SQLITE_BUSY.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (db: { pragma(s: string): unknown }, done: (err: Error | null, db: unknown) => void) => {
+        try {
+          db.pragma('journal_mode = WAL');
+          db.pragma('synchronous = NORMAL');
+          db.pragma('foreign_keys = ON');
+          db.pragma('busy_timeout = 5000');
+          done(null, db);
+        } catch (err) {
+          done(err as Error, db);
+        }
+      },
+    },
+  });
+}
+
+/** Runs the service's migrations, in order, under knex's migration lock. */
+export async function runMigrations(knex: Knex, migrations: Migration[], tableName = 'knex_migrations'): Promise<void> {
+  const source: Knex.MigrationSource<Migration> = {
+    getMigrations: async () => migrations,
+    getMigrationName: (m) => m.name,
+    getMigration: async (m) => ({ up: m.up, down: m.down ?? (async () => undefined) }),
+  };
+  await knex.migrate.latest({ migrationSource: source, tableName });
+}
+
+/** /ready: is the database answering? */
+export async function pingDatabase(knex: Knex, timeoutMs = 1000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      knex.raw('SELECT 1'),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('ping timeout')), timeoutMs);
+      }),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+/** Dates to and from the database: always ISO 8601 UTC strings in JSON. */
+export function toIso(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number') return new Date(value).toISOString();
+  const s = String(value);
+  // SQLite gives back what was stored; values without a zone are UTC.
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+  return Number.isNaN(d.getTime()) ? s : d.toISOString();
+}

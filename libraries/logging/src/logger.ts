@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import pinoHttp from 'pino-http';
+import type { RequestHandler } from 'express';
+
+export type { Logger };
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    name: service,
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[redacted]' },
+  });
+}
+
+/**
+ * Takes the caller's X-Request-Id when it is sane (it ends up in logs and
+ * headers, so anything odd is replaced), or makes one, and echoes it back.
+ */
+export function requestIdMiddleware(): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.headers[REQUEST_ID_HEADER];
+    const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.headers[REQUEST_ID_HEADER] = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  };
+}
+
+/** One access-log line per request, carrying the request id; health probes stay quiet. */
+export function httpLogger(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req) => String(req.headers[REQUEST_ID_HEADER] ?? randomUUID()),
+    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  }) as unknown as RequestHandler;
+}
+
+/** Security events (failed logins, role changes, bans, deletions) as structured `audit` lines. */
+export function audit(logger: Logger, event: string, fields: Record<string, unknown>): void {
+  logger.info({ audit: true, event, ...fields }, `audit: ${event}`);
+}

@@ -1,0 +1,55 @@
+import type { Express } from 'express';
+import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
+import { type CommonConfig, loadConfigOrExit, type z } from '@canaduck/config';
+import type { Knex, Migration } from '@canaduck/db';
+import { createLogger, type Logger } from '@canaduck/logging';
+import { installProcessHandlers, startServer } from './server';
+import { openServiceDatabase, serviceSecretFrom, tokenSettingsFrom } from './service-context';
+
+export interface ServiceContext<C> {
+  config: C;
+  logger: Logger;
+  /** Present when the service declared migrations (it owns a database). */
+  knex?: Knex;
+  tokens: TokenSettings;
+  serviceSecret: string;
+  /** Mints this service's tokens for its internal calls. */
+  serviceTokens: ServiceTokenMinter;
+}
+
+export interface RunServiceOptions<S extends z.ZodRawShape> {
+  name: string;
+  /** Must include commonShape and a PORT field. */
+  shape: S;
+  migrations?: Migration[];
+  build: (ctx: ServiceContext<z.infer<z.ZodObject<S>>>) => { app: Express; onShutdown?: Array<() => Promise<void> | void> } | Promise<{ app: Express; onShutdown?: Array<() => Promise<void> | void> }>;
+}
+
+/** What every `main.ts` does: config (fail fast), logger, database, app, listen, graceful stop. */
+export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S>): Promise<void> {
+  const config = loadConfigOrExit(o.shape) as z.infer<z.ZodObject<S>> & CommonConfig & { PORT: number };
+  const logger = createLogger(o.name, config.LOG_LEVEL);
+  installProcessHandlers(logger);
+  try {
+    const knex = o.migrations ? await openServiceDatabase(o.name, config, o.migrations, logger) : undefined;
+    const serviceSecret = serviceSecretFrom(config);
+    const { app, onShutdown = [] } = await o.build({
+      config,
+      logger,
+      knex,
+      tokens: tokenSettingsFrom(config),
+      serviceSecret,
+      serviceTokens: new ServiceTokenMinter(o.name, serviceSecret),
+    });
+    await startServer({
+      app,
+      port: config.PORT,
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      onShutdown: [...onShutdown, async () => knex?.destroy()],
+    });
+  } catch (err) {
+    logger.fatal({ err }, 'start-up failed');
+    process.exit(1);
+  }
+}

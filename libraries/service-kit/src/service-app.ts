@@ -1,0 +1,97 @@
+import express, { type Express, type RequestHandler } from 'express';
+import swaggerJsdoc from 'swagger-jsdoc';
+import swaggerUi from 'swagger-ui-express';
+import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
+import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
+
+export type ReadinessCheck = () => Promise<boolean>;
+
+export interface OpenApiOptions {
+  title: string;
+  version?: string;
+  description?: string;
+  /** Files holding `@openapi` JSDoc blocks (absolute paths or globs). */
+  apis: string[];
+  /** Extra components (schemas) merged into the document. */
+  components?: Record<string, unknown>;
+}
+
+export interface ServiceAppOptions {
+  name: string;
+  logger: Logger;
+  bodyLimit?: string;
+  openapi: OpenApiOptions;
+  /** Named checks behind /ready (database, required dependencies). */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Log one line per request (on by default). */
+  accessLog?: boolean;
+  /** Middlewares that run before the body parser (the gateway's proxy goes here). */
+  beforeBody?: RequestHandler[];
+  /** Mounts the service's own routes. */
+  routes: (app: Express) => void;
+}
+
+export function buildOpenApiDocument(name: string, o: OpenApiOptions): Record<string, unknown> {
+  const doc = swaggerJsdoc({
+    definition: {
+      openapi: '3.0.3',
+      info: { title: o.title, version: o.version ?? '1.0.0', description: o.description ?? `${name} of CanaDuck IRC` },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          serviceToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'service token (internal routes)' },
+        },
+        schemas: {
+          Error: {
+            type: 'object',
+            required: ['error'],
+            properties: { error: { type: 'string', example: 'channel not found' }, code: { type: 'string', example: 'channel_not_found' } },
+          },
+          ...(o.components ?? {}),
+        },
+      },
+    },
+    apis: o.apis,
+  }) as Record<string, unknown>;
+  return doc;
+}
+
+/**
+ * The Express app every service starts from: request ids, access logs, JSON
+ * bodies with a size limit, /health, /ready, /openapi.json, /docs, the
+ * service's routes, then a JSON 404 and the one error middleware.
+ */
+export function createServiceApp(o: ServiceAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestIdMiddleware());
+  if (o.accessLog !== false) app.use(httpLogger(o.logger));
+  for (const mw of o.beforeBody ?? []) app.use(mw);
+  app.use(express.json({ limit: o.bodyLimit ?? '100kb', strict: false }));
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: o.name });
+  });
+  app.get('/ready', async (_req, res) => {
+    const entries = await Promise.all(
+      Object.entries(o.readiness ?? {}).map(async ([k, check]) => [k, await check().catch(() => false)] as const),
+    );
+    const checks = Object.fromEntries(entries);
+    const ready = entries.every(([, ok]) => ok);
+    if (ready) res.json({ status: 'ready', service: o.name, checks });
+    else res.status(503).json({ error: `${o.name} is not ready`, code: 'not_ready', service: o.name, checks });
+  });
+
+  const doc = buildOpenApiDocument(o.name, o.openapi);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: o.openapi.title }));
+
+  o.routes(app);
+  app.use(notFoundMiddleware());
+  app.use(errorMiddleware(o.logger));
+  return app;
+}

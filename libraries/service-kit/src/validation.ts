@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { BadRequestError, ValidationError } from '@canaduck/errors';
+
+/**
+ * Parses input with a zod schema. A missing field or a wrong JSON type is a 400
+ * (the request is malformed); a well-formed value that breaks a rule is a 422.
+ */
+export function parseInput<T extends z.ZodTypeAny>(schema: T, input: unknown, what = 'body'): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const malformed = issues.some((i) => i.code === 'invalid_type' || i.code === 'unrecognized_keys' || i.code === 'invalid_union');
+  const text = issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+  const fields = issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+  if (malformed) throw new BadRequestError(`invalid ${what}: ${text}`, 'invalid_input', { fields });
+  throw new ValidationError(`invalid ${what}: ${text}`, 'validation_failed', { fields });
+}
+
+export interface Paging {
+  offset: number;
+  limit: number;
+}
+
+/** `?offset=&limit=` with defaults and bounds; garbage is a 400, never a crash. */
+export function parsePaging(query: Record<string, unknown>, defaults: { limit?: number; maxLimit?: number } = {}): Paging {
+  const maxLimit = defaults.maxLimit ?? 200;
+  const schema = z.object({
+    offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaults.limit ?? 50),
+  });
+  const parsed = schema.safeParse({ offset: single(query.offset), limit: single(query.limit) });
+  if (!parsed.success) {
+    throw new BadRequestError(`invalid paging: offset must be >= 0 and limit between 1 and ${maxLimit}`, 'invalid_paging');
+  }
+  return parsed.data;
+}
+
+/** A query parameter given twice arrives as an array; take a single string or nothing. */
+export function single(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return undefined;
+}
+
+/** `next_offset` for a page: null when this page was the last. */
+export function nextOffset(paging: Paging, returned: number): number | null {
+  return returned < paging.limit ? null : paging.offset + returned;
+}

@@ -1,0 +1,140 @@
+// Runs the five services as separate processes, exactly as the containers do
+// (`node <service>/dist/main.js`), with prefixed logs and restarts on crash.
+// Used by `npm start`, the end-to-end test, the benchmark and the fault suite.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const SERVICES = [
+  { name: 'user-service', short: 'user', port: 5001, db: 'canaduck_user', color: 36 },
+  { name: 'message-service', short: 'message', port: 5002, db: 'canaduck_message', color: 32 },
+  { name: 'channel-service', short: 'channel', port: 5003, db: 'canaduck_channel', color: 33 },
+  { name: 'stats-service', short: 'stats', port: 5005, db: 'canaduck_stats', color: 35 },
+  { name: 'gateway-service', short: 'gateway', port: 5004, db: null, color: 34 },
+];
+
+/** Port of a service: USER_SERVICE_PORT etc. override the defaults. */
+export function servicePort(svc, env = process.env) {
+  const key = `${svc.short.toUpperCase()}_SERVICE_PORT`;
+  return Number(env[key] ?? svc.port);
+}
+
+/**
+ * The local run's JWT secret: the environment's, or one generated once and kept in
+ * <dataDir>/dev-jwt-secret so that tokens survive a restart. Never in production.
+ */
+export function resolveSecrets(env, dataDir, log) {
+  const out = {};
+  for (const key of ['JWT_SECRET', 'SERVICE_TOKEN_SECRET']) {
+    if (env[key]) {
+      out[key] = env[key];
+      continue;
+    }
+    if (env.NODE_ENV === 'production') throw new Error(`${key} is required in production`);
+    const file = path.join(dataDir, `dev-${key.toLowerCase().replace(/_/g, '-')}`);
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+      log(`${key} not set: generated one for this local run and saved it in ${path.relative(ROOT, file)}`);
+    }
+    out[key] = fs.readFileSync(file, 'utf8').trim();
+  }
+  return out;
+}
+
+export function serviceEnv(svc, base, secrets, dataDir) {
+  const env = { ...base, ...secrets, PORT: String(servicePort(svc, base)), DATA_DIR: dataDir };
+  for (const other of SERVICES) {
+    env[`${other.short.toUpperCase()}_SERVICE_URL`] = `http://127.0.0.1:${servicePort(other, base)}`;
+  }
+  if (svc.db && base.MYSQL_URL) env.DATABASE_URL = `${base.MYSQL_URL.replace(/\/+$/, '')}/${base.MYSQL_DB_PREFIX ?? ''}${svc.db}`;
+  else delete env.DATABASE_URL;
+  return env;
+}
+
+/**
+ * Starts the stack. Options: env, dataDir, quiet (no log echo), restart (default true),
+ * onLine(serviceShort, line). Returns { procs, stop(), kill(short, signal), waitReady(ms) }.
+ */
+export function startStack(opts = {}) {
+  const baseEnv = { ...process.env, ...(opts.env ?? {}) };
+  const dataDir = path.resolve(opts.dataDir ?? baseEnv.DATA_DIR ?? path.join(ROOT, 'data'));
+  const log = (msg) => process.stdout.write(`\x1b[1m[stack]\x1b[0m ${msg}\n`);
+  const secrets = resolveSecrets(baseEnv, dataDir, opts.quiet ? () => undefined : log);
+  const restart = opts.restart ?? true;
+  const state = { stopping: false, procs: new Map(), restarts: new Map() };
+
+  const launch = (svc) => {
+    const child = spawn(process.execPath, [path.join(ROOT, svc.name, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: serviceEnv(svc, baseEnv, secrets, dataDir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    state.procs.set(svc.short, child);
+    const prefix = `\x1b[${svc.color}m[${svc.short.padEnd(7)}]\x1b[0m `;
+    for (const stream of [child.stdout, child.stderr]) {
+      let buf = '';
+      stream.on('data', (chunk) => {
+        buf += chunk;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          opts.onLine?.(svc.short, line);
+          if (!opts.quiet) process.stdout.write(prefix + line + '\n');
+        }
+      });
+    }
+    child.on('exit', (code, signal) => {
+      if (state.procs.get(svc.short) === child) state.procs.delete(svc.short);
+      if (state.stopping) return;
+      const n = (state.restarts.get(svc.short) ?? 0) + 1;
+      state.restarts.set(svc.short, n);
+      if (!opts.quiet) log(`${svc.name} exited (${signal ?? code})${restart ? `, restarting (#${n})` : ''}`);
+      // A quick restart keeps downtime short; back off if it keeps crashing at start.
+      if (restart) setTimeout(() => !state.stopping && launch(svc), Math.min(250 * n, 3000));
+    });
+  };
+  SERVICES.forEach(launch);
+
+  const handle = {
+    dataDir,
+    secrets,
+    procs: state.procs,
+    restarts: state.restarts,
+    url: (short) => `http://127.0.0.1:${servicePort(SERVICES.find((s) => s.short === short), baseEnv)}`,
+    kill(short, signal = 'SIGKILL') {
+      state.procs.get(short)?.kill(signal);
+    },
+    async waitReady(timeoutMs = 60000, shorts = SERVICES.map((s) => s.short)) {
+      const deadline = Date.now() + timeoutMs;
+      for (const short of shorts) {
+        for (;;) {
+          try {
+            const res = await fetch(`${handle.url(short)}/ready`, { signal: AbortSignal.timeout(1000) });
+            if (res.ok) break;
+          } catch {
+            /* not up yet */
+          }
+          if (Date.now() > deadline) throw new Error(`${short} not ready after ${timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    },
+    async stop() {
+      state.stopping = true;
+      const exits = [...state.procs.values()].map(
+        (p) => new Promise((resolve) => (p.exitCode !== null ? resolve() : p.once('exit', resolve))),
+      );
+      for (const p of state.procs.values()) p.kill('SIGTERM');
+      const force = setTimeout(() => [...state.procs.values()].forEach((p) => p.kill('SIGKILL')), 15000);
+      await Promise.all(exits);
+      clearTimeout(force);
+    },
+  };
+  return handle;
+}
