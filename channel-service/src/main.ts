@@ -1,3 +1,4 @@
+import { ServiceClient } from '@canaduck/http-client';
 import { runService } from '@canaduck/service-kit';
 import { createApp } from './app';
 import { configShape } from './config';
@@ -7,7 +8,23 @@ void runService({
   name: 'channel-service',
   shape: configShape,
   migrations,
-  build: (ctx) => ({
-    app: createApp({ logger: ctx.logger, knex: ctx.knex!, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret }),
-  }),
+  build: (ctx) => {
+    const userService = new ServiceClient({
+      name: 'user-service',
+      baseUrl: ctx.config.USER_SERVICE_URL,
+      timeoutMs: ctx.config.HTTP_TIMEOUT_MS,
+      serviceAuth: () => `Bearer ${ctx.serviceTokens.get()}`,
+    });
+    return {
+      app: createApp({
+        logger: ctx.logger,
+        knex: ctx.knex!,
+        tokens: ctx.tokens,
+        serviceSecret: ctx.serviceSecret,
+        userService,
+        bodyLimit: ctx.config.BODY_LIMIT,
+      }),
+      onShutdown: [() => userService.close()],
+    };
+  },
 });

@@ -1,24 +1,99 @@
 import path from 'node:path';
-import type { Express } from 'express';
-import type { TokenSettings } from '@canaduck/auth';
-
-import type { Logger } from '@canaduck/logging';
-import { createServiceApp } from '@canaduck/service-kit';
+import express, { type Express } from 'express';
+import type { ServiceTokenMinter, TokenSettings } from '@canaduck/auth';
+import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
+import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
+import { buildOpenApiDocument } from '@canaduck/service-kit';
+import { createUpstreamClients, upstreamUrls } from './clients/upstream-clients';
+import type { GatewayConfig } from './config';
+import { ActivityTracker } from './domain/activity-tracker';
+import { gatewayMiddleware } from './middleware/gateway-middleware';
+import { authRateLimit, corsMiddleware, securityHeaders } from './middleware/security-middleware';
+import { TokenVerifier } from './middleware/token-verifier';
+import { createUpstreamProxy, type UpstreamProxy } from './proxy/upstream-proxy';
+import { docsRoutes } from './routes/docs-routes';
+import { fullinfoRoutes } from './routes/fullinfo-routes';
+import { healthRoutes } from './routes/health-routes';
+import { UPSTREAMS, type UpstreamName } from './routing/route-table';
 
 export interface AppDeps {
   logger: Logger;
-
   tokens: TokenSettings;
-  serviceSecret: string;
+  config: GatewayConfig;
+  /** Mints the gateway's service token for `POST /internal/activity`. */
+  serviceTokens: ServiceTokenMinter;
 }
 
-/** Builds the gateway-service's app; tests call this with their own dependencies. */
-export function createApp(deps: AppDeps): Express {
-  return createServiceApp({
-    name: 'gateway-service',
-    logger: deps.logger,
-    openapi: { title: 'CanaDuck IRC gateway-service', apis: [path.join(__dirname, 'routes', '*.{ts,js}')] },
+export interface Gateway {
+  app: Express;
+  activity: ActivityTracker;
+  /** Flushes the last activity batch, closes sockets and timers. */
+  shutdown(): Promise<void>;
+}
 
-    routes: () => undefined,
+/**
+ * Builds the gateway. Order matters: request id, security headers, CORS (preflights end
+ * there), rate limits, then the routing middleware that streams proxied routes before any
+ * body parser could touch them; only the gateway's own routes go further.
+ */
+export function createGateway(deps: AppDeps): Gateway {
+  const c = deps.config;
+  const urls = upstreamUrls(c);
+  const clients = createUpstreamClients(c, deps.serviceTokens);
+  const activity = new ActivityTracker({ userService: clients['user-service'], flushMs: c.ACTIVITY_FLUSH_MS, logger: deps.logger });
+  const proxies = Object.fromEntries(
+    UPSTREAMS.map((name) => [
+      name,
+      createUpstreamProxy({
+        name,
+        target: urls[name],
+        timeoutMs: c.UPSTREAM_TIMEOUT_MS,
+        maxSockets: c.PROXY_MAX_SOCKETS,
+        logger: deps.logger,
+      }),
+    ]),
+  ) as Record<UpstreamName, UpstreamProxy>;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.set('trust proxy', c.TRUST_PROXY);
+
+  app.use(requestIdMiddleware());
+  if (c.ACCESS_LOG === 'all') app.use(httpLogger(deps.logger));
+  app.use(securityHeaders());
+  app.use(corsMiddleware(c));
+  app.post('/login', authRateLimit(c, '/login'));
+  app.post('/register', authRateLimit(c, '/register'));
+  app.use(gatewayMiddleware({ proxies, verifier: new TokenVerifier(deps.tokens, c.TOKEN_CACHE_SIZE), activity }));
+
+  // Only the gateway's own routes below: none of them reads a body.
+  const ownDoc = buildOpenApiDocument('gateway-service', {
+    title: 'CanaDuck IRC gateway-service',
+    description: 'The single public entry of CanaDuck IRC: routing, JWT checks, /fullinfo, aggregated docs',
+    apis: [path.join(__dirname, 'routes', '*.{ts,js}')],
   });
+  healthRoutes(app, urls, c.READY_TIMEOUT_MS);
+  fullinfoRoutes(app, clients, c.FULLINFO_MESSAGES);
+  if (c.DOCS_ENABLED) docsRoutes(app, clients, ownDoc);
+  else app.get('/openapi.json', (_req, res) => void res.json(ownDoc));
+  app.use(notFoundMiddleware());
+  app.use(errorMiddleware(c.ACCESS_LOG === 'off' ? undefined : deps.logger));
+
+  activity.start();
+  return {
+    app,
+    activity,
+    async shutdown() {
+      await activity.stop();
+      for (const p of Object.values(proxies)) p.close();
+      for (const client of Object.values(clients)) client.close();
+    },
+  };
+}
+
+/** The gateway's Express app (tests that need the activity tracker use createGateway). */
+export function createApp(deps: AppDeps): Express {
+  return createGateway(deps).app;
 }

@@ -1,7 +1,42 @@
-import { commonShape, port } from '@canaduck/config';
+import { bool, commonShape, csv, port, positiveInt, z } from '@canaduck/config';
+
+/**
+ * `TRUST_PROXY` as Express understands it: `false` (default: the client is the socket peer),
+ * `true`, a hop count (`1` behind Traefik), or a list of addresses/subnets.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v): boolean | number | string => {
+    if (v === 'false' || v === '0') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v;
+  });
 
 /** Environment of the gateway-service; see the README's configuration table. */
 export const configShape = {
   ...commonShape,
   PORT: port(5004),
+  /** A proxied or composed call with no answer within this time is a 504. */
+  UPSTREAM_TIMEOUT_MS: positiveInt(5000),
+  /** Keep-alive sockets per upstream: generous, the gateway should never be the queue. */
+  PROXY_MAX_SOCKETS: positiveInt(1024),
+  /** How many messages `/fullinfo` returns in `last_messages`. */
+  FULLINFO_MESSAGES: z.coerce.number().int().min(1).max(200).default(10),
+  ACTIVITY_FLUSH_MS: positiveInt(5000),
+  CORS_ORIGINS: csv('*'),
+  RATE_LIMIT_WINDOW_MS: positiveInt(60000),
+  RATE_LIMIT_MAX: positiveInt(20),
+  TRUST_PROXY: trustProxy,
+  /** `all`: one line per request; `errors` (default): only failures, nothing on the hot path; `off`. */
+  ACCESS_LOG: z.enum(['all', 'errors', 'off']).default('errors'),
+  /** Verified tokens remembered (until they expire) so a hot client costs one HMAC, not one per request; 0 disables. */
+  TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10000),
+  /** /ready asks each service's /health and gives up after this long. */
+  READY_TIMEOUT_MS: positiveInt(1000),
+  /** Serve the aggregated Swagger UI at /docs. */
+  DOCS_ENABLED: bool(true),
 };
+
+export type GatewayConfig = z.infer<z.ZodObject<typeof configShape>>;

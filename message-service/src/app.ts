@@ -1,24 +1,63 @@
 import path from 'node:path';
 import type { Express } from 'express';
-import type { TokenSettings } from '@canaduck/auth';
+import { authenticate, requireAuth, type TokenSettings } from '@canaduck/auth';
 import { pingDatabase, type Knex } from '@canaduck/db';
 import type { Logger } from '@canaduck/logging';
 import { createServiceApp } from '@canaduck/service-kit';
+import type { Clients } from './clients';
+import { AccessPolicy } from './domain/access-policy';
+import { EventFeed } from './domain/event-feed';
+import { MessageService } from './domain/message-service';
+import { ReactionService } from './domain/reaction-service';
+import { SearchService } from './domain/search-service';
+import { EventRepository } from './repositories/event-repository';
+import { MessageRepository } from './repositories/message-repository';
+import { ReactionRepository } from './repositories/reaction-repository';
+import { SearchRepository } from './repositories/search-repository';
+import { internalRoutes } from './routes/internal-routes';
+import { messageRoutes } from './routes/message-routes';
+import { reactionRoutes } from './routes/reaction-routes';
+import { searchRoutes } from './routes/search-routes';
 
 export interface AppDeps {
   logger: Logger;
   knex: Knex;
   tokens: TokenSettings;
   serviceSecret: string;
+  /** Clients of channel-service and user-service (see createClients). */
+  clients: Clients;
+  bodyLimit?: string;
+  /** See EVENT_GAP_WAIT_MS. */
+  eventGapWaitMs?: number;
 }
 
 /** Builds the message-service's app; tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
+  const store = {
+    knex: deps.knex,
+    messages: new MessageRepository(deps.knex),
+    reactions: new ReactionRepository(deps.knex),
+    events: new EventRepository(deps.knex),
+  };
+  const policy = new AccessPolicy(deps.clients.channels);
+  const messages = new MessageService(store, policy, deps.clients.users);
+  const reactions = new ReactionService(store, policy, messages);
+  const search = new SearchService(store, new SearchRepository(deps.knex), policy);
+  const feed = new EventFeed(store.events, deps.eventGapWaitMs ?? 5000);
+
   return createServiceApp({
     name: 'message-service',
     logger: deps.logger,
+    bodyLimit: deps.bodyLimit,
     openapi: { title: 'CanaDuck IRC message-service', apis: [path.join(__dirname, 'routes', '*.{ts,js}')] },
     readiness: { database: () => pingDatabase(deps.knex) },
-    routes: () => undefined,
+    routes: (app) => {
+      internalRoutes(app, feed, deps.serviceSecret);
+      // Every /msg route, reads included, needs a user token.
+      app.use('/msg', authenticate(deps.tokens), requireAuth());
+      reactionRoutes(app, reactions, messages);
+      searchRoutes(app, search);
+      messageRoutes(app, messages);
+    },
   });
 }

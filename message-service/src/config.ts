@@ -1,7 +1,14 @@
-import { commonShape, port } from '@canaduck/config';
+import { commonShape, port, positiveInt } from '@canaduck/config';
 
 /** Environment of the message-service; see the README's configuration table. */
 export const configShape = {
   ...commonShape,
   PORT: port(5002),
+  /** How long a channel-service access answer may be reused (structures.md section 5: at most 2000 ms by default). */
+  ACCESS_CACHE_MS: positiveInt(2000),
+  /**
+   * The event feed holds back events behind a gap in `seq` for this long: a gap is a transaction that
+   * took its number but has not committed yet (or rolled back). Readers never skip a late commit.
+   */
+  EVENT_GAP_WAIT_MS: positiveInt(5000),
 };

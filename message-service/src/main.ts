@@ -1,5 +1,6 @@
 import { runService } from '@canaduck/service-kit';
 import { createApp } from './app';
+import { createClients } from './clients';
 import { configShape } from './config';
 import { migrations } from './migrations';
 
@@ -7,7 +8,25 @@ void runService({
   name: 'message-service',
   shape: configShape,
   migrations,
-  build: (ctx) => ({
-    app: createApp({ logger: ctx.logger, knex: ctx.knex!, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret }),
-  }),
+  build: (ctx) => {
+    const clients = createClients({
+      channelServiceUrl: ctx.config.CHANNEL_SERVICE_URL,
+      userServiceUrl: ctx.config.USER_SERVICE_URL,
+      serviceTokens: ctx.serviceTokens,
+      accessCacheMs: ctx.config.ACCESS_CACHE_MS,
+      timeoutMs: ctx.config.HTTP_TIMEOUT_MS,
+    });
+    return {
+      app: createApp({
+        logger: ctx.logger,
+        knex: ctx.knex!,
+        tokens: ctx.tokens,
+        serviceSecret: ctx.serviceSecret,
+        clients,
+        bodyLimit: ctx.config.BODY_LIMIT,
+        eventGapWaitMs: ctx.config.EVENT_GAP_WAIT_MS,
+      }),
+      onShutdown: [() => clients.close()],
+    };
+  },
 });

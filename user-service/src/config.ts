@@ -1,7 +1,60 @@
-import { commonShape, port } from '@canaduck/config';
+import { commonShape, port, positiveInt, z } from '@canaduck/config';
+import { PSEUDO_PATTERN } from '@canaduck/service-kit';
+import type { UserSettings } from './domain/user-context';
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses "3600", "45s", "30m", "1h", "7d" into seconds; null when it is none of these. */
+export function parseDurationSeconds(value: string): number | null {
+  const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
+  if (!match) return null;
+  const seconds = Number(match[1]) * DURATION_UNITS[(match[2] || 's').toLowerCase()];
+  return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : null;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const seconds = parseDurationSeconds(v);
+      if (seconds === null) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a positive duration: seconds ("3600") or "45s", "30m", "1h", "7d"' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
 
 /** Environment of the user-service; see the README's configuration table. */
 export const configShape = {
   ...commonShape,
   PORT: port(5001),
+  /** Lifetime of the user tokens issued at login. */
+  JWT_EXPIRES_IN: duration('3600'),
+  /** bcrypt work factor: 10 in production, 4 in tests (each step doubles the time). */
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  /** A user not seen for this long counts as offline (ison, whois). */
+  PRESENCE_TIMEOUT: duration('300'),
+  /** whois asks channel-service for the user's channels and gives up after this long. */
+  WHOIS_CHANNELS_TIMEOUT_MS: positiveInt(800),
+  /** First administrator, created at start-up when both are set and the pseudo is free. */
+  ADMIN_PSEUDO: z.string().regex(PSEUDO_PATTERN, 'ADMIN_PSEUDO must be a valid pseudo').optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= 8 && Buffer.byteLength(v, 'utf8') <= 72, 'ADMIN_PASSWORD must be 8 to 72 bytes')
+    .optional(),
+  ADMIN_EMAIL: z.string().email('ADMIN_EMAIL must be an email address').optional(),
 };
+
+export type UserServiceConfig = z.infer<z.ZodObject<typeof configShape>>;
+
+/** The domain's settings from the parsed environment. */
+export function settingsFrom(config: UserServiceConfig): UserSettings {
+  return {
+    jwtExpiresInSeconds: config.JWT_EXPIRES_IN,
+    bcryptCost: config.BCRYPT_COST,
+    presenceTimeoutSeconds: config.PRESENCE_TIMEOUT,
+    whoisChannelsTimeoutMs: config.WHOIS_CHANNELS_TIMEOUT_MS,
+    channelServiceUrl: config.CHANNEL_SERVICE_URL,
+  };
+}

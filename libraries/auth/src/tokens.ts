@@ -1,5 +1,6 @@
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { UnauthorizedError } from '@canaduck/errors';
+import { signEdDsa, verifyEdDsa } from './eddsa';
 
 /** What a verified user token tells every service. */
 export interface AuthUser {
@@ -35,6 +36,10 @@ function verifyKey(s: TokenSettings): jwt.Secret {
 
 /** Signs a user token: `{ pseudo, roles, iat, exp, iss, aud }`. Only user-service calls this. */
 export function signUserToken(user: AuthUser, s: TokenSettings, expiresInSeconds: number): string {
+  if (s.algorithm === 'EdDSA') {
+    const options = { expiresInSeconds, issuer: s.issuer, audience: s.audience, subject: user.pseudo };
+    return signEdDsa({ pseudo: user.pseudo, roles: user.roles }, signingKey(s) as string, options);
+  }
   return jwt.sign({ pseudo: user.pseudo, roles: user.roles }, signingKey(s), {
     algorithm: (s.algorithm ?? 'HS256') as Algorithm,
     expiresIn: expiresInSeconds,
@@ -60,14 +65,19 @@ function explain(err: unknown): UnauthorizedError {
  * confusion), `exp` is required, and `iss`/`aud` must match.
  */
 export function verifyUserToken(token: string, s: TokenSettings): AuthUser {
+  // Outside the try: a missing key is a configuration bug, not a bad token, and must not hide as a 401.
+  const key = verifyKey(s);
   let payload: JwtPayload | string;
   try {
-    payload = jwt.verify(token, verifyKey(s), {
-      algorithms: [(s.algorithm ?? 'HS256') as Algorithm],
-      issuer: s.issuer,
-      audience: s.audience,
-      clockTolerance: 5,
-    });
+    payload =
+      s.algorithm === 'EdDSA'
+        ? verifyEdDsa(token, key as string, { issuer: s.issuer, audience: s.audience, clockTolerance: 5 })
+        : jwt.verify(token, key, {
+            algorithms: [(s.algorithm ?? 'HS256') as Algorithm],
+            issuer: s.issuer,
+            audience: s.audience,
+            clockTolerance: 5,
+          });
   } catch (err) {
     throw explain(err);
   }

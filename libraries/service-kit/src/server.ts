@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from '@canaduck/logging';
 
@@ -27,6 +27,10 @@ export function startServer(o: StartOptions): Promise<Server> {
       resolve(server);
     });
     let stopping = false;
+    // During shutdown, answers ask keep-alive clients to hang up, so their sockets do not hold close() open.
+    server.on('request', (_req, res: ServerResponse) => {
+      if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
+    });
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
@@ -36,7 +40,12 @@ export function startServer(o: StartOptions): Promise<Server> {
         server.closeAllConnections();
       }, o.shutdownTimeoutMs ?? 10_000);
       force.unref();
+      // close() only drops the sockets idle at the moment it is called; a request in flight
+      // leaves its socket idle later, so keep closing idle sockets until the server is down.
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      sweep.unref();
       server.close(async () => {
+        clearInterval(sweep);
         for (const hook of o.onShutdown ?? []) {
           try {
             await hook();

@@ -23,6 +23,8 @@ export interface ServiceAppOptions {
   openapi: OpenApiOptions;
   /** Named checks behind /ready (database, required dependencies). */
   readiness?: Record<string, ReadinessCheck>;
+  /** Extra facts added to the /ready body that do not decide readiness (e.g. a feed's state). */
+  readinessInfo?: () => Record<string, unknown>;
   /** Log one line per request (on by default). */
   accessLog?: boolean;
   /** Middlewares that run before the body parser (the gateway's proxy goes here). */
@@ -80,8 +82,9 @@ export function createServiceApp(o: ServiceAppOptions): Express {
     );
     const checks = Object.fromEntries(entries);
     const ready = entries.every(([, ok]) => ok);
-    if (ready) res.json({ status: 'ready', service: o.name, checks });
-    else res.status(503).json({ error: `${o.name} is not ready`, code: 'not_ready', service: o.name, checks });
+    const info = o.readinessInfo?.() ?? {};
+    if (ready) res.json({ status: 'ready', service: o.name, checks, ...info });
+    else res.status(503).json({ error: `${o.name} is not ready`, code: 'not_ready', service: o.name, checks, ...info });
   });
 
   const doc = buildOpenApiDocument(o.name, o.openapi);

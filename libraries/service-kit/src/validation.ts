@@ -9,7 +9,10 @@ export function parseInput<T extends z.ZodTypeAny>(schema: T, input: unknown, wh
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issues = result.error.issues;
-  const malformed = issues.some((i) => i.code === 'invalid_type' || i.code === 'unrecognized_keys' || i.code === 'invalid_union');
+  // zod reports a fraction where an integer is expected as invalid_type, but 1.5 is a
+  // well-typed JSON number that breaks a rule (422), not a malformed request (400).
+  const wrongType = (i: z.ZodIssue) => i.code === 'invalid_type' && !(i.expected === 'integer' && i.received === 'float');
+  const malformed = issues.some((i) => wrongType(i) || i.code === 'unrecognized_keys' || i.code === 'invalid_union');
   const text = issues
     .slice(0, 5)
     .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
@@ -29,7 +32,12 @@ export function parsePaging(query: Record<string, unknown>, defaults: { limit?: 
   const maxLimit = defaults.maxLimit ?? 200;
   const schema = z.object({
     offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaults.limit ?? 50),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(maxLimit)
+      .default(defaults.limit ?? 50),
   });
   const parsed = schema.safeParse({ offset: single(query.offset), limit: single(query.limit) });
   if (!parsed.success) {

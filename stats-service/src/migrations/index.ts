@@ -1,4 +1,5 @@
 import type { Migration } from '@canaduck/db';
+import { statsAggregates } from './001-stats-aggregates';
 
 /** The stats-service's schema history, oldest first. Never edit a released migration: add one. */
-export const migrations: Migration[] = [];
+export const migrations: Migration[] = [statsAggregates];

@@ -1,0 +1,89 @@
+import { createServer } from 'node:net';
+import type { Express } from 'express';
+import request from 'supertest';
+import { ServiceClient } from '@canaduck/http-client';
+import { createLogger } from '@canaduck/logging';
+import { bearer, createTestDatabase, serviceBearer, testServiceSecret, testTokenSettings, uniqueName, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import { signServiceToken } from '@canaduck/auth';
+import { createApp } from '../src/app';
+import { migrations } from '../src/migrations';
+
+/** user-service as the app sees it; tests answer for it with nock. */
+export const USER_SERVICE_URL = 'http://user-service.test';
+
+export interface TestApp {
+  app: Express;
+  db: TestDatabase;
+  userService: ServiceClient;
+  close(): Promise<void>;
+}
+
+export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_URL): Promise<TestApp> {
+  const db = await createTestDatabase('channel-service', migrations, kind);
+  const userService = new ServiceClient({
+    name: 'user-service',
+    baseUrl: userServiceUrl,
+    timeoutMs: 1000,
+    serviceAuth: () => `Bearer ${signServiceToken('channel-service', testServiceSecret)}`,
+  });
+  const app = createApp({
+    logger: createLogger('channel-service', 'silent'),
+    knex: db.knex,
+    tokens: testTokenSettings,
+    serviceSecret: testServiceSecret,
+    userService,
+  });
+  return {
+    app,
+    db,
+    userService,
+    close: async () => {
+      userService.close();
+      await db.destroy();
+    },
+  };
+}
+
+export const admin = (pseudo = uniqueName('admin')) => bearer(pseudo, ['user', 'admin']);
+
+/** Creates a channel owned by `owner` and returns its name. */
+export async function createChannel(app: Express, owner: string, body: Record<string, unknown> = {}): Promise<string> {
+  const res = await request(app).post('/channel').set('Authorization', bearer(owner)).send({ name: uniqueName('c'), private: false, ...body });
+  if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.name as string;
+}
+
+export async function join(app: Express, name: string, pseudo: string): Promise<void> {
+  const res = await request(app).post(`/channel/${name}/join`).set('Authorization', bearer(pseudo));
+  if (res.status !== 200) throw new Error(`join failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export async function config(app: Express, name: string, auth = admin()): Promise<Record<string, unknown>> {
+  const res = await request(app).get(`/channel/${name}/config`).set('Authorization', auth);
+  if (res.status !== 200) throw new Error(`config failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as Record<string, unknown>;
+}
+
+export async function access(app: Express, name: string, pseudo: string, isAdmin = false): Promise<Record<string, unknown>> {
+  const res = await request(app)
+    .get(`/internal/channels/${name}/access/${pseudo}`)
+    .query({ admin: String(isAdmin) })
+    .set('Authorization', serviceBearer('message-service'));
+  if (res.status !== 200) throw new Error(`access failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as Record<string, unknown>;
+}
+
+export async function usersOf(app: Express, name: string): Promise<Array<{ pseudo: string; role: string }>> {
+  const res = await request(app).get(`/channel/${name}/users`).set('Authorization', admin());
+  if (res.status !== 200) throw new Error(`users failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.users as Array<{ pseudo: string; role: string }>;
+}
+
+/** A local URL where nothing listens (a port just released): a user-service that is down. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}

@@ -1,0 +1,102 @@
+import request from 'supertest';
+import { bearer, uniqueName } from '@canaduck/testing';
+import type { Gateway } from '../src/app';
+import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+
+let up: UpstreamSet;
+beforeAll(async () => {
+  up = await startUpstreams();
+});
+afterAll(() => closeAll(up));
+
+describe('CORS', () => {
+  let gw: Gateway;
+  beforeAll(() => {
+    gw = buildGateway(urlsOf(up));
+  });
+  afterAll(() => gw.shutdown());
+
+  test('when a browser sends a preflight, then 204 with the allowed methods and headers, without credentials, and no service is called', async () => {
+    const before = up.message.requests.length;
+    const res = await request(gw.app)
+      .options('/msg')
+      .set('Origin', 'https://hoppscotch.io')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-methods']).toMatch(/POST/);
+    expect(res.headers['access-control-allow-headers']).toMatch(/Authorization/i);
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(up.message.requests.length).toBe(before);
+  });
+
+  test('when a proxied answer comes back, then it carries the CORS and security headers and no X-Powered-By', async () => {
+    const res = await request(gw.app).get('/channel').set('Origin', 'https://hoppscotch.io');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-expose-headers']).toMatch(/X-Request-Id/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  test('when CORS_ORIGINS lists origins, then only those are allowed', async () => {
+    const strict = buildGateway(urlsOf(up), { CORS_ORIGINS: 'https://app.canaduck.example' });
+    const ok = await request(strict.app).get('/channel').set('Origin', 'https://app.canaduck.example');
+    expect(ok.headers['access-control-allow-origin']).toBe('https://app.canaduck.example');
+    const other = await request(strict.app).get('/channel').set('Origin', 'https://evil.example');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    await strict.shutdown();
+  });
+});
+
+describe('rate limit on /login and /register', () => {
+  test('when a client goes over RATE_LIMIT_MAX logins in the window, then 429 JSON with Retry-After, and the service is not called', async () => {
+    const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (
+          await request(gw.app)
+            .post('/login')
+            .send({ pseudo: 'roger', password: `p${i}` })
+        ).status,
+      ).toBe(200);
+    }
+    const before = up.user.requests.length;
+    const res = await request(gw.app).post('/login').send({ pseudo: 'roger', password: 'p4' });
+    expect(res.status).toBe(429);
+    expect(res.body.code).toBe('rate_limited');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(up.user.requests.length).toBe(before);
+    // /register keeps its own counter; other routes are not limited.
+    expect((await request(gw.app).post('/register').send({ pseudo: uniqueName() })).status).toBe(200);
+    expect((await request(gw.app).get('/whois/roger')).status).toBe(200);
+    await gw.shutdown();
+  });
+
+  test('when /register is hammered, then it is limited too', async () => {
+    const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '2' });
+    await request(gw.app).post('/register').send({});
+    await request(gw.app).post('/register').send({});
+    const res = await request(gw.app).post('/register').send({});
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBeDefined();
+    await gw.shutdown();
+  });
+
+  test('when TRUST_PROXY is set, then clients behind the proxy are counted by their forwarded address', async () => {
+    const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '1', TRUST_PROXY: '1' });
+    expect((await request(gw.app).post('/login').set('X-Forwarded-For', '203.0.113.1').send({})).status).toBe(200);
+    expect((await request(gw.app).post('/login').set('X-Forwarded-For', '203.0.113.2').send({})).status).toBe(200);
+    expect((await request(gw.app).post('/login').set('X-Forwarded-For', '203.0.113.1').send({})).status).toBe(429);
+    await gw.shutdown();
+  });
+
+  test('when other writes are many, then they are not rate limited', async () => {
+    const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '1' });
+    const header = bearer(uniqueName());
+    for (let i = 0; i < 3; i++) expect((await request(gw.app).post('/msg').set('Authorization', header).send({})).status).toBe(200);
+    await gw.shutdown();
+  });
+});

@@ -1,0 +1,56 @@
+import { ServiceTokenMinter } from '@canaduck/auth';
+import { loadConfig } from '@canaduck/config';
+import { createLogger } from '@canaduck/logging';
+import { testServiceSecret, testTokenSettings } from '@canaduck/testing';
+import { createGateway, type Gateway } from '../../src/app';
+import { configShape } from '../../src/config';
+import { startUpstream, type Upstream } from './upstreams';
+
+export interface UpstreamSet {
+  user: Upstream;
+  message: Upstream;
+  channel: Upstream;
+  stats: Upstream;
+}
+
+/** The gateway under test, configured like main.ts does it but from an explicit environment. */
+export function buildGateway(
+  urls: { user: string; message: string; channel: string; stats: string },
+  env: Record<string, string> = {},
+): Gateway {
+  const config = loadConfig(configShape, {
+    JWT_SECRET: testTokenSettings.secret,
+    SERVICE_TOKEN_SECRET: testServiceSecret,
+    USER_SERVICE_URL: urls.user,
+    MESSAGE_SERVICE_URL: urls.message,
+    CHANNEL_SERVICE_URL: urls.channel,
+    STATS_SERVICE_URL: urls.stats,
+    ACTIVITY_FLUSH_MS: '3600000',
+    ...env,
+  });
+  return createGateway({
+    logger: createLogger('gateway-service', 'silent'),
+    tokens: testTokenSettings,
+    config,
+    serviceTokens: new ServiceTokenMinter('gateway-service', testServiceSecret),
+  });
+}
+
+/** Four echoing upstreams, one per service. */
+export async function startUpstreams(): Promise<UpstreamSet> {
+  const [user, message, channel, stats] = await Promise.all([
+    startUpstream('user-service'),
+    startUpstream('message-service'),
+    startUpstream('channel-service'),
+    startUpstream('stats-service'),
+  ]);
+  return { user, message, channel, stats };
+}
+
+export function urlsOf(u: UpstreamSet) {
+  return { user: u.user.url, message: u.message.url, channel: u.channel.url, stats: u.stats.url };
+}
+
+export async function closeAll(u: UpstreamSet): Promise<void> {
+  await Promise.all(Object.values(u).map((x: Upstream) => x.close()));
+}

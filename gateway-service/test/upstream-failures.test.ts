@@ -1,0 +1,134 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { bearer, uniqueName } from '@canaduck/testing';
+import type { Gateway } from '../src/app';
+import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import { refusedUrl, startRawServer } from './support/upstreams';
+
+let up: UpstreamSet;
+beforeAll(async () => {
+  up = await startUpstreams();
+});
+afterAll(async () => {
+  await closeAll(up);
+});
+
+describe('an upstream that refuses connections', () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = buildGateway({ ...urlsOf(up), channel: await refusedUrl() });
+  });
+  afterAll(() => gw.shutdown());
+
+  test('when its route is called, then 503 JSON naming the service comes back within a second', async () => {
+    const started = Date.now();
+    const res = await request(gw.app).get('/channel/tech/config');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: 'channel-service unavailable', code: 'service_unavailable' });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  test('when a write with a body is refused, then 503 too and the gateway keeps serving others', async () => {
+    const res = await request(gw.app).post('/channel').set('Authorization', bearer(uniqueName())).send({ name: 'tech' });
+    expect(res.status).toBe(503);
+    expect((await request(gw.app).get('/whois/roger')).status).toBe(200);
+  });
+});
+
+describe('an upstream that does not answer in time', () => {
+  let gw: Gateway;
+  let slow: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    slow = await startRawServer((req, res) => {
+      // Answers only /stats/slow-body's headers, then goes quiet; everything else never answers.
+      if (req.url === '/stats/slow-body') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"partial":');
+      }
+    });
+    gw = buildGateway({ ...urlsOf(up), stats: slow.url }, { UPSTREAM_TIMEOUT_MS: '300' });
+  });
+  afterAll(async () => {
+    await gw.shutdown();
+    await slow.close();
+  });
+
+  test('when it stays silent, then 504 JSON after the timeout, never a hang', async () => {
+    const started = Date.now();
+    const res = await request(gw.app).get('/stats/active-channels');
+    const elapsed = Date.now() - started;
+    expect(res.status).toBe(504);
+    expect(res.body).toEqual({ error: 'stats-service did not answer within 300 ms', code: 'upstream_timeout' });
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
+  test('when it goes quiet in the middle of an answer, then the client connection is cut instead of hanging', async () => {
+    const err = await request(gw.app)
+      .get('/stats/slow-body')
+      .timeout(5000)
+      .then(() => null)
+      .catch((e: Error & { code?: string; timeout?: number }) => e);
+    expect(err).not.toBeNull();
+    // Cut by the gateway (socket hang up / aborted), not by our own 5 s client timeout.
+    expect(err!.timeout).toBeUndefined();
+  });
+});
+
+describe('an upstream that dies in the middle of its answer', () => {
+  let gw: Gateway;
+  let dying: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    dying = await startRawServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+      res.write('{"messages":[');
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    gw = buildGateway({ ...urlsOf(up), message: dying.url });
+  });
+  afterAll(async () => {
+    await gw.shutdown();
+    await dying.close();
+  });
+
+  test('when the socket closes mid-response, then the client sees an error at once and the gateway keeps running', async () => {
+    const started = Date.now();
+    const err = await request(gw.app)
+      .get('/msg?channel=tech')
+      .set('Authorization', bearer(uniqueName()))
+      .timeout(4000)
+      .then(() => null)
+      .catch((e: Error & { timeout?: number }) => e);
+    expect(err).not.toBeNull();
+    expect(err!.timeout).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await request(gw.app).get('/health')).status).toBe(200);
+  });
+});
+
+describe('a client that goes away', () => {
+  test('when the client aborts while the upstream is still working, then the upstream request is cancelled and nothing crashes', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((r) => (upstreamClosed = r));
+    const slow = await startRawServer((req) => {
+      req.socket.once('close', () => upstreamClosed());
+    });
+    const gw = buildGateway({ ...urlsOf(up), stats: slow.url });
+    const server = gw.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    const req = http.get({ host: '127.0.0.1', port, path: '/stats/active-channels' });
+    req.on('error', () => undefined);
+    const abortedAt = Date.now() + 100;
+    setTimeout(() => req.destroy(), 100);
+    await closed;
+    // Cancelled right away, not when the 5 s upstream timeout would have fired anyway.
+    expect(Date.now() - abortedAt).toBeLessThan(1500);
+    const res = await request(gw.app).get('/health');
+    expect(res.status).toBe(200);
+    await new Promise((r) => server.close(r));
+    await gw.shutdown();
+    await slow.close();
+  });
+});

@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { ConfigError, bool, commonShape, csv, loadConfig, loadConfigOrExit, port, positiveInt, url, z } from '@canaduck/config';
+
+const SECRET = 's'.repeat(32);
+
+describe('loadConfig with the common shape', () => {
+  const shape = { ...commonShape, PORT: port(5001) };
+
+  it('when only JWT_SECRET is set, then every other setting takes its default', () => {
+    expect(loadConfig(shape, { JWT_SECRET: SECRET })).toEqual({
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: 'canaduck-user-service',
+      JWT_AUDIENCE: 'canaduck-irc',
+      JWT_ALGORITHM: 'HS256',
+      DATA_DIR: 'data',
+      BODY_LIMIT: '100kb',
+      SHUTDOWN_TIMEOUT_MS: 10000,
+      HTTP_TIMEOUT_MS: 2000,
+      USER_SERVICE_URL: 'http://127.0.0.1:5001',
+      MESSAGE_SERVICE_URL: 'http://127.0.0.1:5002',
+      CHANNEL_SERVICE_URL: 'http://127.0.0.1:5003',
+      GATEWAY_SERVICE_URL: 'http://127.0.0.1:5004',
+      STATS_SERVICE_URL: 'http://127.0.0.1:5005',
+      PORT: 5001,
+    });
+  });
+
+  it('when values are given, then they are parsed and coerced', () => {
+    const c = loadConfig(shape, {
+      JWT_SECRET: SECRET,
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HTTP_TIMEOUT_MS: '500',
+      DATABASE_URL: 'mysql://u:p@db:3306/canaduck_user',
+      SERVICE_TOKEN_SECRET: 't'.repeat(40),
+    });
+    expect(c).toMatchObject({
+      NODE_ENV: 'production',
+      PORT: 8080,
+      HTTP_TIMEOUT_MS: 500,
+      DATABASE_URL: 'mysql://u:p@db:3306/canaduck_user',
+    });
+    expect(c.SERVICE_TOKEN_SECRET).toHaveLength(40);
+  });
+
+  it('when a variable is set to the empty string, then it counts as unset and the default applies', () => {
+    expect(loadConfig(shape, { JWT_SECRET: SECRET, PORT: '', LOG_LEVEL: '' })).toMatchObject({ PORT: 5001, LOG_LEVEL: 'info' });
+  });
+
+  it('when unrelated variables are present, then they are ignored', () => {
+    expect(loadConfig(shape, { JWT_SECRET: SECRET, PATH: '/usr/bin', HOME: '/root' })).not.toHaveProperty('PATH');
+  });
+
+  it('when several settings are wrong, then every problem is listed at once', () => {
+    let err: unknown;
+    try {
+      loadConfig(shape, { JWT_SECRET: 'short', PORT: '70000', NODE_ENV: 'staging', USER_SERVICE_URL: 'not a url', HTTP_TIMEOUT_MS: '-3' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/JWT_SECRET: JWT_SECRET must be at least 32 characters/);
+    for (const key of ['PORT', 'NODE_ENV', 'USER_SERVICE_URL', 'HTTP_TIMEOUT_MS']) {
+      expect(problems.some((p) => p.startsWith(`${key}: `))).toBe(true);
+    }
+    expect((err as ConfigError).message).toMatch(/^invalid configuration:\n {2}- /);
+  });
+
+  it('when JWT_SECRET is missing, then it is reported as required', () => {
+    expect(() => loadConfig(shape, {})).toThrow(/JWT_SECRET: Required/);
+  });
+
+  it('when SERVICE_TOKEN_SECRET is set but short, then it is reported', () => {
+    expect(() => loadConfig(shape, { JWT_SECRET: SECRET, SERVICE_TOKEN_SECRET: 'short' })).toThrow(
+      /SERVICE_TOKEN_SECRET must be at least 32/,
+    );
+  });
+
+  it('when the JWT algorithm is not one of the supported ones, then it is reported', () => {
+    expect(() => loadConfig(shape, { JWT_SECRET: SECRET, JWT_ALGORITHM: 'none' })).toThrow(/JWT_ALGORITHM/);
+  });
+});
+
+describe('field helpers', () => {
+  it('when port is given a non-number or out-of-range value, then it is refused', () => {
+    const shape = { P: port(80) };
+    expect(loadConfig(shape, {}).P).toBe(80);
+    expect(loadConfig(shape, { P: '65535' }).P).toBe(65535);
+    for (const bad of ['0', '65536', 'abc', '80.5']) expect(() => loadConfig(shape, { P: bad })).toThrow(ConfigError);
+  });
+
+  it('when positiveInt is given zero or a negative, then it is refused', () => {
+    const shape = { N: positiveInt(3) };
+    expect(loadConfig(shape, {}).N).toBe(3);
+    expect(loadConfig(shape, { N: '12' }).N).toBe(12);
+    expect(() => loadConfig(shape, { N: '0' })).toThrow(ConfigError);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('when bool reads %p, then it is %p', (raw, expected) => {
+    expect(loadConfig({ B: bool(!expected) }, { B: raw }).B).toBe(expected);
+  });
+
+  it('when bool is unset or garbage, then the default applies or it is refused', () => {
+    expect(loadConfig({ B: bool(true) }, {}).B).toBe(true);
+    expect(loadConfig({ B: bool(false) }, {}).B).toBe(false);
+    expect(() => loadConfig({ B: bool(false) }, { B: 'maybe' })).toThrow(ConfigError);
+  });
+
+  it('when csv reads a list, then it is trimmed and empty items dropped', () => {
+    expect(loadConfig({ L: csv('a,b') }, {}).L).toEqual(['a', 'b']);
+    expect(loadConfig({ L: csv('') }, { L: ' x , ,y,' }).L).toEqual(['x', 'y']);
+  });
+
+  it('when url reads a value, then only URLs pass', () => {
+    expect(loadConfig({ U: url() }, { U: 'http://a:1' }).U).toBe('http://a:1');
+    expect(() => loadConfig({ U: url() }, { U: 'nope' })).toThrow(ConfigError);
+  });
+
+  it('when loadConfigOrExit gets a valid environment, then it returns the config without exiting', () => {
+    expect(loadConfigOrExit({ A: z.string().default('x') }, {})).toEqual({ A: 'x' });
+  });
+});
+
+describe('loadConfigOrExit in a real process', () => {
+  it('when the environment is wrong, then the process prints every problem and exits with 1', () => {
+    const src = path.join(__dirname, '..', 'src', 'load-config.ts').replace(/\\/g, '/');
+    // The child runs the library's source, transpiled here, so the test needs no prior build.
+    const code = ts.transpileModule(fs.readFileSync(src, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    const runner = `
+      const Module = require('module');
+      const m = new Module('load-config');
+      m.paths = Module._nodeModulePaths(${JSON.stringify(path.dirname(src))});
+      m._compile(${JSON.stringify(code)}, 'load-config.js');
+      const { loadConfigOrExit, commonShape, port } = m.exports;
+      loadConfigOrExit({ ...commonShape, PORT: port(5001) }, { JWT_SECRET: 'short', PORT: 'abc' });
+      console.log('should not get here');
+    `;
+    const out = spawnSync(process.execPath, ['-e', runner], { encoding: 'utf8', timeout: 20000 });
+    expect(out.status).toBe(1);
+    expect(out.stdout).not.toContain('should not get here');
+    expect(out.stderr).toContain('invalid configuration:');
+    expect(out.stderr).toContain('JWT_SECRET: JWT_SECRET must be at least 32 characters');
+    expect(out.stderr).toMatch(/PORT: /);
+  });
+});

@@ -1,0 +1,105 @@
+import { verifyServiceToken, verifyUserToken } from '@canaduck/auth';
+import { UnauthorizedError } from '@canaduck/errors';
+import { isMysql, type Migration } from '@canaduck/db';
+import {
+  bearer,
+  createTestDatabase,
+  expiredToken,
+  serviceBearer,
+  testDatabases,
+  testServiceSecret,
+  testTokenSettings,
+  uniqueName,
+  userToken,
+} from '@canaduck/testing';
+
+const migrations: Migration[] = [
+  {
+    name: '001-things',
+    up: async (knex) => {
+      await knex.schema.createTable('things', (t) => {
+        t.increments('id');
+        t.text('label');
+      });
+    },
+  },
+];
+
+describe('testDatabases', () => {
+  const saved = process.env.TEST_MYSQL_URL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TEST_MYSQL_URL;
+    else process.env.TEST_MYSQL_URL = saved;
+  });
+
+  it('when TEST_MYSQL_URL is unset, then only SQLite is tested; when set, MySQL too', () => {
+    delete process.env.TEST_MYSQL_URL;
+    expect(testDatabases()).toEqual(['sqlite']);
+    process.env.TEST_MYSQL_URL = 'mysql://root@127.0.0.1:3306';
+    expect(testDatabases()).toEqual(['sqlite', 'mysql']);
+  });
+});
+
+describe.each(testDatabases())('createTestDatabase on %s', (kind) => {
+  it('when a test database is created, then it is migrated, isolated, and destroyed afterwards', async () => {
+    const a = await createTestDatabase('testing-lib', migrations, kind);
+    const b = await createTestDatabase('testing-lib', migrations, kind);
+    try {
+      expect(isMysql(a.knex)).toBe(kind === 'mysql');
+      await a.knex('things').insert({ label: 'only in a 🦆' });
+      expect(await a.knex('things').pluck('label')).toEqual(['only in a 🦆']);
+      expect(await b.knex('things').count({ n: '*' })).toEqual([{ n: 0 }]);
+    } finally {
+      await b.destroy();
+    }
+    if (kind === 'mysql') {
+      const name = a.knex.client.config.connection.database as string;
+      expect(name).toMatch(/^t_testing_lib_[0-9a-f]{8}$/);
+      await a.destroy();
+      const probe = await createTestDatabase('testing-lib-probe', [], 'mysql');
+      const [rows] = await probe.knex.raw('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+      await probe.destroy();
+      expect(rows).toEqual([]);
+    } else {
+      await a.destroy();
+    }
+  });
+});
+
+describe('createTestDatabase without a MySQL URL', () => {
+  it('when MySQL is asked for but TEST_MYSQL_URL is unset, then it fails clearly', async () => {
+    const saved = process.env.TEST_MYSQL_URL;
+    delete process.env.TEST_MYSQL_URL;
+    try {
+      await expect(createTestDatabase('x', migrations, 'mysql')).rejects.toThrow('TEST_MYSQL_URL is not set');
+    } finally {
+      if (saved !== undefined) process.env.TEST_MYSQL_URL = saved;
+    }
+  });
+});
+
+describe('test tokens', () => {
+  it('when a user bearer is made, then it verifies with the test settings', () => {
+    const header = bearer('roger', ['user', 'admin']);
+    expect(header.startsWith('Bearer ')).toBe(true);
+    expect(verifyUserToken(header.slice(7), testTokenSettings)).toEqual({ pseudo: 'roger', roles: ['user', 'admin'] });
+    expect(verifyUserToken(userToken('ann'), testTokenSettings)).toEqual({ pseudo: 'ann', roles: ['user'] });
+  });
+
+  it('when a service bearer is made, then it verifies with the test service secret', () => {
+    expect(verifyServiceToken(serviceBearer('channel-service').slice(7), testServiceSecret)).toBe('channel-service');
+    expect(verifyServiceToken(serviceBearer().slice(7), testServiceSecret)).toBe('test-service');
+  });
+
+  it('when an expired token is made, then verification refuses it as expired', () => {
+    expect(() => verifyUserToken(expiredToken('roger'), testTokenSettings)).toThrow(UnauthorizedError);
+    expect(() => verifyUserToken(expiredToken('roger'), testTokenSettings)).toThrow('token expired');
+  });
+
+  it('when unique names are made, then they differ and keep the prefix', () => {
+    const names = new Set(Array.from({ length: 100 }, () => uniqueName('ch')));
+    expect(names.size).toBe(100);
+    for (const n of names) expect(n).toMatch(/^ch[0-9a-f]{8}$/);
+    expect(uniqueName()).toMatch(/^u[0-9a-f]{8}$/);
+  });
+});

@@ -1,0 +1,204 @@
+import type { Knex } from '@canaduck/db';
+import { ForbiddenError, NotFoundError, ValidationError } from '@canaduck/errors';
+import { pseudoKey } from '@canaduck/service-kit';
+import type { UserClient } from '../clients';
+import type { EventRepository } from '../repositories/event-repository';
+import type { MessageRepository, PageQuery } from '../repositories/message-repository';
+import type { ReactionRepository } from '../repositories/reaction-repository';
+import { type AccessPolicy, type Actor, isAuthor, isParticipant, messageNotFound } from './access-policy';
+import { conversationKey, type MessageRecord, type MessageView, toView } from './message';
+
+export interface PostInput {
+  channel?: string;
+  to?: string;
+  text: string;
+  reply_to?: number;
+}
+
+export interface MessagePage {
+  messages: MessageView[];
+  offset: number;
+  limit: number;
+  next_offset: number | null;
+  /** Cursor for the next (older) page: pass it as `before`; null on the last page. */
+  next_before: number | null;
+}
+
+export interface Store {
+  knex: Knex;
+  messages: MessageRepository;
+  reactions: ReactionRepository;
+  events: EventRepository;
+}
+
+/** Posting, reading, editing and deleting messages. Never sees req/res. */
+export class MessageService {
+  constructor(
+    private readonly store: Store,
+    private readonly policy: AccessPolicy,
+    private readonly users: UserClient,
+  ) {}
+
+  async post(actor: Actor, input: PostInput): Promise<MessageView> {
+    if (input.channel !== undefined && input.to !== undefined) {
+      throw new ValidationError('a message goes to a channel or to a user, not both', 'channel_and_to');
+    }
+    let target: { channel: string | null; channelId: string | null; to: string | null; convKey: string | null };
+    if (input.channel !== undefined) {
+      const access = await this.policy.postableChannel(actor, input.channel);
+      target = { channel: access.channel ?? input.channel, channelId: access.channel_id, to: null, convKey: null };
+    } else {
+      const recipient = await this.users.require(input.to as string, actor.requestId);
+      target = { channel: null, channelId: null, to: recipient.pseudo, convKey: conversationKey(actor.pseudo, recipient.pseudo) };
+    }
+    let rootId: number | null = null;
+    if (input.reply_to !== undefined) {
+      const parent = await this.store.messages.findById(input.reply_to);
+      const sameConversation =
+        parent !== undefined &&
+        (target.channelId !== null
+          ? parent.channelId === target.channelId
+          : parent.to !== null && conversationKey(parent.from, parent.to) === target.convKey);
+      if (!parent || !sameConversation)
+        throw new NotFoundError(`message ${input.reply_to} not found in this conversation`, 'reply_to_not_found');
+      rootId = parent.rootId ?? parent.id;
+    }
+    const now = Date.now();
+    const record: Omit<MessageRecord, 'id'> = {
+      channel: target.channel,
+      channelId: target.channelId,
+      to: target.to,
+      from: actor.pseudo,
+      fromKey: pseudoKey(actor.pseudo),
+      text: input.text,
+      createdAt: now,
+      editedAt: null,
+      replyTo: input.reply_to ?? null,
+      rootId,
+      pinned: false,
+    };
+    const id = await this.store.knex.transaction(async (trx) => {
+      const newId = await this.store.messages.insert(trx, {
+        ...record,
+        toKey: target.to === null ? null : pseudoKey(target.to),
+        convKey: target.convKey,
+      });
+      await this.store.events.append(
+        trx,
+        'message.created',
+        {
+          id: newId,
+          channel: record.channel,
+          channel_id: record.channelId,
+          to: record.to,
+          from: record.from,
+          text: record.text,
+          timestamp: new Date(now).toISOString(),
+          reply_to: record.replyTo,
+        },
+        now,
+      );
+      return newId;
+    });
+    return toView({ ...record, id }, new Map());
+  }
+
+  async listChannel(actor: Actor, channel: string, page: PageQuery): Promise<MessagePage> {
+    const access = await this.policy.readableChannel(actor, channel);
+    return this.page(await this.store.messages.listChannel(access.channel_id, page), page);
+  }
+
+  /** The conversation of a and b, both directions, newest first; only a or b may read it. */
+  async listPrivate(actor: Actor, a: string, b: string, page: PageQuery): Promise<MessagePage> {
+    const me = pseudoKey(actor.pseudo);
+    if (pseudoKey(a) !== me && pseudoKey(b) !== me) {
+      throw new ForbiddenError('only the two participants may read a private conversation', 'conversation_forbidden');
+    }
+    return this.page(await this.store.messages.listConversation(conversationKey(a, b), page), page);
+  }
+
+  /** The thread a message belongs to: its root and every reply, oldest first (a reply id gives its root's thread). */
+  async thread(actor: Actor, id: number, offset: number, limit: number) {
+    const m = await this.require(id);
+    await this.policy.readableMessage(actor, m);
+    const rootId = m.rootId ?? m.id;
+    const root = rootId === m.id ? m : await this.store.messages.findById(rootId);
+    const replies = await this.store.messages.listThread(rootId, offset, limit);
+    const all = root ? [root, ...replies] : replies;
+    const reactions = await this.store.reactions.forMessages(all.map((r) => r.id));
+    return {
+      root: root ? toView(root, reactions) : null,
+      replies: replies.map((r) => toView(r, reactions)),
+      offset,
+      limit,
+      next_offset: replies.length < limit ? null : offset + replies.length,
+    };
+  }
+
+  async pinned(actor: Actor, channel: string, offset: number, limit: number) {
+    const access = await this.policy.readableChannel(actor, channel);
+    const rows = await this.store.messages.listPinned(access.channel_id, offset, limit);
+    const { messages, next_offset } = await this.page(rows, { offset, limit });
+    return { messages, offset, limit, next_offset };
+  }
+
+  /** The author only (403); in a channel they must still be allowed to post there. */
+  async edit(actor: Actor, id: number, text: string): Promise<MessageView> {
+    const m = await this.require(id);
+    if (m.channel === null && !isParticipant(actor, m)) throw messageNotFound(id);
+    if (!isAuthor(actor, m)) throw new ForbiddenError('only the author may edit a message', 'not_author');
+    if (m.channel !== null) {
+      const access = await this.policy.readableMessage(actor, m);
+      if (access && !access.can_post) throw new ForbiddenError(`you may not post in #${m.channel}`, 'channel_post_forbidden');
+    }
+    const now = Date.now();
+    await this.store.knex.transaction(async (trx) => {
+      await this.store.messages.updateText(trx, id, text, now);
+      await this.store.events.append(trx, 'message.edited', { id, text, edited_at: new Date(now).toISOString() }, now);
+    });
+    return this.view({ ...m, text, editedAt: now });
+  }
+
+  /** The author, the channel's owner or moderators, or an admin. A hard delete: the message leaves everything. */
+  async remove(actor: Actor, id: number): Promise<void> {
+    const m = await this.require(id);
+    if (!actor.admin && !isAuthor(actor, m)) {
+      if (m.channel === null) {
+        if (!isParticipant(actor, m)) throw messageNotFound(id);
+        throw new ForbiddenError('only the author may delete a private message', 'not_author');
+      }
+      const access = await this.policy.readableMessage(actor, m);
+      if (!access?.can_moderate) {
+        throw new ForbiddenError('only the author, the channel owner or moderators, or an admin may delete a message', 'not_allowed');
+      }
+    }
+    const now = Date.now();
+    await this.store.knex.transaction(async (trx) => {
+      await this.store.messages.delete(trx, id);
+      await this.store.events.append(trx, 'message.deleted', { id }, now);
+    });
+  }
+
+  async require(id: number): Promise<MessageRecord> {
+    const m = await this.store.messages.findById(id);
+    if (!m) throw messageNotFound(id);
+    return m;
+  }
+
+  async view(m: MessageRecord): Promise<MessageView> {
+    return toView(m, await this.store.reactions.forMessages([m.id]));
+  }
+
+  /** A page of messages with their reactions loaded in one query. */
+  private async page(rows: MessageRecord[], page: PageQuery): Promise<MessagePage> {
+    const reactions = await this.store.reactions.forMessages(rows.map((r) => r.id));
+    const full = rows.length === page.limit;
+    return {
+      messages: rows.map((r) => toView(r, reactions)),
+      offset: page.offset,
+      limit: page.limit,
+      next_offset: full ? page.offset + rows.length : null,
+      next_before: full ? rows[rows.length - 1].id : null,
+    };
+  }
+}

@@ -1,0 +1,52 @@
+/** A stored message, as repositories hand it to the domain. */
+export interface MessageRecord {
+  id: number;
+  channel: string | null;
+  channelId: string | null;
+  to: string | null;
+  from: string;
+  fromKey: string;
+  text: string;
+  createdAt: number;
+  editedAt: number | null;
+  replyTo: number | null;
+  rootId: number | null;
+  pinned: boolean;
+}
+
+/** The public message object of structures.md section 4. */
+export interface MessageView {
+  id: number;
+  channel: string | null;
+  to: string | null;
+  from: string;
+  text: string;
+  timestamp: string;
+  reply_to: number | null;
+  reactions: Record<string, string[]>;
+  pinned: boolean;
+  edited_at: string | null;
+}
+
+export type ReactionMap = Map<number, Record<string, string[]>>;
+
+export function toView(m: MessageRecord, reactions: ReactionMap): MessageView {
+  return {
+    id: m.id,
+    channel: m.channel,
+    to: m.to,
+    from: m.from,
+    text: m.text,
+    timestamp: new Date(m.createdAt).toISOString(),
+    reply_to: m.replyTo,
+    reactions: reactions.get(m.id) ?? {},
+    pinned: m.pinned,
+    edited_at: m.editedAt === null ? null : new Date(m.editedAt).toISOString(),
+  };
+}
+
+/** Private conversations are found by the lower-cased, sorted pair of pseudos. */
+export function conversationKey(a: string, b: string): string {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()].sort();
+  return `${x}:${y}`;
+}

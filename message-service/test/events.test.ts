@@ -1,0 +1,125 @@
+import nock from 'nock';
+import request from 'supertest';
+import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
+import { startApp, World, type TestApp } from './support/world';
+
+interface FeedEvent {
+  seq: number;
+  type: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
+  const world = new World();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    world.install();
+    t = await startApp(kind);
+  });
+  afterAll(async () => {
+    nock.cleanAll();
+    await t.close();
+  });
+
+  const feed = async (query = '') => {
+    const res = await request(t.app).get(`/internal/events${query}`).set('Authorization', serviceBearer('stats-service'));
+    expect(res.status).toBe(200);
+    return res.body as { events: FeedEvent[]; last_seq: number };
+  };
+
+  test('when messages change, then the feed lists every change once, in strictly increasing seq, with the contract data', async () => {
+    const start = (await feed('?limit=5000')).last_seq;
+    const roger = uniqueName('roger');
+    const ginette = uniqueName('ginette');
+    const channel = uniqueName('chan');
+    const ch = world.channel(channel, { owner: roger, members: [ginette] });
+    world.user(roger, ginette);
+    const as = (who: string) => ({ Authorization: bearer(who) });
+    const m = (await request(t.app).post('/msg').set(as(roger)).send({ channel, text: 'salut 🦆' })).body;
+    const pm = (await request(t.app).post('/msg').set(as(roger)).send({ to: ginette, text: 'pm' })).body;
+    await request(t.app).put(`/msg/${m.id}`).set(as(roger)).send({ text: 'salut !' }).expect(200);
+    await request(t.app).post('/msg/reaction').set(as(ginette)).send({ message_id: m.id, emoji: '👍' }).expect(201);
+    await request(t.app).post('/msg/reaction').set(as(ginette)).send({ message_id: m.id, emoji: '👍' }).expect(200);
+    await request(t.app).delete('/msg/reaction').set(as(ginette)).send({ message_id: m.id, emoji: '👍' }).expect(200);
+    await request(t.app).post(`/msg/${m.id}/pin`).set(as(roger)).expect(200);
+    await request(t.app).post(`/msg/${m.id}/pin`).set(as(roger)).expect(200);
+    await request(t.app).delete(`/msg/${m.id}/pin`).set(as(roger)).expect(200);
+    await request(t.app).delete(`/msg/${m.id}`).set(as(roger)).expect(200);
+    await request(t.app).put(`/msg/${pm.id}`).set(as(ginette)).send({ text: 'refused' }).expect(403);
+
+    const { events, last_seq } = await feed(`?after=${start}`);
+    expect(events.map((e) => e.type)).toEqual([
+      'message.created',
+      'message.created',
+      'message.edited',
+      'reaction.added',
+      'reaction.removed',
+      'message.pinned',
+      'message.unpinned',
+      'message.deleted',
+    ]);
+    events.forEach((e, i) => {
+      expect(e.seq).toBeGreaterThan(i === 0 ? start : events[i - 1].seq);
+      expect(e.at).toMatch(/Z$/);
+    });
+    expect(last_seq).toBe(events[events.length - 1].seq);
+    expect(events[0].data).toEqual({
+      id: m.id,
+      channel,
+      channel_id: ch.channelId,
+      to: null,
+      from: roger,
+      text: 'salut 🦆',
+      timestamp: m.timestamp,
+      reply_to: null,
+    });
+    expect(events[1].data).toMatchObject({ id: pm.id, channel: null, channel_id: null, to: ginette, from: roger });
+    expect(events[2].data).toEqual({ id: m.id, text: 'salut !', edited_at: expect.stringMatching(/Z$/) });
+    expect(events[3].data).toEqual({ message_id: m.id, emoji: '👍', pseudo: ginette });
+    expect(events[4].data).toEqual({ message_id: m.id, emoji: '👍', pseudo: ginette });
+    expect(events[5].data).toEqual({ id: m.id, by: roger });
+    expect(events[6].data).toEqual({ id: m.id, by: roger });
+    expect(events[7].data).toEqual({ id: m.id });
+
+    const paged = await feed(`?after=${start}&limit=3`);
+    expect(paged.events.map((e) => e.seq)).toEqual(events.slice(0, 3).map((e) => e.seq));
+    expect(paged.last_seq).toBe(events[2].seq);
+    const rest = await feed(`?after=${paged.last_seq}`);
+    expect(rest.events.map((e) => e.seq)).toEqual(events.slice(3).map((e) => e.seq));
+    const none = await feed(`?after=${last_seq}`);
+    expect(none).toEqual({ events: [], last_seq });
+  });
+
+  test('when a seq is missing and the next event is recent, then the feed stops before the gap until it is old enough', async () => {
+    const start = (await feed('?limit=5000')).last_seq;
+    const now = Date.now();
+    await t.db.knex('events').insert({ seq: start + 1, type: 'message.deleted', data: '{"id":1}', at: now });
+    await t.db.knex('events').insert({ seq: start + 3, type: 'message.deleted', data: '{"id":3}', at: now });
+    const held = await feed(`?after=${start}`);
+    expect(held.events.map((e) => e.seq)).toEqual([start + 1]);
+    expect(held.last_seq).toBe(start + 1);
+    await t.db
+      .knex('events')
+      .where({ seq: start + 3 })
+      .update({ at: now - 60_000 });
+    const released = await feed(`?after=${start}`);
+    expect(released.events.map((e) => e.seq)).toEqual([start + 1, start + 3]);
+  });
+
+  test('when the caller has no token or a user token, then 401; bad paging, then 400', async () => {
+    expect((await request(t.app).get('/internal/events')).status).toBe(401);
+    expect(
+      (
+        await request(t.app)
+          .get('/internal/events')
+          .set('Authorization', bearer(uniqueName('u')))
+      ).status,
+    ).toBe(401);
+    for (const q of ['?after=-1', '?after=x', '?limit=0', '?limit=5001']) {
+      const res = await request(t.app).get(`/internal/events${q}`).set('Authorization', serviceBearer());
+      expect([q, res.status]).toEqual([q, 400]);
+    }
+  });
+});

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import nock from 'nock';
+import { ServiceTokenMinter } from '@canaduck/auth';
+import { createLogger } from '@canaduck/logging';
+import { createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import { createApp } from '../../src/app';
+import { createClients, type Clients } from '../../src/clients';
+import { migrations } from '../../src/migrations';
+
+export const CHANNEL_URL = 'http://channel-service.test';
+export const USER_URL = 'http://user-service.test';
+
+export interface FakeChannel {
+  channelId: string;
+  owner: string;
+  moderators: string[];
+  members: string[];
+  banned: string[];
+  modes: string[];
+}
+
+/**
+ * channel-service and user-service as seen over HTTP (nock): channels and users the tests create,
+ * with channel-service's access policy of structures.md section 5. Counts the access calls.
+ */
+export class World {
+  readonly channels = new Map<string, FakeChannel>();
+  readonly users = new Set<string>();
+  accessCalls = 0;
+
+  channel(name: string, c: Partial<FakeChannel> & { owner: string }): FakeChannel {
+    const ch: FakeChannel = { channelId: randomBytes(8).toString('hex'), moderators: [], members: [], banned: [], modes: ['n', 't'], ...c };
+    ch.members = [...new Set([c.owner, ...ch.moderators, ...ch.members])];
+    this.channels.set(name, ch);
+    return ch;
+  }
+
+  user(...pseudos: string[]): void {
+    for (const p of pseudos) this.users.add(p.toLowerCase());
+  }
+
+  access(name: string, pseudo: string, admin: boolean) {
+    const ch = this.channels.get(name);
+    const p = pseudo.toLowerCase();
+    if (!ch) {
+      return {
+        channel: name,
+        channel_id: null,
+        exists: false,
+        private: false,
+        secret: false,
+        member: false,
+        banned: false,
+        role: null,
+        can_read: false,
+        can_post: false,
+        can_moderate: false,
+      };
+    }
+    const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
+    const member = lower(ch.members).includes(p);
+    const banned = lower(ch.banned).includes(p);
+    const role = ch.owner.toLowerCase() === p ? 'owner' : lower(ch.moderators).includes(p) ? 'moderator' : member ? 'member' : null;
+    const priv = ch.modes.includes('i');
+    const secret = ch.modes.includes('s');
+    const staff = role === 'owner' || role === 'moderator' || admin;
+    const canRead = !banned && ((!priv && !secret) || member || admin);
+    const canPost = canRead && (member || (!ch.modes.includes('n') && !priv) || admin) && (!ch.modes.includes('r') || staff);
+    return {
+      channel: name,
+      channel_id: ch.channelId,
+      exists: true,
+      private: priv,
+      secret,
+      member,
+      banned,
+      role,
+      can_read: canRead,
+      can_post: canPost,
+      can_moderate: staff,
+    };
+  }
+
+  /** Installs the HTTP fakes; service calls without a service token get a 401 like the real ones. */
+  install(): void {
+    nock(CHANNEL_URL)
+      .persist()
+      .get(/^\/internal\/channels\/[^/]+\/access\/[^/?]+/)
+      .reply((uri, _body) => {
+        const u = new URL(uri, CHANNEL_URL);
+        const [, , , name, , pseudo] = u.pathname.split('/');
+        this.accessCalls++;
+        return [200, this.access(decodeURIComponent(name), decodeURIComponent(pseudo), u.searchParams.get('admin') === 'true')];
+      });
+    nock(USER_URL)
+      .persist()
+      .get(/^\/internal\/users\/[^/]+$/)
+      .reply((uri) => {
+        const pseudo = decodeURIComponent(uri.split('/').pop() as string);
+        const known = [...this.users].find((u) => u === pseudo.toLowerCase());
+        if (!known) return [404, { error: 'user not found', code: 'user_not_found' }];
+        return [200, { pseudo: pseudo, roles: ['user'], status: 'online' }];
+      });
+  }
+}
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  db: TestDatabase;
+  clients: Clients;
+  close(): Promise<void>;
+}
+
+export async function startApp(
+  kind: TestDbKind,
+  o: { channelUrl?: string; userUrl?: string; accessCacheMs?: number; eventGapWaitMs?: number } = {},
+): Promise<TestApp> {
+  const db = await createTestDatabase('message-service', migrations, kind);
+  const clients = createClients({
+    channelServiceUrl: o.channelUrl ?? CHANNEL_URL,
+    userServiceUrl: o.userUrl ?? USER_URL,
+    serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret),
+    // Tests change channel state between calls: no reuse unless a test asks for it.
+    accessCacheMs: o.accessCacheMs ?? 1,
+    timeoutMs: 2000,
+  });
+  const app = createApp({
+    logger: createLogger('message-service', 'silent'),
+    knex: db.knex,
+    tokens: testTokenSettings,
+    serviceSecret: testServiceSecret,
+    clients,
+    eventGapWaitMs: o.eventGapWaitMs,
+  });
+  return {
+    app,
+    db,
+    clients,
+    close: async () => {
+      clients.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** A port nothing listens on: connecting to it is refused at once. */
+export async function unusedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

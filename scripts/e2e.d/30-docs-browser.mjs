@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// End-to-end step: Swagger UI in a real browser. Headless Debian Chromium (playwright-core)
+// opens $BASE_URL/docs, switches the top bar's selector to each service, and checks that
+// every operation of that service's OpenAPI document (as served through the gateway) is
+// listed on the page. One screenshot per service under test-results/docs/.
+// Chromium: /usr/bin/chromium (scripts/ci-install-tools.sh installs it), or CHROMIUM_PATH.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BASE_URL = (process.env.BASE_URL ?? 'http://127.0.0.1:5004').replace(/\/+$/, '');
+const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SERVICES = ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service'];
+const OUT = path.join(ROOT, 'test-results', 'docs');
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+const failures = [];
+const fail = (msg) => {
+  failures.push(msg);
+  console.error(`FAIL ${msg}`);
+};
+
+if (!fs.existsSync(EXECUTABLE)) {
+  console.error(`30-docs-browser: no Chromium at ${EXECUTABLE}; run scripts/ci-install-tools.sh (apt-get install chromium)`);
+  process.exit(1);
+}
+
+/** Operations ("GET /msg") a service's document declares, as the browser will load it. */
+async function documentedOperations(service) {
+  const res = await fetch(`${BASE_URL}/docs/${service}/openapi.json`);
+  if (res.status !== 200) throw new Error(`${service}: /docs/${service}/openapi.json answered ${res.status}`);
+  const doc = await res.json();
+  return Object.entries(doc.paths ?? {}).flatMap(([p, item]) =>
+    Object.keys(item)
+      .filter((m) => METHODS.includes(m))
+      .map((m) => `${m.toUpperCase()} ${p}`),
+  );
+}
+
+/** Operations Swagger UI shows right now ("GET /msg"). */
+async function listedOperations(page) {
+  return page.$$eval('.opblock', (blocks) =>
+    blocks.map((b) => {
+      const method = b.querySelector('.opblock-summary-method')?.textContent?.trim() ?? '?';
+      const p = b.querySelector('[data-path]')?.getAttribute('data-path') ?? b.querySelector('.opblock-summary-path')?.textContent?.trim() ?? '?';
+      return `${method.toUpperCase()} ${p.replace(/\u200b/g, '')}`;
+    }),
+  );
+}
+
+fs.mkdirSync(OUT, { recursive: true });
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: EXECUTABLE,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  viewport: { width: 1280, height: 900 },
+});
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+
+  const res = await page.goto(`${BASE_URL}/docs`, { waitUntil: 'load', timeout: 30000 });
+  if (!res || res.status() !== 200) fail(`/docs answered ${res?.status()}`);
+  const select = page.locator('.topbar select, select#select').first();
+  await select.waitFor({ state: 'visible', timeout: 20000 });
+  const options = await select.locator('option').allTextContents();
+  console.log(`30-docs-browser: the selector lists ${options.join(', ')}`);
+  for (const s of SERVICES) if (!options.some((o) => o.trim() === s)) fail(`the selector has no entry for ${s}`);
+
+  for (const service of SERVICES.filter((s) => options.some((o) => o.trim() === s))) {
+    const expected = await documentedOperations(service);
+    await select.selectOption({ label: service });
+    // Swagger UI fetches the new document and re-renders: wait until the operations match.
+    const deadline = Date.now() + 20000;
+    let listed = [];
+    let missing = expected;
+    while (Date.now() < deadline) {
+      listed = await listedOperations(page);
+      missing = expected.filter((op) => !listed.includes(op));
+      if (missing.length === 0 && listed.length === expected.length) break;
+      await page.waitForTimeout(250);
+    }
+    await page.screenshot({ path: path.join(OUT, `${service}.png`), fullPage: true });
+    if (expected.length === 0) fail(`${service}: its document lists no operation`);
+    if (missing.length > 0) fail(`${service}: not listed in Swagger UI: ${missing.join(', ')}`);
+    const extra = listed.filter((op) => !expected.includes(op));
+    if (extra.length > 0) fail(`${service}: Swagger UI shows operations of another document: ${extra.slice(0, 5).join(', ')}`);
+    if (missing.length === 0 && extra.length === 0) console.log(`ok   ${service}: ${expected.length} operations listed (screenshot test-results/docs/${service}.png)`);
+  }
+  if (pageErrors.length > 0) fail(`the page raised errors: ${pageErrors.join(' | ')}`);
+} finally {
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  console.error(`30-docs-browser: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log('30-docs-browser: Swagger UI lists every operation of every service');

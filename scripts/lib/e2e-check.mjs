@@ -1,0 +1,90 @@
+// Helpers for the end-to-end checks of scripts/e2e.d written in JavaScript.
+// Each `check(name, fn)` prints `ok - name` or `not ok - name` (what scripts/e2e.mjs counts);
+// `finish()` sets the exit code. Checks run one after the other, and a failing one does not
+// stop the next: the report lists every failure.
+//
+//   import { check, finish, request, expectJson } from '../lib/e2e-check.mjs';
+//   await check('gateway is healthy', async () => {
+//     const res = await request('GET', '/health');
+//     expectJson(res, 200);
+//   });
+//   finish();
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export { assert };
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BASE_URL = (process.env.BASE_URL ?? 'http://127.0.0.1:5004').replace(/\/+$/, '');
+
+let failures = 0;
+let count = 0;
+
+/** Runs one named check and reports it; never throws. */
+export async function check(name, fn) {
+  count += 1;
+  try {
+    await fn();
+    process.stdout.write(`ok - ${name}\n`);
+  } catch (err) {
+    failures += 1;
+    process.stdout.write(`not ok - ${name}\n`);
+    for (const line of String(err?.message ?? err)
+      .split('\n')
+      .slice(0, 20))
+      process.stdout.write(`    # ${line}\n`);
+  }
+}
+
+/** Ends the file: exit code 1 when a check failed (or none ran). */
+export function finish() {
+  process.exitCode = failures > 0 || count === 0 ? 1 : 0;
+}
+
+/**
+ * One HTTP call with a 10 s timeout. `url` is absolute or a path on BASE_URL.
+ * Returns { status, headers, text, json } (json is undefined when the body is not JSON).
+ */
+export async function request(method, url, { body, headers = {}, token, redirect = 'manual' } = {}) {
+  const h = { accept: 'application/json', ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (body !== undefined) h['content-type'] ??= 'application/json';
+  const res = await fetch(url.startsWith('http') ? url : `${BASE_URL}${url}`, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    redirect,
+    signal: AbortSignal.timeout(10000),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Asserts the status and a JSON body; the message shows what came back. */
+export function expectJson(res, status) {
+  const shown = res.text.length > 500 ? `${res.text.slice(0, 500)}...` : res.text;
+  assert.equal(res.status, status, `expected status ${status}, got ${res.status}: ${shown}`);
+  assert.match(
+    res.headers.get('content-type') ?? '',
+    /application\/json/,
+    `expected JSON, got ${res.headers.get('content-type')}: ${shown}`,
+  );
+  assert.notEqual(res.json, undefined, `body is not JSON: ${shown}`);
+  return res.json;
+}
+
+/** A service token as another service would send it (SERVICE_TOKEN_SECRET, else JWT_SECRET). */
+export function serviceToken(service = 'e2e-check') {
+  const jwt = createRequire(path.join(ROOT, 'package.json'))('jsonwebtoken');
+  const secret = process.env.SERVICE_TOKEN_SECRET ?? process.env.JWT_SECRET;
+  if (!secret) throw new Error('SERVICE_TOKEN_SECRET or JWT_SECRET is needed to mint a service token');
+  return jwt.sign({ service }, secret, { algorithm: 'HS256', expiresIn: 60, issuer: service, audience: 'canaduck-internal' });
+}

@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import YAML from 'yaml';
+import {
+  MissingVariableError,
+  ROOT,
+  environmentOf,
+  interpolateDeep,
+  labelsOf,
+  launcherServices,
+  readCompose,
+  readText,
+  requiredVariables,
+} from './helpers/repo';
+
+type Service = Record<string, unknown>;
+
+const SCHEMA = path.resolve(ROOT, '..', 'shared', 'schemas', 'compose-spec.json');
+const compose = readCompose();
+const services = compose.services as Record<string, Service>;
+const nodeServices = launcherServices();
+const gateway = nodeServices.find((s) => s.name === 'gateway-service')!;
+
+/** A value for every variable compose requires, as a filled-in .env would give. */
+function filledEnv(): Record<string, string> {
+  return Object.fromEntries(requiredVariables(readText('docker-compose.yml')).map((v) => [v, `${v.toLowerCase().replace(/_/g, '')}0123456789abcdef0123456789abcdef`]));
+}
+
+describe('docker-compose.yml', () => {
+  const schemaTest = fs.existsSync(SCHEMA) ? it : it.skip;
+  if (!fs.existsSync(SCHEMA)) {
+    // CI clones the repository with shared/ beside it; a bare clone has no schema to check against.
+    console.warn(`compose schema validation skipped: ${SCHEMA} not found (shared/ is expected beside the repository)`);
+  }
+
+  schemaTest('when validated against the Compose specification JSON schema, then it conforms', () => {
+    const schema = JSON.parse(fs.readFileSync(SCHEMA, 'utf8')) as Record<string, unknown>;
+    delete schema.$schema; // draft-07, the Ajv default; its https meta-schema URL is not bundled
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    // Both as written and after interpolation (ports, numbers from variables).
+    for (const doc of [compose, interpolateDeep(compose, filledEnv())]) {
+      const ok = validate(doc);
+      expect(ajv.errorsText(validate.errors, { separator: '\n' })).toBe('No errors');
+      expect(ok).toBe(true);
+    }
+  });
+
+  it('when parsed, then it is valid YAML with no duplicate keys', () => {
+    const doc = YAML.parseDocument(readText('docker-compose.yml'), { uniqueKeys: true, merge: true });
+    expect(doc.errors.map((e) => e.message)).toEqual([]);
+  });
+
+  it('when listing services, then it runs traefik, mysql and the five Node services of the launcher', () => {
+    expect(Object.keys(services).sort()).toEqual(['mysql', 'traefik', ...nodeServices.map((s) => s.name)].sort());
+  });
+
+  it('when looking at published ports, then only traefik publishes one, port 80', () => {
+    const publishing = Object.entries(services).filter(([, s]) => Array.isArray(s.ports) && s.ports.length > 0);
+    expect(publishing.map(([n]) => n)).toEqual(['traefik']);
+    const ports = interpolateDeep(services.traefik.ports as string[], filledEnv()).map(String);
+    expect(ports).toEqual(['80:80']);
+    expect(interpolateDeep(services.traefik.ports as string[], { HTTP_PORT: '8080' })).toEqual(['8080:80']);
+  });
+
+  it('when looking at Traefik labels, then only the gateway is enabled, routed on PathPrefix(`/`) to its own PORT', () => {
+    const enabled = Object.entries(services).filter(([, s]) => labelsOf(s)['traefik.enable'] === 'true');
+    expect(enabled.map(([n]) => n)).toEqual([gateway.name]);
+    for (const [name, s] of Object.entries(services)) {
+      if (name !== gateway.name) expect(Object.keys(labelsOf(s)).filter((k) => k.startsWith('traefik.'))).toEqual([]);
+    }
+    const labels = labelsOf(services[gateway.name]);
+    const routers = Object.keys(labels).filter((k) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(k));
+    expect(routers).toHaveLength(1);
+    expect(labels[routers[0]]).toBe('PathPrefix(`/`)');
+    const lbPorts = Object.entries(labels).filter(([k]) => /^traefik\.http\.services\.[^.]+\.loadbalancer\.server\.port$/.test(k));
+    expect(lbPorts).toHaveLength(1);
+    const gatewayPort = environmentOf(services[gateway.name]).PORT;
+    expect(lbPorts[0][1]).toBe(gatewayPort);
+    expect(Number(gatewayPort)).toBe(gateway.port);
+  });
+
+  it('when looking at healthchecks, then every service has one, and the Node services ask /health', () => {
+    for (const [name, s] of Object.entries(services)) {
+      const hc = s.healthcheck as { test?: unknown; disable?: boolean } | undefined;
+      expect({ name, test: hc?.test !== undefined && !hc?.disable }).toEqual({ name, test: true });
+    }
+    for (const svc of nodeServices) {
+      expect(JSON.stringify((services[svc.name].healthcheck as { test: unknown }).test)).toContain('/health');
+    }
+  });
+
+  it('when looking at start order, then every database service waits for a healthy mysql and the gateway for healthy services', () => {
+    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) {
+      const deps = services[svc.name].depends_on as Record<string, { condition: string }>;
+      expect(deps.mysql.condition).toBe('service_healthy');
+    }
+    const gwDeps = services[gateway.name].depends_on as Record<string, { condition: string }>;
+    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) {
+      expect(gwDeps[svc.name]?.condition).toBe('service_healthy');
+    }
+  });
+
+  it('when looking at restart policies and names, then every service restarts and singletons have canaduck- names', () => {
+    expect(compose.name).toBe('canaduck');
+    for (const [name, s] of Object.entries(services)) {
+      expect({ name, restart: s.restart }).toEqual({ name, restart: 'unless-stopped' });
+      if (s.container_name !== undefined) expect(String(s.container_name)).toMatch(/^canaduck-/);
+    }
+    expect(services.traefik.container_name).toBe('canaduck-traefik');
+    expect(services.mysql.container_name).toBe('canaduck-mysql');
+  });
+
+  it('when looking at networks, then traefik is on edge only, mysql and the services on internal, the gateway on both', () => {
+    const nets = (s: Service) => (Array.isArray(s.networks) ? (s.networks as string[]) : Object.keys(s.networks as object)).sort();
+    expect(nets(services.traefik)).toEqual(['edge']);
+    expect(nets(services.mysql)).toEqual(['internal']);
+    expect(nets(services[gateway.name])).toEqual(['edge', 'internal']);
+    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) expect(nets(services[svc.name])).toEqual(['internal']);
+    const networks = compose.networks as Record<string, { name?: string; internal?: boolean }>;
+    expect(networks.internal.internal).toBe(true);
+    // Traefik must reach the gateway on the edge network, whose real name both files use.
+    expect(labelsOf(services[gateway.name])['traefik.docker.network']).toBe(networks.edge.name);
+    const traefik = YAML.parse(readText('traefik/traefik.yml')) as { providers: { docker: { network: string } } };
+    expect(traefik.providers.docker.network).toBe(networks.edge.name);
+  });
+
+  it('when building, then every Node service builds its own Dockerfile from the repository root', () => {
+    for (const svc of nodeServices) {
+      const build = services[svc.name].build as { context: string; dockerfile: string };
+      expect(build).toEqual({ context: '.', dockerfile: `${svc.name}/Dockerfile` });
+      expect(fs.existsSync(path.join(ROOT, build.dockerfile))).toBe(true);
+    }
+  });
+
+  it('when mysql starts, then it is 8.4 with a named volume and the init scripts', () => {
+    const mysql = services.mysql;
+    expect(mysql.image).toBe('mysql:8.4');
+    const volumes = mysql.volumes as string[];
+    const data = volumes.find((v) => v.endsWith(':/var/lib/mysql'))!;
+    expect(Object.keys(compose.volumes as object)).toContain(data.split(':')[0]);
+    const init = volumes.find((v) => v.includes(':/docker-entrypoint-initdb.d'))!;
+    expect(fs.readdirSync(path.join(ROOT, init.split(':')[0])).some((f) => f.endsWith('.sh') || f.endsWith('.sql'))).toBe(true);
+  });
+
+  it('when a required secret is missing from the environment, then interpolation refuses like compose', () => {
+    const required = requiredVariables(readText('docker-compose.yml'));
+    expect(required).toEqual(expect.arrayContaining(['JWT_SECRET', 'SERVICE_TOKEN_SECRET', 'MYSQL_ROOT_PASSWORD', 'USER_DB_PASSWORD', 'MESSAGE_DB_PASSWORD', 'CHANNEL_DB_PASSWORD', 'STATS_DB_PASSWORD']));
+    for (const missing of required) {
+      const env: Record<string, string> = filledEnv();
+      delete env[missing];
+      expect(() => interpolateDeep(compose, env)).toThrow(MissingVariableError);
+      expect(() => interpolateDeep(compose, { ...env, [missing]: '' })).toThrow(new RegExp(missing));
+    }
+    expect(() => interpolateDeep(compose, filledEnv())).not.toThrow();
+  });
+
+  it('when reading .env.example, then it names every required variable and leaves every value empty', () => {
+    const lines = readText('.env.example')
+      .split('\n')
+      .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l));
+    const names = lines.map((l) => l.split('=')[0]);
+    expect(names).toEqual(expect.arrayContaining(requiredVariables(readText('docker-compose.yml'))));
+    expect(lines.filter((l) => !l.endsWith('='))).toEqual([]);
+  });
+
+  it('when a service connects to MySQL, then it uses its own database and its own user, never root', () => {
+    const env = filledEnv();
+    const urls = new Map<string, URL>();
+    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) {
+      const url = new URL(interpolateDeep(environmentOf(services[svc.name]), env).DATABASE_URL);
+      expect(url.protocol).toBe('mysql:');
+      expect(url.hostname).toBe('mysql');
+      expect(url.username).not.toBe('root');
+      urls.set(svc.name, url);
+    }
+    expect(new Set([...urls.values()].map((u) => u.username)).size).toBe(urls.size);
+    expect(new Set([...urls.values()].map((u) => u.pathname)).size).toBe(urls.size);
+    expect(environmentOf(services[gateway.name]).DATABASE_URL).toBeUndefined();
+  });
+});

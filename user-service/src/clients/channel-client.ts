@@ -1,0 +1,44 @@
+import { ServiceClient } from '@canaduck/http-client';
+import type { Logger } from '@canaduck/logging';
+
+export interface ChannelClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  /** The `Authorization` value of an internal call (a service token). */
+  serviceAuth: () => string;
+  logger: Logger;
+}
+
+/** channel-service as user-service needs it: the public channels a user is in (whois). */
+export class ChannelClient {
+  private readonly client: ServiceClient;
+
+  constructor(private readonly opts: ChannelClientOptions) {
+    this.client = new ServiceClient({
+      name: 'channel-service',
+      baseUrl: opts.baseUrl,
+      timeoutMs: opts.timeoutMs,
+      serviceAuth: opts.serviceAuth,
+    });
+  }
+
+  /**
+   * The user's public channels, or null when channel-service cannot tell us
+   * (down, slow, circuit open, unexpected answer): whois degrades, it never fails for this.
+   */
+  async publicChannelsOf(pseudo: string, requestId?: string): Promise<string[] | null> {
+    try {
+      const res = await this.client.get<{ channels?: unknown }>(`/internal/users/${encodeURIComponent(pseudo)}/channels`, { requestId });
+      const channels = res.data?.channels;
+      if (res.status === 200 && Array.isArray(channels) && channels.every((c) => typeof c === 'string')) return channels as string[];
+      this.opts.logger.warn({ status: res.status }, 'channel-service gave an unexpected answer to the whois channels call');
+    } catch (err) {
+      this.opts.logger.warn({ err: (err as Error).message }, 'channel-service unavailable for whois channels');
+    }
+    return null;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

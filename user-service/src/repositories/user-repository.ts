@@ -1,0 +1,180 @@
+import { isMysql, type Knex } from '@canaduck/db';
+
+/** One account as the domain sees it (roles included). */
+export interface UserRecord {
+  id: number;
+  pseudo: string;
+  email: string;
+  passwordHash: string | null;
+  status: string;
+  avatarUrl: string | null;
+  createdAt: number;
+  lastSeen: number | null;
+  deletedAt: number | null;
+  roles: string[];
+}
+
+interface UserRow {
+  id: number;
+  pseudo: string;
+  pseudo_key: string;
+  email: string;
+  email_key: string;
+  password_hash: string | null;
+  status: string;
+  avatar_url: string | null;
+  created_at: number | string;
+  last_seen: number | string | null;
+  deleted_at: number | string | null;
+}
+
+export interface NewUser {
+  pseudo: string;
+  email: string;
+  passwordHash: string;
+  roles: string[];
+  createdAt: number;
+}
+
+/** Both drivers' "unique index violated" errors. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+// BIGINT may come back as a string from some drivers: normalise once, here.
+const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+/** Data access for accounts and their global roles; pseudos and emails are looked up lower-cased. */
+export class UserRepository {
+  constructor(private readonly knex: Knex) {}
+
+  transaction<T>(fn: (repo: UserRepository) => Promise<T>): Promise<T> {
+    return this.knex.transaction((trx) => fn(new UserRepository(trx)));
+  }
+
+  /** The account under that pseudo, deleted ones included only when asked. */
+  async findByPseudo(pseudo: string, opts: { includeDeleted?: boolean } = {}): Promise<UserRecord | undefined> {
+    const query = this.knex<UserRow>('users').where('pseudo_key', pseudo.toLowerCase());
+    if (!opts.includeDeleted) query.whereNull('deleted_at');
+    const row = await query.first();
+    if (!row) return undefined;
+    return this.toRecord(row, await this.rolesOf(row.id));
+  }
+
+  /** Which of the two unique keys are already used, by live or deleted accounts alike. */
+  async taken(pseudo: string, email: string): Promise<{ pseudo: boolean; email: boolean }> {
+    const rows = await this.knex<UserRow>('users')
+      .select('pseudo_key', 'email_key')
+      .where('pseudo_key', pseudo.toLowerCase())
+      .orWhere('email_key', email.toLowerCase());
+    return {
+      pseudo: rows.some((r) => r.pseudo_key === pseudo.toLowerCase()),
+      email: rows.some((r) => r.email_key === email.toLowerCase()),
+    };
+  }
+
+  async insert(user: NewUser): Promise<number> {
+    const [id] = await this.knex('users').insert({
+      pseudo: user.pseudo,
+      pseudo_key: user.pseudo.toLowerCase(),
+      email: user.email,
+      email_key: user.email.toLowerCase(),
+      password_hash: user.passwordHash,
+      status: 'offline',
+      avatar_url: null,
+      created_at: user.createdAt,
+      last_seen: null,
+      deleted_at: null,
+    });
+    const userId = Number(id);
+    for (const role of user.roles) await this.addRole(userId, role, user.createdAt);
+    return userId;
+  }
+
+  async rolesOf(userId: number): Promise<string[]> {
+    // A stable order: with the fixed set this is ['user', 'admin'], the base role first.
+    const rows = await this.knex('user_roles').select('role').where('user_id', userId).orderBy('role', 'desc');
+    return rows.map((r: { role: string }) => r.role);
+  }
+
+  /** Returns false when the user already had the role. */
+  async addRole(userId: number, role: string, at: number): Promise<boolean> {
+    const existing = await this.knex('user_roles').where({ user_id: userId, role }).first();
+    if (existing) return false;
+    await this.knex('user_roles').insert({ user_id: userId, role, granted_at: at });
+    return true;
+  }
+
+  async removeRole(userId: number, role: string): Promise<boolean> {
+    return (await this.knex('user_roles').where({ user_id: userId, role }).del()) > 0;
+  }
+
+  /**
+   * The ids of all admins, locked until the transaction ends (MySQL), so two
+   * concurrent removals cannot both see "another admin is left". SQLite has a
+   * single writer connection, which serialises them anyway.
+   */
+  async lockAdminIds(): Promise<number[]> {
+    const query = this.knex('user_roles').select('user_id').where('role', 'admin');
+    if (isMysql(this.knex)) query.forUpdate();
+    return (await query).map((r: { user_id: number }) => Number(r.user_id));
+  }
+
+  async updateFields(userId: number, fields: Partial<{ status: string; passwordHash: string; avatarUrl: string | null }>): Promise<void> {
+    const row: Record<string, unknown> = {};
+    if (fields.status !== undefined) row.status = fields.status;
+    if (fields.passwordHash !== undefined) row.password_hash = fields.passwordHash;
+    if (fields.avatarUrl !== undefined) row.avatar_url = fields.avatarUrl;
+    await this.knex('users').where('id', userId).whereNull('deleted_at').update(row);
+  }
+
+  /** Moves last_seen forward to `at`, never back; returns how many accounts moved. */
+  async touch(pseudos: string[], at: number): Promise<number> {
+    if (pseudos.length === 0) return 0;
+    return this.knex('users')
+      .whereIn(
+        'pseudo_key',
+        pseudos.map((p) => p.toLowerCase()),
+      )
+      .whereNull('deleted_at')
+      .andWhere((q) => q.whereNull('last_seen').orWhere('last_seen', '<', at))
+      .update({ last_seen: at });
+  }
+
+  /** Stored pseudos among `pseudos` whose status is not offline and who were seen since `since`. */
+  async findPresent(pseudos: string[], since: number): Promise<string[]> {
+    if (pseudos.length === 0) return [];
+    const rows = await this.knex<UserRow>('users')
+      .select('pseudo')
+      .whereIn(
+        'pseudo_key',
+        pseudos.map((p) => p.toLowerCase()),
+      )
+      .whereNull('deleted_at')
+      .whereNot('status', 'offline')
+      .where('last_seen', '>=', since);
+    return rows.map((r) => r.pseudo);
+  }
+
+  /** Tombstone: the row keeps pseudo and email (both stay reserved); credentials, roles and profile go. */
+  async tombstone(userId: number, at: number): Promise<void> {
+    await this.knex('user_roles').where('user_id', userId).del();
+    await this.knex('users').where('id', userId).update({ deleted_at: at, password_hash: null, status: 'offline', avatar_url: null });
+  }
+
+  private toRecord(row: UserRow, roles: string[]): UserRecord {
+    return {
+      id: Number(row.id),
+      pseudo: row.pseudo,
+      email: row.email,
+      passwordHash: row.password_hash,
+      status: row.status,
+      avatarUrl: row.avatar_url,
+      createdAt: Number(row.created_at),
+      lastSeen: num(row.last_seen),
+      deletedAt: num(row.deleted_at),
+      roles,
+    };
+  }
+}

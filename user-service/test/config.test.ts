@@ -1,0 +1,39 @@
+import { loadConfig } from '@canaduck/config';
+import { configShape, parseDurationSeconds, settingsFrom } from '../src/config';
+
+const base = { JWT_SECRET: 'x'.repeat(32) };
+
+describe('user-service configuration', () => {
+  it('when nothing is set, then the documented defaults apply', () => {
+    const config = loadConfig(configShape, base);
+    expect(settingsFrom(config)).toEqual({
+      jwtExpiresInSeconds: 3600,
+      bcryptCost: 10,
+      presenceTimeoutSeconds: 300,
+      whoisChannelsTimeoutMs: 800,
+      channelServiceUrl: 'http://127.0.0.1:5003',
+    });
+    expect(config.PORT).toBe(5001);
+  });
+
+  it.each([
+    ['3600', 3600],
+    ['45s', 45],
+    ['30m', 1800],
+    ['1h', 3600],
+    ['7d', 604800],
+  ])('when a duration is %s, then it is %i seconds', (text, seconds) => {
+    expect(parseDurationSeconds(text)).toBe(seconds);
+    expect(loadConfig(configShape, { ...base, JWT_EXPIRES_IN: text }).JWT_EXPIRES_IN).toBe(seconds);
+  });
+
+  it.each([['0'], ['-5'], ['1w'], ['soon']])('when JWT_EXPIRES_IN is %s, then the configuration is refused', (text) => {
+    expect(() => loadConfig(configShape, { ...base, JWT_EXPIRES_IN: text })).toThrow(/JWT_EXPIRES_IN/);
+  });
+
+  it('when the admin settings are invalid, then the configuration is refused', () => {
+    expect(() => loadConfig(configShape, { ...base, ADMIN_PSEUDO: '1admin' })).toThrow(/ADMIN_PSEUDO/);
+    expect(() => loadConfig(configShape, { ...base, ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD/);
+    expect(() => loadConfig(configShape, { ...base, BCRYPT_COST: '3' })).toThrow(/BCRYPT_COST/);
+  });
+});

@@ -1,0 +1,103 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import type { Express } from 'express';
+import type { TokenSettings } from '@canaduck/auth';
+import { createTestDatabase, testServiceSecret, testTokenSettings, uniqueName, type TestDbKind } from '@canaduck/testing';
+import { createUserService } from '../src/app';
+import { ensureFirstAdmin } from '../src/domain/account-service';
+import type { UserContext, UserSettings } from '../src/domain/user-context';
+import { migrations } from '../src/migrations';
+
+export const CHANNEL_URL = 'http://channel-service.test';
+export const PASSWORD = 'correct horse battery';
+
+export interface TestService {
+  app: Express;
+  ctx: UserContext;
+  /** Log lines written by the app, parsed (audit checks). */
+  logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface TestOptions {
+  settings?: Partial<UserSettings>;
+  tokens?: TokenSettings;
+  now?: () => number;
+}
+
+/** A user-service on a fresh database of the given kind, as main.ts builds it. */
+export async function startService(kind: TestDbKind, opts: TestOptions = {}): Promise<TestService> {
+  const db = await createTestDatabase('user-service', migrations, kind);
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const service = createUserService({
+    logger: pino({ level: 'info' }, sink),
+    knex: db.knex,
+    tokens: opts.tokens ?? testTokenSettings,
+    serviceSecret: testServiceSecret,
+    settings: {
+      jwtExpiresInSeconds: 3600,
+      bcryptCost: 4,
+      presenceTimeoutSeconds: 300,
+      whoisChannelsTimeoutMs: 300,
+      channelServiceUrl: CHANNEL_URL,
+      ...opts.settings,
+    },
+    now: opts.now,
+  });
+  return {
+    app: service.app,
+    ctx: service.ctx,
+    logs,
+    close: async () => {
+      service.close();
+      await db.destroy();
+    },
+  };
+}
+
+export interface TestUser {
+  pseudo: string;
+  password: string;
+  email: string;
+}
+
+/** Registers a uniquely named user through the API. */
+export async function registerUser(app: Express, prefix = 'u'): Promise<TestUser> {
+  const pseudo = uniqueName(prefix);
+  const user = { pseudo, password: PASSWORD, email: `${pseudo}@canaduck.example` };
+  const res = await request(app).post('/register').send(user);
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return user;
+}
+
+/** Logs in through the API and returns `Bearer <token>`. */
+export async function loginAs(app: Express, user: { pseudo: string; password: string }): Promise<string> {
+  const res = await request(app).post('/login').send({ pseudo: user.pseudo, password: user.password });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return `Bearer ${res.body.token as string}`;
+}
+
+/** A registered, logged-in user. */
+export async function signedUp(app: Express, prefix = 'u'): Promise<TestUser & { auth: string }> {
+  const user = await registerUser(app, prefix);
+  return { ...user, auth: await loginAs(app, user) };
+}
+
+/** An admin made the way production makes the first one (start-up bootstrap), logged in through the API. */
+export async function signedUpAdmin(service: TestService, prefix = 'adm'): Promise<TestUser & { auth: string }> {
+  const pseudo = uniqueName(prefix);
+  const admin = { pseudo, password: PASSWORD, email: `${pseudo}@canaduck.example` };
+  await ensureFirstAdmin(service.ctx, admin);
+  return { ...admin, auth: await loginAs(service.app, admin) };
+}
+
+export function auditLines(service: TestService, event: string): Array<Record<string, unknown>> {
+  return service.logs.filter((l) => l.audit === true && l.event === event);
+}

@@ -1,0 +1,97 @@
+import request from 'supertest';
+import { bearer, testDatabases } from '@canaduck/testing';
+import { auditLines, PASSWORD, signedUp, signedUpAdmin, startService, type TestService } from './helpers';
+
+describe.each(testDatabases())('PATCH /user/<pseudo>/password (%s)', (kind) => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startService(kind);
+  });
+  afterAll(async () => {
+    await svc.close();
+  });
+
+  const NEW = 'a brand new password';
+
+  it('when the user changes their own password, then 200, the old one fails and the new one works', async () => {
+    const user = await signedUp(svc.app);
+    const res = await request(svc.app)
+      .patch(`/user/${user.pseudo}/password`)
+      .set('Authorization', user.auth)
+      .send({ old_password: PASSWORD, new_password: NEW });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: 'password changed' });
+    await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: PASSWORD }).expect(401);
+    await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: NEW }).expect(200);
+    expect(auditLines(svc, 'password_changed').some((l) => l.pseudo === user.pseudo)).toBe(true);
+  });
+
+  it('when the old password is wrong, then 401 and the password is unchanged', async () => {
+    const user = await signedUp(svc.app);
+    const res = await request(svc.app)
+      .patch(`/user/${user.pseudo}/password`)
+      .set('Authorization', user.auth)
+      .send({ old_password: 'not the password', new_password: NEW });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_credentials');
+    await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: PASSWORD }).expect(200);
+  });
+
+  it('when someone else (even an admin) changes it, then 403', async () => {
+    const user = await signedUp(svc.app);
+    const other = await signedUp(svc.app);
+    const admin = await signedUpAdmin(svc);
+    for (const auth of [other.auth, admin.auth]) {
+      const res = await request(svc.app)
+        .patch(`/user/${user.pseudo}/password`)
+        .set('Authorization', auth)
+        .send({ old_password: PASSWORD, new_password: NEW });
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('not_self');
+    }
+  });
+
+  it('when the path pseudo differs only in case, then it is still the user themself', async () => {
+    const user = await signedUp(svc.app);
+    await request(svc.app)
+      .patch(`/user/${user.pseudo.toUpperCase()}/password`)
+      .set('Authorization', user.auth)
+      .send({ old_password: PASSWORD, new_password: NEW })
+      .expect(200);
+  });
+
+  it.each([
+    ['too short', 'short'],
+    ['too long', 'x'.repeat(73)],
+    ['the same as the old one', PASSWORD],
+  ])('when the new password is %s, then 422', async (_what, newPassword) => {
+    const user = await signedUp(svc.app);
+    const res = await request(svc.app)
+      .patch(`/user/${user.pseudo}/password`)
+      .set('Authorization', user.auth)
+      .send({ old_password: PASSWORD, new_password: newPassword });
+    expect(res.status).toBe(422);
+  });
+
+  it('when a field is missing, then 400', async () => {
+    const user = await signedUp(svc.app);
+    const res = await request(svc.app).patch(`/user/${user.pseudo}/password`).set('Authorization', user.auth).send({ new_password: NEW });
+    expect(res.status).toBe(400);
+  });
+
+  it('when there is no token, then 401', async () => {
+    const res = await request(svc.app).patch('/user/roger/password').send({ old_password: PASSWORD, new_password: NEW });
+    expect(res.status).toBe(401);
+  });
+
+  it('when the token belongs to a deleted account, then 401 account_deleted', async () => {
+    const user = await signedUp(svc.app);
+    await request(svc.app).delete(`/user/${user.pseudo}`).set('Authorization', user.auth).expect(200);
+    const res = await request(svc.app)
+      .patch(`/user/${user.pseudo}/password`)
+      .set('Authorization', bearer(user.pseudo))
+      .send({ old_password: PASSWORD, new_password: NEW });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('account_deleted');
+  });
+});
