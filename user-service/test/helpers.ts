@@ -36,21 +36,27 @@ export async function startService(kind: TestDbKind, opts: TestOptions = {}): Pr
       done();
     },
   });
-  const service = createUserService({
-    logger: pino({ level: 'info' }, sink),
-    knex: db.knex,
-    tokens: opts.tokens ?? testTokenSettings,
-    serviceSecret: testServiceSecret,
-    settings: {
-      jwtExpiresInSeconds: 3600,
-      bcryptCost: 4,
-      presenceTimeoutSeconds: 300,
-      whoisChannelsTimeoutMs: 300,
-      channelServiceUrl: CHANNEL_URL,
-      ...opts.settings,
-    },
-    now: opts.now,
-  });
+  let service: ReturnType<typeof createUserService>;
+  try {
+    service = createUserService({
+      logger: pino({ level: 'info' }, sink),
+      knex: db.knex,
+      tokens: opts.tokens ?? testTokenSettings,
+      serviceSecret: testServiceSecret,
+      settings: {
+        jwtExpiresInSeconds: 3600,
+        bcryptCost: 4,
+        presenceTimeoutSeconds: 300,
+        whoisChannelsTimeoutMs: 300,
+        channelServiceUrl: CHANNEL_URL,
+        ...opts.settings,
+      },
+      now: opts.now,
+    });
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   return {
     app: service.app,
     ctx: service.ctx,
