@@ -8,13 +8,11 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 export const INJECTIONS = [
   "' OR '1'='1",
   "1; DROP TABLE messages; --",
-  '" OR ""="',
   "x' UNION SELECT password FROM users --",
   '{"$gt":""}',
   '{"$ne":null}',
   '../../../../etc/passwd',
   '..%2f..%2f..%2fetc%2fpasswd',
-  '..\\..\\..\\windows\\win.ini',
   '/etc/passwd\u0000.png',
   'a\r\nX-Injected: 1',
   'a%0d%0aSet-Cookie: injected=1',
@@ -24,12 +22,10 @@ export const INJECTIONS = [
   '_',
   '%_%',
   '\\',
-  '*',
   '<script>alert(1)</script>',
   '${7*7}{{7*7}}',
   '\u202e\u202dgnp.exe',
   '\ud800',
-  '\uffff\ufffe',
   '🦆'.repeat(600),
   'é'.repeat(1500),
   'a\u0301\u0302\u0303'.repeat(400),
@@ -37,14 +33,12 @@ export const INJECTIONS = [
   '99999999999999999999999',
   '1e309',
   'NaN',
-  '0x1A',
   'null',
-  '[]',
   ' ',
 ];
 
 /** Values of the wrong JSON type or shape, tried in body fields. */
-export const WRONG_TYPES = [null, 123, -1, 1.5, 1e308, true, [], ['a'], {}, { $gt: '' }, { $ne: null }, '🦆'.repeat(30000)];
+export const WRONG_TYPES = [null, 123, 1.5, true, ['a'], {}, { $ne: null }, '🦆'.repeat(30000)];
 
 /** Percent-encodes any string for a URL path segment, lone surrogates included. */
 export function encodeSegment(s) {

@@ -19,7 +19,10 @@ const duration = (fallback: string) =>
     .transform((v, ctx) => {
       const seconds = parseDurationSeconds(v);
       if (seconds === null) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a positive duration: seconds ("3600") or "45s", "30m", "1h", "7d"' });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'expected a positive duration: seconds ("3600") or "45s", "30m", "1h", "7d"',
+        });
         return z.NEVER;
       }
       return seconds;

@@ -50,7 +50,11 @@ describe.each(testDatabases())('avatars: GET /user/avatar/<pseudo>, POST /user/a
 
   it('when the avatar is reset with null, then the identicon comes back', async () => {
     const user = await signedUp(svc.app);
-    await request(svc.app).post('/user/avatar').set('Authorization', user.auth).send({ avatar_url: 'https://example.org/a.png' }).expect(200);
+    await request(svc.app)
+      .post('/user/avatar')
+      .set('Authorization', user.auth)
+      .send({ avatar_url: 'https://example.org/a.png' })
+      .expect(200);
     const res = await request(svc.app).post('/user/avatar').set('Authorization', user.auth).send({ avatar_url: null });
     expect(res.status).toBe(200);
     expect(res.body.avatar_url).toBe(identiconDataUri(user.pseudo));
@@ -82,6 +86,8 @@ describe.each(testDatabases())('avatars: GET /user/avatar/<pseudo>, POST /user/a
   });
 
   it('when the user is unknown, then 404', async () => {
-    await request(svc.app).get(`/user/avatar/${uniqueName('ghost')}`).expect(404);
+    await request(svc.app)
+      .get(`/user/avatar/${uniqueName('ghost')}`)
+      .expect(404);
   });
 });

@@ -30,7 +30,9 @@ describe.each(testDatabases())('DELETE /user/<pseudo> (%s)', (kind) => {
   it('when the email of a deleted account is used again, then 409', async () => {
     const user = await signedUp(svc.app);
     await request(svc.app).delete(`/user/${user.pseudo}`).set('Authorization', user.auth).expect(200);
-    const res = await request(svc.app).post('/register').send({ pseudo: uniqueName('n'), password: PASSWORD, email: user.email });
+    const res = await request(svc.app)
+      .post('/register')
+      .send({ pseudo: uniqueName('n'), password: PASSWORD, email: user.email });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('email_taken');
   });
@@ -54,13 +56,17 @@ describe.each(testDatabases())('DELETE /user/<pseudo> (%s)', (kind) => {
   it('when a token claims admin but the account is not admin, then 403', async () => {
     const user = await registerUser(svc.app);
     const pretender = await registerUser(svc.app);
-    const res = await request(svc.app).delete(`/user/${user.pseudo}`).set('Authorization', bearer(pretender.pseudo, ['user', 'admin']));
+    const res = await request(svc.app)
+      .delete(`/user/${user.pseudo}`)
+      .set('Authorization', bearer(pretender.pseudo, ['user', 'admin']));
     expect(res.status).toBe(403);
   });
 
   it('when an admin deletes an unknown user, then 404', async () => {
     const admin = await signedUpAdmin(svc);
-    const res = await request(svc.app).delete(`/user/${uniqueName('ghost')}`).set('Authorization', admin.auth);
+    const res = await request(svc.app)
+      .delete(`/user/${uniqueName('ghost')}`)
+      .set('Authorization', admin.auth);
     expect(res.status).toBe(404);
   });
 

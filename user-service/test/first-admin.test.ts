@@ -8,7 +8,9 @@ describe.each(testDatabases())('first admin at start-up (%s)', (kind) => {
     const svc = await startService(kind);
     try {
       const pseudo = uniqueName('Boss');
-      expect(await ensureFirstAdmin(svc.ctx, { pseudo, password: 'admin password 1', email: `${pseudo.toLowerCase()}@localhost` })).toBe(true);
+      expect(await ensureFirstAdmin(svc.ctx, { pseudo, password: 'admin password 1', email: `${pseudo.toLowerCase()}@localhost` })).toBe(
+        true,
+      );
       const login = await request(svc.app).post('/login').send({ pseudo, password: 'admin password 1' });
       expect(login.status).toBe(200);
       expect(login.body.user).toMatchObject({ pseudo, roles: ['user', 'admin'], email: `${pseudo.toLowerCase()}@localhost` });

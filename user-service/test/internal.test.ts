@@ -14,7 +14,9 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
   describe('GET /internal/users/<pseudo>', () => {
     it('when a service asks about an existing user, then 200 with pseudo, roles and status', async () => {
       const user = await signedUp(svc.app);
-      const res = await request(svc.app).get(`/internal/users/${user.pseudo.toLowerCase()}`).set('Authorization', serviceBearer('channel-service'));
+      const res = await request(svc.app)
+        .get(`/internal/users/${user.pseudo.toLowerCase()}`)
+        .set('Authorization', serviceBearer('channel-service'));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ pseudo: user.pseudo, roles: ['user'], status: 'online' });
     });
@@ -26,7 +28,9 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
     });
 
     it('when the user is unknown, then 404 user not found', async () => {
-      const res = await request(svc.app).get(`/internal/users/${uniqueName('ghost')}`).set('Authorization', serviceBearer());
+      const res = await request(svc.app)
+        .get(`/internal/users/${uniqueName('ghost')}`)
+        .set('Authorization', serviceBearer());
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ error: 'user not found', code: 'user_not_found' });
     });
@@ -34,7 +38,10 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
     it('when a user token (even admin) or no token is sent, then 401', async () => {
       const user = await registerUser(svc.app);
       await request(svc.app).get(`/internal/users/${user.pseudo}`).expect(401);
-      await request(svc.app).get(`/internal/users/${user.pseudo}`).set('Authorization', bearer(user.pseudo, ['user', 'admin'])).expect(401);
+      await request(svc.app)
+        .get(`/internal/users/${user.pseudo}`)
+        .set('Authorization', bearer(user.pseudo, ['user', 'admin']))
+        .expect(401);
     });
   });
 
@@ -86,7 +93,11 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
 
     it('when a user token is sent, then 401', async () => {
       const user = await registerUser(svc.app);
-      await request(svc.app).post('/internal/activity').set('Authorization', bearer(user.pseudo)).send({ pseudos: [user.pseudo] }).expect(401);
+      await request(svc.app)
+        .post('/internal/activity')
+        .set('Authorization', bearer(user.pseudo))
+        .send({ pseudos: [user.pseudo] })
+        .expect(401);
     });
   });
 });

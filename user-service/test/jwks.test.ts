@@ -50,7 +50,11 @@ describe.each(testDatabases())('GET /.well-known/jwks.json and asymmetric tokens
       // user-service verifies its own tokens too, with the key derived from the private one.
       await request(svc.app).post('/logout').set('Authorization', `Bearer ${login.body.token}`).expect(200);
       // An HS256 token made with the shared secret is refused in asymmetric mode (no algorithm confusion).
-      const hs = jwt.sign({ pseudo: user.pseudo, roles: ['admin'] }, testTokenSettings.secret, { expiresIn: 60, issuer: testTokenSettings.issuer, audience: testTokenSettings.audience });
+      const hs = jwt.sign({ pseudo: user.pseudo, roles: ['admin'] }, testTokenSettings.secret, {
+        expiresIn: 60,
+        issuer: testTokenSettings.issuer,
+        audience: testTokenSettings.audience,
+      });
       await request(svc.app).post('/logout').set('Authorization', `Bearer ${hs}`).expect(401);
     } finally {
       await svc.close();

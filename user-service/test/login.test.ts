@@ -22,7 +22,13 @@ describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
       user: expect.objectContaining({ pseudo: user.pseudo, email: user.email, status: 'online', roles: ['user'] }),
     });
     const claims = jwt.verify(res.body.token, testTokenSettings.secret) as jwt.JwtPayload;
-    expect(claims).toMatchObject({ pseudo: user.pseudo, roles: ['user'], iss: 'canaduck-user-service', aud: 'canaduck-irc', sub: user.pseudo });
+    expect(claims).toMatchObject({
+      pseudo: user.pseudo,
+      roles: ['user'],
+      iss: 'canaduck-user-service',
+      aud: 'canaduck-irc',
+      sub: user.pseudo,
+    });
     expect(claims.exp! - claims.iat!).toBe(3600);
     const seen = await request(svc.app).get(`/seen/${user.pseudo}`).expect(200);
     expect(Date.now() - Date.parse(seen.body.last_seen)).toBeLessThan(10_000);
@@ -33,7 +39,9 @@ describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
   it('when the password is wrong or the pseudo unknown, then the same 401 and the same message', async () => {
     const user = await registerUser(svc.app);
     const wrong = await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: 'wrong password!' });
-    const unknown = await request(svc.app).post('/login').send({ pseudo: uniqueName('ghost'), password: PASSWORD });
+    const unknown = await request(svc.app)
+      .post('/login')
+      .send({ pseudo: uniqueName('ghost'), password: PASSWORD });
     const invalid = await request(svc.app).post('/login').send({ pseudo: "' OR 1=1 --", password: PASSWORD });
     for (const res of [wrong, unknown, invalid]) {
       expect(res.status).toBe(401);
@@ -118,17 +126,56 @@ describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
 
   it('when logout comes with an expired token, then 401 token_expired', async () => {
     const user = await signedUp(svc.app);
-    const res = await request(svc.app).post('/logout').set('Authorization', `Bearer ${expiredToken(user.pseudo)}`);
+    const res = await request(svc.app)
+      .post('/logout')
+      .set('Authorization', `Bearer ${expiredToken(user.pseudo)}`);
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('token_expired');
   });
 
   it.each([
-    ['signed with another secret', () => jwt.sign({ pseudo: 'x', roles: ['user'] }, 'another-secret-another-secret-another', { expiresIn: 60, issuer: 'canaduck-user-service', audience: 'canaduck-irc' })],
-    ['with alg none', () => jwt.sign({ pseudo: 'x', roles: ['user'] }, '', { algorithm: 'none', expiresIn: 60, issuer: 'canaduck-user-service', audience: 'canaduck-irc' })],
-    ['without exp', () => jwt.sign({ pseudo: 'x', roles: ['user'] }, testTokenSettings.secret, { issuer: 'canaduck-user-service', audience: 'canaduck-irc' })],
-    ['of the wrong audience', () => jwt.sign({ pseudo: 'x', roles: ['user'] }, testTokenSettings.secret, { expiresIn: 60, issuer: 'canaduck-user-service', audience: 'other' })],
-    ['tampered', () => userToken('x').replace(/\.([^.]+)\./, (_m, p: string) => `.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), roles: ['admin'] })).toString('base64url')}.`)],
+    [
+      'signed with another secret',
+      () =>
+        jwt.sign({ pseudo: 'x', roles: ['user'] }, 'another-secret-another-secret-another', {
+          expiresIn: 60,
+          issuer: 'canaduck-user-service',
+          audience: 'canaduck-irc',
+        }),
+    ],
+    [
+      'with alg none',
+      () =>
+        jwt.sign({ pseudo: 'x', roles: ['user'] }, '', {
+          algorithm: 'none',
+          expiresIn: 60,
+          issuer: 'canaduck-user-service',
+          audience: 'canaduck-irc',
+        }),
+    ],
+    [
+      'without exp',
+      () =>
+        jwt.sign({ pseudo: 'x', roles: ['user'] }, testTokenSettings.secret, { issuer: 'canaduck-user-service', audience: 'canaduck-irc' }),
+    ],
+    [
+      'of the wrong audience',
+      () =>
+        jwt.sign({ pseudo: 'x', roles: ['user'] }, testTokenSettings.secret, {
+          expiresIn: 60,
+          issuer: 'canaduck-user-service',
+          audience: 'other',
+        }),
+    ],
+    [
+      'tampered',
+      () =>
+        userToken('x').replace(
+          /\.([^.]+)\./,
+          (_m, p: string) =>
+            `.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), roles: ['admin'] })).toString('base64url')}.`,
+        ),
+    ],
   ])('when the token is %s, then 401', async (_what, make) => {
     const res = await request(svc.app).post('/logout').set('Authorization', `Bearer ${make()}`);
     expect(res.status).toBe(401);
@@ -137,7 +184,10 @@ describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
 
   it('when a stale token is sent to /login, then login still works (no token check there)', async () => {
     const user = await registerUser(svc.app);
-    const res = await request(svc.app).post('/login').set('Authorization', `Bearer ${expiredToken(user.pseudo)}`).send({ pseudo: user.pseudo, password: PASSWORD });
+    const res = await request(svc.app)
+      .post('/login')
+      .set('Authorization', `Bearer ${expiredToken(user.pseudo)}`)
+      .send({ pseudo: user.pseudo, password: PASSWORD });
     expect(res.status).toBe(200);
   });
 });

@@ -31,11 +31,18 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
       const user = await signedUp(svc.app);
       const later = new Date(clock - 1000 + 60_000);
       clock += 60_000;
-      await request(svc.app).post('/internal/activity').set('Authorization', serviceBearer()).send({ pseudos: [user.pseudo], at: later.toISOString() }).expect(200);
+      await request(svc.app)
+        .post('/internal/activity')
+        .set('Authorization', serviceBearer())
+        .send({ pseudos: [user.pseudo], at: later.toISOString() })
+        .expect(200);
       expect((await request(svc.app).get(`/seen/${user.pseudo}`)).body.last_seen).toBe(later.toISOString());
     });
 
-    it.each([['unknown', () => uniqueName('ghost')], ['not a valid pseudo', () => "x' OR '1'='1"]])('when the pseudo is %s, then 404', async (_w, name) => {
+    it.each([
+      ['unknown', () => uniqueName('ghost')],
+      ['not a valid pseudo', () => "x' OR '1'='1"],
+    ])('when the pseudo is %s, then 404', async (_w, name) => {
       const res = await request(svc.app).get(`/seen/${encodeURIComponent(name())}`);
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ error: 'user not found', code: 'user_not_found' });
@@ -47,7 +54,9 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
       const a = await signedUp(svc.app, 'Ab');
       const b = await signedUp(svc.app, 'Cd');
       const never = await registerUser(svc.app);
-      const res = await request(svc.app).get(`/ison?users=${b.pseudo.toLowerCase()},${never.pseudo},${a.pseudo.toUpperCase()},${uniqueName('ghost')},not%20valid,,${a.pseudo}`);
+      const res = await request(svc.app).get(
+        `/ison?users=${b.pseudo.toLowerCase()},${never.pseudo},${a.pseudo.toUpperCase()},${uniqueName('ghost')},not%20valid,,${a.pseudo}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ online: [b.pseudo, a.pseudo] });
     });
@@ -59,7 +68,11 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
       clock += 2_000;
       expect((await request(svc.app).get(`/ison?users=${user.pseudo}`)).body.online).toEqual([]);
       expect((await request(svc.app).get(`/whois/${user.pseudo}`)).body.status).toBe('offline');
-      await request(svc.app).post('/internal/activity').set('Authorization', serviceBearer()).send({ pseudos: [user.pseudo] }).expect(200);
+      await request(svc.app)
+        .post('/internal/activity')
+        .set('Authorization', serviceBearer())
+        .send({ pseudos: [user.pseudo] })
+        .expect(200);
       expect((await request(svc.app).get(`/ison?users=${user.pseudo}`)).body.online).toEqual([user.pseudo]);
     });
 
@@ -71,7 +84,9 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
 
     it('when 100 names are asked, then 200; when 101, then 422 too_many_names', async () => {
       const names = Array.from({ length: 101 }, (_, i) => `n${i}`);
-      await request(svc.app).get(`/ison?users=${names.slice(0, 100).join(',')}`).expect(200);
+      await request(svc.app)
+        .get(`/ison?users=${names.slice(0, 100).join(',')}`)
+        .expect(200);
       const res = await request(svc.app).get(`/ison?users=${names.join(',')}`);
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('too_many_names');
@@ -85,13 +100,16 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
   });
 
   describe('POST /user/status', () => {
-    it.each(['away', 'Busy', 'idle', 'online'])('when the status is the word %s, then it is stored lower-case and shown by whois', async (status) => {
-      const user = await signedUp(svc.app);
-      const res = await request(svc.app).post('/user/status').set('Authorization', user.auth).send({ status });
-      expect(res.status).toBe(200);
-      expect(res.body).toEqual({ pseudo: user.pseudo, status: status.toLowerCase() });
-      expect((await request(svc.app).get(`/whois/${user.pseudo}`)).body.status).toBe(status.toLowerCase());
-    });
+    it.each(['away', 'Busy', 'idle', 'online'])(
+      'when the status is the word %s, then it is stored lower-case and shown by whois',
+      async (status) => {
+        const user = await signedUp(svc.app);
+        const res = await request(svc.app).post('/user/status').set('Authorization', user.auth).send({ status });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ pseudo: user.pseudo, status: status.toLowerCase() });
+        expect((await request(svc.app).get(`/whois/${user.pseudo}`)).body.status).toBe(status.toLowerCase());
+      },
+    );
 
     it('when the status is a free text of 64 characters with emoji, then it is kept as is', async () => {
       const user = await signedUp(svc.app);

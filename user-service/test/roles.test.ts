@@ -21,7 +21,9 @@ describe.each(testDatabases())('roles: /user/roles, /make-admin (%s)', (kind) =>
     });
 
     it('when the user is unknown, then 404', async () => {
-      await request(svc.app).get(`/user/roles/${uniqueName('ghost')}`).expect(404);
+      await request(svc.app)
+        .get(`/user/roles/${uniqueName('ghost')}`)
+        .expect(404);
     });
   });
 
@@ -32,7 +34,9 @@ describe.each(testDatabases())('roles: /user/roles, /make-admin (%s)', (kind) =>
       const res = await request(svc.app).post(`/user/roles/${user.pseudo}`).set('Authorization', admin.auth).send({ role: 'admin' });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({ pseudo: user.pseudo, roles: ['user', 'admin'] });
-      expect(auditLines(svc, 'role_granted').some((l) => l.pseudo === user.pseudo && l.by === admin.pseudo && l.role === 'admin')).toBe(true);
+      expect(auditLines(svc, 'role_granted').some((l) => l.pseudo === user.pseudo && l.by === admin.pseudo && l.role === 'admin')).toBe(
+        true,
+      );
       const token = (await loginAs(svc.app, user)).replace('Bearer ', '');
       expect((jwt.decode(token) as { roles: string[] }).roles).toEqual(['user', 'admin']);
     });
@@ -56,21 +60,31 @@ describe.each(testDatabases())('roles: /user/roles, /make-admin (%s)', (kind) =>
     it('when the token says admin but the account is no longer admin, then 403', async () => {
       const user = await registerUser(svc.app);
       const target = await registerUser(svc.app);
-      const res = await request(svc.app).post(`/user/roles/${target.pseudo}`).set('Authorization', bearer(user.pseudo, ['user', 'admin'])).send({ role: 'admin' });
+      const res = await request(svc.app)
+        .post(`/user/roles/${target.pseudo}`)
+        .set('Authorization', bearer(user.pseudo, ['user', 'admin']))
+        .send({ role: 'admin' });
       expect(res.status).toBe(403);
     });
 
     it('when the role is unknown, then 422; when missing, then 400', async () => {
       const admin = await signedUpAdmin(svc);
       const user = await registerUser(svc.app);
-      const unknown = await request(svc.app).post(`/user/roles/${user.pseudo}`).set('Authorization', admin.auth).send({ role: 'superuser' });
+      const unknown = await request(svc.app)
+        .post(`/user/roles/${user.pseudo}`)
+        .set('Authorization', admin.auth)
+        .send({ role: 'superuser' });
       expect(unknown.status).toBe(422);
       await request(svc.app).post(`/user/roles/${user.pseudo}`).set('Authorization', admin.auth).send({}).expect(400);
     });
 
     it('when the user is unknown, then 404', async () => {
       const admin = await signedUpAdmin(svc);
-      await request(svc.app).post(`/user/roles/${uniqueName('ghost')}`).set('Authorization', admin.auth).send({ role: 'admin' }).expect(404);
+      await request(svc.app)
+        .post(`/user/roles/${uniqueName('ghost')}`)
+        .set('Authorization', admin.auth)
+        .send({ role: 'admin' })
+        .expect(404);
     });
 
     it('when there is no token, then 401', async () => {
@@ -134,7 +148,10 @@ describe.each(testDatabases())('roles: /user/roles, /make-admin (%s)', (kind) =>
 
     it('when the user is unknown, then 404', async () => {
       const admin = await signedUpAdmin(svc);
-      await request(svc.app).post(`/make-admin/${uniqueName('ghost')}`).set('Authorization', admin.auth).expect(404);
+      await request(svc.app)
+        .post(`/make-admin/${uniqueName('ghost')}`)
+        .set('Authorization', admin.auth)
+        .expect(404);
     });
   });
 });

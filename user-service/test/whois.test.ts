@@ -46,7 +46,9 @@ describe.each(testDatabases())('GET /whois/<pseudo> (%s)', (kind) => {
 
   it('when channel-service is down, then 200 with channels null and channels_unavailable', async () => {
     const user = await registerUser(svc.app);
-    nock(CHANNEL_URL).get(`/internal/users/${user.pseudo}/channels`).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
+    nock(CHANNEL_URL)
+      .get(`/internal/users/${user.pseudo}/channels`)
+      .replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
     const res = await request(svc.app).get(`/whois/${user.pseudo}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ pseudo: user.pseudo, status: 'offline', channels: null, channels_unavailable: true, last_seen: null });
@@ -54,7 +56,10 @@ describe.each(testDatabases())('GET /whois/<pseudo> (%s)', (kind) => {
 
   it('when channel-service is slower than the timeout, then whois still answers in time with channels null', async () => {
     const user = await registerUser(svc.app);
-    nock(CHANNEL_URL).get(`/internal/users/${user.pseudo}/channels`).delay(900).reply(200, { pseudo: user.pseudo, channels: ['late'] });
+    nock(CHANNEL_URL)
+      .get(`/internal/users/${user.pseudo}/channels`)
+      .delay(900)
+      .reply(200, { pseudo: user.pseudo, channels: ['late'] });
     const start = Date.now();
     const res = await request(svc.app).get(`/whois/${user.pseudo}`);
     expect(Date.now() - start).toBeLessThan(850);
@@ -75,8 +80,13 @@ describe.each(testDatabases())('GET /whois/<pseudo> (%s)', (kind) => {
 
   it('when the pseudo has IRC special characters, then it is sent to channel-service URL-encoded', async () => {
     const pseudo = `R[${uniqueName('x')}]|`;
-    await request(svc.app).post('/register').send({ pseudo, password: 'correct horse battery', email: `${uniqueName('e')}@canaduck.example` }).expect(201);
-    const scope = nock(CHANNEL_URL).get(`/internal/users/${encodeURIComponent(pseudo)}/channels`).reply(200, { pseudo, channels: [] });
+    await request(svc.app)
+      .post('/register')
+      .send({ pseudo, password: 'correct horse battery', email: `${uniqueName('e')}@canaduck.example` })
+      .expect(201);
+    const scope = nock(CHANNEL_URL)
+      .get(`/internal/users/${encodeURIComponent(pseudo)}/channels`)
+      .reply(200, { pseudo, channels: [] });
     const res = await request(svc.app).get(`/whois/${encodeURIComponent(pseudo)}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ pseudo, channels: [] });

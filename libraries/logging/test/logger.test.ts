@@ -83,6 +83,7 @@ describe('requestIdMiddleware', () => {
       });
       expect(echoed).toMatch(UUID);
     } finally {
+      server.closeAllConnections();
       server.close();
     }
   });

@@ -96,6 +96,14 @@ export function planBatch(events: StatsEvent[], existing: Map<number, MessageRow
     reactions.set(id, { key: { message_id: Number(messageId), emoji, pseudo_key: pseudo }, stored: true });
   }
   const removedStored = new Map<string, ReactionKey>();
+  // Reaction keys per message, so that deleting a message does not scan every reaction.
+  const reactionsOf = new Map<number, Set<string>>();
+  const remember = (messageId: number, id: string) => {
+    const set = reactionsOf.get(messageId) ?? new Set<string>();
+    set.add(id);
+    reactionsOf.set(messageId, set);
+  };
+  for (const [id, r] of reactions) remember(r.key.message_id, id);
 
   const count = (row: MessageRow, delta: 1 | -1) => {
     if (!row.private && row.channel !== null) {
@@ -145,7 +153,7 @@ export function planBatch(events: StatsEvent[], existing: Map<number, MessageRow
       m.alive = false;
       count(m.row, -1);
       // Its stored reactions go with it (deleted by message id when written).
-      for (const [id, r] of reactions) if (r.key.message_id === e.id) reactions.delete(id);
+      for (const id of reactionsOf.get(e.id) ?? []) reactions.delete(id);
     } else if (e.kind === 'reaction') {
       const m = messages.get(e.messageId);
       if (!m?.alive) continue;
@@ -154,6 +162,7 @@ export function planBatch(events: StatsEvent[], existing: Map<number, MessageRow
       const present = reactions.get(id);
       if (e.added && !present) {
         reactions.set(id, { key, stored: removedStored.delete(id) });
+        remember(e.messageId, id);
         m.row.reactions_count += 1;
         m.changed = true;
       } else if (!e.added && present) {

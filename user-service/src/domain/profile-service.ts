@@ -33,7 +33,11 @@ export async function getAvatar(ctx: UserContext, pseudo: string): Promise<{ pse
 }
 
 /** `null` resets to the generated identicon. */
-export async function setAvatar(ctx: UserContext, caller: AuthUser, avatarUrl: string | null): Promise<{ pseudo: string; avatar_url: string }> {
+export async function setAvatar(
+  ctx: UserContext,
+  caller: AuthUser,
+  avatarUrl: string | null,
+): Promise<{ pseudo: string; avatar_url: string }> {
   const user = await callerAccount(ctx, caller);
   await ctx.repo.updateFields(user.id, { avatarUrl });
   return { pseudo: user.pseudo, avatar_url: avatarOf({ ...user, avatarUrl }) };

@@ -21,7 +21,6 @@ export const STATUS_WORDS = ['online', 'away', 'idle', 'busy', 'offline'] as con
 export const STATUS_MAX_CHARS = 64;
 
 // Control characters would break logs and terminals that show statuses.
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export const statusSchema = z.object({

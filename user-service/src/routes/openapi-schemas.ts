@@ -30,7 +30,10 @@ export const openapiSchemas: Record<string, unknown> = {
   },
   Roles: {
     type: 'object',
-    properties: { pseudo: { type: 'string', example: 'roger' }, roles: { type: 'array', items: { type: 'string', enum: ['user', 'admin'] } } },
+    properties: {
+      pseudo: { type: 'string', example: 'roger' },
+      roles: { type: 'array', items: { type: 'string', enum: ['user', 'admin'] } },
+    },
   },
   Result: { type: 'object', properties: { result: { type: 'string', example: 'logged out' } } },
 };

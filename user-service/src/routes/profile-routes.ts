@@ -72,4 +72,3 @@ export function profileRoutes(ctx: UserContext, authenticate: RequestHandler): R
 
   return router;
 }
-
