@@ -58,7 +58,11 @@ try {
   };
   const load = startLoad({ concurrency: 4, pauseMs: 40, task: (w, n) => writeOnce(writer, loadChannel, `load-${w}-${n}`) });
   await sleep(1500);
-  tally.check('steady write load running (POST /msg through the gateway, 4 workers)', acknowledged.size > 0, JSON.stringify(statusCounts(load.results)));
+  tally.check(
+    'steady write load running (POST /msg through the gateway, 4 workers)',
+    acknowledged.size > 0,
+    JSON.stringify(statusCounts(load.results)),
+  );
 
   // Routes that belong to each service, asked through the gateway.
   const probes = {
@@ -75,14 +79,21 @@ try {
   // and the time it takes (circuit breakers closing, caches refilling) is a figure of its own.
   const settle = async (label, since) => {
     let last = [];
-    const ok = await waitFor(async () => {
-      last = await Promise.all(Object.entries(probes).map(async ([name, probe]) => ({ name, res: await probe() })));
-      return last.every((p) => p.res.status === 200);
-    }, 20000, 250);
+    const ok = await waitFor(
+      async () => {
+        last = await Promise.all(Object.entries(probes).map(async ([name, probe]) => ({ name, res: await probe() })));
+        return last.every((p) => p.res.status === 200);
+      },
+      20000,
+      250,
+    );
     tally.check(
       `every route of every service answers 200 again ${label} (${((Date.now() - since) / 1000).toFixed(1)} s after the fault)`,
       ok,
-      last.filter((p) => p.res.status !== 200).map((p) => `${p.name}: ${describe(p.res)}`).join('\n'),
+      last
+        .filter((p) => p.res.status !== 200)
+        .map((p) => `${p.name}: ${describe(p.res)}`)
+        .join('\n'),
     );
   };
   const restartsOf = (short) => stack.restarts.get(short) ?? 0;
@@ -103,9 +114,15 @@ try {
         const round = [probes[svc]().then((r) => deadAnswers.push({ ...r, at: Date.now() - killedAt }))];
         for (const other of Object.keys(probes).filter((o) => o !== svc)) {
           const viaGateway = svc !== 'gateway' || other === 'gateway';
-          round.push(direct[other].get('/health').then((r) => otherAnswers.push({ ...r, probe: `${other} /health (direct)`, dependent: false })));
+          round.push(
+            direct[other].get('/health').then((r) => otherAnswers.push({ ...r, probe: `${other} /health (direct)`, dependent: false })),
+          );
           if (viaGateway) {
-            round.push(probes[other]().then((r) => otherAnswers.push({ ...r, probe: `${other} route via gateway`, dependent: (dependsOn[other] ?? []).includes(svc) })));
+            round.push(
+              probes[other]().then((r) =>
+                otherAnswers.push({ ...r, probe: `${other} route via gateway`, dependent: (dependsOn[other] ?? []).includes(svc) }),
+              ),
+            );
           }
         }
         await Promise.all(round);
@@ -122,29 +139,51 @@ try {
       // With the gateway itself dead nothing can answer: the connection must fail at once
       // (refused, or reset for a request that was in flight at the kill), never hang.
       const slowOrWrong = deadAnswers.filter((r) =>
-        svc === 'gateway' ? !(r.status === 200 || (r.status === 0 && r.error !== 'timeout')) || r.ms > DEAD_ANSWER_MS : !(r.status === 200 || r.status === 503) || r.ms > DEAD_ANSWER_MS,
+        svc === 'gateway'
+          ? !(r.status === 200 || (r.status === 0 && r.error !== 'timeout')) || r.ms > DEAD_ANSWER_MS
+          : !(r.status === 200 || r.status === 503) || r.ms > DEAD_ANSWER_MS,
       );
       tally.check(
         svc === 'gateway'
           ? `while down, connections to the gateway are refused at once (${downAnswers.length} probes, none hung)`
           : `while down, its routes answer 503 within ${DEAD_ANSWER_MS} ms (${downAnswers.length} probes, max ${Math.round(Math.max(0, ...deadAnswers.map((r) => r.ms)))} ms)`,
         downAnswers.length > 0 && slowOrWrong.length === 0,
-        downAnswers.length === 0 ? 'the outage was never observed' : slowOrWrong.slice(0, 3).map((r) => `t+${r.at} ms: ${describe(r)}`).join('\n'),
+        downAnswers.length === 0
+          ? 'the outage was never observed'
+          : slowOrWrong
+              .slice(0, 3)
+              .map((r) => `t+${r.at} ms: ${describe(r)}`)
+              .join('\n'),
       );
       if (svc !== 'gateway') {
         const bodyOk = downAnswers.every((r) => r.status !== 503 || (r.json && typeof r.json.error === 'string'));
-        tally.check('its 503 answers are JSON errors', bodyOk, downAnswers.filter((r) => !r.json).slice(0, 2).map(describe).join('\n'));
+        tally.check(
+          'its 503 answers are JSON errors',
+          bodyOk,
+          downAnswers
+            .filter((r) => !r.json)
+            .slice(0, 2)
+            .map(describe)
+            .join('\n'),
+        );
       }
       const badOthers = otherAnswers.filter((r) => !(r.status === 200 || (r.dependent && r.status === 503 && r.ms <= DEAD_ANSWER_MS)));
       tally.check(
         `the other services keep answering (${otherAnswers.length} probes)`,
         badOthers.length === 0,
-        badOthers.slice(0, 4).map((r) => `${r.probe}: ${describe(r)}`).join('\n'),
+        badOthers
+          .slice(0, 4)
+          .map((r) => `${r.probe}: ${describe(r)}`)
+          .join('\n'),
       );
       const after = allRestarts();
       const cascade = Object.keys(after).filter((s) => s !== svc && after[s] !== before[s]);
       tally.check('no other service exited', cascade.length === 0, `restarted: ${cascade.join(', ')}`);
-      tally.check(`the launcher restarted it (after ${((Date.now() - killedAt) / 1000).toFixed(1)} s)`, back, `restarts ${before[svc]} -> ${restartsOf(svc)}, /ready not 200 after 30 s`);
+      tally.check(
+        `the launcher restarted it (after ${((Date.now() - killedAt) / 1000).toFixed(1)} s)`,
+        back,
+        `restarts ${before[svc]} -> ${restartsOf(svc)}, /ready not 200 after 30 s`,
+      );
       const served = await waitFor(async () => {
         const r = await probes[svc]();
         return r.status === 200 ? r : undefined;
@@ -217,7 +256,11 @@ try {
     const slow = client(`http://127.0.0.1:${SLOW_MESSAGE_PORT}`);
     try {
       const ready = await waitFor(async () => (await slow.get('/ready')).status === 200, 30000, 200);
-      tally.check('a second message-service talks to channel-service through the delaying proxy', ready, describe(await slow.get('/ready')));
+      tally.check(
+        'a second message-service talks to channel-service through the delaying proxy',
+        ready,
+        describe(await slow.get('/ready')),
+      );
       const baseline = await writeOnce(writer, loadChannel, 'slow-baseline', slow, 5000);
       tally.check('without delay it accepts a message (201)', baseline.status === 201, describe(baseline));
       await sleep(300);
@@ -240,10 +283,14 @@ try {
       );
       proxy.setDelay(0);
       const removedAt = Date.now();
-      const recovered = await waitFor(async () => {
-        const r = await writeOnce(writer, loadChannel, 'close', slow, 5000);
-        return r.status === 201 ? r : undefined;
-      }, 30000, 500);
+      const recovered = await waitFor(
+        async () => {
+          const r = await writeOnce(writer, loadChannel, 'close', slow, 5000);
+          return r.status === 201 ? r : undefined;
+        },
+        30000,
+        500,
+      );
       const after = [];
       for (let i = 0; i < 5; i++) after.push(await writeOnce(writer, loadChannel, `closed-${i}`, slow, 5000));
       tally.check(
@@ -281,7 +328,9 @@ try {
         try {
           while (Date.now() - stoppedAt < 10000) {
             await Promise.all(
-              ['user', 'message', 'channel', 'stats'].map((s) => direct[s].get('/ready').then((r) => readyAnswers.push({ ...r, svc: s, at: Date.now() - stoppedAt }))),
+              ['user', 'message', 'channel', 'stats'].map((s) =>
+                direct[s].get('/ready').then((r) => readyAnswers.push({ ...r, svc: s, at: Date.now() - stoppedAt })),
+              ),
             );
             await sleep(500);
           }
@@ -302,17 +351,41 @@ try {
         for (const s of ['user', 'message', 'channel', 'stats']) {
           const mine = readyAnswers.filter((r) => r.svc === s && r.at > 1500);
           const notReady = mine.filter((r) => r.status === 503);
-          tally.check(`${s}-service /ready says not ready while it is down (${notReady.length}/${mine.length} probes 503)`, mine.length > 0 && notReady.length === mine.length, mine.filter((r) => r.status !== 503).slice(0, 2).map(describe).join('\n'));
+          tally.check(
+            `${s}-service /ready says not ready while it is down (${notReady.length}/${mine.length} probes 503)`,
+            mine.length > 0 && notReady.length === mine.length,
+            mine
+              .filter((r) => r.status !== 503)
+              .slice(0, 2)
+              .map(describe)
+              .join('\n'),
+          );
         }
-        const recovered = await waitFor(async () => {
-          const r = await writeOnce(writer, loadChannel, 'db-back', gw, 2000);
-          return r.status === 201 ? r : undefined;
-        }, 20000, 250);
-        tally.check(`writes succeed again after it continues (${recovered ? `after ${((Date.now() - contAt) / 1000).toFixed(1)} s` : 'not within 20 s'})`, !!recovered);
-        const readyAll = await waitFor(async () => (await Promise.all(['user', 'message', 'channel', 'stats'].map((s) => direct[s].get('/ready')))).every((r) => r.status === 200), 20000, 250);
+        const recovered = await waitFor(
+          async () => {
+            const r = await writeOnce(writer, loadChannel, 'db-back', gw, 2000);
+            return r.status === 201 ? r : undefined;
+          },
+          20000,
+          250,
+        );
+        tally.check(
+          `writes succeed again after it continues (${recovered ? `after ${((Date.now() - contAt) / 1000).toFixed(1)} s` : 'not within 20 s'})`,
+          !!recovered,
+        );
+        const readyAll = await waitFor(
+          async () =>
+            (await Promise.all(['user', 'message', 'channel', 'stats'].map((s) => direct[s].get('/ready')))).every((r) => r.status === 200),
+          20000,
+          250,
+        );
         tally.check('every service is ready again', readyAll);
         const after = allRestarts();
-        tally.check('no process exited (launcher restart counts unchanged)', JSON.stringify(after) === JSON.stringify(before), `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+        tally.check(
+          'no process exited (launcher restart counts unchanged)',
+          JSON.stringify(after) === JSON.stringify(before),
+          `${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
+        );
         await settle('after the database came back', contAt);
       }
     }
@@ -339,26 +412,42 @@ try {
   const reallyLost = [];
   for (const [id, text] of lost) {
     const r = await gw.get(`/msg/thread/${id}`, { token: reader.token });
-    const root = r.json?.message ?? r.json?.root ?? (Array.isArray(r.json?.messages) ? r.json.messages.find((m) => m.id === id) : undefined);
+    const root =
+      r.json?.message ?? r.json?.root ?? (Array.isArray(r.json?.messages) ? r.json.messages.find((m) => m.id === id) : undefined);
     if (!(r.status === 200 && root?.text === text)) reallyLost.push({ id, text, answer: describe(r) });
   }
   run.lost = reallyLost.length;
   tally.check(
     `all ${acknowledged.size} acknowledged messages are readable with their text`,
     reallyLost.length === 0,
-    reallyLost.slice(0, 5).map((l) => `id ${l.id} "${l.text}": ${l.answer}`).join('\n'),
+    reallyLost
+      .slice(0, 5)
+      .map((l) => `id ${l.id} "${l.text}": ${l.answer}`)
+      .join('\n'),
   );
-  if (lost.length && !reallyLost.length) tally.note(`${lost.length} acknowledged messages missing from the channel listing were found through /msg/thread/<id>: a paging problem, not a loss`);
-  tally.check('listing and acknowledgements agree (no message missing from its channel listing)', lost.length === 0, `${lost.length} missing from GET /msg?channel=...`);
+  if (lost.length && !reallyLost.length)
+    tally.note(
+      `${lost.length} acknowledged messages missing from the channel listing were found through /msg/thread/<id>: a paging problem, not a loss`,
+    );
+  tally.check(
+    'listing and acknowledgements agree (no message missing from its channel listing)',
+    lost.length === 0,
+    `${lost.length} missing from GET /msg?channel=...`,
+  );
   const storedTexts = new Set(seen.values());
   const lostAnswers = sigtermSuspects.filter((r) => storedTexts.has(r.text));
   tally.check(
     `no request in flight at SIGTERM was processed but answered 503 (${sigtermSuspects.length} got 503 before reaching the service)`,
     lostAnswers.length === 0,
-    lostAnswers.slice(0, 3).map((r) => `"${r.text}" is stored, yet its POST /msg got ${describe(r)}`).join('\n'),
+    lostAnswers
+      .slice(0, 3)
+      .map((r) => `"${r.text}" is stored, yet its POST /msg got ${describe(r)}`)
+      .join('\n'),
   );
   const ghost = [...seen.values()].filter((t) => unanswered.has(t));
-  tally.note(`${ghost.length} messages stored although their request got no 201 (in flight at a kill -9 or answered after the client's timeout): expected, not counted`);
+  tally.note(
+    `${ghost.length} messages stored although their request got no 201 (in flight at a kill -9 or answered after the client's timeout): expected, not counted`,
+  );
   exitCode = tally.failures.length === 0 ? 0 : 1;
 } catch (err) {
   tally.check('suite ran to the end', false, err.stack ?? String(err));

@@ -3,14 +3,15 @@
 // authorization, enumeration, brute force, oversized/malformed/wrongly typed input,
 // injection strings in every slot of every route, and property-based fuzzing from
 // the OpenAPI documents. Never a 5xx, always JSON, nothing leaked.
-// Options: --sqlite, --no-build, --verbose, --keep, --seed=N, --only=tokens,bola,enum,input,inject,fuzz,brute
+// Options: --sqlite, --no-build, --verbose, --keep, --seed=N, --only=tokens,bola,enum,brute,input,race,inject,fuzz
 import { randomBytes } from 'node:crypto';
 import { Attacks } from './lib/attacks.mjs';
 import { invite, join, login, newChannel, newUser, post, uniq } from './lib/fixtures.mjs';
-import { call, client, describe, sleep, waitFor } from './lib/http.mjs';
+import { call, client, describe } from './lib/http.mjs';
 import { forgedTokens, malformedAuthorization } from './lib/jwt-forge.mjs';
 import { runInjections, runFuzz, loadOperations } from './lib/input-attacks.mjs';
 import { runInputAbuse } from './lib/input-abuse.mjs';
+import { runRaces } from './lib/races.mjs';
 import { startSuiteStack } from './lib/run.mjs';
 import { Tally } from './lib/tally.mjs';
 
@@ -18,7 +19,12 @@ const BASE_PORT = 6200;
 const tally = new Tally();
 const attacks = new Attacks();
 
-const run = await startSuiteStack({ name: 'security', basePort: BASE_PORT, budgetMs: 290_000, extraEnv: { LOG_LEVEL: 'warn', BCRYPT_COST: '6' } });
+const run = await startSuiteStack({
+  name: 'security',
+  basePort: BASE_PORT,
+  budgetMs: 290_000,
+  extraEnv: { LOG_LEVEL: 'warn', BCRYPT_COST: '6' },
+});
 const { stack, args } = run;
 const gw = client(stack.url('gateway'));
 const svc = Object.fromEntries(['user', 'message', 'channel', 'gateway', 'stats'].map((s) => [s, client(stack.url(s))]));
@@ -82,7 +88,12 @@ try {
   // ---- tokens -----------------------------------------------------------------------
   if (wanted('tokens')) {
     tally.scenario('forged, expired and malformed tokens: always 401');
-    const forged = forgedTokens({ pseudo: bob.pseudo, secret: run.secrets.JWT_SECRET, serviceSecret: run.secrets.SERVICE_TOKEN_SECRET, valid: bob.token });
+    const forged = forgedTokens({
+      pseudo: bob.pseudo,
+      secret: run.secrets.JWT_SECRET,
+      serviceSecret: run.secrets.SERVICE_TOKEN_SECRET,
+      valid: bob.token,
+    });
     const routes = [
       { service: 'message', method: 'POST', path: '/msg', body: { channel: pub, text: 'forged' } },
       { service: 'message', method: 'GET', path: `/msg?channel=${pub}` },
@@ -98,13 +109,27 @@ try {
     const m = mark();
     const is401 = (res) => (res.status === 401 && typeof res.json?.error === 'string') || `expected 401 with a JSON error`;
     for (const route of routes) {
-      const bases = route.service === 'gateway' ? [['gateway', gw.base]] : [['gateway', gw.base], [`${route.service}-service directly`, svc[route.service].base]];
+      const bases =
+        route.service === 'gateway'
+          ? [['gateway', gw.base]]
+          : [
+              ['gateway', gw.base],
+              [`${route.service}-service directly`, svc[route.service].base],
+            ];
       for (const [where, base] of bases) {
         for (const [kind, token] of Object.entries(forged)) {
-          await hit(`token "${kind}" on ${route.method} ${route.path.split('?')[0]} via ${where}`, { ...route, base, token, as: kind }, { expect: is401 });
+          await hit(
+            `token "${kind}" on ${route.method} ${route.path.split('?')[0]} via ${where}`,
+            { ...route, base, token, as: kind },
+            { expect: is401 },
+          );
         }
         for (const [kind, authorization] of Object.entries(malformedAuthorization)) {
-          await hit(`Authorization "${kind}" on ${route.method} ${route.path.split('?')[0]} via ${where}`, { ...route, base, authorization, as: kind }, { expect: is401 });
+          await hit(
+            `Authorization "${kind}" on ${route.method} ${route.path.split('?')[0]} via ${where}`,
+            { ...route, base, authorization, as: kind },
+            { expect: is401 },
+          );
         }
       }
     }
@@ -123,14 +148,35 @@ try {
       ['channel', 'GET', `/internal/channels?names=${priv},${sec}`],
       ['message', 'GET', '/internal/events?after=0'],
     ];
-    const wrongServiceSecret = forgedTokens({ pseudo: 'x', secret: randomBytes(32).toString('hex'), serviceSecret: randomBytes(32).toString('hex'), valid: bob.token })['service audience (a service token as user token)'];
+    const wrongServiceSecret = forgedTokens({
+      pseudo: 'x',
+      secret: randomBytes(32).toString('hex'),
+      serviceSecret: randomBytes(32).toString('hex'),
+      valid: bob.token,
+    })['service audience (a service token as user token)'];
     for (const [service, method, path] of internal) {
       const body = method === 'POST' ? { pseudos: [alice.pseudo] } : undefined;
-      await hit(`${method} ${path.split('?')[0]} through the gateway`, { method, path, body, token: bob.token, as: 'bob' }, { expect: [404] });
+      await hit(
+        `${method} ${path.split('?')[0]} through the gateway`,
+        { method, path, body, token: bob.token, as: 'bob' },
+        { expect: [404] },
+      );
       await hit(`${method} ${path.split('?')[0]} directly, no token`, { base: svc[service].base, method, path, body }, { expect: [401] });
-      await hit(`${method} ${path.split('?')[0]} directly, user token`, { base: svc[service].base, method, path, body, token: bob.token, as: 'bob' }, { expect: [401] });
-      await hit(`${method} ${path.split('?')[0]} directly, admin user token`, { base: svc[service].base, method, path, body, token: admin.token, as: 'admin' }, { expect: [401] });
-      await hit(`${method} ${path.split('?')[0]} directly, service token with a wrong secret`, { base: svc[service].base, method, path, body, token: wrongServiceSecret, as: 'forged service' }, { expect: [401] });
+      await hit(
+        `${method} ${path.split('?')[0]} directly, user token`,
+        { base: svc[service].base, method, path, body, token: bob.token, as: 'bob' },
+        { expect: [401] },
+      );
+      await hit(
+        `${method} ${path.split('?')[0]} directly, admin user token`,
+        { base: svc[service].base, method, path, body, token: admin.token, as: 'admin' },
+        { expect: [401] },
+      );
+      await hit(
+        `${method} ${path.split('?')[0]} directly, service token with a wrong secret`,
+        { base: svc[service].base, method, path, body, token: wrongServiceSecret, as: 'forged service' },
+        { expect: [401] },
+      );
     }
     group('internal routes: 404 through the gateway, 401 without a real service token', mi);
   }
@@ -138,13 +184,34 @@ try {
   // ---- broken object-level authorization -----------------------------------------------
   if (wanted('bola')) {
     const { runBola } = await import('./lib/bola.mjs');
-    await runBola({ tally, hit, mark, group, gw, svc, admin, alice, bob, carol, mallory, pub, priv, sec, msgPub, msgPriv, msgSec, pm, secret, publicWord });
+    await runBola({
+      tally,
+      hit,
+      mark,
+      group,
+      gw,
+      svc,
+      admin,
+      alice,
+      bob,
+      carol,
+      mallory,
+      pub,
+      priv,
+      sec,
+      msgPub,
+      msgPriv,
+      msgSec,
+      pm,
+      secret,
+      publicWord,
+    });
   }
 
   // ---- enumeration and brute force ----------------------------------------------------------
   if (wanted('enum')) {
     const { runEnumeration } = await import('./lib/enumeration.mjs');
-    await runEnumeration({ tally, hit, mark, group, gw, svc, alice, bob });
+    await runEnumeration({ tally, hit, mark, group, svc, alice, bob });
   }
   if (wanted('brute')) {
     tally.scenario('brute-force login: rate limited with 429 and Retry-After');
@@ -152,13 +219,21 @@ try {
     let attempts = 0;
     const m = mark();
     for (; attempts < 200 && !limited; attempts++) {
-      const res = await hit('wrong password', { method: 'POST', path: '/login', body: { pseudo: bob.pseudo, password: `guess-${attempts}` } }, { expect: [401, 429] });
+      const res = await hit(
+        'wrong password',
+        { method: 'POST', path: '/login', body: { pseudo: bob.pseudo, password: `guess-${attempts}` } },
+        { expect: [401, 429] },
+      );
       if (res.status === 429) limited = res;
     }
     group('wrong passwords are refused (401) until the limit (429)', m);
     tally.check(`the limit answers 429 after ${attempts} attempts`, !!limited, 'no 429 after 200 wrong passwords');
     const retryAfter = Number(limited?.headers.get('retry-after'));
-    tally.check(`with a Retry-After header (${limited?.headers.get('retry-after')} s)`, Number.isFinite(retryAfter) && retryAfter > 0, limited ? describe(limited) : '');
+    tally.check(
+      `with a Retry-After header (${limited?.headers.get('retry-after')} s)`,
+      Number.isFinite(retryAfter) && retryAfter > 0,
+      limited ? describe(limited) : '',
+    );
     const right = await gw.post('/login', { pseudo: bob.pseudo, password: bob.password });
     tally.check('even the right password is refused while limited (no oracle)', right.status === 429, describe(right));
   }
@@ -168,17 +243,46 @@ try {
   const victim = await newUser(svc.user, 'victim').catch(() => undefined);
   const mChannel = await newChannel(gw, mallory, { prefix: 'fz' });
   const mMsg = await post(gw, mallory, { channel: mChannel, text: 'fuzz target' });
-  const context = { gw, svc, hit, mark, group, tally, attacks, admin, alice, bob, mallory, victim: victim ?? alice, mChannel, mMsg, pub, seed };
+  const context = {
+    gw,
+    svc,
+    hit,
+    mark,
+    group,
+    tally,
+    attacks,
+    admin,
+    alice,
+    bob,
+    mallory,
+    victim: victim ?? alice,
+    mChannel,
+    mMsg,
+    pub,
+    seed,
+  };
   if (wanted('input')) await runInputAbuse(context);
+  if (wanted('race')) await runRaces(context);
   if (wanted('inject')) await runInjections({ ...context, ops });
   if (wanted('fuzz')) await runFuzz({ ...context, ops });
 
   // ---- the services survived all of it ------------------------------------------------------------
   tally.scenario('aftermath');
   const restarts = Object.fromEntries([...stack.restarts.entries()]);
-  tally.check('no service crashed or restarted during the attacks', Object.values(restarts).every((n) => n === 0), JSON.stringify(restarts));
+  tally.check(
+    'no service crashed or restarted during the attacks',
+    Object.values(restarts).every((n) => n === 0),
+    JSON.stringify(restarts),
+  );
   const ready = await Promise.all(Object.values(svc).map((c) => c.get('/ready')));
-  tally.check('every service is still ready', ready.every((r) => r.status === 200), ready.filter((r) => r.status !== 200).map(describe).join('\n'));
+  tally.check(
+    'every service is still ready',
+    ready.every((r) => r.status === 200),
+    ready
+      .filter((r) => r.status !== 200)
+      .map(describe)
+      .join('\n'),
+  );
   const errorLines = run.lines.filter((l) => /"level":(50|60)/.test(l.line));
   tally.note(`${errorLines.length} error-level log lines in the services during the run`);
   exitCode = tally.failures.length === 0 && attacks.failed === 0 ? 0 : 1;
@@ -194,5 +298,7 @@ if (attacks.problems.length) {
 process.stdout.write(
   `\naccepted as harmless: ${attacks.accepted}, wrong status: ${attacks.wrong}, not JSON: ${attacks.notJson}, hangs: ${attacks.hangs} (fuzz seed ${seed})\n`,
 );
-process.stdout.write(`bad inputs tried: ${attacks.tried}, refused cleanly: ${attacks.refused}, 5xx: ${attacks.fiveXX}, leaks: ${attacks.leaks}\n`);
+process.stdout.write(
+  `bad inputs tried: ${attacks.tried}, refused cleanly: ${attacks.refused}, 5xx: ${attacks.fiveXX}, leaks: ${attacks.leaks}\n`,
+);
 await run.finish(exitCode);

@@ -27,13 +27,15 @@ CHANNEL="smoke-${SUFFIX}"
 PASSWORD="$(node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("hex"))')"
 TEXT="smoke test ${SUFFIX} 🦆"
 
+# TAP-like lines: the e2e runner (scripts/e2e.mjs) counts `ok - ...` and `not ok - ...`.
 fail() {
-  echo "FAIL [$STEP] $*" >&2
-  if [ -s "$BODY" ]; then echo "  response body: $(head -c 600 "$BODY")" >&2; fi
+  echo "not ok - [$STEP] $*"
+  if [ -s "$BODY" ]; then echo "    # response body: $(head -c 600 "$BODY")"; fi
+  echo "smoke test FAILED at step $STEP against $BASE_URL" >&2
   exit 1
 }
 
-ok() { echo "ok   [$STEP] $*"; }
+ok() { echo "ok - [$STEP] $*"; }
 
 # call METHOD PATH [JSON_BODY]: sets STATUS and leaves the body in $BODY.
 call() {

@@ -43,11 +43,25 @@ const mode = process.env.BODY;
 const messages = Array.from({ length: 50 }, (_, i) => ({ id: 1000 - i, channel: 'tech', to: null, from: 'roger',
   text: 'coucou tout le monde, ceci est le message numero ' + i + ' 🦆', timestamp: new Date(1764000000000 + i * 1000).toISOString(),
   reply_to: null, reactions: { '👍': ['ginette'] }, pinned: false, edited_at: null }));
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   const text = mode === 'messages' ? JSON.stringify({ messages, offset: 0, limit: 50, next_offset: 50 }) : '{"ok":true}';
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
-}).listen(Number(process.env.PORT), '127.0.0.1');
+});
+// Like every CanaDuck service (service-kit's startServer): idle keep-alive sockets live 65 s.
+server.keepAliveTimeout = 65000;
+server.listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+// The least any Node proxy does: http-proxy with a keep-alive agent, no checks at all.
+// Its figures separate what the hop itself costs on this machine from what the gateway adds.
+const bareProxySource = `
+const http = require('http');
+const httpProxy = require(process.env.HTTP_PROXY_PATH);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+const proxy = httpProxy.createProxyServer({ target: process.env.TARGET, agent });
+proxy.on('error', (_e, _req, res) => { res.statusCode = 503; res.end(); });
+http.createServer((req, res) => proxy.web(req, res)).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
 function start(args, env) {
@@ -84,19 +98,23 @@ function cpuMs(pid) {
  * CPU per request still measures the code.
  */
 function run(url, headers) {
-  const before = { up: cpuMs(upstream.pid), gw: cpuMs(gateway.pid) };
+  const before = { up: cpuMs(upstream.pid), gw: cpuMs(gateway.pid), bare: cpuMs(bare.pid) };
   return new Promise((resolve, reject) => {
     autocannon({ url, connections, duration: seconds, headers }, (err, result) => {
       if (err) return reject(err);
       const n = result.requests.total || 1;
       const per = (pid, b) => (b === null ? null : ((cpuMs(pid) - b) * 1000) / n);
-      resolve({ ...result, cpuUsPerReq: { upstream: per(upstream.pid, before.up), gateway: per(gateway.pid, before.gw) } });
+      resolve({
+        ...result,
+        cpuUsPerReq: { upstream: per(upstream.pid, before.up), gateway: per(gateway.pid, before.gw), bare: per(bare.pid, before.bare) },
+      });
     });
   });
 }
 
 const upPort = await freePort();
 const gwPort = await freePort();
+const barePort = await freePort();
 const upstream = start(['-e', upstreamSource], { PORT: String(upPort), BODY: body });
 const gateway = start([path.join(here, '..', 'dist', 'main.js')], {
   PORT: String(gwPort),
@@ -108,15 +126,22 @@ const gateway = start([path.join(here, '..', 'dist', 'main.js')], {
   USER_SERVICE_URL: `http://127.0.0.1:${await freePort()}`,
   ACTIVITY_FLUSH_MS: '60000',
 });
+const bare = start(['-e', bareProxySource], {
+  PORT: String(barePort),
+  TARGET: `http://127.0.0.1:${upPort}`,
+  HTTP_PROXY_PATH: require.resolve('http-proxy'),
+});
 const stop = () => {
   upstream.kill();
   gateway.kill();
+  bare.kill();
 };
 process.on('exit', stop);
 
 try {
   await waitFor(`http://127.0.0.1:${upPort}/`);
   await waitFor(`http://127.0.0.1:${gwPort}/health`);
+  await waitFor(`http://127.0.0.1:${barePort}/`);
   const token = jwt.sign({ pseudo: 'bench', roles: ['user'] }, secret, {
     algorithm: 'HS256',
     expiresIn: 3600,
@@ -125,21 +150,33 @@ try {
   });
   const headers = { authorization: `Bearer ${token}` };
   const target = '/msg?channel=tech&limit=50';
-  // Warm up both paths (JIT, keep-alive sockets) before measuring.
-  await new Promise((r) => autocannon({ url: `http://127.0.0.1:${gwPort}${target}`, connections, duration: 1, headers }, r));
+  // Warm up the paths (JIT, keep-alive sockets) before measuring.
+  for (const port of [gwPort, barePort]) {
+    await new Promise((r) => autocannon({ url: `http://127.0.0.1:${port}${target}`, connections, duration: 1, headers }, r));
+  }
   const direct = [];
   const through = [];
+  const bareRuns = [];
+  // Interleaved rounds, so a burst of load from elsewhere hits every contender alike.
   for (let i = 0; i < rounds; i++) {
     const d = await run(`http://127.0.0.1:${upPort}${target}`, headers);
+    const b = await run(`http://127.0.0.1:${barePort}${target}`, headers);
     const g = await run(`http://127.0.0.1:${gwPort}${target}`, headers);
-    if (d.non2xx || g.non2xx || d.errors || g.errors)
-      throw new Error(`errors during the run: direct ${d.non2xx}/${d.errors}, gateway ${g.non2xx}/${g.errors}`);
+    for (const [name, r] of [
+      ['direct', d],
+      ['bare proxy', b],
+      ['gateway', g],
+    ]) {
+      if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    }
     direct.push(d);
+    bareRuns.push(b);
     through.push(g);
   }
   const mean = (xs, f) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
   const dRps = mean(direct, (r) => r.requests.average);
   const gRps = mean(through, (r) => r.requests.average);
+  const bRps = mean(bareRuns, (r) => r.requests.average);
   const row = (name, xs, rps) =>
     `${name.padEnd(16)} ${rps.toFixed(0).padStart(8)} req/s   p50 ${mean(xs, (r) => r.latency.p50)
       .toFixed(1)
@@ -148,12 +185,14 @@ try {
       .padStart(5)} ms`;
   console.log(`gateway hop, body=${body}, ${connections} connections, ${rounds} x ${seconds} s each, node ${process.version}`);
   console.log(row('direct', direct, dRps));
+  console.log(row('bare http-proxy', bareRuns, bRps));
   console.log(row('through gateway', through, gRps));
-  console.log(`ratio (gateway / direct): ${(gRps / dRps).toFixed(2)}`);
+  console.log(`ratio gateway / direct: ${(gRps / dRps).toFixed(2)}   gateway / bare proxy: ${(gRps / bRps).toFixed(2)}`);
   const upCpu = mean(direct, (r) => r.cpuUsPerReq.upstream ?? NaN);
   const gwCpu = mean(through, (r) => r.cpuUsPerReq.gateway ?? NaN);
+  const bareCpu = mean(bareRuns, (r) => r.cpuUsPerReq.bare ?? NaN);
   if (Number.isFinite(upCpu) && Number.isFinite(gwCpu)) {
-    console.log(`CPU per request: upstream ${upCpu.toFixed(0)} us, gateway hop ${gwCpu.toFixed(0)} us`);
+    console.log(`CPU per request: upstream ${upCpu.toFixed(0)} us, bare proxy ${bareCpu.toFixed(0)} us, gateway ${gwCpu.toFixed(0)} us`);
   }
 } finally {
   stop();

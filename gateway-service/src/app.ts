@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { ServiceTokenMinter, TokenSettings } from '@canaduck/auth';
@@ -7,7 +8,7 @@ import { buildOpenApiDocument } from '@canaduck/service-kit';
 import { createUpstreamClients, upstreamUrls } from './clients/upstream-clients';
 import type { GatewayConfig } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
-import { gatewayMiddleware } from './middleware/gateway-middleware';
+import { frontHandler, gatewayMiddleware, type GatewayCore } from './middleware/gateway-middleware';
 import { authRateLimit, corsMiddleware, securityHeaders } from './middleware/security-middleware';
 import { TokenVerifier } from './middleware/token-verifier';
 import { createUpstreamProxy, type UpstreamProxy } from './proxy/upstream-proxy';
@@ -25,7 +26,10 @@ export interface AppDeps {
 }
 
 export interface Gateway {
+  /** Complete by itself: every route, every check. */
   app: Express;
+  /** What the server runs: a fast path for proxied requests in front of `app`. */
+  handler: RequestListener;
   activity: ActivityTracker;
   /** Flushes the last activity batch, closes sockets and timers. */
   shutdown(): Promise<void>;
@@ -60,13 +64,14 @@ export function createGateway(deps: AppDeps): Gateway {
   app.set('query parser', 'simple');
   app.set('trust proxy', c.TRUST_PROXY);
 
-  app.use(requestIdMiddleware());
+  const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.TOKEN_CACHE_SIZE), activity };
+  const before = [requestIdMiddleware(), securityHeaders(), corsMiddleware(c)];
+  app.use(before[0]);
   if (c.ACCESS_LOG === 'all') app.use(httpLogger(deps.logger));
-  app.use(securityHeaders());
-  app.use(corsMiddleware(c));
+  app.use(before.slice(1));
   app.post('/login', authRateLimit(c, '/login'));
   app.post('/register', authRateLimit(c, '/register'));
-  app.use(gatewayMiddleware({ proxies, verifier: new TokenVerifier(deps.tokens, c.TOKEN_CACHE_SIZE), activity }));
+  app.use(gatewayMiddleware(core));
 
   // Only the gateway's own routes below: none of them reads a body.
   const ownDoc = buildOpenApiDocument('gateway-service', {
@@ -84,6 +89,8 @@ export function createGateway(deps: AppDeps): Gateway {
   activity.start();
   return {
     app,
+    // With one access-log line per request wanted, everything goes through Express (and its logger).
+    handler: c.ACCESS_LOG === 'all' ? app : frontHandler({ core, app, before }),
     activity,
     async shutdown() {
       await activity.stop();

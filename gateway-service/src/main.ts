@@ -8,6 +8,6 @@ void runService({
   build: (ctx) => {
     const gateway = createGateway({ logger: ctx.logger, tokens: ctx.tokens, config: ctx.config, serviceTokens: ctx.serviceTokens });
     // After the last request in flight: the pending activity batch still reaches user-service.
-    return { app: gateway.app, onShutdown: [() => gateway.shutdown()] };
+    return { app: gateway.app, handler: gateway.handler, onShutdown: [() => gateway.shutdown()] };
   },
 });

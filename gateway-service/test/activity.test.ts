@@ -28,10 +28,10 @@ describe('activity reporting', () => {
     const gw = buildGateway({ ...urlsOf(up), user: userService.url });
     const roger = uniqueName('roger');
     const ginette = uniqueName('ginette');
-    await request(gw.app).get('/msg?channel=tech').set('Authorization', bearer(roger)).expect(200);
-    await request(gw.app).post('/channel').set('Authorization', bearer(roger)).send({ name: 'x' }).expect(200);
-    await request(gw.app).get('/channel').set('Authorization', bearer(ginette)).expect(200);
-    await request(gw.app).get('/channel').expect(200); // anonymous: nothing to report
+    await request(gw.handler).get('/msg?channel=tech').set('Authorization', bearer(roger)).expect(200);
+    await request(gw.handler).post('/channel').set('Authorization', bearer(roger)).send({ name: 'x' }).expect(200);
+    await request(gw.handler).get('/channel').set('Authorization', bearer(ginette)).expect(200);
+    await request(gw.handler).get('/channel').expect(200); // anonymous: nothing to report
     const before = batches.length;
     await gw.activity.flush();
     expect(batches.length).toBe(before + 1);
@@ -47,7 +47,7 @@ describe('activity reporting', () => {
   test('when the flush interval passes, then the batch is sent by itself', async () => {
     const gw = buildGateway({ ...urlsOf(up), user: userService.url }, { ACTIVITY_FLUSH_MS: '100' });
     const pseudo = uniqueName('timer');
-    await request(gw.app).get('/msg?channel=tech').set('Authorization', bearer(pseudo)).expect(200);
+    await request(gw.handler).get('/msg?channel=tech').set('Authorization', bearer(pseudo)).expect(200);
     const deadline = Date.now() + 3000;
     while (!batches.some((b) => b.pseudos.includes(pseudo)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(batches.some((b) => b.pseudos.includes(pseudo))).toBe(true);
@@ -57,14 +57,14 @@ describe('activity reporting', () => {
   test('when the gateway shuts down, then what is pending is flushed', async () => {
     const gw = buildGateway({ ...urlsOf(up), user: userService.url });
     const pseudo = uniqueName('bye');
-    await request(gw.app).get('/msg?channel=tech').set('Authorization', bearer(pseudo)).expect(200);
+    await request(gw.handler).get('/msg?channel=tech').set('Authorization', bearer(pseudo)).expect(200);
     await gw.shutdown();
     expect(batches.some((b) => b.pseudos.includes(pseudo))).toBe(true);
   });
 
   test('when user-service is down, then requests still succeed and the batch is dropped quietly', async () => {
     const gw = buildGateway({ ...urlsOf(up), user: await refusedUrl() });
-    await request(gw.app).get('/msg?channel=tech').set('Authorization', bearer(uniqueName())).expect(200);
+    await request(gw.handler).get('/msg?channel=tech').set('Authorization', bearer(uniqueName())).expect(200);
     expect(gw.activity.pendingCount).toBe(1);
     await expect(gw.activity.flush()).resolves.toBeUndefined();
     expect(gw.activity.pendingCount).toBe(0);

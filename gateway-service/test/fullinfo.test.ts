@@ -67,7 +67,7 @@ describe('GET /fullinfo', () => {
   test('when every service answers, then user, channel and last messages come back together', async () => {
     const { pseudo, chan } = names();
     const header = bearer(uniqueName('asker'));
-    const res = await request(gw.app)
+    const res = await request(gw.handler)
       .get(`/fullinfo?user=${pseudo}&channel=%23${chan}`)
       .set('Authorization', header)
       .set('X-Request-Id', `fi-${chan}`);
@@ -87,7 +87,7 @@ describe('GET /fullinfo', () => {
   test("when the channel is private to the caller, then its parts are refused with the service's words and the user still comes", async () => {
     const { pseudo, chan } = names();
     privateChannels.add(chan);
-    const res = await request(gw.app).get(`/fullinfo?user=${pseudo}&channel=${chan}`).set('Authorization', bearer(uniqueName()));
+    const res = await request(gw.handler).get(`/fullinfo?user=${pseudo}&channel=${chan}`).set('Authorization', bearer(uniqueName()));
     expect(res.status).toBe(200);
     expect(res.body.user.pseudo).toBe(pseudo);
     expect(res.body.channel).toBeNull();
@@ -100,7 +100,7 @@ describe('GET /fullinfo', () => {
 
   test('when only the user is unknown, then 200 with the channel and errors.user', async () => {
     const { chan } = names();
-    const res = await request(gw.app)
+    const res = await request(gw.handler)
       .get(`/fullinfo?user=${uniqueName('ghost')}&channel=${chan}`)
       .set('Authorization', bearer(uniqueName()));
     expect(res.status).toBe(200);
@@ -110,7 +110,7 @@ describe('GET /fullinfo', () => {
   });
 
   test('when both the user and the channel are unknown, then 404', async () => {
-    const res = await request(gw.app)
+    const res = await request(gw.handler)
       .get(`/fullinfo?user=${uniqueName('ghost')}&channel=${uniqueName('void')}`)
       .set('Authorization', bearer(uniqueName()));
     expect(res.status).toBe(404);
@@ -124,20 +124,20 @@ describe('GET /fullinfo', () => {
     ['user empty', '/fullinfo?user=&channel=tech'],
     ['user given twice', '/fullinfo?user=a&user=b&channel=tech'],
   ])('when %s, then 400', async (_what, path) => {
-    const res = await request(gw.app).get(path).set('Authorization', bearer(uniqueName()));
+    const res = await request(gw.handler).get(path).set('Authorization', bearer(uniqueName()));
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/query/);
   });
 
   test('when a name breaks the naming rules, then 422 and no service is called', async () => {
     const before = user.requests.length;
-    const res = await request(gw.app).get('/fullinfo?user=1bad&channel=tech').set('Authorization', bearer(uniqueName()));
+    const res = await request(gw.handler).get('/fullinfo?user=1bad&channel=tech').set('Authorization', bearer(uniqueName()));
     expect(res.status).toBe(422);
     expect(user.requests.length).toBe(before);
   });
 
   test('when no token is sent, then 401', async () => {
-    const res = await request(gw.app).get('/fullinfo?user=roger&channel=tech');
+    const res = await request(gw.handler).get('/fullinfo?user=roger&channel=tech');
     expect(res.status).toBe(401);
   });
 });
@@ -148,7 +148,7 @@ describe('GET /fullinfo with a service down', () => {
     await stopped.close();
     const gw = gateway({ channel: stopped.url });
     const { pseudo, chan } = names();
-    const res = await request(gw.app).get(`/fullinfo?user=${pseudo}&channel=${chan}`).set('Authorization', bearer(uniqueName()));
+    const res = await request(gw.handler).get(`/fullinfo?user=${pseudo}&channel=${chan}`).set('Authorization', bearer(uniqueName()));
     expect(res.status).toBe(200);
     expect(res.body.user.pseudo).toBe(pseudo);
     expect(res.body.channel).toBeNull();
@@ -160,7 +160,7 @@ describe('GET /fullinfo with a service down', () => {
   test('when all three services are down, then 503', async () => {
     const down = await refusedUrl();
     const gw = gateway({ user: down, channel: down, message: down });
-    const res = await request(gw.app).get('/fullinfo?user=roger&channel=tech').set('Authorization', bearer(uniqueName()));
+    const res = await request(gw.handler).get('/fullinfo?user=roger&channel=tech').set('Authorization', bearer(uniqueName()));
     expect(res.status).toBe(503);
     expect(res.body.error).toMatch(/unavailable/);
     await gw.shutdown();

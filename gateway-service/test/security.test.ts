@@ -18,7 +18,7 @@ describe('CORS', () => {
 
   test('when a browser sends a preflight, then 204 with the allowed methods and headers, without credentials, and no service is called', async () => {
     const before = up.message.requests.length;
-    const res = await request(gw.app)
+    const res = await request(gw.handler)
       .options('/msg')
       .set('Origin', 'https://hoppscotch.io')
       .set('Access-Control-Request-Method', 'POST')
@@ -32,7 +32,7 @@ describe('CORS', () => {
   });
 
   test('when a proxied answer comes back, then it carries the CORS and security headers and no X-Powered-By', async () => {
-    const res = await request(gw.app).get('/channel').set('Origin', 'https://hoppscotch.io');
+    const res = await request(gw.handler).get('/channel').set('Origin', 'https://hoppscotch.io');
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(res.headers['access-control-expose-headers']).toMatch(/X-Request-Id/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -42,9 +42,9 @@ describe('CORS', () => {
 
   test('when CORS_ORIGINS lists origins, then only those are allowed', async () => {
     const strict = buildGateway(urlsOf(up), { CORS_ORIGINS: 'https://app.canaduck.example' });
-    const ok = await request(strict.app).get('/channel').set('Origin', 'https://app.canaduck.example');
+    const ok = await request(strict.handler).get('/channel').set('Origin', 'https://app.canaduck.example');
     expect(ok.headers['access-control-allow-origin']).toBe('https://app.canaduck.example');
-    const other = await request(strict.app).get('/channel').set('Origin', 'https://evil.example');
+    const other = await request(strict.handler).get('/channel').set('Origin', 'https://evil.example');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     await strict.shutdown();
   });
@@ -56,30 +56,30 @@ describe('rate limit on /login and /register', () => {
     for (let i = 0; i < 3; i++) {
       expect(
         (
-          await request(gw.app)
+          await request(gw.handler)
             .post('/login')
             .send({ pseudo: 'roger', password: `p${i}` })
         ).status,
       ).toBe(200);
     }
     const before = up.user.requests.length;
-    const res = await request(gw.app).post('/login').send({ pseudo: 'roger', password: 'p4' });
+    const res = await request(gw.handler).post('/login').send({ pseudo: 'roger', password: 'p4' });
     expect(res.status).toBe(429);
     expect(res.body.code).toBe('rate_limited');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(up.user.requests.length).toBe(before);
     // /register keeps its own counter; other routes are not limited.
-    expect((await request(gw.app).post('/register').send({ pseudo: uniqueName() })).status).toBe(200);
-    expect((await request(gw.app).get('/whois/roger')).status).toBe(200);
+    expect((await request(gw.handler).post('/register').send({ pseudo: uniqueName() })).status).toBe(200);
+    expect((await request(gw.handler).get('/whois/roger')).status).toBe(200);
     await gw.shutdown();
   });
 
   test('when /register is hammered, then it is limited too', async () => {
     const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '2' });
-    await request(gw.app).post('/register').send({});
-    await request(gw.app).post('/register').send({});
-    const res = await request(gw.app).post('/register').send({});
+    await request(gw.handler).post('/register').send({});
+    await request(gw.handler).post('/register').send({});
+    const res = await request(gw.handler).post('/register').send({});
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBeDefined();
     await gw.shutdown();
@@ -87,16 +87,16 @@ describe('rate limit on /login and /register', () => {
 
   test('when TRUST_PROXY is set, then clients behind the proxy are counted by their forwarded address', async () => {
     const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '1', TRUST_PROXY: '1' });
-    expect((await request(gw.app).post('/login').set('X-Forwarded-For', '203.0.113.1').send({})).status).toBe(200);
-    expect((await request(gw.app).post('/login').set('X-Forwarded-For', '203.0.113.2').send({})).status).toBe(200);
-    expect((await request(gw.app).post('/login').set('X-Forwarded-For', '203.0.113.1').send({})).status).toBe(429);
+    expect((await request(gw.handler).post('/login').set('X-Forwarded-For', '203.0.113.1').send({})).status).toBe(200);
+    expect((await request(gw.handler).post('/login').set('X-Forwarded-For', '203.0.113.2').send({})).status).toBe(200);
+    expect((await request(gw.handler).post('/login').set('X-Forwarded-For', '203.0.113.1').send({})).status).toBe(429);
     await gw.shutdown();
   });
 
   test('when other writes are many, then they are not rate limited', async () => {
     const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '1' });
     const header = bearer(uniqueName());
-    for (let i = 0; i < 3; i++) expect((await request(gw.app).post('/msg').set('Authorization', header).send({})).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await request(gw.handler).post('/msg').set('Authorization', header).send({})).status).toBe(200);
     await gw.shutdown();
   });
 });

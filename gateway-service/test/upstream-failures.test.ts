@@ -23,16 +23,16 @@ describe('an upstream that refuses connections', () => {
 
   test('when its route is called, then 503 JSON naming the service comes back within a second', async () => {
     const started = Date.now();
-    const res = await request(gw.app).get('/channel/tech/config');
+    const res = await request(gw.handler).get('/channel/tech/config');
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: 'channel-service unavailable', code: 'service_unavailable' });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test('when a write with a body is refused, then 503 too and the gateway keeps serving others', async () => {
-    const res = await request(gw.app).post('/channel').set('Authorization', bearer(uniqueName())).send({ name: 'tech' });
+    const res = await request(gw.handler).post('/channel').set('Authorization', bearer(uniqueName())).send({ name: 'tech' });
     expect(res.status).toBe(503);
-    expect((await request(gw.app).get('/whois/roger')).status).toBe(200);
+    expect((await request(gw.handler).get('/whois/roger')).status).toBe(200);
   });
 });
 
@@ -56,7 +56,7 @@ describe('an upstream that does not answer in time', () => {
 
   test('when it stays silent, then 504 JSON after the timeout, never a hang', async () => {
     const started = Date.now();
-    const res = await request(gw.app).get('/stats/active-channels');
+    const res = await request(gw.handler).get('/stats/active-channels');
     const elapsed = Date.now() - started;
     expect(res.status).toBe(504);
     expect(res.body).toEqual({ error: 'stats-service did not answer within 300 ms', code: 'upstream_timeout' });
@@ -65,7 +65,7 @@ describe('an upstream that does not answer in time', () => {
   });
 
   test('when it goes quiet in the middle of an answer, then the client connection is cut instead of hanging', async () => {
-    const err = await request(gw.app)
+    const err = await request(gw.handler)
       .get('/stats/slow-body')
       .timeout(5000)
       .then(() => null)
@@ -94,7 +94,7 @@ describe('an upstream that dies in the middle of its answer', () => {
 
   test('when the socket closes mid-response, then the client sees an error at once and the gateway keeps running', async () => {
     const started = Date.now();
-    const err = await request(gw.app)
+    const err = await request(gw.handler)
       .get('/msg?channel=tech')
       .set('Authorization', bearer(uniqueName()))
       .timeout(4000)
@@ -103,7 +103,7 @@ describe('an upstream that dies in the middle of its answer', () => {
     expect(err).not.toBeNull();
     expect(err!.timeout).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(2000);
-    expect((await request(gw.app).get('/health')).status).toBe(200);
+    expect((await request(gw.handler).get('/health')).status).toBe(200);
   });
 });
 
@@ -115,7 +115,7 @@ describe('a client that goes away', () => {
       req.socket.once('close', () => upstreamClosed());
     });
     const gw = buildGateway({ ...urlsOf(up), stats: slow.url });
-    const server = gw.app.listen(0, '127.0.0.1');
+    const server = http.createServer(gw.handler).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as AddressInfo).port;
     const req = http.get({ host: '127.0.0.1', port, path: '/stats/active-channels' });
@@ -125,10 +125,49 @@ describe('a client that goes away', () => {
     await closed;
     // Cancelled right away, not when the 5 s upstream timeout would have fired anyway.
     expect(Date.now() - abortedAt).toBeLessThan(1500);
-    const res = await request(gw.app).get('/health');
+    const res = await request(gw.handler).get('/health');
     expect(res.status).toBe(200);
     await new Promise((r) => server.close(r));
     await gw.shutdown();
     await slow.close();
+  });
+});
+
+describe('an upstream that closes a kept-alive socket as it is reused', () => {
+  let gw: Gateway;
+  let racy: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    // Answers the first request of each connection; a second request on the same socket
+    // finds it closed without an answer, as when the upstream's keep-alive timeout fires.
+    racy = await startRawServer((req, res) => {
+      const socket = req.socket as typeof req.socket & { served?: boolean };
+      if (socket.served) {
+        socket.destroy();
+        return;
+      }
+      socket.served = true;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    gw = buildGateway({ ...urlsOf(up), stats: racy.url, channel: racy.url });
+  });
+  afterAll(async () => {
+    await gw.shutdown();
+    await racy.close();
+  });
+
+  test('when a GET hits such a socket, then it is sent again once on a fresh socket and succeeds', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await request(gw.handler).get('/stats/active-channels');
+      expect(res.status).toBe(200);
+    }
+  });
+
+  test('when a POST hits such a socket, then it is not repeated: 503', async () => {
+    const header = bearer(uniqueName());
+    const first = await request(gw.handler).post('/channel').set('Authorization', header).send({ name: 'a' });
+    expect(first.status).toBe(200);
+    const second = await request(gw.handler).post('/channel').set('Authorization', header).send({ name: 'b' });
+    expect(second.status).toBe(503);
   });
 });

@@ -29,18 +29,35 @@ export async function login(gw, pseudo, password) {
 export async function newChannel(gw, owner, { prefix = 'c', private: priv = false, modes } = {}) {
   const name = uniq(prefix);
   expect(await gw.post('/channel', { name, private: priv }, { token: owner.token, timeoutMs: 5000 }), [201], `create channel ${name}`);
-  if (modes) expect(await gw.post(`/channel/${name}/mode`, { mode: modes }, { token: owner.token, timeoutMs: 5000 }), [200], `mode ${modes} on ${name}`);
+  if (modes)
+    expect(
+      await gw.post(`/channel/${name}/mode`, { mode: modes }, { token: owner.token, timeoutMs: 5000 }),
+      [200],
+      `mode ${modes} on ${name}`,
+    );
   return name;
 }
 
 export async function join(gw, user, channel) {
-  return expect(await gw.post(`/channel/${channel}/join`, {}, { token: user.token, timeoutMs: 5000 }), [200, 201], `${user.pseudo} joins ${channel}`);
+  return expect(
+    await gw.post(`/channel/${channel}/join`, {}, { token: user.token, timeoutMs: 5000 }),
+    [200, 201],
+    `${user.pseudo} joins ${channel}`,
+  );
 }
 
 export async function invite(gw, owner, channel, pseudo) {
-  return expect(await gw.post(`/channel/${channel}/invite`, { pseudo }, { token: owner.token, timeoutMs: 5000 }), [200, 201], `invite ${pseudo} to ${channel}`);
+  return expect(
+    await gw.post(`/channel/${channel}/invite`, { pseudo }, { token: owner.token, timeoutMs: 5000 }),
+    [200, 201],
+    `invite ${pseudo} to ${channel}`,
+  );
 }
 
 export async function post(gw, user, fields) {
-  return expect(await gw.post('/msg', fields, { token: user.token, timeoutMs: 5000 }), [201], `${user.pseudo} posts ${JSON.stringify(fields).slice(0, 80)}`);
+  return expect(
+    await gw.post('/msg', fields, { token: user.token, timeoutMs: 5000 }),
+    [201],
+    `${user.pseudo} posts ${JSON.stringify(fields).slice(0, 80)}`,
+  );
 }

@@ -15,11 +15,28 @@ export async function runInputAbuse(c) {
     ['gateway', gw.base],
     ['message-service', svc.message.base],
   ]) {
-    await hit(`200 kB message body via ${where}`, { base, method: 'POST', path: '/msg', body: { channel: mChannel, text: big }, ...me }, { expect: [413] });
+    await hit(
+      `200 kB message body via ${where}`,
+      { base, method: 'POST', path: '/msg', body: { channel: mChannel, text: big }, ...me },
+      { expect: [413] },
+    );
   }
   await hit('200 kB channel body', { method: 'POST', path: '/channel', body: { name: uniq('big'), topic: big }, ...me }, { expect: [413] });
-  await hit('200 kB register body (user-service)', { base: svc.user.base, method: 'POST', path: '/register', body: { pseudo: uniq('big'), password: 'long-enough', email: 'x@canaduck.example', junk: big } }, { expect: [413] });
-  await hit('200 kB reaction body', { method: 'POST', path: '/msg/reaction', body: { message_id: mMsg.id, emoji: big }, ...me }, { expect: [413] });
+  await hit(
+    '200 kB register body (user-service)',
+    {
+      base: svc.user.base,
+      method: 'POST',
+      path: '/register',
+      body: { pseudo: uniq('big'), password: 'long-enough', email: 'x@canaduck.example', junk: big },
+    },
+    { expect: [413] },
+  );
+  await hit(
+    '200 kB reaction body',
+    { method: 'POST', path: '/msg/reaction', body: { message_id: mMsg.id, emoji: big }, ...me },
+    { expect: [413] },
+  );
   group('bodies over the limit: 413', m);
   m = mark();
   const tooLong = [
@@ -36,7 +53,11 @@ export async function runInputAbuse(c) {
     ['avatar with a javascript: URL', 'POST', '/user/avatar', { avatar_url: 'javascript:alert(1)' }],
   ];
   for (const [label, method, path, body] of tooLong) await hit(label, { method, path, body, ...me }, { expect: [422] });
-  await hit('unknown role (admin)', { method: 'POST', path: `/user/roles/${mallory.pseudo}`, body: { role: 'superuser' }, token: admin.token, as: 'admin' }, { expect: [422] });
+  await hit(
+    'unknown role (admin)',
+    { method: 'POST', path: `/user/roles/${mallory.pseudo}`, body: { role: 'superuser' }, token: admin.token, as: 'admin' },
+    { expect: [422] },
+  );
   for (const [label, body] of [
     ['pseudo of 31 characters', { pseudo: `p${'x'.repeat(30)}`, password: 'long-enough', email: `${uniq('e')}@canaduck.example` }],
     ['pseudo starting with a digit', { pseudo: `1${uniq('p')}`, password: 'long-enough', email: `${uniq('e')}@canaduck.example` }],
@@ -62,7 +83,8 @@ export async function runInputAbuse(c) {
     [svc.user.base, 'POST', '/register'],
   ];
   for (const [base, method, path] of targets) {
-    for (const raw of malformed) await hit(`malformed JSON ${JSON.stringify(raw)} on ${method} ${path}`, { base, method, path, raw, ...me }, { expect: [400] });
+    for (const raw of malformed)
+      await hit(`malformed JSON ${JSON.stringify(raw)} on ${method} ${path}`, { base, method, path, raw, ...me }, { expect: [400] });
   }
   group('malformed JSON: 400', m);
   m = mark();
@@ -87,7 +109,11 @@ export async function runInputAbuse(c) {
     ['POST', '/user/status', { status: false }],
   ];
   for (const [method, path, body] of wrongTypes) {
-    await hit(`wrong type ${JSON.stringify(body)} on ${method} ${path}`, { method, path, raw: JSON.stringify(body), ...me }, { expect: [400] });
+    await hit(
+      `wrong type ${JSON.stringify(body)} on ${method} ${path}`,
+      { method, path, raw: JSON.stringify(body), ...me },
+      { expect: [400] },
+    );
   }
   for (const body of [
     { pseudo: { $ne: null }, password: { $ne: null } },
@@ -96,22 +122,81 @@ export async function runInputAbuse(c) {
     { pseudo: mallory.pseudo, password: ['x'] },
     { pseudo: mallory.pseudo, password: true },
   ]) {
-    await hit(`login with ${JSON.stringify(body)} (user-service)`, { base: svc.user.base, method: 'POST', path: '/login', body }, { expect: [400] });
+    await hit(
+      `login with ${JSON.stringify(body)} (user-service)`,
+      { base: svc.user.base, method: 'POST', path: '/login', body },
+      { expect: [400] },
+    );
   }
   group('wrong JSON types: 400 (and no operator-injection login)', m);
   m = mark();
-  await hit('text/plain body', { method: 'POST', path: '/msg', raw: `{"channel":"${mChannel}","text":"x"}`, contentType: 'text/plain', ...me }, { expect: [400, 415] });
-  await hit('form body', { method: 'POST', path: '/msg', raw: `channel=${mChannel}&text=x`, contentType: 'application/x-www-form-urlencoded', ...me }, { expect: [400, 415] });
-  await hit('latin-1 charset', { method: 'POST', path: '/msg', raw: Buffer.from(`{"channel":"${mChannel}","text":"caf\u00e9"}`, 'latin1'), contentType: 'application/json; charset=iso-8859-1', ...me }, { expect: [415] });
-  await hit('gzip content-encoding that is not gzip', { method: 'POST', path: '/msg', raw: '{"channel":"x","text":"y"}', headers: { 'content-encoding': 'gzip' }, ...me }, { expect: [400, 415] });
-  await hit('JSON nested 20000 deep', { method: 'POST', path: '/msg', raw: `${'['.repeat(20000)}${']'.repeat(20000)}`, ...me }, { expect: [400, 413, 422] });
-  await hit('object nested 3000 deep in a field', { method: 'POST', path: '/msg', raw: `{"channel":"${mChannel}","text":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`, ...me }, { expect: [400, 422] });
-  await hit('prototype pollution attempt', { method: 'POST', path: '/msg', raw: `{"__proto__":{"roles":["admin"],"admin":true},"constructor":{"prototype":{"admin":true}},"channel":"${mChannel}","text":"proto"}`, ...me }, { expect: (r) => r.status < 500 });
-  await hit('duplicate query parameters', { method: 'GET', path: `/msg?channel=${mChannel}&channel=other&limit=1&limit=2`, ...me }, { expect: [200, 400, 404] });
-  await hit('query parameter as array syntax', { method: 'GET', path: `/msg?channel[]=${mChannel}&limit[$gt]=1`, ...me }, { expect: [400, 404] });
+  await hit(
+    'text/plain body',
+    { method: 'POST', path: '/msg', raw: `{"channel":"${mChannel}","text":"x"}`, contentType: 'text/plain', ...me },
+    { expect: [400, 415] },
+  );
+  await hit(
+    'form body',
+    { method: 'POST', path: '/msg', raw: `channel=${mChannel}&text=x`, contentType: 'application/x-www-form-urlencoded', ...me },
+    { expect: [400, 415] },
+  );
+  await hit(
+    'latin-1 charset',
+    {
+      method: 'POST',
+      path: '/msg',
+      raw: Buffer.from(`{"channel":"${mChannel}","text":"caf\u00e9"}`, 'latin1'),
+      contentType: 'application/json; charset=iso-8859-1',
+      ...me,
+    },
+    { expect: [415] },
+  );
+  await hit(
+    'gzip content-encoding that is not gzip',
+    { method: 'POST', path: '/msg', raw: '{"channel":"x","text":"y"}', headers: { 'content-encoding': 'gzip' }, ...me },
+    { expect: [400, 415] },
+  );
+  await hit(
+    'JSON nested 20000 deep',
+    { method: 'POST', path: '/msg', raw: `${'['.repeat(20000)}${']'.repeat(20000)}`, ...me },
+    { expect: [400, 413, 422] },
+  );
+  await hit(
+    'object nested 3000 deep in a field',
+    { method: 'POST', path: '/msg', raw: `{"channel":"${mChannel}","text":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`, ...me },
+    { expect: [400, 422] },
+  );
+  await hit(
+    'prototype pollution attempt',
+    {
+      method: 'POST',
+      path: '/msg',
+      raw: `{"__proto__":{"roles":["admin"],"admin":true},"constructor":{"prototype":{"admin":true}},"channel":"${mChannel}","text":"proto"}`,
+      ...me,
+    },
+    { expect: (r) => r.status < 500 },
+  );
+  await hit(
+    'duplicate query parameters',
+    { method: 'GET', path: `/msg?channel=${mChannel}&channel=other&limit=1&limit=2`, ...me },
+    { expect: [200, 400, 404] },
+  );
+  await hit(
+    'query parameter as array syntax',
+    { method: 'GET', path: `/msg?channel[]=${mChannel}&limit[$gt]=1`, ...me },
+    { expect: [400, 404] },
+  );
   await hit('paging out of bounds', { method: 'GET', path: `/msg?channel=${mChannel}&limit=100000&offset=-5`, ...me }, { expect: [400] });
-  const rid = await hit('X-Request-Id with markup', { method: 'GET', path: '/channel', headers: { 'x-request-id': '<script>alert(1)</script>' } }, { expect: [200] });
-  tally.check('an unsafe X-Request-Id is replaced, not echoed', rid.headers.get('x-request-id') && !rid.headers.get('x-request-id').includes('<'), describe(rid));
+  const rid = await hit(
+    'X-Request-Id with markup',
+    { method: 'GET', path: '/channel', headers: { 'x-request-id': '<script>alert(1)</script>' } },
+    { expect: [200] },
+  );
+  tally.check(
+    'an unsafe X-Request-Id is replaced, not echoed',
+    rid.headers.get('x-request-id') && !rid.headers.get('x-request-id').includes('<'),
+    describe(rid),
+  );
   group('odd content answered cleanly', m);
   const priv = await gw.post(`/make-admin/${mallory.pseudo}`, {}, { token: mallory.token });
   tally.check('after the pollution attempt, mallory is still no admin (403)', priv.status === 403, describe(priv));

@@ -21,7 +21,16 @@ export function rsaToken(header, payload, privateKey) {
  */
 export function forgedTokens({ pseudo, secret, serviceSecret, issuer = 'canaduck-user-service', audience = 'canaduck-irc', valid }) {
   const now = Math.floor(Date.now() / 1000);
-  const claims = (extra = {}) => ({ pseudo, roles: ['user', 'admin'], iat: now, exp: now + 3600, iss: issuer, aud: audience, sub: pseudo, ...extra });
+  const claims = (extra = {}) => ({
+    pseudo,
+    roles: ['user', 'admin'],
+    iat: now,
+    exp: now + 3600,
+    iss: issuer,
+    aud: audience,
+    sub: pseudo,
+    ...extra,
+  });
   const hs = { alg: 'HS256', typ: 'JWT' };
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -43,7 +52,18 @@ export function forgedTokens({ pseudo, secret, serviceSecret, issuer = 'canaduck
     'wrong iss': hmacToken(hs, claims({ iss: 'evil-issuer' }), secret),
     'no iss': hmacToken(hs, (({ iss, ...rest }) => rest)(claims()), secret),
     'wrong aud': hmacToken(hs, claims({ aud: 'someone-else' }), secret),
-    'service audience (a service token as user token)': hmacToken(hs, { service: 'message-service', iat: now, exp: now + 60, iss: 'message-service', aud: 'canaduck-internal', sub: 'service:message-service' }, serviceSecret),
+    'service audience (a service token as user token)': hmacToken(
+      hs,
+      {
+        service: 'message-service',
+        iat: now,
+        exp: now + 60,
+        iss: 'message-service',
+        aud: 'canaduck-internal',
+        sub: 'service:message-service',
+      },
+      serviceSecret,
+    ),
     'tampered payload (roles: admin, old signature)': `${vh}.${b64(tamperedPayload)}.${vs}`,
     'HS/RS confusion (HS256 keyed with an RSA public key)': hmacToken(hs, claims(), publicKey),
     'RS256 signed by an attacker key': rsaToken({ alg: 'RS256', typ: 'JWT' }, claims(), privateKey),

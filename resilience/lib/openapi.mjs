@@ -7,7 +7,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 /** Attack strings tried in every slot (path parameter, query parameter, body field). */
 export const INJECTIONS = [
   "' OR '1'='1",
-  "1; DROP TABLE messages; --",
+  '1; DROP TABLE messages; --',
   "x' UNION SELECT password FROM users --",
   '{"$gt":""}',
   '{"$ne":null}',
@@ -54,7 +54,8 @@ export function queryString(query) {
   const parts = [];
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) parts.push(`${encodeSegment(k)}=${encodeSegment(typeof one === 'string' ? one : JSON.stringify(one))}`);
+    for (const one of Array.isArray(v) ? v : [v])
+      parts.push(`${encodeSegment(k)}=${encodeSegment(typeof one === 'string' ? one : JSON.stringify(one))}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';
 }
@@ -91,9 +92,12 @@ export function operationsOf(doc, service) {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
-      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p)).filter((p) => p && ['path', 'query'].includes(p.in));
+      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])]
+        .map((p) => resolve(doc, p))
+        .filter((p) => p && ['path', 'query'].includes(p.in));
       for (const name of [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])) {
-        if (!params.some((p) => p.in === 'path' && p.name === name)) params.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+        if (!params.some((p) => p.in === 'path' && p.name === name))
+          params.push({ name, in: 'path', required: true, schema: { type: 'string' } });
       }
       const body = resolve(doc, op.requestBody?.content?.['application/json']?.schema);
       ops.push({ method: method.toUpperCase(), path, params, body, service, id: `${method.toUpperCase()} ${path}` });
@@ -145,7 +149,8 @@ export function arbFromSchema(schema, depth = 0) {
     case 'string': {
       let a;
       if (schema.format === 'email') a = fc.emailAddress();
-      else if (schema.format === 'date-time') a = fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString());
+      else if (schema.format === 'date-time')
+        a = fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString());
       else if (schema.format === 'uri') a = fc.webUrl();
       else if (schema.pattern) {
         try {
@@ -170,7 +175,8 @@ export function arbFromSchema(schema, depth = 0) {
       return fc.array(arbFromSchema(schema.items, depth + 1), { maxLength: Math.min(schema.maxItems ?? 5, 20) });
     case 'object': {
       const props = schema.properties ?? {};
-      if (Object.keys(props).length === 0) return fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 });
+      if (Object.keys(props).length === 0)
+        return fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 });
       return fc.record(Object.fromEntries(Object.entries(props).map(([k, s]) => [k, arbFromSchema(s, depth + 1)])), {
         requiredKeys: (schema.required ?? []).filter((k) => k in props),
       });
@@ -219,7 +225,12 @@ export function caseArb(op, values, authKinds) {
     ? fc.oneof(
         { arbitrary: bodyRecord.map((b) => ({ json: b })), weight: 6 },
         { arbitrary: fc.jsonValue({ maxDepth: 3 }).map((j) => ({ json: j })), weight: 2 },
-        { arbitrary: fc.constantFrom('{', '{"a":', '[1,2', '{"text": "\\u12"}', 'null', '"just a string"', '\u0000', '{"a":1}garbage').map((raw) => ({ raw })), weight: 1 },
+        {
+          arbitrary: fc
+            .constantFrom('{', '{"a":', '[1,2', '{"text": "\\u12"}', 'null', '"just a string"', '\u0000', '{"a":1}garbage')
+            .map((raw) => ({ raw })),
+          weight: 1,
+        },
       )
     : fc.constant(undefined);
   return fc.record({ path: pathArb, query: queryArb, body: bodyArb, auth: fc.constantFrom(...authKinds) });

@@ -3,7 +3,10 @@
 // opens $BASE_URL/docs, switches the top bar's selector to each service, and checks that
 // every operation of that service's OpenAPI document (as served through the gateway) is
 // listed on the page. One screenshot per service under test-results/docs/.
-// Chromium: /usr/bin/chromium (scripts/ci-install-tools.sh installs it), or CHROMIUM_PATH.
+// Chromium: /usr/bin/chromium, or CHROMIUM_PATH; when missing, scripts/ci-install-tools.sh
+// installs Debian's package first (hence the long timeout below).
+// e2e-timeout-seconds: 480
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,13 +21,20 @@ const OUT = path.join(ROOT, 'test-results', 'docs');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 const failures = [];
+// `ok - ...` / `not ok - ...` lines are what scripts/e2e.mjs counts as checks.
 const fail = (msg) => {
   failures.push(msg);
-  console.error(`FAIL ${msg}`);
+  const [first, ...rest] = String(msg).split('\n');
+  console.log(`not ok - ${first}`);
+  for (const line of rest.slice(0, 40)) console.log(`    # ${line.trim()}`);
 };
 
+if (!fs.existsSync(EXECUTABLE) && !process.env.CHROMIUM_PATH) {
+  console.log(`30-docs-browser: no Chromium at ${EXECUTABLE}: running scripts/ci-install-tools.sh`);
+  spawnSync('bash', [path.join(ROOT, 'scripts', 'ci-install-tools.sh')], { stdio: 'inherit' });
+}
 if (!fs.existsSync(EXECUTABLE)) {
-  console.error(`30-docs-browser: no Chromium at ${EXECUTABLE}; run scripts/ci-install-tools.sh (apt-get install chromium)`);
+  console.log(`not ok - Chromium is available at ${EXECUTABLE} (install it: scripts/ci-install-tools.sh, or set CHROMIUM_PATH)`);
   process.exit(1);
 }
 
@@ -45,7 +55,8 @@ async function listedOperations(page) {
   return page.$$eval('.opblock', (blocks) =>
     blocks.map((b) => {
       const method = b.querySelector('.opblock-summary-method')?.textContent?.trim() ?? '?';
-      const p = b.querySelector('[data-path]')?.getAttribute('data-path') ?? b.querySelector('.opblock-summary-path')?.textContent?.trim() ?? '?';
+      const p =
+        b.querySelector('[data-path]')?.getAttribute('data-path') ?? b.querySelector('.opblock-summary-path')?.textContent?.trim() ?? '?';
       return `${method.toUpperCase()} ${p.replace(/\u200b/g, '')}`;
     }),
   );
@@ -56,7 +67,15 @@ const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: EXECUTABLE,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
   viewport: { width: 1280, height: 900 },
 });
 try {
@@ -69,8 +88,9 @@ try {
   const select = page.locator('.topbar select, select#select').first();
   await select.waitFor({ state: 'visible', timeout: 20000 });
   const options = await select.locator('option').allTextContents();
-  console.log(`30-docs-browser: the selector lists ${options.join(', ')}`);
-  for (const s of SERVICES) if (!options.some((o) => o.trim() === s)) fail(`the selector has no entry for ${s}`);
+  const absent = SERVICES.filter((s) => !options.some((o) => o.trim() === s));
+  if (absent.length > 0) fail(`the definition selector lacks ${absent.join(', ')} (it lists ${options.join(', ')})`);
+  else console.log(`ok - /docs opens in Chromium and its selector lists the ${SERVICES.length} services`);
 
   for (const service of SERVICES.filter((s) => options.some((o) => o.trim() === s))) {
     const expected = await documentedOperations(service);
@@ -90,7 +110,8 @@ try {
     if (missing.length > 0) fail(`${service}: not listed in Swagger UI: ${missing.join(', ')}`);
     const extra = listed.filter((op) => !expected.includes(op));
     if (extra.length > 0) fail(`${service}: Swagger UI shows operations of another document: ${extra.slice(0, 5).join(', ')}`);
-    if (missing.length === 0 && extra.length === 0) console.log(`ok   ${service}: ${expected.length} operations listed (screenshot test-results/docs/${service}.png)`);
+    if (missing.length === 0 && extra.length === 0)
+      console.log(`ok - ${service}: ${expected.length} operations listed (screenshot test-results/docs/${service}.png)`);
   }
   if (pageErrors.length > 0) fail(`the page raised errors: ${pageErrors.join(' | ')}`);
 } finally {

@@ -77,14 +77,18 @@ function req(name, method, route, o = {}) {
     `pw.test(${JSON.stringify(`${method} ${route} answers ${typeof status === 'string' && status.startsWith('=') ? 'as expected' : [status].flat().join(' or ')}`)}, () => {`,
     `  pw.expect([expected].flat().includes(pw.response.status)).toBe(true);`,
     `});`,
-    ...Object.entries(checks).map(([label, expr]) => `pw.test(${JSON.stringify(label)}, () => {\n  pw.expect(Boolean(${expr})).toBe(true);\n});`),
-    ...Object.entries(set).map(([k, expr]) => `if ([expected].flat().includes(pw.response.status)) pw.env.set(${JSON.stringify(k)}, String(${expr}));`),
+    ...Object.entries(checks).map(
+      ([label, expr]) => `pw.test(${JSON.stringify(label)}, () => {\n  pw.expect(Boolean(${expr})).toBe(true);\n});`,
+    ),
+    ...Object.entries(set).map(
+      ([k, expr]) => `if ([expected].flat().includes(pw.response.status)) pw.env.set(${JSON.stringify(k)}, String(${expr}));`,
+    ),
   ].join('\n');
   // `"<<#msg_id>>"` in a body becomes a bare number.
   const text = body === undefined ? null : JSON.stringify(body, null, 2).replace(/"<<#(\w+)>>"/g, '<<$1>>');
   return {
     v: '3',
-    name: `${method} ${route}${query ? query.replace(/=<<\w+>>/g, '=…') : ''} - ${o.title ?? name}`,
+    name: `${method} ${route}${query} - ${o.title ?? name}`,
     method,
     endpoint,
     params: [],
@@ -110,14 +114,25 @@ const gateway = folder('1 gateway', [
     },
   }),
   req('readiness', 'GET', '/ready', { auth: null, checks: { 'every service is ready': `b.status === 'ready'` } }),
-  req("the gateway's OpenAPI document", 'GET', '/openapi.json', { auth: null, checks: { 'an OpenAPI 3 document': `/^3\\./.test(b.openapi) && typeof b.paths === 'object'` } }),
+  req("the gateway's OpenAPI document", 'GET', '/openapi.json', {
+    auth: null,
+    checks: { 'an OpenAPI 3 document': `/^3\\./.test(b.openapi) && typeof b.paths === 'object'` },
+  }),
   req('Swagger UI', 'GET', '/docs', { auth: null, checks: { 'an HTML page': `typeof b === 'string' ? /swagger/i.test(b) : true` } }),
   req("a service's OpenAPI document through the gateway", 'GET', '/docs/user-service/openapi.json', {
     auth: null,
     checks: { 'public routes only': `'/register' in b.paths && !Object.keys(b.paths).some((p) => p.startsWith('/internal'))` },
   }),
-  req('an unknown route', 'GET', '/no-such-route', { auth: null, status: 404, checks: { 'a JSON routing 404': `${ERR} && b.code === 'route_not_found'` } }),
-  req('internal routes are never routed', 'GET', '/internal/users/roger', { auth: null, status: 404, checks: { 'the gateway refuses /internal': `b.code === 'route_not_found'` } }),
+  req('an unknown route', 'GET', '/no-such-route', {
+    auth: null,
+    status: 404,
+    checks: { 'a JSON routing 404': `${ERR} && b.code === 'route_not_found'` },
+  }),
+  req('internal routes are never routed', 'GET', '/internal/users/roger', {
+    auth: null,
+    status: 404,
+    checks: { 'the gateway refuses /internal': `b.code === 'route_not_found'` },
+  }),
 ]);
 
 const user = (who) => ({ pseudo: `<<pseudo_${who}>>`, password: `<<password_${who}>>`, email: `<<pseudo_${who}>>@hopp.canaduck.example` });
@@ -145,12 +160,20 @@ const accounts = folder('2 accounts (user-service)', [
     status: 422,
     checks: { 'names the pseudo field': `${ERR} && JSON.stringify(b).includes('pseudo')` },
   }),
-  req('a wrong password', 'POST', '/login', { auth: null, body: { pseudo: '<<pseudo_a>>', password: 'not-the-password-<<run>>' }, status: 401, checks: { 'a JSON error': ERR } }),
+  req('a wrong password', 'POST', '/login', {
+    auth: null,
+    body: { pseudo: '<<pseudo_a>>', password: 'not-the-password-<<run>>' },
+    status: 401,
+    checks: { 'a JSON error': ERR },
+  }),
   ...['a', 'b', 'c'].map((who) =>
     req(`log in user ${who.toUpperCase()}`, 'POST', '/login', {
       auth: null,
       body: { pseudo: `<<pseudo_${who}>>`, password: `<<password_${who}>>` },
-      checks: { 'returns a JWT': `typeof b.token === 'string' && b.token.split('.').length === 3` },
+      checks: {
+        'returns a JWT': `typeof b.token === 'string' && b.token.split('.').length === 3`,
+        'and the user': `b.user.pseudo === env('pseudo_${who}') && b.user.status === 'online'`,
+      },
       set: { [who === 'a' ? 'token' : `token_${who}`]: 'b.token' },
     }),
   ),
@@ -159,7 +182,9 @@ const accounts = folder('2 accounts (user-service)', [
     body: { pseudo: '<<admin_pseudo>>', password: '<<admin_password>>' },
     // Without credentials the empty fields are refused: 400 (missing) or 422/401 (invalid).
     status: `=${IS_ADMIN.replace('admin_token', 'admin_pseudo')} ? [200] : [400, 401, 422]`,
-    checks: { 'an admin token when credentials are given': `!env('admin_pseudo') || (typeof b.token === 'string' && b.roles.includes('admin'))` },
+    checks: {
+      'an admin token when credentials are given': `!env('admin_pseudo') || (typeof b.token === 'string' && b.user.roles.includes('admin'))`,
+    },
     set: { admin_token: `env('admin_pseudo') ? b.token : ''` },
   }),
   req('whois', 'GET', '/whois/{pseudo_a}', {
@@ -169,25 +194,41 @@ const accounts = folder('2 accounts (user-service)', [
       'an avatar URL': `typeof b.avatar_url === 'string'`,
     },
   }),
-  req('an unknown user', 'GET', '/whois/nobody<<run>>', { auth: null, status: 404, title: 'whois of an unknown user', checks: { 'user not found': ERR } }),
-  req('last activity', 'GET', '/seen/{pseudo_a}', { auth: null, checks: { 'the pseudo and last_seen': `b.pseudo === env('pseudo_a') && 'last_seen' in b` } }),
+  req('an unknown user', 'GET', '/whois/nobody<<run>>', {
+    auth: null,
+    status: 404,
+    title: 'whois of an unknown user',
+    checks: { 'user not found': ERR },
+  }),
+  req('last activity', 'GET', '/seen/{pseudo_a}', {
+    auth: null,
+    checks: { 'the pseudo and last_seen': `b.pseudo === env('pseudo_a') && 'last_seen' in b` },
+  }),
   req('who is online', 'GET', '/ison', {
     auth: null,
     query: '?users=<<pseudo_a>>,<<pseudo_b>>,nobody<<run>>',
-    checks: { 'the logged-in users, not the unknown one': `Array.isArray(b.online) && b.online.includes(env('pseudo_a')) && !b.online.includes('nobody' + env('run'))` },
+    checks: {
+      'the logged-in users, not the unknown one': `Array.isArray(b.online) && b.online.includes(env('pseudo_a')) && !b.online.includes('nobody' + env('run'))`,
+    },
   }),
   req('set my status', 'POST', '/user/status', { body: { status: 'away' }, checks: { 'the new status': `b.status === 'away'` } }),
   req('set my avatar', 'POST', '/user/avatar', {
     body: { avatar_url: 'https://example.org/<<pseudo_a>>.png' },
     checks: { 'the new avatar': `b.avatar_url === 'https://example.org/' + env('pseudo_a') + '.png'` },
   }),
-  req('an avatar', 'GET', '/user/avatar/{pseudo_a}', { auth: null, checks: { 'the avatar URL': `b.avatar_url === 'https://example.org/' + env('pseudo_a') + '.png'` } }),
+  req('an avatar', 'GET', '/user/avatar/{pseudo_a}', {
+    auth: null,
+    checks: { 'the avatar URL': `b.avatar_url === 'https://example.org/' + env('pseudo_a') + '.png'` },
+  }),
   req('an identicon when no avatar is set', 'GET', '/user/avatar/{pseudo_b}', {
     auth: null,
     title: 'a generated identicon',
     checks: { 'a data: URI': `/^data:image\\/svg\\+xml;base64,/.test(b.avatar_url)` },
   }),
-  req('roles', 'GET', '/user/roles/{pseudo_b}', { auth: null, checks: { 'the user role': `Array.isArray(b.roles) && b.roles.includes('user')` } }),
+  req('roles', 'GET', '/user/roles/{pseudo_b}', {
+    auth: null,
+    checks: { 'the user role': `Array.isArray(b.roles) && b.roles.includes('user')` },
+  }),
   req('grant a role (admin only)', 'POST', '/user/roles/{pseudo_b}', {
     auth: 'role_token',
     pre: ROLE_TOKEN,
@@ -216,7 +257,7 @@ const accounts = folder('2 accounts (user-service)', [
     title: "change someone else's password",
     body: { old_password: '<<password_b>>', new_password: '<<new_password_a>>' },
     status: 403,
-    checks: { 'refused': ERR },
+    checks: { refused: ERR },
   }),
   req('log in with the new password', 'POST', '/login', {
     auth: null,
@@ -241,47 +282,111 @@ const channels = folder('3 channels (channel-service)', [
     },
   }),
   req('a taken channel name', 'POST', '/channel', { body: { name: '<<channel>>' }, status: 409, checks: { 'a JSON error': ERR } }),
-  req('create without a token', 'POST', '/channel', { auth: null, body: { name: 'x<<channel>>' }, status: 401, checks: { 'a JSON error': ERR } }),
+  req('create without a token', 'POST', '/channel', {
+    auth: null,
+    body: { name: 'x<<channel>>' },
+    status: 401,
+    checks: { 'a JSON error': ERR },
+  }),
   req('list public channels', 'GET', '/channel', {
     auth: null,
     query: '?q=<<channel>>',
-    checks: { 'the new channel is listed': `Array.isArray(b.channels) && b.channels.some((c) => c.name === env('channel'))`, 'paging fields': `'next_offset' in b` },
+    checks: {
+      'the new channel is listed': `Array.isArray(b.channels) && b.channels.some((c) => c.name === env('channel'))`,
+      'paging fields': `'next_offset' in b`,
+    },
   }),
-  req('a channel', 'GET', '/channel/{channel}', { auth: null, checks: { 'its config': `b.name === env('channel') && b.owner === env('pseudo_a')` } }),
+  req('a channel', 'GET', '/channel/{channel}', {
+    auth: null,
+    checks: { 'its config': `b.name === env('channel') && b.owner === env('pseudo_a')` },
+  }),
   req('its full config', 'GET', '/channel/{channel}/config', {
     auth: null,
-    checks: { 'the contract fields': `['name', 'private', 'topic', 'owner', 'moderators', 'invited', 'banned', 'modes', 'created_at'].every((k) => k in b)` },
+    checks: {
+      'the contract fields': `['name', 'private', 'topic', 'owner', 'moderators', 'invited', 'banned', 'modes', 'created_at'].every((k) => k in b)`,
+    },
   }),
-  req('an unknown channel', 'GET', '/channel/nochan-<<run>>/config', { auth: null, status: 404, title: 'config of an unknown channel', checks: { 'not found': ERR } }),
+  req('an unknown channel', 'GET', '/channel/nochan-<<run>>/config', {
+    auth: null,
+    status: 404,
+    title: 'config of an unknown channel',
+    checks: { 'not found': ERR },
+  }),
   req('change topic and mode', 'PATCH', '/channel/{channel}', {
     body: { topic: 'patched <<run>>', mode: '+r' },
     checks: { 'both changed': `b.topic === 'patched ' + env('run') && b.modes.includes('r')` },
   }),
-  req('change the topic', 'POST', '/channel/{channel}/topic', { body: { topic: 'topic <<run>>' }, checks: { 'the new topic': `b.topic === 'topic ' + env('run')` } }),
-  req('change modes', 'POST', '/channel/{channel}/mode', { body: { mode: '-r' }, checks: { 'read-only is off': `!b.modes.includes('r')` } }),
-  req('an unknown mode letter', 'POST', '/channel/{channel}/mode', { body: { mode: '+z' }, status: 422, title: 'set an unknown mode', checks: { 'refused': ERR } }),
+  req('change the topic', 'POST', '/channel/{channel}/topic', {
+    body: { topic: 'topic <<run>>' },
+    checks: { 'the new topic': `b.topic === 'topic ' + env('run')` },
+  }),
+  req('change modes', 'POST', '/channel/{channel}/mode', {
+    body: { mode: '-r' },
+    checks: { 'read-only is off': `!b.modes.includes('r')` },
+  }),
+  req('an unknown mode letter', 'POST', '/channel/{channel}/mode', {
+    body: { mode: '+z' },
+    status: 422,
+    title: 'set an unknown mode',
+    checks: { refused: ERR },
+  }),
   req('topic by an outsider under +t', 'POST', '/channel/{channel}/topic', {
     auth: 'token_b',
     body: { topic: 'not yours' },
     status: 403,
     title: 'change the topic as a non-member',
-    checks: { 'refused': ERR },
+    checks: { refused: ERR },
   }),
-  req('join', 'POST', '/channel/{channel}/join', { auth: 'token_b', checks: { 'a result': `typeof b.result === 'string' || b.name === env('channel')` } }),
+  req('join', 'POST', '/channel/{channel}/join', {
+    auth: 'token_b',
+    checks: { 'a result': `typeof b.result === 'string' || b.name === env('channel')` },
+  }),
   req('members', 'GET', '/channel/{channel}/users', {
     auth: null,
     checks: { 'owner and new member': `JSON.stringify(b).includes(env('pseudo_a')) && JSON.stringify(b).includes(env('pseudo_b'))` },
   }),
-  req('make a moderator', 'POST', '/channel/{channel}/moderators', { body: { pseudo: '<<pseudo_b>>' }, checks: { 'B moderates': `JSON.stringify(b).includes(env('pseudo_b'))` } }),
-  req('take the moderator role back', 'DELETE', '/channel/{channel}/moderators/{pseudo_b}', { checks: { 'an answer': `typeof b === 'object'` } }),
-  req('invite', 'POST', '/channel/{channel}/invite', { body: { pseudo: '<<pseudo_c>>' }, checks: { 'C is invited': `JSON.stringify(b).includes(env('pseudo_c'))` } }),
-  req('invite an unknown user', 'POST', '/channel/{channel}/invite', { body: { pseudo: 'nobody<<run>>' }, status: 404, title: 'invite an unknown user', checks: { 'user not found': ERR } }),
-  req('kick', 'POST', '/channel/{channel}/kick', { body: { pseudo: '<<pseudo_b>>', reason: 'testing kick' }, checks: { 'an answer': `typeof b === 'object'` } }),
-  req('ban', 'POST', '/channel/{channel}/ban', { body: { pseudo: '<<pseudo_c>>', reason: 'spam' }, checks: { 'C is banned': `JSON.stringify(b).includes(env('pseudo_c'))` } }),
-  req('a banned user joins', 'POST', '/channel/{channel}/join', { auth: 'token_c', status: 403, title: 'join while banned', checks: { 'refused': ERR } }),
+  req('make a moderator', 'POST', '/channel/{channel}/moderators', {
+    body: { pseudo: '<<pseudo_b>>' },
+    checks: { 'B moderates': `JSON.stringify(b).includes(env('pseudo_b'))` },
+  }),
+  req('take the moderator role back', 'DELETE', '/channel/{channel}/moderators/{pseudo_b}', {
+    checks: { 'an answer': `typeof b === 'object'` },
+  }),
+  req('invite', 'POST', '/channel/{channel}/invite', {
+    body: { pseudo: '<<pseudo_c>>' },
+    checks: { 'C is invited': `JSON.stringify(b).includes(env('pseudo_c'))` },
+  }),
+  req('invite an unknown user', 'POST', '/channel/{channel}/invite', {
+    body: { pseudo: 'nobody<<run>>' },
+    status: 404,
+    title: 'invite an unknown user',
+    checks: { 'user not found': ERR },
+  }),
+  req('kick', 'POST', '/channel/{channel}/kick', {
+    body: { pseudo: '<<pseudo_b>>', reason: 'testing kick' },
+    checks: { 'an answer': `typeof b === 'object'` },
+  }),
+  req('ban', 'POST', '/channel/{channel}/ban', {
+    body: { pseudo: '<<pseudo_c>>', reason: 'spam' },
+    checks: { 'C is banned': `JSON.stringify(b).includes(env('pseudo_c'))` },
+  }),
+  req('a banned user joins', 'POST', '/channel/{channel}/join', {
+    auth: 'token_c',
+    status: 403,
+    title: 'join while banned',
+    checks: { refused: ERR },
+  }),
   req('lift the ban', 'DELETE', '/channel/{channel}/ban/{pseudo_c}', { checks: { 'an answer': `typeof b === 'object'` } }),
-  req('join again after a kick', 'POST', '/channel/{channel}/join', { auth: 'token_b', title: 'join again after the kick', checks: { 'an answer': `typeof b === 'object'` } }),
-  req('C joins then parts', 'POST', '/channel/{channel}/join', { auth: 'token_c', title: 'join (C)', checks: { 'an answer': `typeof b === 'object'` } }),
+  req('join again after a kick', 'POST', '/channel/{channel}/join', {
+    auth: 'token_b',
+    title: 'join again after the kick',
+    checks: { 'an answer': `typeof b === 'object'` },
+  }),
+  req('C joins then parts', 'POST', '/channel/{channel}/join', {
+    auth: 'token_c',
+    title: 'join (C)',
+    checks: { 'an answer': `typeof b === 'object'` },
+  }),
   req('part', 'POST', '/channel/{channel}/part', { auth: 'token_c', checks: { 'an answer': `typeof b === 'object'` } }),
 ]);
 
@@ -295,8 +400,17 @@ const messages = folder('4 messages (message-service)', [
     },
     set: { msg_id: 'b.id' },
   }),
-  req('post without a token', 'POST', '/msg', { auth: null, body: { channel: '<<channel>>', text: 'anonymous' }, status: 401, checks: { 'a JSON error': ERR } }),
-  req('post without a channel or recipient', 'POST', '/msg', { body: { text: 'nowhere' }, status: [400, 422], checks: { 'a JSON error': ERR } }),
+  req('post without a token', 'POST', '/msg', {
+    auth: null,
+    body: { channel: '<<channel>>', text: 'anonymous' },
+    status: 401,
+    checks: { 'a JSON error': ERR },
+  }),
+  req('post without a channel or recipient', 'POST', '/msg', {
+    body: { text: 'nowhere' },
+    status: [400, 422],
+    checks: { 'a JSON error': ERR },
+  }),
   req('reply in a thread', 'POST', '/msg', {
     auth: 'token_b',
     title: 'reply to a message',
@@ -329,17 +443,22 @@ const messages = folder('4 messages (message-service)', [
     query: '?from=<<pseudo_a>>&to=<<pseudo_b>>',
     title: "read someone else's conversation",
     status: 403,
-    checks: { 'refused': ERR },
+    checks: { refused: ERR },
   }),
   req('search', 'GET', '/msg/search', {
     query: '?q=<<word>>',
-    checks: { 'finds the run\'s messages': `Array.isArray(b.messages) && b.messages.some((m) => m.id === Number(env('msg_id')))` },
+    checks: { "finds the run's messages": `Array.isArray(b.messages) && b.messages.some((m) => m.id === Number(env('msg_id')))` },
   }),
   req('edit my message', 'PUT', '/msg/{msg_id}', {
     body: { text: 'edited <<word>>' },
     checks: { 'new text and edited_at': `b.text === 'edited ' + env('word') && typeof b.edited_at === 'string'` },
   }),
-  req("edit someone else's message", 'PUT', '/msg/{msg_id}', { auth: 'token_b', body: { text: 'hijack' }, status: 403, checks: { 'refused': ERR } }),
+  req("edit someone else's message", 'PUT', '/msg/{msg_id}', {
+    auth: 'token_b',
+    body: { text: 'hijack' },
+    status: 403,
+    checks: { refused: ERR },
+  }),
   req('react', 'POST', '/msg/reaction', {
     body: { message_id: '<<#msg_id>>', emoji: '👍' },
     status: 201,
@@ -351,17 +470,34 @@ const messages = folder('4 messages (message-service)', [
     status: 200,
     checks: { 'no duplicate': `JSON.stringify(b).split(env('pseudo_a')).length - 1 <= 2` },
   }),
-  req('B reacts', 'POST', '/msg/reaction', { auth: 'token_b', body: { message_id: '<<#msg_id>>', emoji: '🦆' }, status: 201, title: 'react (B)' }),
-  req('not exactly one emoji', 'POST', '/msg/reaction', { body: { message_id: '<<#msg_id>>', emoji: 'ok' }, status: 422, title: 'react with a word', checks: { 'refused': ERR } }),
-  req('remove my reaction', 'DELETE', '/msg/reaction', { query: '?message_id=<<msg_id>>&emoji=%F0%9F%91%8D', checks: { 'an answer': `typeof b === 'object'` } }),
-  req('pin', 'POST', '/msg/{msg_id}/pin', { checks: { 'pinned': `b.pinned === true || JSON.stringify(b).includes('pin')` } }),
+  req('B reacts', 'POST', '/msg/reaction', {
+    auth: 'token_b',
+    body: { message_id: '<<#msg_id>>', emoji: '🦆' },
+    status: 201,
+    title: 'react (B)',
+  }),
+  req('not exactly one emoji', 'POST', '/msg/reaction', {
+    body: { message_id: '<<#msg_id>>', emoji: 'ok' },
+    status: 422,
+    title: 'react with a word',
+    checks: { refused: ERR },
+  }),
+  req('remove my reaction', 'DELETE', '/msg/reaction', {
+    query: '?message_id=<<msg_id>>&emoji=%F0%9F%91%8D',
+    checks: { 'an answer': `typeof b === 'object'` },
+  }),
+  req('pin', 'POST', '/msg/{msg_id}/pin', { checks: { pinned: `b.pinned === true || JSON.stringify(b).includes('pin')` } }),
   req('pinned messages', 'GET', '/msg/pinned', {
     query: '?channel=<<channel>>',
     checks: { 'the pinned message': `Array.isArray(b.messages) && b.messages.some((m) => m.id === Number(env('msg_id')))` },
   }),
-  req('unpin', 'DELETE', '/msg/{msg_id}/pin', { checks: { 'unpinned': `b.pinned === false || typeof b.result === 'string'` } }),
+  req('unpin', 'DELETE', '/msg/{msg_id}/pin', { checks: { unpinned: `b.pinned === false || typeof b.result === 'string'` } }),
   req('delete a reply as the channel owner', 'DELETE', '/msg/{reply_id}', { checks: { 'a result': `typeof b === 'object'` } }),
-  req('a deleted message', 'GET', '/msg/thread/{reply_id}', { title: 'the thread of a deleted message', status: 404, checks: { 'gone': ERR } }),
+  req('a deleted message', 'GET', '/msg/thread/{reply_id}', {
+    title: 'the thread of a deleted message',
+    status: 404,
+    checks: { gone: ERR },
+  }),
 ]);
 
 const aggregates = folder('5 fullinfo and stats', [
@@ -369,30 +505,63 @@ const aggregates = folder('5 fullinfo and stats', [
     query: '?user=<<pseudo_a>>&channel=<<channel>>',
     checks: {
       'the three parts': `b.user.pseudo === env('pseudo_a') && b.channel.name === env('channel') && Array.isArray(b.last_messages)`,
-      'the last messages hold the run\'s post': `b.last_messages.some((m) => m.id === Number(env('msg_id')))`,
+      "the last messages hold the run's post": `b.last_messages.some((m) => m.id === Number(env('msg_id')))`,
     },
   }),
-  req('fullinfo without a token', 'GET', '/fullinfo', { auth: null, query: '?user=<<pseudo_a>>&channel=<<channel>>', status: 401, checks: { 'a JSON error': ERR } }),
-  req('most active channels', 'GET', '/stats/active-channels', { auth: null, checks: { 'ranked channels': `Array.isArray(b.channels) && 'as_of' in b` } }),
+  req('fullinfo without a token', 'GET', '/fullinfo', {
+    auth: null,
+    query: '?user=<<pseudo_a>>&channel=<<channel>>',
+    status: 401,
+    checks: { 'a JSON error': ERR },
+  }),
+  req('most active channels', 'GET', '/stats/active-channels', {
+    auth: null,
+    checks: { 'ranked channels': `Array.isArray(b.channels) && 'as_of' in b` },
+  }),
   req('messages per hour', 'GET', '/stats/hourly-activity', {
     auth: null,
     query: '?hours=24',
-    checks: { '24 hourly buckets': `Array.isArray(b.hours) && b.hours.length === 24 && b.hours.every((h) => Number.isInteger(h.messages))` },
+    checks: {
+      '24 hourly buckets': `Array.isArray(b.hours) && b.hours.length === 24 && b.hours.every((h) => Number.isInteger(h.messages))`,
+    },
   }),
-  req('messages per user', 'GET', '/stats/messages-per-user', { auth: null, checks: { 'ranked users': `Array.isArray(b.users) && 'as_of' in b` } }),
-  req('most reacted messages', 'GET', '/stats/top-reacted-messages', { auth: null, checks: { 'ranked messages': `Array.isArray(b.messages) && 'as_of' in b` } }),
-  req('private stats as a user', 'GET', '/stats/active-channels', { query: '?include_private=true', title: 'private stats need an admin', status: 403, checks: { 'refused': ERR } }),
+  req('messages per user', 'GET', '/stats/messages-per-user', {
+    auth: null,
+    checks: { 'ranked users': `Array.isArray(b.users) && 'as_of' in b` },
+  }),
+  req('most reacted messages', 'GET', '/stats/top-reacted-messages', {
+    auth: null,
+    checks: { 'ranked messages': `Array.isArray(b.messages) && 'as_of' in b` },
+  }),
+  req('private stats as a user', 'GET', '/stats/active-channels', {
+    query: '?include_private=true',
+    title: 'private stats need an admin',
+    status: 403,
+    checks: { refused: ERR },
+  }),
 ]);
 
 const cleanup = folder('6 logout and clean-up', [
   req('log out', 'POST', '/logout', { auth: 'token_b', checks: { 'a result': `typeof b.result === 'string' || typeof b === 'object'` } }),
   req('delete the channel (owner)', 'DELETE', '/channel/{channel}', { checks: { 'an answer': `typeof b === 'object'` } }),
-  req('a deleted channel', 'GET', '/channel/{channel}', { auth: null, title: 'the deleted channel', status: 404, checks: { 'gone': ERR } }),
-  req("delete someone else's account", 'DELETE', '/user/{pseudo_c}', { status: 403, title: "delete someone else's account", checks: { 'refused': ERR } }),
+  req('a deleted channel', 'GET', '/channel/{channel}', { auth: null, title: 'the deleted channel', status: 404, checks: { gone: ERR } }),
+  req("delete someone else's account", 'DELETE', '/user/{pseudo_c}', {
+    status: 403,
+    title: "delete someone else's account",
+    checks: { refused: ERR },
+  }),
   ...['c', 'b', 'a'].map((who) =>
-    req(`delete account ${who.toUpperCase()}`, 'DELETE', `/user/{pseudo_${who}}`, { auth: who === 'a' ? 'token' : `token_${who}`, checks: { 'an answer': `typeof b === 'object'` } }),
+    req(`delete account ${who.toUpperCase()}`, 'DELETE', `/user/{pseudo_${who}}`, {
+      auth: who === 'a' ? 'token' : `token_${who}`,
+      checks: { 'an answer': `typeof b === 'object'` },
+    }),
   ),
-  req('log in to a deleted account', 'POST', '/login', { auth: null, body: { pseudo: '<<pseudo_a>>', password: '<<password_a>>' }, status: 401, checks: { 'refused': ERR } }),
+  req('log in to a deleted account', 'POST', '/login', {
+    auth: null,
+    body: { pseudo: '<<pseudo_a>>', password: '<<password_a>>' },
+    status: 401,
+    checks: { refused: ERR },
+  }),
 ]);
 
 export function buildCollection() {

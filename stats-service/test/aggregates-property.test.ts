@@ -23,10 +23,22 @@ type Op =
   | { op: 'pin'; target: number; pinned: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('create' as const), channel: fc.integer({ min: -1, max: 3 }), from: fc.nat(3), hoursAgo: fc.nat(5), text: fc.string({ maxLength: 8 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('create' as const),
+      channel: fc.integer({ min: -1, max: 3 }),
+      from: fc.nat(3),
+      hoursAgo: fc.nat(5),
+      text: fc.string({ maxLength: 8 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('edit' as const), target: fc.nat(40), text: fc.string({ maxLength: 8 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), target: fc.nat(40) }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('react' as const), target: fc.nat(40), who: fc.nat(2), emoji: fc.nat(1), added: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant('react' as const), target: fc.nat(40), who: fc.nat(2), emoji: fc.nat(1), added: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('pin' as const), target: fc.nat(40), pinned: fc.boolean() }) },
 );
 
@@ -47,7 +59,15 @@ function scenario(ops: Op[], fake: FakeServices, hidden: { priv: number; secret:
   for (const op of ops) {
     if (op.op === 'create') {
       const channel = op.channel < 0 ? null : CHANNELS[op.channel];
-      const m: ModelMessage = { id: messages.length + 1, channel, from: PSEUDOS[op.from], ts: NOW - op.hoursAgo * HOUR - 60_000, text: op.text, reactions: new Set(), alive: true };
+      const m: ModelMessage = {
+        id: messages.length + 1,
+        channel,
+        from: PSEUDOS[op.from],
+        ts: NOW - op.hoursAgo * HOUR - 60_000,
+        text: op.text,
+        reactions: new Set(),
+        alive: true,
+      };
       messages.push(m);
       fake.created(m.id, m.from, channel ? { channel } : { to: 'roger' }, { text: m.text, timestamp: new Date(m.ts).toISOString() });
       continue;
@@ -144,7 +164,14 @@ describe.each(testDatabases())('aggregates against a recount (%s)', (kind) => {
         fc.nat(11),
         fc.record({ priv: fc.integer({ min: -1, max: 3 }), secret: fc.integer({ min: -1, max: 3 }) }),
         async (ops, batchSize, overlapSeed, hidden) => {
-          for (const table of ['stats_messages', 'stats_reactions', 'stats_channel_counts', 'stats_user_counts', 'stats_hourly_counts', 'stats_channels']) {
+          for (const table of [
+            'stats_messages',
+            'stats_reactions',
+            'stats_channel_counts',
+            'stats_user_counts',
+            'stats_hourly_counts',
+            'stats_channels',
+          ]) {
             await db.knex(table).delete();
           }
           await db.knex('stats_state').where({ id: 1 }).update({ last_seq: 0, as_of: null });
@@ -157,7 +184,7 @@ describe.each(testDatabases())('aggregates against a recount (%s)', (kind) => {
           const tp = makePoller(db.knex, batchSize);
           try {
             await catchUp(tp.poller);
-            const publicView = await view(false)
+            const publicView = await view(false);
             const adminView = await view(true);
             expect(publicView).toEqual(expected.public);
             expect(adminView).toEqual(expected.admin);

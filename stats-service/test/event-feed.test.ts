@@ -20,7 +20,13 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake = new FakeServices();
     fake.install();
     tp = makePoller(db.knex, 4);
-    app = createApp({ logger, knex: db.knex, tokens: testTokenSettings, serviceSecret: testServiceSecret, feedStatus: () => tp.poller.status() });
+    app = createApp({
+      logger,
+      knex: db.knex,
+      tokens: testTokenSettings,
+      serviceSecret: testServiceSecret,
+      feedStatus: () => tp.poller.status(),
+    });
   });
   afterEach(async () => {
     await tp.poller.stop();
@@ -29,7 +35,8 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     await db.destroy();
   });
   const get = (path: string, auth?: string) => (auth ? request(app).get(path).set('Authorization', auth) : request(app).get(path));
-  const channels = async () => (await get('/stats/active-channels?limit=100')).body.channels as Array<{ channel: string; messages: number; last_message_at: string }>;
+  const channels = async () =>
+    (await get('/stats/active-channels?limit=100')).body.channels as Array<{ channel: string; messages: number; last_message_at: string }>;
   const users = async () => (await get('/stats/messages-per-user?limit=100')).body.users as Array<{ pseudo: string; messages: number }>;
   const snapshot = async () => ({
     channels: (await get('/stats/active-channels?limit=100&include_private=true', admin)).body,
@@ -46,7 +53,8 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
 
   it('when the feed holds several pages, then the poller follows full pages at once and as_of is the last event time', async () => {
     fake.channel('tech');
-    for (let i = 1; i <= 10; i++) fake.created(i, 'roger', { channel: 'tech' }, { at: new Date(Date.UTC(2026, 10, 24, 17, 0, i)).toISOString() });
+    for (let i = 1; i <= 10; i++)
+      fake.created(i, 'roger', { channel: 'tech' }, { at: new Date(Date.UTC(2026, 10, 24, 17, 0, i)).toISOString() });
     const cycles = await catchUp(tp.poller);
     expect(cycles).toBe(3); // pages of 4, 4, 2
     expect(fake.feedCalls).toBe(3);

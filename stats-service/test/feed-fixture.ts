@@ -60,7 +60,8 @@ export class FakeServices {
       .query(true)
       .reply(function (uri) {
         self.feedCalls += 1;
-        if (!authorized(this.req.headers.authorization as string | undefined)) return [401, { error: 'service token required', code: 'token_missing' }];
+        if (!authorized(this.req.headers.authorization as string | undefined))
+          return [401, { error: 'service token required', code: 'token_missing' }];
         if (self.feedDown) return [503, { error: 'message-service unavailable' }];
         const url = new URL(uri, MESSAGE_URL);
         const after = Number(url.searchParams.get('after') ?? 0);
@@ -74,7 +75,8 @@ export class FakeServices {
       .get('/internal/channels')
       .query(true)
       .reply(function (uri) {
-        if (!authorized(this.req.headers.authorization as string | undefined)) return [401, { error: 'service token required', code: 'token_missing' }];
+        if (!authorized(this.req.headers.authorization as string | undefined))
+          return [401, { error: 'service token required', code: 'token_missing' }];
         if (self.channelsDown) return [503, { error: 'channel-service unavailable' }];
         const names = (new URL(uri, CHANNEL_URL).searchParams.get('names') ?? '').split(',').filter(Boolean);
         return [200, { channels: names.flatMap((n) => (self.channels.has(n) ? [self.channels.get(n)!] : [])) }];
@@ -95,7 +97,12 @@ export class FakeServices {
     return c;
   }
 
-  created(id: number, from: string, where: { channel?: string; to?: string }, opts: { text?: string; timestamp?: string; at?: string } = {}): RawEvent {
+  created(
+    id: number,
+    from: string,
+    where: { channel?: string; to?: string },
+    opts: { text?: string; timestamp?: string; at?: string } = {},
+  ): RawEvent {
     const channel = where.channel ?? null;
     const channelId = channel === null ? null : (this.channels.get(channel)?.channel_id ?? `${channel}-id1`);
     const timestamp = opts.timestamp ?? new Date().toISOString();

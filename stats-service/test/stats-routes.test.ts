@@ -1,7 +1,15 @@
 import nock from 'nock';
 import request from 'supertest';
 import type { Express } from 'express';
-import { bearer, createTestDatabase, testDatabases, testServiceSecret, testTokenSettings, uniqueName, type TestDatabase } from '@canaduck/testing';
+import {
+  bearer,
+  createTestDatabase,
+  testDatabases,
+  testServiceSecret,
+  testTokenSettings,
+  uniqueName,
+  type TestDatabase,
+} from '@canaduck/testing';
 import { createApp } from '../src/app';
 import { migrations } from '../src/migrations';
 import { FakeServices, catchUp, logger, makePoller, type TestPoller } from './feed-fixture';
@@ -32,7 +40,8 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
   });
   const sync = () => catchUp(tp.poller);
   const get = (path: string, auth?: string) => (auth ? request(app).get(path).set('Authorization', auth) : request(app).get(path));
-  const mine = <T extends Record<string, unknown>>(rows: T[], key: keyof T, names: string[]) => rows.filter((r) => names.includes(String(r[key])));
+  const mine = <T extends Record<string, unknown>>(rows: T[], key: keyof T, names: string[]) =>
+    rows.filter((r) => names.includes(String(r[key])));
 
   describe('GET /stats/active-channels', () => {
     it('when channels have messages, then they are ranked by messages with their last message time, limit and as_of', async () => {
@@ -179,7 +188,9 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
         const users = await get('/stats/messages-per-user?limit=100', auth);
         expect(mine(users.body.users, 'pseudo', [who])).toEqual([{ pseudo: who, messages: 1 }]);
         const top = await get('/stats/top-reacted-messages?limit=100', auth);
-        const texts = (top.body.messages as Array<{ id: number; text: string }>).filter((r) => Object.values(ids).includes(r.id)).map((r) => r.text);
+        const texts = (top.body.messages as Array<{ id: number; text: string }>)
+          .filter((r) => Object.values(ids).includes(r.id))
+          .map((r) => r.text);
         expect(texts).toEqual(['public text']);
         const body = JSON.stringify([channels.body, users.body, top.body]);
         expect(body).not.toContain(priv);
@@ -189,7 +200,11 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
 
       const channels = await get('/stats/active-channels?limit=100&include_private=true', admin);
       expect(channels.status).toBe(200);
-      expect(mine(channels.body.channels, 'channel', [pub, priv, sec]).map((r) => r.channel).sort()).toEqual([priv, pub, sec].sort());
+      expect(
+        mine(channels.body.channels, 'channel', [pub, priv, sec])
+          .map((r) => r.channel)
+          .sort(),
+      ).toEqual([priv, pub, sec].sort());
       const users = await get('/stats/messages-per-user?limit=100&include_private=true', admin);
       expect(mine(users.body.users, 'pseudo', [who])).toEqual([{ pseudo: who, messages: 4 }]);
       const top = await get('/stats/top-reacted-messages?limit=100&include_private=true', admin);
@@ -254,7 +269,12 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
   it('when /openapi.json is read, then the four stats routes are documented', async () => {
     const res = await get('/openapi.json');
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/stats/active-channels', '/stats/hourly-activity', '/stats/messages-per-user', '/stats/top-reacted-messages']),
+      expect.arrayContaining([
+        '/stats/active-channels',
+        '/stats/hourly-activity',
+        '/stats/messages-per-user',
+        '/stats/top-reacted-messages',
+      ]),
     );
   });
 });

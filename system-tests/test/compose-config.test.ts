@@ -9,10 +9,11 @@ import { ROOT, environmentOf, interpolateDeep, launcherServices, readCompose, re
  */
 const compose = readCompose();
 const services = compose.services as Record<string, Record<string, unknown>>;
-const env = Object.fromEntries(requiredVariables(readText('docker-compose.yml')).map((v) => [v, `${v.toLowerCase().replace(/_/g, '')}0123456789abcdef0123456789abcdef`]));
+const env = Object.fromEntries(
+  requiredVariables(readText('docker-compose.yml')).map((v) => [v, `${v.toLowerCase().replace(/_/g, '')}0123456789abcdef0123456789abcdef`]),
+);
 
 describe.each(launcherServices())('$name in docker-compose.yml', (svc) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { configShape } = require(path.join(ROOT, svc.name, 'src', 'config')) as { configShape: z.ZodRawShape };
   const composed = interpolateDeep(environmentOf(services[svc.name]), env);
 

@@ -24,7 +24,12 @@ const gateway = nodeServices.find((s) => s.name === 'gateway-service')!;
 
 /** A value for every variable compose requires, as a filled-in .env would give. */
 function filledEnv(): Record<string, string> {
-  return Object.fromEntries(requiredVariables(readText('docker-compose.yml')).map((v) => [v, `${v.toLowerCase().replace(/_/g, '')}0123456789abcdef0123456789abcdef`]));
+  return Object.fromEntries(
+    requiredVariables(readText('docker-compose.yml')).map((v) => [
+      v,
+      `${v.toLowerCase().replace(/_/g, '')}0123456789abcdef0123456789abcdef`,
+    ]),
+  );
 }
 
 describe('docker-compose.yml', () => {
@@ -146,7 +151,17 @@ describe('docker-compose.yml', () => {
 
   it('when a required secret is missing from the environment, then interpolation refuses like compose', () => {
     const required = requiredVariables(readText('docker-compose.yml'));
-    expect(required).toEqual(expect.arrayContaining(['JWT_SECRET', 'SERVICE_TOKEN_SECRET', 'MYSQL_ROOT_PASSWORD', 'USER_DB_PASSWORD', 'MESSAGE_DB_PASSWORD', 'CHANNEL_DB_PASSWORD', 'STATS_DB_PASSWORD']));
+    expect(required).toEqual(
+      expect.arrayContaining([
+        'JWT_SECRET',
+        'SERVICE_TOKEN_SECRET',
+        'MYSQL_ROOT_PASSWORD',
+        'USER_DB_PASSWORD',
+        'MESSAGE_DB_PASSWORD',
+        'CHANNEL_DB_PASSWORD',
+        'STATS_DB_PASSWORD',
+      ]),
+    );
     for (const missing of required) {
       const env: Record<string, string> = filledEnv();
       delete env[missing];

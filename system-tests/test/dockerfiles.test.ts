@@ -77,7 +77,9 @@ describe.each(launcherServices())('$name/Dockerfile', (svc) => {
   it('when built, then it is multi-stage on a Node 24 image', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     const args = Object.fromEntries(ins.filter((i) => i.op === 'ARG').map((i) => i.args.split('=')));
-    const images = ins.filter((i) => i.op === 'FROM').map((i) => i.args.split(/\s+/)[0].replace(/^\$\{(\w+)\}$/, (_, a: string) => args[a] ?? a));
+    const images = ins
+      .filter((i) => i.op === 'FROM')
+      .map((i) => i.args.split(/\s+/)[0].replace(/^\$\{(\w+)\}$/, (_, a: string) => args[a] ?? a));
     for (const image of images) {
       // Either a Node 24 base or an earlier stage of this file.
       const stageNames = ins.filter((i) => i.op === 'FROM').map((i) => i.args.split(/\s+AS\s+/i)[1]);
@@ -127,7 +129,10 @@ describe.each(launcherServices())('$name/Dockerfile', (svc) => {
   });
 
   it('when running, then it is production mode as a non-root user with a /health check', () => {
-    const env = runtime.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+    const env = runtime
+      .filter((i) => i.op === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     expect(env).toMatch(/NODE_ENV=production/);
     expect(env).toMatch(new RegExp(`PORT=${svc.port}\\b`));
     const user = runtime.filter((i) => i.op === 'USER').pop();

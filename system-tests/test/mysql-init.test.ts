@@ -15,7 +15,10 @@ function runInit(env: Record<string, string>): { status: number | null; stderr: 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mysql-init-'));
   const out = path.join(dir, 'sql.txt');
   fs.writeFileSync(path.join(dir, 'mysql'), `#!/bin/sh\necho "$@" > "${out}.args"\ncat > "${out}"\n`, { mode: 0o755 });
-  const res = spawnSync('bash', [SCRIPT], { env: { PATH: `${dir}:${process.env.PATH}`, MYSQL_ROOT_PASSWORD: 'root-pw-for-the-stub', ...env }, encoding: 'utf8' });
+  const res = spawnSync('bash', [SCRIPT], {
+    env: { PATH: `${dir}:${process.env.PATH}`, MYSQL_ROOT_PASSWORD: 'root-pw-for-the-stub', ...env },
+    encoding: 'utf8',
+  });
   const sql = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
   fs.rmSync(dir, { recursive: true, force: true });
   return { status: res.status, stderr: res.stderr, sql };
@@ -76,7 +79,12 @@ describe('deploy/mysql/init/01-service-databases.sh', () => {
     const created: { dbs: string[]; users: string[] } = { dbs: [], users: [] };
     const connect = (user: string, password: string, database?: string) => {
       const u = new URL(mysqlUrl!);
-      return knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user, password, database }, pool: { min: 0, max: 1 }, log: { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined } });
+      return knexFactory({
+        client: 'mysql2',
+        connection: { host: u.hostname, port: Number(u.port || 3306), user, password, database },
+        pool: { min: 0, max: 1 },
+        log: { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined },
+      });
     };
 
     beforeAll(() => {
@@ -99,7 +107,11 @@ describe('deploy/mysql/init/01-service-databases.sh', () => {
       created.users = [...new Set([...renamed.matchAll(/'(st\w+)'@/g)].map((m) => m[1]))];
       expect(created.dbs).toHaveLength(4);
       expect(created.users).toHaveLength(4);
-      for (const statement of renamed.split(';').map((s) => s.trim()).filter(Boolean)) await root.raw(statement);
+      for (const statement of renamed
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await root.raw(statement);
 
       const user = connect(`${tag}_user`, env.USER_DB_PASSWORD, `${tag}_db_user`);
       try {

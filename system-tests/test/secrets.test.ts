@@ -3,25 +3,31 @@ import path from 'node:path';
 import { ROOT, repositoryFiles } from './helpers/repo';
 
 /**
- * No secret is committed. Tests keep their own throw-away keys (they sign test tokens);
- * what must never hold a literal is what deploys or drives a real system: compose, .env.example,
- * Dockerfiles, Traefik, MySQL init, the client scripts and collections, docs, CI, and every
- * service's and library's src/.
+ * No secret is committed. Tests keep their own throw-away keys (they sign test tokens), and
+ * docs show example users' passwords in example requests; what must never hold a literal is
+ * what deploys or drives a real system (compose, .env.example, Dockerfiles, Traefik, MySQL init,
+ * CI, the client scripts and collections), the deployment's secret variables anywhere in the
+ * docs, and the services' and libraries' src/. No file at all may hold a JWT.
  */
 const files = repositoryFiles().filter((f) => !f.endsWith('package-lock.json'));
 const textOf = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8');
 const isText = (f: string) => /\.(ts|mjs|js|cjs|json|ya?ml|md|sh|env|example|txt|conf|sql)$|Dockerfile$|^\.env|^\.ci\//.test(f);
 
+/** Files that configure or drive a real deployment: a literal password, secret or token there is a leak. */
 const deployment = files.filter(
   (f) =>
     f === 'docker-compose.yml' ||
     f === '.env.example' ||
     f === '.dockerignore' ||
     /(^|\/)Dockerfile$/.test(f) ||
-    /^(traefik|deploy|scripts|docs|\.ci)\//.test(f) ||
-    /^[^/]+\.md$/.test(f) ||
-    (/^(libraries\/[^/]+|[a-z-]+-service)\/src\//.test(f) && !f.startsWith('libraries/testing/')),
+    /^(traefik|deploy|\.ci)\//.test(f) ||
+    /^scripts\/.*\.(sh|json|ya?ml)$/.test(f),
 );
+
+/** Prose: examples of requests with example users are fine, the deployment's own secrets are not. */
+const docs = files.filter((f) => f.endsWith('.md'));
+const DEPLOYMENT_SECRETS =
+  /\b(JWT_SECRET|SERVICE_TOKEN_SECRET|MYSQL_ROOT_PASSWORD|[A-Z]+_DB_PASSWORD|JWT_PRIVATE_KEY)\s*[=:]\s*['"]?([^\s'"`$<]{6,})/g;
 
 /** Services' and libraries' code; @canaduck/testing exists to hold the tests' throw-away keys. */
 const isSource = (f: string) => /^(libraries\/[^/]+|[a-z-]+-service)\/src\//.test(f) && !f.startsWith('libraries/testing/');
@@ -35,7 +41,7 @@ function isReference(value: string): boolean {
   return (
     value === '' ||
     /^\$/.test(value) || // ${VAR}, $VAR
-    /^<</.test(value) || // Hoppscotch <<variable>>
+    /<</.test(value) || // Hoppscotch <<variable>>, alone or in a text
     /^<[^>]*>$/.test(value) || // <token> in docs
     /^(\.\.\.|null|undefined|true|false|string|number|optional|required|none|\[redacted\])$/i.test(value) ||
     /^[a-z]+\.[A-Za-z.]+/.test(value) || // code: config.JWT_SECRET, process.env.X
@@ -53,7 +59,7 @@ describe('secrets in committed files', () => {
   it('when scanning deployment and client files, then no password, secret or token is given a literal value', () => {
     expect(deployment).toEqual(expect.arrayContaining(['docker-compose.yml', '.env.example']));
     const hits: string[] = [];
-    for (const f of deployment.filter(isText).filter((x) => !isSource(x))) {
+    for (const f of deployment.filter(isText)) {
       textOf(f)
         .split('\n')
         .forEach((line, i) => {
@@ -70,10 +76,16 @@ describe('secrets in committed files', () => {
     expect(hits).toEqual([]);
   });
 
+  it('when scanning the documentation, then no deployment secret is given a value', () => {
+    const hits = docs.flatMap((f) => [...textOf(f).matchAll(DEPLOYMENT_SECRETS)].map((m) => `${f}: ${m[0]}`));
+    expect(hits).toEqual([]);
+  });
+
   it('when scanning the services and libraries sources, then no secret or password is a string literal', () => {
-    const literal = /\b(?:[a-z0-9_]*(?:secret|password|passwd|api_?key)[a-z0-9_]*)['"]?\s*[:=]\s*['"`]([^'"`\s]{8,})['"`]|(?:SECRET|PASSWORD)[A-Z_]*[^\n]*\.default\(\s*['"`]/gi;
+    const literal =
+      /\b(?:[a-z0-9_]*(?:secret|password|passwd|api_?key)[a-z0-9_]*)['"]?\s*[:=]\s*['"`]([^'"`\s]{8,})['"`]|(?:SECRET|PASSWORD)[A-Z_]*[^\n]*\.default\(\s*['"`]/gi;
     const hits: string[] = [];
-    for (const f of deployment.filter(isSource)) {
+    for (const f of files.filter(isSource)) {
       textOf(f)
         .split('\n')
         .forEach((line, i) => {
@@ -89,7 +101,7 @@ describe('secrets in committed files', () => {
   it('when scanning deployment, client and source files, then no connection string carries a literal password', () => {
     const url = /\b(mysql2?|postgres(?:ql)?|redis|amqp):\/\/[^\s:/@]+:([^\s@]+)@/g;
     const hits: string[] = [];
-    for (const f of deployment.filter(isText)) {
+    for (const f of [...deployment, ...docs, ...files.filter(isSource)].filter(isText)) {
       for (const m of textOf(f).matchAll(url)) if (!/^(\$|<|pass$|password$|\.\.\.)/.test(m[2])) hits.push(`${f}: ${m[0]}`);
     }
     expect(hits).toEqual([]);

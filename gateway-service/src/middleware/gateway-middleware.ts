@@ -1,45 +1,91 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { hasRole } from '@canaduck/auth';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '@canaduck/errors';
+import { ForbiddenError, NotFoundError, toErrorResponse, UnauthorizedError } from '@canaduck/errors';
 import type { ActivityTracker } from '../domain/activity-tracker';
 import type { UpstreamProxy } from '../proxy/upstream-proxy';
-import { authNeed, pathOf, resolveRoute, type UpstreamName } from '../routing/route-table';
+import { authNeed, type AuthNeed, pathOf, resolveRoute, type Route, type UpstreamName } from '../routing/route-table';
 import type { TokenVerifier } from './token-verifier';
 
-export interface GatewayMiddlewareOptions {
+export interface GatewayCore {
   proxies: Record<UpstreamName, UpstreamProxy>;
   verifier: TokenVerifier;
   activity: ActivityTracker;
 }
 
 /**
- * The hot path: find the route, check the token as section 6 says, note the caller's
- * activity, then stream to the upstream. Runs before any body parser. The gateway's own
- * routes continue to the Express routes; unknown paths and `/internal/...` are a 404.
+ * Section 6's checks, before any service is called: a token where one is needed (401),
+ * the admin role where it is needed (403). A valid caller is noted for the activity batch.
  */
-export function gatewayMiddleware(o: GatewayMiddlewareOptions): RequestHandler {
+function authorize(core: GatewayCore, req: IncomingMessage, need: AuthNeed): void {
+  if (need === 'skip') return;
+  const user = core.verifier.verify(req.headers.authorization);
+  if (user !== undefined) {
+    (req as Request).auth = user;
+    core.activity.record(user.pseudo);
+  } else if (need !== 'optional') {
+    throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
+  }
+  if (need === 'admin' && !hasRole(user, 'admin')) throw new ForbiddenError('the admin role is required', 'role_required');
+}
+
+/**
+ * The routing step inside Express: unknown paths and `/internal/...` are a 404, proxied
+ * routes are checked and streamed (before any body parser), the gateway's own routes go on.
+ */
+export function gatewayMiddleware(core: GatewayCore): RequestHandler {
   return (req, res, next) => {
     const path = pathOf(req.url);
     const route = resolveRoute(path);
-    if (route === null) {
-      // Internal routes are only for services calling each other, never from outside.
-      throw new NotFoundError(`no route for ${req.method} ${path ?? req.url}`, 'route_not_found');
-    }
-    const need = authNeed(req.method, route);
-    if (need !== 'skip') {
-      const user = o.verifier.verify(req.headers.authorization);
-      if (user !== undefined) {
-        req.auth = user;
-        o.activity.record(user.pseudo);
-      } else if (need !== 'optional') {
-        throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
-      }
-      if (need === 'admin' && !hasRole(user, 'admin')) throw new ForbiddenError('the admin role is required', 'role_required');
-    }
-    if (route.target === 'gateway') {
-      next();
+    // Internal routes are only for services calling each other, never from outside.
+    if (route === null) throw new NotFoundError(`no route for ${req.method} ${path ?? req.url}`, 'route_not_found');
+    authorize(core, req, authNeed(req.method, route));
+    if (route.target === 'gateway') return next();
+    core.proxies[route.target].web(req, res);
+  };
+}
+
+export interface FrontOptions {
+  core: GatewayCore;
+  /** The full Express app: everything the fast path does not take. */
+  app: Express;
+  /** What Express would have run first for every request (request id, security headers, CORS). */
+  before: RequestHandler[];
+}
+
+function noop(): void {}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const { status, body, headers } = toErrorResponse(err);
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  for (const name in headers) res.setHeader(name, headers[name]);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/**
+ * The hot path, in front of Express. Express's own dispatch (it swaps the prototypes of
+ * req and res, then walks its router) costs as much CPU as the whole proxying, so proxied
+ * requests skip it: same headers, same checks, same proxy. Everything else (preflights,
+ * rate-limited /login and /register, the gateway's own routes, 404s) goes to Express.
+ */
+export function frontHandler(o: FrontOptions): RequestListener {
+  const { core, app, before } = o;
+  return (req, res) => {
+    const route = req.method === 'OPTIONS' ? null : resolveRoute(pathOf(req.url ?? ''));
+    if (route === null || route.target === 'gateway') return void app(req, res);
+    const need = authNeed(req.method ?? 'GET', route);
+    if (need === 'skip') return void app(req, res);
+    // These middlewares are synchronous and only set headers: they run as plain functions here.
+    for (const mw of before) void mw(req as Request, res as Response, noop);
+    try {
+      authorize(core, req, need);
+    } catch (err) {
+      sendError(res, err);
       return;
     }
-    o.proxies[route.target].web(req, res);
+    core.proxies[route.target].web(req, res);
   };
 }

@@ -23,6 +23,25 @@ class UpstreamTimeout extends Error {
   readonly code = 'UPSTREAM_TIMEOUT';
 }
 
+/** Set on a client request whose upstream call went out on a reused keep-alive socket. */
+const REUSED = Symbol('reusedSocket');
+const RETRIED = Symbol('retried');
+type Tracked = IncomingMessage & { [REUSED]?: boolean; [RETRIED]?: boolean };
+
+/**
+ * A keep-alive socket the upstream closed just as we reused it fails with ECONNRESET
+ * before any answer: the request never reached the service. A GET or HEAD is safe to send
+ * again, once, on a fresh socket; anything else gets its 503.
+ */
+function canRetry(err: Error, req: Tracked): boolean {
+  return (
+    (err as { code?: string }).code === 'ECONNRESET' &&
+    req[REUSED] === true &&
+    req[RETRIED] !== true &&
+    (req.method === 'GET' || req.method === 'HEAD')
+  );
+}
+
 // Shared listeners (`this` is the emitter): no closure allocated per request for these.
 function onUpstreamTimeout(this: ClientRequest): void {
   this.destroy(new UpstreamTimeout('upstream timeout'));
@@ -58,8 +77,9 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
   const unavailable = { error: `${o.name} unavailable`, code: 'service_unavailable' };
   const timedOut = { error: `${o.name} did not answer within ${o.timeoutMs} ms`, code: 'upstream_timeout' };
 
-  proxy.on('proxyReq', (proxyReq: ClientRequest, _req: IncomingMessage, res: ServerResponse) => {
+  proxy.on('proxyReq', (proxyReq: ClientRequest, req: Tracked, res: ServerResponse) => {
     proxyReq.setTimeout(o.timeoutMs, onUpstreamTimeout);
+    if (proxyReq.reusedSocket) req[REUSED] = true;
     // The client went away before the answer was complete: free the upstream socket now.
     res.once('close', () => {
       if (!res.writableFinished) proxyReq.destroy();
@@ -74,12 +94,18 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
     });
   });
 
-  proxy.on('error', (err: Error, req: IncomingMessage, res: ServerResponse | import('node:net').Socket) => {
+  proxy.on('error', (err: Error, req: Tracked, res: ServerResponse | import('node:net').Socket) => {
     if (!(res instanceof http.ServerResponse)) {
       res.destroy();
       return;
     }
     const isTimeout = err instanceof UpstreamTimeout;
+    if (!res.headersSent && !res.destroyed && canRetry(err, req)) {
+      req[RETRIED] = true;
+      req[REUSED] = false;
+      proxy.web(req, res);
+      return;
+    }
     if (res.headersSent || res.destroyed || req.socket.destroyed) {
       if (isTimeout || !req.socket.destroyed)
         o.logger.warn({ upstream: o.name, err: err.message, url: req.url }, 'upstream failed mid-answer');

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
 import { type CommonConfig, loadConfigOrExit, type z } from '@canaduck/config';
@@ -17,12 +18,19 @@ export interface ServiceContext<C> {
   serviceTokens: ServiceTokenMinter;
 }
 
+export interface BuiltService {
+  app: Express;
+  /** Optional plain handler in front of `app` (see StartOptions.handler). */
+  handler?: RequestListener;
+  onShutdown?: Array<() => Promise<void> | void>;
+}
+
 export interface RunServiceOptions<S extends z.ZodRawShape> {
   name: string;
   /** Must include commonShape and a PORT field. */
   shape: S;
   migrations?: Migration[];
-  build: (ctx: ServiceContext<z.infer<z.ZodObject<S>>>) => { app: Express; onShutdown?: Array<() => Promise<void> | void> } | Promise<{ app: Express; onShutdown?: Array<() => Promise<void> | void> }>;
+  build: (ctx: ServiceContext<z.infer<z.ZodObject<S>>>) => BuiltService | Promise<BuiltService>;
 }
 
 /** What every `main.ts` does: config (fail fast), logger, database, app, listen, graceful stop. */
@@ -33,7 +41,7 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
   try {
     const knex = o.migrations ? await openServiceDatabase(o.name, config, o.migrations, logger) : undefined;
     const serviceSecret = serviceSecretFrom(config);
-    const { app, onShutdown = [] } = await o.build({
+    const { app, handler, onShutdown = [] } = await o.build({
       config,
       logger,
       knex,
@@ -43,6 +51,7 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
     });
     await startServer({
       app,
+      handler,
       port: config.PORT,
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

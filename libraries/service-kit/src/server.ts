@@ -1,9 +1,14 @@
-import type { Server, ServerResponse } from 'node:http';
+import http, { type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from '@canaduck/logging';
 
 export interface StartOptions {
   app: Express;
+  /**
+   * Serves requests instead of `app` when given: a service may put a plain Node handler in
+   * front of its Express app for a hot path (the gateway's proxy) and hand everything else to it.
+   */
+  handler?: RequestListener;
   port: number;
   host?: string;
   logger: Logger;
@@ -18,7 +23,7 @@ export interface StartOptions {
  */
 export function startServer(o: StartOptions): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = o.app.listen(o.port, o.host ?? '0.0.0.0');
+    const server = http.createServer(o.handler ?? o.app).listen(o.port, o.host ?? '0.0.0.0');
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.once('error', reject);

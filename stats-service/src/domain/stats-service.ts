@@ -12,7 +12,10 @@ export class StatsService {
 
   /** `since` counts from the start of its UTC hour (the granularity of the hourly counters). */
   async activeChannels(scope: Scope, limit: number, since: number | null) {
-    const [rows, asOf] = await Promise.all([this.repo.activeChannels(scope, limit, since === null ? null : hourOf(since)), this.repo.asOf()]);
+    const [rows, asOf] = await Promise.all([
+      this.repo.activeChannels(scope, limit, since === null ? null : hourOf(since)),
+      this.repo.asOf(),
+    ]);
     return {
       channels: rows.map((r) => ({ channel: r.channel, messages: r.messages, last_message_at: iso(r.last_message_at) })),
       limit,

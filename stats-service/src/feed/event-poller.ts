@@ -25,7 +25,9 @@ export interface FeedStatus {
   feed: LinkState;
   channels: LinkState;
   last_poll_at: string | null;
-  last_error: string | null;
+  /** The latest failure of each link, cleared when it answers again. */
+  feed_error: string | null;
+  channels_error: string | null;
 }
 
 /**
@@ -39,7 +41,13 @@ export class EventPoller {
   private stopped = true;
   private lastFullRefresh = 0;
   private readonly repo: ChannelRepository;
-  private readonly state: FeedStatus = { feed: 'starting', channels: 'starting', last_poll_at: null, last_error: null };
+  private readonly state: FeedStatus = {
+    feed: 'starting',
+    channels: 'starting',
+    last_poll_at: null,
+    feed_error: null,
+    channels_error: null,
+  };
 
   constructor(private readonly o: PollerOptions) {
     this.repo = new ChannelRepository(o.knex);
@@ -95,6 +103,7 @@ export class EventPoller {
     const row = (await this.o.knex('stats_state').where({ id: 1 }).first('last_seq')) as { last_seq: unknown };
     const page = await this.o.messages.events(Number(row.last_seq), this.o.batchSize);
     this.state.feed = 'ok';
+    this.state.feed_error = null;
     this.state.last_poll_at = new Date().toISOString();
     if (page.events.length === 0) return false;
     const result = await applyEvents(this.o.knex, page.events, this.o.logger);
@@ -108,6 +117,7 @@ export class EventPoller {
     const rows = full ? await this.repo.all() : await this.repo.pending();
     if (rows.length > 0) await this.ask(rows, now);
     this.state.channels = 'ok';
+    this.state.channels_error = null;
     if (full) this.lastFullRefresh = now;
   }
 
@@ -122,10 +132,14 @@ export class EventPoller {
 
   private fail(link: 'feed' | 'channels', err: unknown): void {
     const message = (err as Error).message ?? String(err);
-    if (this.state[link] !== 'unavailable' || this.state.last_error !== message) {
-      this.o.logger.warn({ err: message }, `${link === 'feed' ? 'event feed' : 'channel visibility'} unavailable: serving the last known aggregates`);
+    // Warn on the transition only: a dependency that stays down must not flood the logs.
+    if (this.state[link] !== 'unavailable') {
+      this.o.logger.warn(
+        { err: message },
+        `${link === 'feed' ? 'event feed' : 'channel visibility'} unavailable: serving the last known aggregates`,
+      );
     }
     this.state[link] = 'unavailable';
-    this.state.last_error = message;
+    this.state[link === 'feed' ? 'feed_error' : 'channels_error'] = message;
   }
 }

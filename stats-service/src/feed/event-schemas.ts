@@ -47,12 +47,32 @@ export function parseEvent(e: FeedEvent): { event: StatsEvent } | { problem: str
       if (!r.success) return fail(r);
       const d = r.data;
       if (d.channel === null) {
-        return { event: { kind: 'created', id: d.id, channel: null, channelId: null, from: d.from, text: d.text, createdAt: Date.parse(d.timestamp) } };
+        return {
+          event: {
+            kind: 'created',
+            id: d.id,
+            channel: null,
+            channelId: null,
+            from: d.from,
+            text: d.text,
+            createdAt: Date.parse(d.timestamp),
+          },
+        };
       }
       const channel = normalizeChannel(d.channel);
       if (channel === null) return { problem: `invalid channel name ${JSON.stringify(d.channel)}` };
       if (d.channel_id === null) return { problem: 'channel message without channel_id' };
-      return { event: { kind: 'created', id: d.id, channel, channelId: d.channel_id, from: d.from, text: d.text, createdAt: Date.parse(d.timestamp) } };
+      return {
+        event: {
+          kind: 'created',
+          id: d.id,
+          channel,
+          channelId: d.channel_id,
+          from: d.from,
+          text: d.text,
+          createdAt: Date.parse(d.timestamp),
+        },
+      };
     }
     case 'message.edited': {
       const r = edited.safeParse(e.data);
@@ -66,7 +86,15 @@ export function parseEvent(e: FeedEvent): { event: StatsEvent } | { problem: str
     case 'reaction.removed': {
       const r = reaction.safeParse(e.data);
       if (!r.success) return fail(r);
-      return { event: { kind: 'reaction', added: e.type === 'reaction.added', messageId: r.data.message_id, emoji: r.data.emoji, pseudo: r.data.pseudo } };
+      return {
+        event: {
+          kind: 'reaction',
+          added: e.type === 'reaction.added',
+          messageId: r.data.message_id,
+          emoji: r.data.emoji,
+          pseudo: r.data.pseudo,
+        },
+      };
     }
     case 'message.pinned':
     case 'message.unpinned': {

@@ -81,7 +81,15 @@ export const statsAggregates: Migration = {
     });
   },
   async down(knex: Knex) {
-    for (const table of ['stats_channels', 'stats_hourly_counts', 'stats_user_counts', 'stats_channel_counts', 'stats_reactions', 'stats_messages', 'stats_state']) {
+    for (const table of [
+      'stats_channels',
+      'stats_hourly_counts',
+      'stats_user_counts',
+      'stats_channel_counts',
+      'stats_reactions',
+      'stats_messages',
+      'stats_state',
+    ]) {
       await knex.schema.dropTableIfExists(table);
     }
   },

@@ -17,9 +17,27 @@ function addExcluded(trx: Knex.Transaction, table: string, column: string): Knex
 /** The later of the stored and inserted times, ignoring nulls. */
 function laterExcluded(trx: Knex.Transaction, table: string, column: string): Knex.Raw {
   return isMysql(trx)
-    ? trx.raw('IF(VALUES(??) IS NULL, ??, IF(?? IS NULL OR VALUES(??) > ??, VALUES(??), ??))', [column, column, column, column, column, column, column])
+    ? trx.raw('IF(VALUES(??) IS NULL, ??, IF(?? IS NULL OR VALUES(??) > ??, VALUES(??), ??))', [
+        column,
+        column,
+        column,
+        column,
+        column,
+        column,
+        column,
+      ])
     : trx.raw('CASE WHEN excluded.?? IS NULL THEN ??.?? WHEN ??.?? IS NULL OR excluded.?? > ??.?? THEN excluded.?? ELSE ??.?? END', [
-        column, table, column, table, column, column, table, column, column, table, column,
+        column,
+        table,
+        column,
+        table,
+        column,
+        column,
+        table,
+        column,
+        column,
+        table,
+        column,
       ]);
 }
 
@@ -78,7 +96,10 @@ export async function writePlan(trx: Knex.Transaction, plan: BatchPlan): Promise
   }
   for (const part of chunks(plan.deleteReactions)) {
     await trx('stats_reactions')
-      .whereIn(['message_id', 'emoji', 'pseudo_key'], part.map((k) => [k.message_id, k.emoji, k.pseudo_key]))
+      .whereIn(
+        ['message_id', 'emoji', 'pseudo_key'],
+        part.map((k) => [k.message_id, k.emoji, k.pseudo_key]),
+      )
       .delete();
   }
   await writeCounters(trx, plan);
@@ -119,13 +140,19 @@ async function writeCounters(trx: Knex.Transaction, plan: BatchPlan): Promise<vo
   }
   for (const part of chunks(users.filter((d) => d.messages < 0))) {
     await trx('stats_user_counts')
-      .whereIn(['channel_key', 'from_key'], part.map((d) => [d.channelKey, d.fromKey]))
+      .whereIn(
+        ['channel_key', 'from_key'],
+        part.map((d) => [d.channelKey, d.fromKey]),
+      )
       .andWhere('messages', '<=', 0)
       .delete();
   }
   for (const part of chunks(hours.filter((d) => d.messages < 0))) {
     await trx('stats_hourly_counts')
-      .whereIn(['hour', 'channel_key'], part.map((d) => [d.hour, d.channelKey]))
+      .whereIn(
+        ['hour', 'channel_key'],
+        part.map((d) => [d.hour, d.channelKey]),
+      )
       .andWhere('messages', '<=', 0)
       .delete();
   }

@@ -46,9 +46,12 @@ export class ChannelRepository {
         const next = found
           ? { channel_id: found.channel_id, private: found.private, secret: found.secret }
           : { channel_id: null, private: false, secret: false };
-        const same = row.checked_at !== null && row.channel_id === next.channel_id && row.private === next.private && row.secret === next.secret;
+        const same =
+          row.checked_at !== null && row.channel_id === next.channel_id && row.private === next.private && row.secret === next.secret;
         if (same) continue;
-        await trx('stats_channels').where({ name: row.name }).update({ ...next, checked_at: now });
+        await trx('stats_channels')
+          .where({ name: row.name })
+          .update({ ...next, checked_at: now });
         changed += 1;
       }
     });

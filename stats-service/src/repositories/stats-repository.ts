@@ -62,7 +62,11 @@ export class StatsRepository {
         .join('stats_channel_counts as x', 'x.channel_key', 'h.channel_key')
         .where('h.hour', '>=', sinceHour)
         .groupBy('c.name')
-        .select('c.name as channel', this.knex.raw('SUM(h.messages) as messages'), this.knex.raw('MAX(x.last_message_at) as last_message_at'))
+        .select(
+          'c.name as channel',
+          this.knex.raw('SUM(h.messages) as messages'),
+          this.knex.raw('MAX(x.last_message_at) as last_message_at'),
+        )
         .orderBy([{ column: 'messages', order: 'desc' }, { column: 'c.name' }]);
     }
     const rows = (await q.limit(limit)) as Record<string, unknown>[];
@@ -97,7 +101,10 @@ export class StatsRepository {
    * of all messages.
    */
   async topReacted(scope: Scope, limit: number): Promise<ReactedMessage[]> {
-    const channels = (await this.knex('stats_channels').whereNotNull('channel_id').select('channel_id', 'private', 'secret')) as Record<string, unknown>[];
+    const channels = (await this.knex('stats_channels').whereNotNull('channel_id').select('channel_id', 'private', 'secret')) as Record<
+      string,
+      unknown
+    >[];
     const shown = new Set(
       channels.filter((c) => scope.includePrivate || (!Number(c.private) && !Number(c.secret))).map((c) => String(c.channel_id)),
     );
@@ -108,7 +115,10 @@ export class StatsRepository {
       const q = this.knex('stats_messages')
         .where('reactions_count', '>', 0)
         .select('id', 'channel', 'channel_key', 'pseudo', 'text', 'reactions_count', 'private')
-        .orderBy([{ column: 'reactions_count', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .orderBy([
+          { column: 'reactions_count', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
         .limit(page);
       if (after) {
         const { count, id } = after;

@@ -38,25 +38,28 @@ export class MissingVariableError extends Error {}
  * `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`, `${VAR+alt}`.
  */
 export function interpolate(value: string, env: Record<string, string | undefined>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, name?: string, op?: string, arg?: string, bare?: string) => {
-    if (all === '$$') return '$';
-    if (bare) return env[bare] ?? '';
-    const v = env[name!];
-    const unsetOrEmpty = v === undefined || (op?.startsWith(':') && v === '');
-    switch (op) {
-      case undefined:
-        return v ?? '';
-      case ':-':
-      case '-':
-        return unsetOrEmpty ? interpolate(arg ?? '', env) : v!;
-      case ':?':
-      case '?':
-        if (unsetOrEmpty) throw new MissingVariableError(`${name}: ${arg}`);
-        return v!;
-      default:
-        return unsetOrEmpty ? '' : interpolate(arg ?? '', env);
-    }
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (all, name?: string, op?: string, arg?: string, bare?: string) => {
+      if (all === '$$') return '$';
+      if (bare) return env[bare] ?? '';
+      const v = env[name!];
+      const unsetOrEmpty = v === undefined || (op?.startsWith(':') && v === '');
+      switch (op) {
+        case undefined:
+          return v ?? '';
+        case ':-':
+        case '-':
+          return unsetOrEmpty ? interpolate(arg ?? '', env) : v!;
+        case ':?':
+        case '?':
+          if (unsetOrEmpty) throw new MissingVariableError(`${name}: ${arg}`);
+          return v!;
+        default:
+          return unsetOrEmpty ? '' : interpolate(arg ?? '', env);
+      }
+    },
+  );
 }
 
 /** Interpolates every string of a parsed compose document, as `docker compose config` would. */
@@ -110,7 +113,11 @@ export function labelsOf(service: Record<string, unknown>): Record<string, strin
  */
 export function repositoryFiles(): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return out
       .split('\0')
       .filter(Boolean)

@@ -1,0 +1,126 @@
+// Direct access to a service's database, for bulk seeding and for reading positions (never for
+// measurements through the services). MySQL via a mysql2 pool, SQLite via better-sqlite3 on the
+// service's own file (WAL mode lets both the service and this process use it).
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+
+export const SERVICE_DBS = ['canaduck_user', 'canaduck_message', 'canaduck_channel', 'canaduck_stats'];
+
+/** Connection settings of a service's database for this run. */
+export function dbTarget(settings, dataDir, prefix, service) {
+  if (settings.kind === 'mysql') {
+    const u = new URL(settings.mysqlUrl.replace(/^mysql2:/i, 'mysql:'));
+    return {
+      kind: 'mysql',
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database: `${prefix}canaduck_${service}`,
+    };
+  }
+  return { kind: 'sqlite', file: path.join(dataDir, `${service}-service.sqlite`) };
+}
+
+export function mysqlPool(target, connectionLimit = 4) {
+  return mysql.createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    connectionLimit,
+  });
+}
+
+/** A small uniform handle: query(sql, params) -> rows, insertMany(table, columns, rows), close(). */
+export function openDb(target) {
+  if (target.kind === 'mysql') {
+    const pool = mysqlPool(target);
+    return {
+      kind: 'mysql',
+      async query(sql, params = []) {
+        const [rows] = await pool.query(sql, params);
+        return rows;
+      },
+      async insertMany(table, columns, rows) {
+        if (rows.length === 0) return;
+        // One multi-row statement, escaped by the client (no prepared-statement placeholder limit).
+        await pool.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows]);
+      },
+      async inTransaction(fn) {
+        const conn = await pool.getConnection();
+        try {
+          await conn.beginTransaction();
+          const tx = {
+            insertMany: async (table, columns, rows) => {
+              if (rows.length === 0) return;
+              await conn.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows]);
+            },
+          };
+          await fn(tx);
+          await conn.commit();
+        } catch (err) {
+          await conn.rollback().catch(() => undefined);
+          throw err;
+        } finally {
+          conn.release();
+        }
+      },
+      close: () => pool.end(),
+    };
+  }
+  const db = new Database(target.file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  const statements = new Map();
+  const insertStmt = (table, columns) => {
+    const key = `${table}(${columns.join(',')})`;
+    if (!statements.has(key)) {
+      statements.set(key, db.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`));
+    }
+    return statements.get(key);
+  };
+  const insertMany = (table, columns, rows) => {
+    const stmt = insertStmt(table, columns);
+    for (const r of rows) stmt.run(r);
+  };
+  return {
+    kind: 'sqlite',
+    async query(sql, params = []) {
+      const stmt = db.prepare(sql);
+      return stmt.reader ? stmt.all(params) : (stmt.run(params), []);
+    },
+    async insertMany(table, columns, rows) {
+      db.transaction(() => insertMany(table, columns, rows))();
+    },
+    async inTransaction(fn) {
+      // better-sqlite3 transactions are synchronous: collect the inserts, then run them in one.
+      const ops = [];
+      await fn({ insertMany: async (table, columns, rows) => void ops.push([table, columns, rows]) });
+      db.transaction(() => ops.forEach(([t, c, r]) => insertMany(t, c, r)))();
+    },
+    close: async () => db.close(),
+  };
+}
+
+/** Drops this run's MySQL databases (prefix checked so that nothing else can be dropped). */
+export async function dropMysqlDatabases(settings, prefix) {
+  if (!/^bench_[a-z0-9_]+_$/.test(prefix)) throw new Error(`refusing to drop databases with prefix ${prefix}`);
+  const u = new URL(settings.mysqlUrl.replace(/^mysql2:/i, 'mysql:'));
+  const conn = await mysql.createConnection({
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  });
+  try {
+    for (const name of SERVICE_DBS) await conn.query(`DROP DATABASE IF EXISTS \`${prefix}${name}\``);
+  } finally {
+    await conn.end();
+  }
+}

@@ -1,0 +1,87 @@
+// Load generation: autocannon against HTTP routes, and the raw database loops (in a worker thread,
+// so that the driver's work is not slowed by this process's own bookkeeping).
+//
+// The machine is shared, so its speed drifts over a run. The two sides of a ratio are therefore
+// measured interleaved: `rounds` alternating segments of duration/rounds seconds each, so that
+// both sides see the same drift. Throughput is total requests / total time; p50 and p99 are the
+// medians of the segments' p50 and p99.
+import { Worker } from 'node:worker_threads';
+import autocannon from 'autocannon';
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** An autocannon job. */
+export function httpJob(name, { url, method = 'GET', token, body, settings }) {
+  const opts = {
+    url,
+    method,
+    connections: settings.connections,
+    pipelining: 1,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  };
+  const u = new URL(url);
+  return {
+    name,
+    target: `${method} ${u.pathname}${u.search}`,
+    async run(seconds, warmup) {
+      if (warmup > 0) await autocannon({ ...opts, duration: warmup });
+      const r = await autocannon({ ...opts, duration: seconds });
+      return { requests: r.requests.total, seconds: r.duration || seconds, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts };
+    },
+  };
+}
+
+/** A raw database loop job ('select' | 'select+reactions' | 'insert'); see raw-worker.mjs. */
+export function rawJob(name, job) {
+  let target = null;
+  return {
+    name,
+    get target() {
+      return target;
+    },
+    run(seconds, warmup) {
+      return new Promise((resolve, reject) => {
+        const worker = new Worker(new URL('./raw-worker.mjs', import.meta.url), { workerData: { ...job, duration: seconds, warmup } });
+        worker.once('message', (m) => {
+          target = m.target;
+          resolve({ requests: m.ops, seconds: m.seconds, p50: m.p50, p99: m.p99, bad: 0 });
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => code !== 0 && reject(new Error(`raw worker exited with ${code}`)));
+      });
+    },
+  };
+}
+
+/**
+ * Runs the jobs interleaved (`settings.rounds` rounds, each job `duration / rounds` seconds per
+ * round, a warm-up before each job's first segment). Any error or non-2xx answer marks the
+ * measurement as failed: it is then never used as a figure.
+ */
+export async function measure(jobs, settings) {
+  const rounds = Math.max(1, settings.rounds);
+  const seg = settings.duration / rounds;
+  const segments = jobs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < jobs.length; j++) segments[j].push(await jobs[j].run(seg, r === 0 ? settings.warmup : 0));
+  }
+  return jobs.map((job, j) => {
+    const s = segments[j];
+    const requests = s.reduce((a, x) => a + x.requests, 0);
+    const seconds = s.reduce((a, x) => a + x.seconds, 0);
+    return {
+      name: job.name,
+      target: job.target,
+      rps: requests / seconds,
+      p50: median(s.map((x) => x.p50)),
+      p99: median(s.map((x) => x.p99)),
+      requests,
+      bad: s.reduce((a, x) => a + x.bad, 0),
+      segments_rps: s.map((x) => Math.round(x.requests / x.seconds)),
+    };
+  });
+}

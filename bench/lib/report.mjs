@@ -1,0 +1,120 @@
+// The results: a console table, and bench/results/<date>-<kind>.md/.json plus latest.md/.json.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function machine() {
+  const cpus = os.cpus();
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const dirty = git('status', '--porcelain');
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    commit: git('rev-parse', 'HEAD'),
+    uncommitted_changes: dirty === null ? null : dirty.split('\n').filter(Boolean).length,
+  };
+}
+
+/** Resident memory (VmRSS, MB) of each running service process. */
+export function serviceMemory(procs) {
+  const out = {};
+  for (const [short, child] of procs) {
+    try {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+      out[short] = Math.round((kb / 1024) * 10) / 10;
+    } catch {
+      out[short] = null;
+    }
+  }
+  return out;
+}
+
+const f1 = (n) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const f2 = (n) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(2));
+
+function measurementRows(measurements) {
+  return measurements.map((m) => [m.name, m.target, f1(m.rps), f1(m.p50), f1(m.p99), m.bad ? `${m.bad} FAILED` : '0']);
+}
+
+function ratioRows(ratios) {
+  return ratios.map((r) => [r.id, r.label, f2(r.value), `${r.op} ${r.target}`, r.pass ? 'pass' : 'FAIL']);
+}
+
+function mdTable(head, rows) {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+}
+
+function textTable(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const M_HEAD = ['measurement', 'request', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
+const R_HEAD = ['ratio', 'what', 'value', 'target', 'result'];
+
+export function printResults(result) {
+  console.log(`\n${textTable(M_HEAD, measurementRows(result.measurements))}\n`);
+  console.log(`${textTable(R_HEAD, ratioRows(result.ratios))}\n`);
+  console.log(`resident memory after the run (MB): ${Object.entries(result.memory_mb).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+}
+
+export function writeResults(result, dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = result.date.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  const base = `${stamp}-${result.settings.database}`;
+  const s = result.settings;
+  const md = [
+    `# CanaDuck IRC benchmark, ${result.date} (${s.database})`,
+    '',
+    `Produced by \`npm run bench\` (bench/run.mjs); how to read it: [bench/README.md](../README.md).`,
+    '',
+    '## Machine and code',
+    '',
+    mdTable(
+      ['cpu', 'cores', 'memory', 'os', 'node', 'commit'],
+      [[result.machine.cpu, result.machine.cores, `${result.machine.memory_gb} GB`, result.machine.os, result.machine.node,
+        `${result.machine.commit ?? 'unknown'}${result.machine.uncommitted_changes ? ` (+${result.machine.uncommitted_changes} uncommitted files)` : ''}`]],
+    ),
+    '',
+    '## Settings',
+    '',
+    mdTable(['setting', 'value'], Object.entries(s).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v])),
+    '',
+    '## Ratios',
+    '',
+    mdTable(R_HEAD, ratioRows(result.ratios)),
+    '',
+    '## Measurements',
+    '',
+    `Each: ${s.warmup_s} s of warm-up (discarded), then ${s.duration_s} s at ${s.connections} concurrent connections on 127.0.0.1.`,
+    '',
+    mdTable(M_HEAD, measurementRows(result.measurements)),
+    '',
+    '## Seeding and feed catch-up',
+    '',
+    mdTable(['phase', 'seconds', 'detail'], result.phases.map((p) => [p.name, f1(p.seconds), p.detail ?? ''])),
+    '',
+    '## Resident memory after the run (VmRSS)',
+    '',
+    mdTable(['service', 'MB'], Object.entries(result.memory_mb).map(([k, v]) => [k, v ?? '-'])),
+    '',
+    ...(result.notes.length ? ['## Notes', '', ...result.notes.map((n) => `- ${n}`), ''] : []),
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, `${base}.md`), md);
+  fs.writeFileSync(path.join(dir, `${base}.json`), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'latest.md'), md);
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  return path.join(dir, `${base}.md`);
+}

@@ -1,0 +1,172 @@
+// Seeding. Accounts and channels go through the public APIs (as a client would create them);
+// messages are written in bulk straight into message-service's own tables, as its migrations
+// define them (messages, reactions, and the matching `events` outbox rows, so that stats-service,
+// which only aggregates from the feed, sees every one of them). Posting 1M messages through
+// POST /msg would take longer than the whole benchmark is allowed to run.
+import { createRequire } from 'node:module';
+import cliProgress from 'cli-progress';
+import { call, expectStatus } from './api.mjs';
+
+const require = createRequire(import.meta.url);
+const { signServiceToken } = require('@canaduck/auth');
+
+export const HOUR = 3_600_000;
+/** Seeded history spans this window, ending when the run started: ids increase with time. */
+export const HISTORY_MS = 72 * HOUR;
+/** The word searched for; about one message in 100 holds it (or its plural). */
+export const NEEDLE = 'moteur';
+
+export async function seedAccounts(stack, settings, secrets) {
+  const userUrl = stack.url('user');
+  const gateway = stack.url('gateway');
+  const users = [];
+  for (let i = 0; i < settings.users; i++) {
+    const pseudo = `bench_u${i}`;
+    const password = `bench-password-${i}-${secrets.JWT_SECRET.slice(0, 8)}`;
+    // Straight to user-service: the gateway rate-limits /register and /login per address.
+    await expectStatus(userUrl, 'POST', '/register', { body: { pseudo, password, email: `${pseudo}@bench.example` } }, 201);
+    const login = await expectStatus(userUrl, 'POST', '/login', { body: { pseudo, password } }, 200);
+    users.push({ pseudo, token: login.token });
+  }
+  const channels = [];
+  const serviceToken = signServiceToken('bench', secrets.SERVICE_TOKEN_SECRET);
+  for (let i = 0; i < settings.channels; i++) {
+    const name = `bench-c${i}`;
+    const owner = users[i % users.length];
+    await expectStatus(gateway, 'POST', '/channel', { token: owner.token, body: { name, topic: `benchmark channel ${i}` } }, 201);
+    // A few members per channel, so that the membership tables are not empty.
+    for (let j = 1; j < Math.min(4, users.length); j++) {
+      const member = users[(i + j) % users.length];
+      await expectStatus(gateway, 'POST', `/channel/${name}/join`, { token: member.token }, 200);
+    }
+    // The channel_id that message-service stores with each message, as channel-service gives it.
+    const res = await fetch(`${stack.url('channel')}/internal/channels/${name}/access/${owner.pseudo}?admin=false`, {
+      headers: { authorization: `Bearer ${serviceToken}` },
+    });
+    const access = await res.json();
+    if (res.status !== 200 || !access.channel_id) throw new Error(`no channel_id for ${name}: ${res.status} ${JSON.stringify(access)}`);
+    channels.push({ name, channelId: access.channel_id, owner });
+  }
+  return { users, channels };
+}
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same texts every run. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = ['ca', 'na', 'duck', 'ro', 'ger', 'gi', 'net', 'te', 'mar', 'cel', 'pa', 'lu', 'vi', 'tor', 'sel', 'mo', 'ra', 'ki', 'zo', 'bel'];
+const WORDS = [];
+for (const a of SYLLABLES) for (const b of SYLLABLES) for (const c of ['', 's', 'ux', 'ment']) WORDS.push(a + b + c);
+const EMOJI = ['👍', '🦆', '🎉', '❤️', '😂'];
+
+function makeText(rand) {
+  const n = 4 + Math.floor(rand() * 14);
+  const words = [];
+  for (let k = 0; k < n; k++) words.push(WORDS[Math.floor(rand() * rand() * WORDS.length)]);
+  if (rand() < 0.01) words.splice(Math.floor(rand() * words.length), 0, rand() < 0.5 ? NEEDLE : `${NEEDLE}s`);
+  return words.join(' ');
+}
+
+const MESSAGE_COLUMNS = ['id', 'channel', 'channel_id', 'from_pseudo', 'from_key', 'text', 'created_at', 'pinned'];
+const REACTION_COLUMNS = ['message_id', 'pseudo', 'pseudo_key', 'emoji', 'created_at'];
+const EVENT_COLUMNS = ['type', 'data', 'at'];
+
+/**
+ * Adds messages number `from` to `to` (0-based positions in the seeded history of `total`) with
+ * ids `firstId + position`, and their events, in transactions of `settings.batch` messages.
+ */
+export async function seedMessages(db, ctx, from, to, settings, label) {
+  const { users, channels, firstId, startMs, total } = ctx;
+  const step = HISTORY_MS / total;
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} messages | {rate}/s | ETA {eta_formatted}`, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(to - from, 0, { rate: 0 });
+  const t0 = Date.now();
+  for (let pos = from; pos < to; pos += settings.batch) {
+    const end = Math.min(to, pos + settings.batch);
+    const rand = rng(pos + 1);
+    const messages = [];
+    const events = [];
+    const reactions = [];
+    const reactionEvents = [];
+    for (let p = pos; p < end; p++) {
+      const id = firstId + p;
+      const channel = channels[p % channels.length];
+      const author = users[Math.floor(rand() * users.length)];
+      const text = makeText(rand);
+      const at = Math.floor(startMs + p * step);
+      messages.push([id, channel.name, channel.channelId, author.pseudo, author.pseudo.toLowerCase(), text, at, 0]);
+      const data = { id, channel: channel.name, channel_id: channel.channelId, to: null, from: author.pseudo, text, timestamp: new Date(at).toISOString(), reply_to: null };
+      events.push(['message.created', JSON.stringify(data), at]);
+      if (p % settings.reactionEvery === 0) {
+        const count = 1 + Math.floor(rand() * Math.min(5, users.length));
+        for (let r = 0; r < count; r++) {
+          const who = users[(p + r) % users.length];
+          const emoji = EMOJI[r % EMOJI.length];
+          reactions.push([id, who.pseudo, who.pseudo.toLowerCase(), emoji, at + 1000]);
+          reactionEvents.push(['reaction.added', JSON.stringify({ message_id: id, emoji, pseudo: who.pseudo }), at + 1000]);
+        }
+      }
+    }
+    await db.inTransaction(async (tx) => {
+      await tx.insertMany('messages', MESSAGE_COLUMNS, messages);
+      await tx.insertMany('reactions', REACTION_COLUMNS, reactions);
+      // Feed order: every message.created before the reactions to it.
+      await tx.insertMany('events', EVENT_COLUMNS, events.concat(reactionEvents));
+    });
+    const done = end - from;
+    bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - t0) / 1000)) });
+  }
+  bar.stop();
+  return { seconds: (Date.now() - t0) / 1000 };
+}
+
+/** The highest event seq, as message-service's feed will serve it. */
+export async function lastEventSeq(db) {
+  const [row] = await db.query('SELECT MAX(seq) AS seq FROM events');
+  return Number(row.seq ?? 0);
+}
+
+/**
+ * Waits until stats-service has applied the feed up to `seq` (its stats_state.last_seq, with a
+ * progress bar), then checks through its API that `as_of` is the time of that last event.
+ */
+export async function waitStatsCaughtUp(statsDb, msgDb, stack, token, seq, timeoutS, label) {
+  const [ev] = await msgDb.query('SELECT at FROM events WHERE seq = ?', [seq]);
+  const expectedAsOf = new Date(Number(ev.at)).toISOString();
+  const readPos = async () => Number((await statsDb.query('SELECT last_seq FROM stats_state WHERE id = 1'))[0].last_seq);
+  const start = await readPos();
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate}/s | ETA {eta_formatted}`, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(1, seq - start), 0, { rate: 0 });
+  const t0 = Date.now();
+  for (;;) {
+    const pos = await readPos();
+    bar.update(Math.max(0, pos - start), { rate: Math.round((pos - start) / Math.max(0.001, (Date.now() - t0) / 1000)) });
+    if (pos >= seq) break;
+    if (Date.now() - t0 > timeoutS * 1000) {
+      bar.stop();
+      throw new Error(`stats-service did not catch up within ${timeoutS} s (at seq ${pos} of ${seq})`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  bar.stop();
+  const seconds = (Date.now() - t0) / 1000;
+  const r = await call(stack.url('stats'), 'GET', '/stats/active-channels', { token });
+  if (r.status !== 200 || r.data.as_of !== expectedAsOf) {
+    throw new Error(`stats-service as_of is ${JSON.stringify(r.data?.as_of)} after catching up, expected ${expectedAsOf}`);
+  }
+  return { seconds, events: seq - start, rate: (seq - start) / Math.max(0.001, seconds) };
+}

@@ -1,0 +1,239 @@
+// `npm run bench`: builds, starts its own stack on ports 6301-6305 with a fresh data directory
+// (MySQL when MYSQL_URL is set, SQLite otherwise), seeds, drives load with autocannon on
+// 127.0.0.1 and writes bench/results/. Settings: bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, startStack } from '../scripts/stack.mjs';
+import { dbTarget, dropMysqlDatabases, openDb } from './lib/db.mjs';
+import { httpJob, measure, rawJob } from './lib/load.mjs';
+import { machine, printResults, serviceMemory, writeResults } from './lib/report.mjs';
+import { HISTORY_MS, lastEventSeq, NEEDLE, seedAccounts, seedMessages, waitStatsCaughtUp } from './lib/seed.mjs';
+import { loadSettings } from './lib/settings.mjs';
+
+const settings = loadSettings();
+const startedAt = new Date();
+const say = (msg) => console.log(`\x1b[1m[bench]\x1b[0m ${msg}`);
+const phases = [];
+const timed = async (name, fn, detail) => {
+  const t0 = Date.now();
+  const out = await fn();
+  phases.push({ name, seconds: (Date.now() - t0) / 1000, detail: typeof detail === 'function' ? detail(out) : detail });
+  return out;
+};
+
+say(`${settings.kind}, ${settings.small} then ${settings.messages} messages, ${settings.connections} connections, ${settings.duration} s per measurement`);
+say('building the services (tsc -b tsconfig.build.json)');
+await timed('build', async () => execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' }));
+
+const prefix = `bench_${process.pid}_${Date.now().toString(36)}_`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-bench-'));
+const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN_SECRET: randomBytes(32).toString('hex') };
+const ports = { USER: 0, MESSAGE: 1, CHANNEL: 2, GATEWAY: 3, STATS: 4 };
+const env = {
+  ...secrets,
+  LOG_LEVEL: settings.logLevel,
+  STATS_BATCH_SIZE: String(settings.statsBatch),
+  ...Object.fromEntries(Object.entries(ports).map(([k, i]) => [`${k}_SERVICE_PORT`, String(settings.basePort + i)])),
+};
+delete process.env.DATABASE_URL;
+if (settings.kind === 'mysql') Object.assign(env, { MYSQL_URL: settings.mysqlUrl, MYSQL_DB_PREFIX: prefix });
+else delete process.env.MYSQL_URL;
+let profileDir = null;
+if (settings.profile) {
+  profileDir = path.join(ROOT, 'bench', 'tmp', `profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(profileDir, { recursive: true });
+  // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preloaded module runs the profiler instead.
+  env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'bench', 'lib', 'cpu-profile.cjs')}`.trim();
+  env.BENCH_PROFILE_DIR = profileDir;
+  say(`profiling every service into ${path.relative(ROOT, profileDir)}`);
+}
+
+// Another stack on these ports would answer our readiness checks with its own secrets.
+for (const i of Object.values(ports)) {
+  const port = settings.basePort + i;
+  const busy = await new Promise((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port }, () => (sock.destroy(), resolve(true)));
+    sock.once('error', () => resolve(false));
+  });
+  if (busy) {
+    console.error(`[bench] port ${port} is already in use: set BENCH_BASE_PORT to a free range of 5 ports`);
+    process.exit(1);
+  }
+}
+
+const lastErrors = [];
+const stack = startStack({
+  dataDir,
+  env,
+  quiet: true,
+  restart: false,
+  onLine: (svc, line) => {
+    if (!/"level":(10|20|30)\b/.test(line)) lastErrors.push(`${svc}: ${line.slice(0, 400)}`);
+    if (lastErrors.length > 30) lastErrors.shift();
+  },
+});
+const pids = () => Object.fromEntries([...stack.procs].map(([k, p]) => [k, p.pid]));
+let msgDb;
+let statsDb;
+let interrupted = false;
+const cleanup = async () => {
+  await stack.stop().catch(() => undefined);
+  await msgDb?.close().catch(() => undefined);
+  await statsDb?.close().catch(() => undefined);
+  if (settings.kind === 'mysql') await dropMysqlDatabases(settings, prefix).catch((e) => say(`could not drop the databases: ${e.message}`));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+};
+process.once('SIGINT', () => {
+  interrupted = true;
+  say('interrupted: stopping the stack and cleaning up');
+  cleanup().finally(() => process.exit(130));
+});
+
+try {
+  await timed('start the stack', () => stack.waitReady(120_000));
+  if (stack.procs.size !== 5) throw new Error(`only ${[...stack.procs.keys()].join(', ') || 'no service'} running after start`);
+  say(`stack ready: ${Object.entries(pids()).map(([k, pid]) => `${k} pid ${pid}`).join(', ')}`);
+  const { users, channels } = await timed('accounts and channels through the APIs', () => seedAccounts(stack, settings, secrets), `${settings.users} users, ${settings.channels} channels`);
+  const reader = users[1 % users.length];
+  const poster = channels[0].owner;
+  const chan = channels[0];
+
+  msgDb = openDb(dbTarget(settings, dataDir, prefix, 'message'));
+  statsDb = openDb(dbTarget(settings, dataDir, prefix, 'stats'));
+  const [{ maxId }] = await msgDb.query('SELECT MAX(id) AS maxId FROM messages');
+  const ctx = { users, channels, firstId: Number(maxId ?? 0) + 1, startMs: startedAt.getTime() - HISTORY_MS, total: settings.messages };
+
+  const grow = async (from, to, label) => {
+    await timed(`bulk insert of messages ${from}-${to}`, () => seedMessages(msgDb, ctx, from, to, settings, label), `${to - from} messages + events, batches of ${settings.batch}`);
+    const seq = await lastEventSeq(msgDb);
+    const c = await timed(
+      `stats-service feed catch-up to ${to} messages`,
+      () => waitStatsCaughtUp(statsDb, msgDb, stack, reader.token, seq, settings.catchupTimeoutS, 'stats catch-up'),
+      (r) => `${r.events} events, ${Math.round(r.rate)} events/s`,
+    );
+    return c;
+  };
+
+  // R4: the same requests at both sizes, straight on the service that answers them.
+  const deepCursor = async () => {
+    const rows = await msgDb.query('SELECT id FROM messages WHERE channel_id = ? ORDER BY id ASC LIMIT 1 OFFSET 60', [chan.channelId]);
+    return Number(rows[0].id);
+  };
+  const growthSet = async (size) => {
+    const stats = stack.url('stats');
+    const message = stack.url('message');
+    const before = await deepCursor();
+    const list = [
+      ['active-channels', `${stats}/stats/active-channels`],
+      ['hourly-activity', `${stats}/stats/hourly-activity`],
+      ['messages-per-user', `${stats}/stats/messages-per-user`],
+      ['top-reacted-messages', `${stats}/stats/top-reacted-messages`],
+      ['search in a channel', `${message}/msg/search?q=${NEEDLE}&channel=${chan.name}&limit=50`],
+      ['search everywhere', `${message}/msg/search?q=${NEEDLE}&limit=50`],
+      ['deep history (before=)', `${message}/msg?channel=${chan.name}&limit=50&before=${before}`],
+    ];
+    const out = [];
+    for (const [key, url] of list) {
+      say(`measuring ${key} at ${size} messages`);
+      const [m] = await measure([httpJob(`${key} @ ${size}`, { url, token: reader.token, settings })], settings);
+      out.push({ key, size, ...m });
+    }
+    return out;
+  };
+
+  await grow(0, settings.small, `seeding ${settings.small}`);
+  const smallSet = await growthSet(settings.small);
+  await grow(settings.small, settings.messages, `growing to ${settings.messages}`);
+  const bigSet = await growthSet(settings.messages);
+
+  // R1-R3 at the big size, each ratio's two sides interleaved.
+  const target = dbTarget(settings, dataDir, prefix, 'message');
+  const raw = (name, op) => rawJob(name, { op, target, connections: settings.connections, poolSize: 10,
+    channel: chan.name, channelId: chan.channelId, pseudo: poster.pseudo, text: 'benchmark post' });
+  const listPath = `/msg?channel=${chan.name}&limit=50`;
+  say('measuring GET /msg through the gateway, directly, and the raw SELECT loops (interleaved)');
+  const [viaGateway, direct, rawSelect, rawSelectReactions] = await measure(
+    [
+      httpJob('GET /msg via gateway', { url: stack.url('gateway') + listPath, token: reader.token, settings }),
+      httpJob('GET /msg direct', { url: stack.url('message') + listPath, token: reader.token, settings }),
+      raw('raw SELECT', 'select'),
+      raw('raw SELECT + reactions', 'select+reactions'),
+    ],
+    settings,
+  );
+  say('measuring POST /msg directly and the raw INSERT loop (interleaved)');
+  const [post, rawInsert] = await measure(
+    [
+      httpJob('POST /msg direct', { url: stack.url('message') + '/msg', method: 'POST', token: poster.token, body: { channel: chan.name, text: 'benchmark post 🦆' }, settings }),
+      raw('raw INSERT', 'insert'),
+    ],
+    settings,
+  );
+
+  const memory_mb = serviceMemory(stack.procs);
+  const ratio = (id, label, num, den, op, value) => {
+    const v = num.bad || den.bad ? NaN : num.rps / den.rps;
+    return { id, label, value: v, op, target: value, pass: Number.isFinite(v) && (op === '>=' ? v >= value : v <= value) };
+  };
+  const ratios = [
+    ratio('R1', 'GET /msg req/s: gateway / direct', viaGateway, direct, '>=', 0.75),
+    ratio('R2', `GET /msg req/s: direct / raw ${settings.kind} SELECT loop`, direct, rawSelect, '>=', 0.5),
+    ratio('R3', `POST /msg req/s: direct / raw ${settings.kind} INSERT loop`, post, rawInsert, '>=', 0.4),
+  ];
+  for (const big of bigSet) {
+    const small = smallSet.find((s) => s.key === big.key);
+    const v = big.bad || small.bad ? NaN : big.p50 / Math.max(small.p50, 1);
+    ratios.push({ id: 'R4', label: `p50 ${big.key}: ${settings.messages} / ${settings.small}`, value: v, op: '<=', target: 2, pass: Number.isFinite(v) && v <= 2 });
+  }
+  const notes = [
+    `Messages are seeded straight into message-service's tables (messages, reactions, events) in transactions of ${settings.batch}, one message in ${settings.reactionEvery} with 1-5 reactions; accounts and channels go through the APIs.`,
+    `R2 also measured against the messages query plus the reactions query the service runs for a page: ${(direct.rps / rawSelectReactions.rps).toFixed(2)}.`,
+    settings.kind === 'sqlite'
+      ? 'SQLite: the raw loops run better-sqlite3 on one connection in a worker thread, sequentially (the driver is synchronous and the service also uses one connection).'
+      : 'MySQL: the raw loops use a mysql2 pool of 10 connections (the services\' knex pool size) driven by as many concurrent loops as autocannon has connections, in a worker thread.',
+    'R4 latencies are autocannon\'s (whole milliseconds); a p50 of 0 ms counts as 1 ms.',
+  ];
+  const changesFile = path.join(ROOT, 'bench', 'changes.md');
+  if (fs.existsSync(changesFile)) notes.push(`Changes made to the services for these figures: see below.\n\n${fs.readFileSync(changesFile, 'utf8').trim()}`);
+  const result = {
+    date: startedAt.toISOString(),
+    duration_s: (Date.now() - startedAt.getTime()) / 1000,
+    machine: machine(),
+    settings: {
+      database: settings.kind,
+      messages: settings.messages,
+      small_messages: settings.small,
+      connections: settings.connections,
+      duration_s: settings.duration,
+      warmup_s: settings.warmup,
+      rounds: settings.rounds,
+      users: settings.users,
+      channels: settings.channels,
+      log_level: settings.logLevel,
+      stats_batch_size: settings.statsBatch,
+      profiling: !!settings.profile,
+    },
+    ratios,
+    measurements: [viaGateway, direct, rawSelect, rawSelectReactions, post, rawInsert, ...smallSet, ...bigSet],
+    phases,
+    memory_mb,
+    pids: pids(),
+    notes,
+  };
+  printResults(result);
+  const file = writeResults(result, path.join(ROOT, 'bench', 'results'));
+  say(`results written to ${path.relative(ROOT, file)} (and bench/results/latest.md)`);
+  if (profileDir) say(`profiles: ${path.relative(ROOT, profileDir)} (pids ${JSON.stringify(result.pids)}); summarise with node bench/profile-summary.mjs <file>`);
+} catch (err) {
+  if (!interrupted) {
+    console.error(`\n[bench] failed: ${err.stack ?? err}`);
+    if (lastErrors.length) console.error(`last service errors:\n${lastErrors.join('\n')}`);
+    process.exitCode = 1;
+  }
+} finally {
+  if (!interrupted) await cleanup();
+}
