@@ -65,6 +65,14 @@ for (const i of Object.values(ports)) {
   }
 }
 
+const experiment = process.env.BENCH_EXPERIMENT || null;
+if (experiment) {
+  const file = path.join(ROOT, 'bench', 'lib', `experiment-${experiment}.cjs`);
+  if (!fs.existsSync(file)) throw new Error(`unknown BENCH_EXPERIMENT ${experiment} (no ${path.relative(ROOT, file)})`);
+  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --require ${file}`.trim();
+  say(`EXPERIMENT ${experiment}: the services run with ${path.relative(ROOT, file)} preloaded; these are not the project's figures`);
+}
+
 const lastErrors = [];
 const stack = startStack({
   dataDir,
@@ -216,6 +224,7 @@ try {
       log_level: settings.logLevel,
       stats_batch_size: settings.statsBatch,
       profiling: !!settings.profile,
+      experiment,
     },
     ratios,
     measurements: [viaGateway, direct, rawSelect, rawSelectReactions, post, rawInsert, ...smallSet, ...bigSet],
@@ -225,7 +234,8 @@ try {
     notes,
   };
   printResults(result);
-  const file = writeResults(result, path.join(ROOT, 'bench', 'results'));
+  // An experiment's (or a profiled run's) figures never replace the project's latest results.
+  const file = writeResults(result, path.join(ROOT, 'bench', experiment || settings.profile ? 'tmp' : 'results'));
   say(`results written to ${path.relative(ROOT, file)} (and bench/results/latest.md)`);
   if (profileDir) say(`profiles: ${path.relative(ROOT, profileDir)} (pids ${JSON.stringify(result.pids)}); summarise with node bench/profile-summary.mjs <file>`);
 } catch (err) {

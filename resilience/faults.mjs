@@ -4,14 +4,13 @@
 // acknowledged (201) message was lost. Loopback only, private ports 6101-6105.
 // Options: --sqlite, --no-build, --verbose (service logs), --keep (keep the data dir),
 // --only=kill,sigterm,slow,db (a subset of scenarios).
-import { execSync, spawn } from 'node:child_process';
-import path from 'node:path';
-import { SERVICES, serviceEnv } from '../scripts/stack.mjs';
+import { SERVICES } from '../scripts/stack.mjs';
 import { newChannel, newUser, uniq } from './lib/fixtures.mjs';
 import { call, client, describe, sleep, waitFor } from './lib/http.mjs';
 import { startLoad, statusCounts } from './lib/load.mjs';
-import { startDelayProxy } from './lib/proxy.mjs';
-import { ROOT, startSuiteStack } from './lib/run.mjs';
+import { databaseStop } from './lib/database-stop.mjs';
+import { startSuiteStack } from './lib/run.mjs';
+import { slowDependency } from './lib/slow-dependency.mjs';
 import { Tally } from './lib/tally.mjs';
 
 const BASE_PORT = 6100;
@@ -242,154 +241,21 @@ try {
 
   // ---- slow dependency: channel-service behind a delaying proxy ------------------
   if (wanted('slow')) {
-    tally.scenario('slow channel-service: message-service times out, its circuit breaker opens and closes');
-    const proxy = await startDelayProxy({ listenPort: PROXY_PORT, targetPort: new URL(stack.url('channel')).port });
-    const msgSvc = SERVICES.find((s) => s.short === 'message');
-    const env = {
-      ...serviceEnv(msgSvc, run.env, stack.secrets, stack.dataDir),
-      PORT: String(SLOW_MESSAGE_PORT),
-      CHANNEL_SERVICE_URL: proxy.url,
-      HTTP_TIMEOUT_MS: String(SLOW_TIMEOUT_MS),
-      ACCESS_CACHE_MS: '1',
-    };
-    const second = spawn(process.execPath, [path.join(ROOT, 'message-service', 'dist', 'main.js')], { cwd: ROOT, env, stdio: 'ignore' });
-    const slow = client(`http://127.0.0.1:${SLOW_MESSAGE_PORT}`);
-    try {
-      const ready = await waitFor(async () => (await slow.get('/ready')).status === 200, 30000, 200);
-      tally.check(
-        'a second message-service talks to channel-service through the delaying proxy',
-        ready,
-        describe(await slow.get('/ready')),
-      );
-      const baseline = await writeOnce(writer, loadChannel, 'slow-baseline', slow, 5000);
-      tally.check('without delay it accepts a message (201)', baseline.status === 201, describe(baseline));
-      await sleep(300);
-      proxy.setDelay(3 * SLOW_TIMEOUT_MS);
-      // Several requests at once: each waits for channel-service until the timeout.
-      const first = await Promise.all(Array.from({ length: 6 }, (_, i) => writeOnce(writer, loadChannel, `slow-${i}`, slow, 5000)));
-      const late = first.filter((r) => !(r.status === 503 || r.status === 504) || r.ms > SLOW_TIMEOUT_MS + 700);
-      tally.check(
-        `with channel-service ${3 * SLOW_TIMEOUT_MS} ms slow, it answers 503/504 within its ${SLOW_TIMEOUT_MS} ms timeout (${first.map((r) => `${r.status}/${Math.round(r.ms)}ms`).join(', ')})`,
-        late.length === 0,
-        late.slice(0, 3).map(describe).join('\n'),
-      );
-      const next = [];
-      for (let i = 0; i < 5; i++) next.push(await writeOnce(writer, loadChannel, `open-${i}`, slow, 5000));
-      const fast = next.filter((r) => r.status === 503 && r.ms < 250);
-      tally.check(
-        `the circuit breaker opens: following answers are fast 503s (${next.map((r) => `${r.status}/${Math.round(r.ms)}ms`).join(', ')})`,
-        fast.length >= 4,
-        next.map(describe).join('\n'),
-      );
-      proxy.setDelay(0);
-      const removedAt = Date.now();
-      const recovered = await waitFor(
-        async () => {
-          const r = await writeOnce(writer, loadChannel, 'close', slow, 5000);
-          return r.status === 201 ? r : undefined;
-        },
-        30000,
-        500,
-      );
-      const after = [];
-      for (let i = 0; i < 5; i++) after.push(await writeOnce(writer, loadChannel, `closed-${i}`, slow, 5000));
-      tally.check(
-        `once the delay is gone the breaker closes again (201 after ${((Date.now() - removedAt) / 1000).toFixed(1)} s, then ${after.filter((r) => r.status === 201).length}/5)`,
-        !!recovered && after.every((r) => r.status === 201),
-        recovered ? after.map(describe).join('\n') : 'still refusing 30 s after the delay was removed',
-      );
-    } finally {
-      second.kill('SIGTERM');
-      await Promise.race([new Promise((r) => second.once('exit', r)), sleep(5000).then(() => second.kill('SIGKILL'))]);
-      await proxy.close();
-    }
+    await slowDependency({
+      tally,
+      run,
+      stack,
+      writer,
+      loadChannel,
+      writeOnce,
+      proxyPort: PROXY_PORT,
+      slowMessagePort: SLOW_MESSAGE_PORT,
+      timeoutMs: SLOW_TIMEOUT_MS,
+    });
   }
 
   // ---- database stop -------------------------------------------------------------
-  if (wanted('db')) {
-    if (run.db !== 'mysql') {
-      tally.skip('database stopped for 10 s under load', 'SQLite is embedded: there is no database server to stop (run without --sqlite)');
-    } else {
-      tally.scenario('database stopped (SIGSTOP mariadbd) for 10 s under load');
-      let pid;
-      try {
-        pid = Number(execSync('pidof mariadbd || pidof mysqld', { encoding: 'utf8' }).trim().split(/\s+/)[0]);
-      } catch {
-        pid = undefined;
-      }
-      const url = new URL(run.env.MYSQL_URL);
-      if (!pid || !['127.0.0.1', 'localhost'].includes(url.hostname)) {
-        tally.check('a local mariadbd process to stop', false, `pid ${pid}, MYSQL_URL host ${url.hostname}`);
-      } else {
-        const before = allRestarts();
-        const readyAnswers = [];
-        const stoppedAt = Date.now();
-        process.kill(pid, 'SIGSTOP');
-        try {
-          while (Date.now() - stoppedAt < 10000) {
-            await Promise.all(
-              ['user', 'message', 'channel', 'stats'].map((s) =>
-                direct[s].get('/ready').then((r) => readyAnswers.push({ ...r, svc: s, at: Date.now() - stoppedAt })),
-              ),
-            );
-            await sleep(500);
-          }
-        } finally {
-          process.kill(pid, 'SIGCONT');
-        }
-        const contAt = Date.now();
-        tally.note(`mariadbd (pid ${pid}) stopped for ${((contAt - stoppedAt) / 1000).toFixed(1)} s, then continued`);
-        // Requests that started once the stop had surely taken effect.
-        const during = load.between(stoppedAt + 1000, contAt);
-        const counts = statusCounts(during);
-        const wrong = during.filter((r) => !(r.status === 503 || r.status === 504));
-        tally.check(
-          `writes while it is down get 503/504, never a hang (${JSON.stringify(counts)})`,
-          during.length > 0 && wrong.length === 0,
-          wrong.slice(0, 4).map(describe).join('\n'),
-        );
-        for (const s of ['user', 'message', 'channel', 'stats']) {
-          const mine = readyAnswers.filter((r) => r.svc === s && r.at > 1500);
-          const notReady = mine.filter((r) => r.status === 503);
-          tally.check(
-            `${s}-service /ready says not ready while it is down (${notReady.length}/${mine.length} probes 503)`,
-            mine.length > 0 && notReady.length === mine.length,
-            mine
-              .filter((r) => r.status !== 503)
-              .slice(0, 2)
-              .map(describe)
-              .join('\n'),
-          );
-        }
-        const recovered = await waitFor(
-          async () => {
-            const r = await writeOnce(writer, loadChannel, 'db-back', gw, 2000);
-            return r.status === 201 ? r : undefined;
-          },
-          20000,
-          250,
-        );
-        tally.check(
-          `writes succeed again after it continues (${recovered ? `after ${((Date.now() - contAt) / 1000).toFixed(1)} s` : 'not within 20 s'})`,
-          !!recovered,
-        );
-        const readyAll = await waitFor(
-          async () =>
-            (await Promise.all(['user', 'message', 'channel', 'stats'].map((s) => direct[s].get('/ready')))).every((r) => r.status === 200),
-          20000,
-          250,
-        );
-        tally.check('every service is ready again', readyAll);
-        const after = allRestarts();
-        tally.check(
-          'no process exited (launcher restart counts unchanged)',
-          JSON.stringify(after) === JSON.stringify(before),
-          `${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
-        );
-        await settle('after the database came back', contAt);
-      }
-    }
-  }
+  if (wanted('db')) await databaseStop({ tally, run, direct, load, gw, writer, loadChannel, writeOnce, allRestarts, settle });
 
   // ---- nothing acknowledged was lost -----------------------------------------------
   await load.stop();

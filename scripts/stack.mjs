@@ -66,9 +66,10 @@ export function startStack(opts = {}) {
   const log = (msg) => process.stdout.write(`\x1b[1m[stack]\x1b[0m ${msg}\n`);
   const secrets = resolveSecrets(baseEnv, dataDir, opts.quiet ? () => undefined : log);
   const restart = opts.restart ?? true;
-  const state = { stopping: false, procs: new Map(), restarts: new Map() };
+  const state = { stopping: false, procs: new Map(), restarts: new Map(), crashStreak: new Map() };
 
   const launch = (svc) => {
+    const startedAt = Date.now();
     const child = spawn(process.execPath, [path.join(ROOT, svc.name, 'dist', 'main.js')], {
       cwd: ROOT,
       env: serviceEnv(svc, baseEnv, secrets, dataDir),
@@ -94,9 +95,12 @@ export function startStack(opts = {}) {
       if (state.stopping) return;
       const n = (state.restarts.get(svc.short) ?? 0) + 1;
       state.restarts.set(svc.short, n);
+      // A quick restart keeps downtime short; back off only while it keeps crashing at start
+      // (a service that ran for 30 s before crashing starts a new streak).
+      const streak = Date.now() - startedAt > 30000 ? 1 : (state.crashStreak.get(svc.short) ?? 0) + 1;
+      state.crashStreak.set(svc.short, streak);
       if (!opts.quiet) log(`${svc.name} exited (${signal ?? code})${restart ? `, restarting (#${n})` : ''}`);
-      // A quick restart keeps downtime short; back off if it keeps crashing at start.
-      if (restart) setTimeout(() => !state.stopping && launch(svc), Math.min(250 * n, 3000));
+      if (restart) setTimeout(() => !state.stopping && launch(svc), Math.min(250 * streak, 3000));
     });
   };
   SERVICES.forEach(launch);
@@ -106,7 +110,10 @@ export function startStack(opts = {}) {
     secrets,
     procs: state.procs,
     restarts: state.restarts,
-    url: (short) => `http://127.0.0.1:${servicePort(SERVICES.find((s) => s.short === short), baseEnv)}`,
+    url(short) {
+      const svc = SERVICES.find((s) => s.short === short);
+      return `http://127.0.0.1:${servicePort(svc, baseEnv)}`;
+    },
     kill(short, signal = 'SIGKILL') {
       state.procs.get(short)?.kill(signal);
     },

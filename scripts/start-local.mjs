@@ -17,7 +17,9 @@ try {
 const gateway = stack.url('gateway');
 stack
   .waitReady(120000)
-  .then(() => console.log(`\x1b[1m[stack]\x1b[0m all services ready: gateway on ${gateway.replace('127.0.0.1', 'localhost')} (Swagger UI at /docs)`))
+  .then(() =>
+    console.log(`\x1b[1m[stack]\x1b[0m all services ready: gateway on ${gateway.replace('127.0.0.1', 'localhost')} (Swagger UI at /docs)`),
+  )
   .catch((err) => console.error(`[stack] ${err.message}`));
 let stopping = false;
 const stop = async () => {

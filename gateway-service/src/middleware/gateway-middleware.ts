@@ -4,7 +4,7 @@ import { hasRole } from '@canaduck/auth';
 import { ForbiddenError, NotFoundError, toErrorResponse, UnauthorizedError } from '@canaduck/errors';
 import type { ActivityTracker } from '../domain/activity-tracker';
 import type { UpstreamProxy } from '../proxy/upstream-proxy';
-import { authNeed, type AuthNeed, pathOf, resolveRoute, type Route, type UpstreamName } from '../routing/route-table';
+import { authNeed, type AuthNeed, pathOf, resolveRoute, type UpstreamName } from '../routing/route-table';
 import type { TokenVerifier } from './token-verifier';
 
 export interface GatewayCore {

@@ -43,14 +43,12 @@ export function healthRoutes(app: Express, urls: Record<UpstreamName, string>, t
       res.json({ status: 'ready', service: 'gateway-service', checks });
       return;
     }
-    res
-      .status(503)
-      .json({
-        error: `gateway-service is not ready: ${down.join(', ')} down`,
-        code: 'not_ready',
-        service: 'gateway-service',
-        down,
-        checks,
-      });
+    res.status(503).json({
+      error: `gateway-service is not ready: ${down.join(', ')} down`,
+      code: 'not_ready',
+      service: 'gateway-service',
+      down,
+      checks,
+    });
   });
 }

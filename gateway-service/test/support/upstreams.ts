@@ -66,16 +66,14 @@ export async function startUpstream(name: string, routes?: (app: Express) => voi
   routes?.(app);
   app.use((req, res) => {
     const last = requests[requests.length - 1];
-    res
-      .status(200)
-      .json({
-        service: name,
-        method: req.method,
-        url: req.url,
-        headers: req.headers,
-        bodyLength: last.bodyLength,
-        bodySha256: last.bodySha256,
-      });
+    res.status(200).json({
+      service: name,
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      bodyLength: last.bodyLength,
+      bodySha256: last.bodySha256,
+    });
   });
   const server = await listen(app);
   return { name, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => closeServer(server) };

@@ -41,7 +41,11 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
   try {
     const knex = o.migrations ? await openServiceDatabase(o.name, config, o.migrations, logger) : undefined;
     const serviceSecret = serviceSecretFrom(config);
-    const { app, handler, onShutdown = [] } = await o.build({
+    const {
+      app,
+      handler,
+      onShutdown = [],
+    } = await o.build({
       config,
       logger,
       knex,
