@@ -12,5 +12,6 @@ module.exports = {
   moduleNameMapper: {
     '^@canaduck/(errors|config|logging|auth|db|http-client|service-kit|testing)$': path.join(__dirname, 'libraries/$1/src'),
   },
+  setupFilesAfterEnv: [path.join(__dirname, 'jest.setup.js')],
   testTimeout: 30000,
 };

@@ -24,7 +24,11 @@ const where = (cf) => {
   if (url.startsWith('node:') || url === '') return cf.functionName.startsWith('(') ? cf.functionName : 'node internals';
   return url;
 };
-const fnKey = (cf) => `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '').replace('/work/main/', '')}:${cf.lineNumber + 1}`;
+const fnKey = (cf) =>
+  `${cf.functionName || '(anonymous)'} ${cf.url
+    .replace(/^file:\/\//, '')
+    .replace(/.*node_modules\//, '')
+    .replace('/work/main/', '')}:${cf.lineNumber + 1}`;
 const perFn = new Map();
 const perPkg = new Map();
 for (const [id, t] of self) {

@@ -3,12 +3,12 @@
 // authorization, enumeration, brute force, oversized/malformed/wrongly typed input,
 // injection strings in every slot of every route, and property-based fuzzing from
 // the OpenAPI documents. Never a 5xx, always JSON, nothing leaked.
-// Options: --sqlite, --no-build, --verbose, --keep, --seed=N, --only=tokens,bola,enum,brute,input,race,inject,fuzz
+// Options: --sqlite, --rs256 (asymmetric tokens), --no-build, --verbose, --keep, --seed=N, --only=tokens,bola,enum,brute,input,race,inject,fuzz
 import { randomBytes } from 'node:crypto';
 import { Attacks } from './lib/attacks.mjs';
 import { invite, join, login, newChannel, newUser, post, uniq } from './lib/fixtures.mjs';
 import { call, client, describe } from './lib/http.mjs';
-import { forgedTokens, malformedAuthorization } from './lib/jwt-forge.mjs';
+import { forgedTokens, malformedAuthorization, wellFormedToken } from './lib/jwt-forge.mjs';
 import { runInjections, runFuzz, loadOperations } from './lib/input-attacks.mjs';
 import { runInputAbuse } from './lib/input-abuse.mjs';
 import { runRaces } from './lib/races.mjs';
@@ -88,11 +88,21 @@ try {
   // ---- tokens -----------------------------------------------------------------------
   if (wanted('tokens')) {
     tally.scenario('forged, expired and malformed tokens: always 401');
+    // What an attacker can learn: the published key set (RS256 mode), never a private part of it.
+    const jwks = await gw.get('/.well-known/jwks.json');
+    const privateParts = (jwks.json?.keys ?? []).filter((k) => ['d', 'p', 'q', 'dp', 'dq', 'qi'].some((f) => f in k));
+    tally.check(
+      run.rsa ? `the JWKS publishes ${jwks.json?.keys?.length ?? 0} public key(s) and no private part` : 'HS256 mode: no JWKS (404)',
+      run.rsa ? jwks.status === 200 && jwks.json?.keys?.length > 0 && privateParts.length === 0 : jwks.status === 404,
+      describe(jwks),
+    );
     const forged = forgedTokens({
       pseudo: bob.pseudo,
       secret: run.secrets.JWT_SECRET,
       serviceSecret: run.secrets.SERVICE_TOKEN_SECRET,
       valid: bob.token,
+      rsa: run.rsa,
+      jwks: jwks.json,
     });
     const routes = [
       { service: 'message', method: 'POST', path: '/msg', body: { channel: pub, text: 'forged' } },
@@ -133,7 +143,17 @@ try {
         }
       }
     }
-    group('every forged token kind refused with 401 on 10 protected routes, through the gateway and directly', m);
+    group(
+      `all ${Object.keys(forged).length} forged token kinds and ${Object.keys(malformedAuthorization).length} malformed headers refused with 401 on ${routes.length} protected routes, through the gateway and directly`,
+      m,
+    );
+    const control = wellFormedToken({ pseudo: bob.pseudo, secret: run.secrets.JWT_SECRET, rsa: run.rsa });
+    const controlRes = await gw.get(`/msg?channel=${pub}&limit=1`, { token: control });
+    tally.check(
+      'control: a token built the same way with nothing wrong is accepted (200)',
+      controlRes.status === 200,
+      describe(controlRes),
+    );
     const whoisBob = await gw.get(`/user/roles/${bob.pseudo}`);
     tally.check('no forged admin token made anyone admin', !(whoisBob.json?.roles ?? []).includes('admin'), describe(whoisBob));
     const stillThere = await gw.get(`/channel/${pub}/config`, { token: alice.token });

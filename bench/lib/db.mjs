@@ -81,7 +81,10 @@ export function openDb(target) {
   const insertStmt = (table, columns) => {
     const key = `${table}(${columns.join(',')})`;
     if (!statements.has(key)) {
-      statements.set(key, db.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`));
+      statements.set(
+        key,
+        db.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`),
+      );
     }
     return statements.get(key);
   };

@@ -4,7 +4,6 @@
 // every call; passing a ready KeyObject (crypto.createSecretKey) skips that. Results of a run with
 // this preload are labelled as an experiment in the results file.
 const crypto = require('node:crypto');
-const path = require('node:path');
 const Module = require('node:module');
 
 const keys = new Map();
@@ -26,4 +25,3 @@ Module.prototype.require = function (id) {
   }
   return mod;
 };
-void path;

@@ -30,7 +30,13 @@ export function httpJob(name, { url, method = 'GET', token, body, settings }) {
     async run(seconds, warmup) {
       if (warmup > 0) await autocannon({ ...opts, duration: warmup });
       const r = await autocannon({ ...opts, duration: seconds });
-      return { requests: r.requests.total, seconds: r.duration || seconds, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts };
+      return {
+        requests: r.requests.total,
+        seconds: r.duration || seconds,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        bad: r.non2xx + r.errors + r.timeouts,
+      };
     },
   };
 }
@@ -77,8 +83,9 @@ export async function measure(jobs, settings) {
       name: job.name,
       target: job.target,
       rps: requests / seconds,
-      p50: median(s.map((x) => x.p50)),
-      p99: median(s.map((x) => x.p99)),
+      // A segment in which no request completed has no latency to count.
+      p50: median(s.filter((x) => x.requests > 0).map((x) => x.p50)),
+      p99: median(s.filter((x) => x.requests > 0).map((x) => x.p99)),
       requests,
       bad: s.reduce((a, x) => a + x.bad, 0),
       segments_rps: s.map((x) => Math.round(x.requests / x.seconds)),

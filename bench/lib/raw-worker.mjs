@@ -7,8 +7,34 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 
-const COLUMNS = ['id', 'channel', 'channel_id', 'to_pseudo', 'from_pseudo', 'from_key', 'text', 'created_at', 'edited_at', 'reply_to', 'root_id', 'pinned'];
-const INSERT_COLUMNS = ['channel', 'channel_id', 'to_pseudo', 'to_key', 'from_pseudo', 'from_key', 'conv_key', 'text', 'created_at', 'reply_to', 'root_id', 'pinned'];
+const COLUMNS = [
+  'id',
+  'channel',
+  'channel_id',
+  'to_pseudo',
+  'from_pseudo',
+  'from_key',
+  'text',
+  'created_at',
+  'edited_at',
+  'reply_to',
+  'root_id',
+  'pinned',
+];
+const INSERT_COLUMNS = [
+  'channel',
+  'channel_id',
+  'to_pseudo',
+  'to_key',
+  'from_pseudo',
+  'from_key',
+  'conv_key',
+  'text',
+  'created_at',
+  'reply_to',
+  'root_id',
+  'pinned',
+];
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return 0;
@@ -23,11 +49,44 @@ function sql(q, kind) {
   return `select ${COLUMNS.map(quote).join(', ')} from ${quote('messages')} where ${quote('channel_id')} = ? order by ${quote('id')} desc limit ?`;
 }
 
-const REACTIONS = (n) => `select message_id, emoji, pseudo from reactions where message_id in (${Array(n).fill('?').join(', ')}) order by id asc`;
+const EVENT = (kind) =>
+  kind === 'mysql'
+    ? 'insert into `events` (`type`, `data`, `at`) values (?, ?, ?)'
+    : 'insert into "events" ("type", "data", "at") values (?, ?, ?)';
+const eventParams = (job, id, p) => [
+  'message.created',
+  JSON.stringify({
+    id,
+    channel: job.channel,
+    channel_id: job.channelId,
+    to: null,
+    from: job.pseudo,
+    text: p[7],
+    timestamp: new Date(p[8]).toISOString(),
+    reply_to: null,
+  }),
+  p[8],
+];
+
+const REACTIONS = (n) =>
+  `select message_id, emoji, pseudo from reactions where message_id in (${Array(n).fill('?').join(', ')}) order by id asc`;
 
 function insertParams(job, i) {
   const now = Date.now();
-  return [job.channel, job.channelId, null, null, job.pseudo, job.pseudo.toLowerCase(), null, `raw insert ${i} ${job.text}`, now, null, null, false];
+  return [
+    job.channel,
+    job.channelId,
+    null,
+    null,
+    job.pseudo,
+    job.pseudo.toLowerCase(),
+    null,
+    `raw insert ${i} ${job.text}`,
+    now,
+    null,
+    null,
+    false,
+  ];
 }
 
 async function runMysql(job) {
@@ -39,8 +98,26 @@ async function runMysql(job) {
       await pool.query(sql('insert', 'mysql'), insertParams(job, i++));
       return;
     }
+    if (job.op === 'insert+event') {
+      // What POST /msg does in the database: one transaction, the message and its outbox event.
+      const conn = await pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        const p = insertParams(job, i++);
+        const [r] = await conn.query(sql('insert', 'mysql'), p);
+        await conn.query(EVENT('mysql'), eventParams(job, r.insertId, p));
+        await conn.commit();
+      } finally {
+        conn.release();
+      }
+      return;
+    }
     const [rows] = await pool.query(sql('select', 'mysql'), [job.channelId, 50]);
-    if (job.op === 'select+reactions' && rows.length > 0) await pool.query(REACTIONS(rows.length), rows.map((r) => r.id));
+    if (job.op === 'select+reactions' && rows.length > 0)
+      await pool.query(
+        REACTIONS(rows.length),
+        rows.map((r) => r.id),
+      );
   };
   const phase = async (seconds, record) => {
     const end = Date.now() + seconds * 1000;
@@ -72,13 +149,19 @@ function runSqlite(job) {
   db.pragma('busy_timeout = 5000');
   const select = db.prepare(sql('select', 'sqlite'));
   const insert = db.prepare(sql('insert', 'sqlite'));
+  const event = db.prepare(EVENT('sqlite'));
+  const insertWithEvent = db.transaction((p) => {
+    const r = insert.run(p);
+    event.run(eventParams(job, Number(r.lastInsertRowid), p));
+  });
   const reactionStmts = new Map();
   let i = 0;
   const once = () => {
     if (job.op === 'insert') {
       const p = insertParams(job, i++);
       p[11] = 0;
-      insert.run(p);
+      if (job.op === 'insert+event') insertWithEvent(p);
+      else insert.run(p);
       return;
     }
     const rows = select.all(job.channelId, 50);
@@ -112,5 +195,7 @@ const sorted = Float64Array.from(r.lat).sort();
 const target =
   job.op === 'insert'
     ? `raw ${job.target.kind} single-row INSERT INTO messages`
-    : `raw ${job.target.kind} SELECT ... WHERE channel_id=? ORDER BY id DESC LIMIT 50${job.op === 'select+reactions' ? ' + reactions IN (...)' : ''}`;
+    : job.op === 'insert+event'
+      ? `raw ${job.target.kind} transaction: INSERT message + INSERT event`
+      : `raw ${job.target.kind} SELECT ... WHERE channel_id=? ORDER BY id DESC LIMIT 50${job.op === 'select+reactions' ? ' + reactions IN (...)' : ''}`;
 parentPort.postMessage({ ops: r.ops, seconds: r.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), target });

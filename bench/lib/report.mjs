@@ -52,7 +52,11 @@ function ratioRows(ratios) {
 }
 
 function mdTable(head, rows) {
-  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`),
+  ].join('\n');
 }
 
 function textTable(head, rows) {
@@ -67,7 +71,11 @@ const R_HEAD = ['ratio', 'what', 'value', 'target', 'result'];
 export function printResults(result) {
   console.log(`\n${textTable(M_HEAD, measurementRows(result.measurements))}\n`);
   console.log(`${textTable(R_HEAD, ratioRows(result.ratios))}\n`);
-  console.log(`resident memory after the run (MB): ${Object.entries(result.memory_mb).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  console.log(
+    `resident memory after the run (MB): ${Object.entries(result.memory_mb)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}\n`,
+  );
 }
 
 export function writeResults(result, dir) {
@@ -84,13 +92,24 @@ export function writeResults(result, dir) {
     '',
     mdTable(
       ['cpu', 'cores', 'memory', 'os', 'node', 'commit'],
-      [[result.machine.cpu, result.machine.cores, `${result.machine.memory_gb} GB`, result.machine.os, result.machine.node,
-        `${result.machine.commit ?? 'unknown'}${result.machine.uncommitted_changes ? ` (+${result.machine.uncommitted_changes} uncommitted files)` : ''}`]],
+      [
+        [
+          result.machine.cpu,
+          result.machine.cores,
+          `${result.machine.memory_gb} GB`,
+          result.machine.os,
+          result.machine.node,
+          `${result.machine.commit ?? 'unknown'}${result.machine.uncommitted_changes ? ` (+${result.machine.uncommitted_changes} uncommitted files)` : ''}`,
+        ],
+      ],
     ),
     '',
     '## Settings',
     '',
-    mdTable(['setting', 'value'], Object.entries(s).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v])),
+    mdTable(
+      ['setting', 'value'],
+      Object.entries(s).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]),
+    ),
     '',
     '## Ratios',
     '',
@@ -104,11 +123,17 @@ export function writeResults(result, dir) {
     '',
     '## Seeding and feed catch-up',
     '',
-    mdTable(['phase', 'seconds', 'detail'], result.phases.map((p) => [p.name, f1(p.seconds), p.detail ?? ''])),
+    mdTable(
+      ['phase', 'seconds', 'detail'],
+      result.phases.map((p) => [p.name, f1(p.seconds), p.detail ?? '']),
+    ),
     '',
     '## Resident memory after the run (VmRSS)',
     '',
-    mdTable(['service', 'MB'], Object.entries(result.memory_mb).map(([k, v]) => [k, v ?? '-'])),
+    mdTable(
+      ['service', 'MB'],
+      Object.entries(result.memory_mb).map(([k, v]) => [k, v ?? '-']),
+    ),
     '',
     ...(result.notes.length ? ['## Notes', '', ...result.notes.map((n) => `- ${n}`), ''] : []),
   ].join('\n');

@@ -62,7 +62,28 @@ function rng(seed) {
   };
 }
 
-const SYLLABLES = ['ca', 'na', 'duck', 'ro', 'ger', 'gi', 'net', 'te', 'mar', 'cel', 'pa', 'lu', 'vi', 'tor', 'sel', 'mo', 'ra', 'ki', 'zo', 'bel'];
+const SYLLABLES = [
+  'ca',
+  'na',
+  'duck',
+  'ro',
+  'ger',
+  'gi',
+  'net',
+  'te',
+  'mar',
+  'cel',
+  'pa',
+  'lu',
+  'vi',
+  'tor',
+  'sel',
+  'mo',
+  'ra',
+  'ki',
+  'zo',
+  'bel',
+];
 const WORDS = [];
 for (const a of SYLLABLES) for (const b of SYLLABLES) for (const c of ['', 's', 'ux', 'ment']) WORDS.push(a + b + c);
 const EMOJI = ['👍', '🦆', '🎉', '❤️', '😂'];
@@ -87,7 +108,12 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
   const { users, channels, firstId, startMs, total } = ctx;
   const step = HISTORY_MS / total;
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} messages | {rate}/s | ETA {eta_formatted}`, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} messages | {rate}/s | ETA {eta_formatted}`,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 10000,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(to - from, 0, { rate: 0 });
@@ -106,7 +132,16 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
       const text = makeText(rand);
       const at = Math.floor(startMs + p * step);
       messages.push([id, channel.name, channel.channelId, author.pseudo, author.pseudo.toLowerCase(), text, at, 0]);
-      const data = { id, channel: channel.name, channel_id: channel.channelId, to: null, from: author.pseudo, text, timestamp: new Date(at).toISOString(), reply_to: null };
+      const data = {
+        id,
+        channel: channel.name,
+        channel_id: channel.channelId,
+        to: null,
+        from: author.pseudo,
+        text,
+        timestamp: new Date(at).toISOString(),
+        reply_to: null,
+      };
       events.push(['message.created', JSON.stringify(data), at]);
       if (p % settings.reactionEvery === 0) {
         const count = 1 + Math.floor(rand() * Math.min(5, users.length));
@@ -147,7 +182,12 @@ export async function waitStatsCaughtUp(statsDb, msgDb, stack, token, seq, timeo
   const readPos = async () => Number((await statsDb.query('SELECT last_seq FROM stats_state WHERE id = 1'))[0].last_seq);
   const start = await readPos();
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate}/s | ETA {eta_formatted}`, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate}/s | ETA {eta_formatted}`,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 10000,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(Math.max(1, seq - start), 0, { rate: 0 });

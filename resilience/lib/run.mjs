@@ -2,7 +2,7 @@
 // own MySQL databases (unique prefix, dropped at the end) or SQLite with --sqlite,
 // explicit secrets and an admin account. Also the time budget and the clean-up.
 import { execSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ export function parseArgs(argv = process.argv.slice(2)) {
   const value = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   return {
     sqlite: flag('sqlite'),
+    rs256: flag('rs256'),
     build: !flag('no-build'),
     verbose: flag('verbose'),
     keep: flag('keep'),
@@ -93,6 +94,17 @@ export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} 
     ADMIN_PASSWORD: admin.password,
     ...extraEnv,
   };
+  let rsa;
+  if (args.rs256) {
+    // Asymmetric tokens. The launcher gives every service the same environment, so all of them get
+    // both keys here; verification only ever uses the public one.
+    rsa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    Object.assign(env, { JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: rsa.privateKey, JWT_PUBLIC_KEY: rsa.publicKey });
+  }
   if (mysqlUrl) {
     env.MYSQL_URL = mysqlUrl;
     env.MYSQL_DB_PREFIX = prefix;
@@ -145,7 +157,7 @@ export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} 
   for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => void finish(130));
 
   process.stdout.write(
-    `[${name}] stack on ports ${basePort + 1}-${basePort + 5}, ${mysqlUrl ? `MySQL databases ${prefix}*` : 'SQLite'} in ${dataDir}\n`,
+    `[${name}] stack on ports ${basePort + 1}-${basePort + 5}, ${mysqlUrl ? `MySQL databases ${prefix}*` : 'SQLite'}, ${rsa ? 'RS256' : 'HS256'} tokens, in ${dataDir}\n`,
   );
   try {
     await stack.waitReady(90000);
@@ -154,5 +166,5 @@ export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} 
     await finish(2);
   }
   process.stdout.write(`[${name}] all services ready after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return { stack, env: baseEnv, args, secrets, admin, db: mysqlUrl ? 'mysql' : 'sqlite', prefix, dataDir, logFile, lines, finish };
+  return { stack, env: baseEnv, args, secrets, rsa, admin, db: mysqlUrl ? 'mysql' : 'sqlite', prefix, dataDir, logFile, lines, finish };
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // End-to-end step: the OpenAPI documents, as clients get them through the gateway.
+// The first run downloads @redocly/cli through npx:
+// e2e-timeout-seconds: 420
 //  1. every service's document is served at $BASE_URL/docs/<service>/openapi.json;
 //  2. they lint clean: the OpenAPI 3.0 schema (@apidevtools/swagger-parser), our rules
 //     (summary, responses, unique operationId, no /internal), and `redocly lint`

@@ -139,6 +139,31 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('when traefik reads traefik/traefik.yml, then only the web entry point on :80 is public, exposure is opt-in, no dashboard', () => {
+    const t = YAML.parse(readText('traefik/traefik.yml')) as {
+      entryPoints: Record<string, { address: string }>;
+      providers: { docker: { exposedByDefault: boolean } };
+      api?: { dashboard?: boolean; insecure?: boolean };
+      ping?: { entryPoint: string };
+    };
+    expect(t.entryPoints.web.address).toBe(':80');
+    expect(t.providers.docker.exposedByDefault).toBe(false);
+    expect(t.api === undefined || (t.api.dashboard === false && t.api.insecure !== true)).toBe(true);
+    // The healthcheck's `traefik healthcheck --ping` needs ping, on an entry point that is not published.
+    expect(t.ping?.entryPoint).toBeDefined();
+    const published = (services.traefik.ports as string[]).map((p) => String(p).split(':').pop());
+    expect(published).toEqual([t.entryPoints.web.address.replace(':', '')]);
+    expect(published).not.toContain(t.entryPoints[t.ping!.entryPoint].address.replace(':', ''));
+    // The compose file mounts this very file where Traefik looks for it.
+    expect(services.traefik.volumes).toContain('./traefik/traefik.yml:/etc/traefik/traefik.yml:ro');
+  });
+
+  it('when traefik starts, then it is v3.6 or later (older ones cannot talk to Docker Engine 29)', () => {
+    const m = /^traefik:v(\d+)\.(\d+)/.exec(String(services.traefik.image));
+    expect(m).not.toBeNull();
+    expect(Number(m![1]) * 100 + Number(m![2])).toBeGreaterThanOrEqual(306);
+  });
+
   it('when mysql starts, then it is 8.4 with a named volume and the init scripts', () => {
     const mysql = services.mysql;
     expect(mysql.image).toBe('mysql:8.4');

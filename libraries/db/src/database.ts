@@ -59,6 +59,18 @@ async function ensureMysqlDatabase(conn: Knex.MySql2ConnectionConfig): Promise<v
   }
 }
 
+/**
+ * knex prints every failed connection attempt on the console, stack included. The same error
+ * reaches the caller (a 503, a retry at start-up, or the missing-database path below), so
+ * those lines are only noise outside the logger; other warnings still go through.
+ */
+const quietAcquireErrors = {
+  warn(message: unknown) {
+    if (typeof message === 'string' && message.startsWith('Acquire connection error')) return;
+    console.warn(message);
+  },
+};
+
 export async function createDatabase(opts: DatabaseOptions): Promise<Knex> {
   if (isMysqlUrl(opts.url)) {
     const connection = mysqlConnection(opts.url);
@@ -68,6 +80,7 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Knex> {
         connection,
         pool: { min: 0, max: opts.poolMax ?? 10 },
         acquireConnectionTimeout: 5000,
+        log: quietAcquireErrors,
       });
     let knex = make();
     try {
