@@ -154,9 +154,9 @@ try {
       ['hourly-activity', `${stats}/stats/hourly-activity`],
       ['messages-per-user', `${stats}/stats/messages-per-user`],
       ['top-reacted-messages', `${stats}/stats/top-reacted-messages`],
+      ['deep history (before=)', `${message}/msg?channel=${chan.name}&limit=50&before=${before}`],
       ['search in a channel', `${message}/msg/search?q=${NEEDLE}&channel=${chan.name}&limit=50`],
       ['search everywhere', `${message}/msg/search?q=${NEEDLE}&limit=50`],
-      ['deep history (before=)', `${message}/msg?channel=${chan.name}&limit=50&before=${before}`],
     ];
     const out = [];
     for (const [key, url] of list) {
@@ -189,7 +189,12 @@ try {
   say('measuring GET /msg through the gateway, directly, and the raw SELECT loops (interleaved)');
   const [viaGateway, direct, rawSelect, rawSelectReactions] = await measure(
     [
-      httpJob('GET /msg via gateway', { url: stack.url('gateway') + listPath, token: reader.token, settings }),
+      httpJob('GET /msg via gateway', {
+        url: stack.url('gateway') + listPath,
+        token: reader.token,
+        settings,
+        settleUrl: `${stack.url('message')}/ready`,
+      }),
       httpJob('GET /msg direct', { url: stack.url('message') + listPath, token: reader.token, settings }),
       raw('raw SELECT', 'select'),
       raw('raw SELECT + reactions', 'select+reactions'),

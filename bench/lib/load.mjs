@@ -13,8 +13,27 @@ const median = (xs) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** An autocannon job. */
-export function httpJob(name, { url, method = 'GET', token, body, settings }) {
+/**
+ * Waits until the service behind a measurement has finished the requests autocannon left in
+ * flight (they keep running server-side after the client closes): its /ready pings the database
+ * through the same pool, so it answers once the queue ahead of it has drained.
+ */
+async function settle(readyUrl) {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(120_000) });
+      if (res.ok) return;
+    } catch {
+      /* retried below */
+    }
+    if (Date.now() - t0 > 180_000) throw new Error(`${readyUrl} did not settle within 180 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** An autocannon job; `settleUrl` (default: the target's own /ready) is awaited after each segment. */
+export function httpJob(name, { url, method = 'GET', token, body, settings, settleUrl }) {
   const opts = {
     url,
     method,
@@ -28,8 +47,13 @@ export function httpJob(name, { url, method = 'GET', token, body, settings }) {
     name,
     target: `${method} ${u.pathname}${u.search}`,
     async run(seconds, warmup) {
-      if (warmup > 0) await autocannon({ ...opts, duration: warmup });
+      const ready = settleUrl ?? `${u.origin}/ready`;
+      if (warmup > 0) {
+        await autocannon({ ...opts, duration: warmup });
+        await settle(ready);
+      }
       const r = await autocannon({ ...opts, duration: seconds });
+      await settle(ready);
       return {
         requests: r.requests.total,
         seconds: r.duration || seconds,

@@ -44,7 +44,14 @@ const f1 = (n) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n >=
 const f2 = (n) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(2));
 
 function measurementRows(measurements) {
-  return measurements.map((m) => [m.name, m.target, f1(m.rps), f1(m.p50), f1(m.p99), m.bad ? `${m.bad} FAILED` : '0']);
+  return measurements.map((m) => [
+    m.name,
+    m.target,
+    f1(m.rps),
+    m.requests === 0 ? 'none completed' : f1(m.p50),
+    m.requests === 0 ? '-' : f1(m.p99),
+    m.bad ? `${m.bad} FAILED` : '0',
+  ]);
 }
 
 function ratioRows(ratios) {

@@ -21,7 +21,7 @@ export class Attacks {
    * function (res) -> true | 'why it is wrong'; by default anything below 500.
    * Returns true when the answer was clean and as expected.
    */
-  record(label, req, res, { expect, sent } = {}) {
+  record(label, req, res, { expect, sent, allowHtml = false } = {}) {
     this.tried++;
     const strings = [...(sent ?? []), ...stringsIn(req.body), ...(typeof req.raw === 'string' ? [req.raw] : []), ...decodePath(req.path)];
     const j = judge(res, strings);
@@ -35,7 +35,7 @@ export class Attacks {
     } else if (j.leaks.length || j.injectedHeader) {
       this.leaks++;
       why = `leak: ${[...j.leaks, ...(j.injectedHeader ? ['injected response header'] : [])].join(', ')}`;
-    } else if (j.notJson) {
+    } else if (j.notJson && !(allowHtml && (res.headers.get('content-type') ?? '').startsWith('text/html'))) {
       this.notJson++;
       why = `not JSON (content-type ${res.headers.get('content-type')})`;
     } else {

@@ -131,11 +131,15 @@ describe('docker-compose.yml', () => {
     expect(traefik.providers.docker.network).toBe(networks.edge.name);
   });
 
-  it('when building, then every Node service builds its own Dockerfile from the repository root', () => {
+  it('when building, then every Node service builds the one root Dockerfile, its build args naming the service and its port', () => {
     for (const svc of nodeServices) {
-      const build = services[svc.name].build as { context: string; dockerfile: string };
-      expect(build).toEqual({ context: '.', dockerfile: `${svc.name}/Dockerfile` });
-      expect(fs.existsSync(path.join(ROOT, build.dockerfile))).toBe(true);
+      const s = services[svc.name];
+      const build = s.build as { context: string; dockerfile: string; args: Record<string, unknown> };
+      expect(build).toEqual({ context: '.', dockerfile: 'Dockerfile', args: { SERVICE: svc.name, SERVICE_PORT: svc.port } });
+      expect(fs.existsSync(path.join(ROOT, build.context, build.dockerfile))).toBe(true);
+      // The image's own PORT and EXPOSE come from SERVICE_PORT: the same port compose gives it.
+      expect(String(build.args.SERVICE_PORT)).toBe(environmentOf(s).PORT);
+      expect(s.image).toBe(`canaduck/${svc.name}:latest`);
     }
   });
 

@@ -112,7 +112,7 @@ export function channelRoutes(service: ChannelService): Router {
    *       200: { description: members, content: { application/json: { schema: { $ref: '#/components/schemas/UserList' } } } }
    *       400: { description: bad paging }
    *       403: { description: invite-only channel and the caller is not a member (nor an admin) }
-   *       404: { description: unknown channel, or a secret one the caller is not a member of }
+   *       404: { description: 'unknown channel, or a secret one the caller is not a member of' }
    */
   r.get('/channel/:name/users', async (req, res) => {
     const paging = parsePaging(req.query, { limit: 200, maxLimit: 1000 });
@@ -138,11 +138,11 @@ export function channelRoutes(service: ChannelService): Router {
    *               private: { type: boolean, description: 'same as +i / -i' }
    *     responses:
    *       200: { description: the updated config, content: { application/json: { schema: { $ref: '#/components/schemas/ChannelConfig' } } } }
-   *       400: { description: no field given, or a field of the wrong type }
+   *       400: { description: 'no field given, or a field of the wrong type' }
    *       401: { description: no or bad token }
    *       403: { description: 'modes: not owner/moderator; topic: not owner/moderator under +t, not a member without it' }
    *       404: { description: unknown channel }
-   *       422: { description: topic too long, bad mode string (unknown letter...) }
+   *       422: { description: 'topic too long, bad mode string (unknown letter...)' }
    */
   r.patch('/channel/:name', requireAuth(), async (req, res) => {
     const body = parseInput(patchBody, req.body);
@@ -168,7 +168,7 @@ export function channelRoutes(service: ChannelService): Router {
    *       401: { description: no or bad token }
    *       403: { description: not allowed to change the topic }
    *       404: { description: unknown channel }
-   *       422: { description: more than 300 characters, or control characters }
+   *       422: { description: 'more than 300 characters, or control characters' }
    */
   r.post('/channel/:name/topic', requireAuth(), async (req, res) => {
     const body = parseInput(topicBody, req.body);
@@ -189,7 +189,7 @@ export function channelRoutes(service: ChannelService): Router {
    *       200: { description: the updated config, content: { application/json: { schema: { $ref: '#/components/schemas/ChannelConfig' } } } }
    *       400: { description: mode missing or not a string }
    *       401: { description: no or bad token }
-   *       403: { description: not the owner, a moderator or an admin }
+   *       403: { description: 'not the owner, a moderator or an admin' }
    *       404: { description: unknown channel }
    *       422: { description: 'unknown letter, no leading + or -, a sign without a letter, empty' }
    */

@@ -57,7 +57,7 @@ export function internalRoutes(service: AccessService, serviceSecret: string): R
    *     summary: Visibility of existing channels (stats privacy); unknown names are left out
    *     security: [{ serviceToken: [] }]
    *     parameters:
-   *       - { in: query, name: names, required: true, schema: { type: string, example: 'tech,secretroom' }, description: comma-separated, at most 500 }
+   *       - { in: query, name: names, required: true, schema: { type: string, example: 'tech,secretroom' }, description: 'comma-separated, at most 500' }
    *     responses:
    *       200:
    *         description: the known channels

@@ -79,7 +79,7 @@ export function membershipRoutes(service: MembershipService): Router {
    *       200: { $ref: '#/components/responses/Result' }
    *       400: { description: pseudo missing or not a string }
    *       401: { description: no or bad token }
-   *       403: { description: not the owner, a moderator or an admin }
+   *       403: { description: 'not the owner, a moderator or an admin' }
    *       404: { description: 'unknown channel, or unknown user (code user_not_found)' }
    *       409: { description: 'already a member (already_member) or banned (banned)' }
    *       422: { description: invalid pseudo }
@@ -102,11 +102,11 @@ export function membershipRoutes(service: MembershipService): Router {
    *     requestBody: { $ref: '#/components/requestBodies/PseudoReason' }
    *     responses:
    *       200: { $ref: '#/components/responses/Result' }
-   *       400: { description: pseudo missing, or a field of the wrong type }
+   *       400: { description: 'pseudo missing, or a field of the wrong type' }
    *       401: { description: no or bad token }
    *       403: { description: 'not owner/moderator/admin; target is the owner (cannot_ban_owner) or a moderator (cannot_ban_moderator)' }
    *       404: { description: unknown channel }
-   *       422: { description: invalid pseudo, reason over 300 characters }
+   *       422: { description: 'invalid pseudo, reason over 300 characters' }
    */
   r.post('/channel/:name/ban', requireAuth(), async (req, res) => {
     const body = parseInput(reasonBody, req.body);
@@ -123,7 +123,7 @@ export function membershipRoutes(service: MembershipService): Router {
    *     responses:
    *       200: { $ref: '#/components/responses/Result' }
    *       401: { description: no or bad token }
-   *       403: { description: not the owner, a moderator or an admin }
+   *       403: { description: 'not the owner, a moderator or an admin' }
    *       404: { description: 'unknown channel, or the pseudo is not banned (not_banned)' }
    */
   r.delete('/channel/:name/ban/:pseudo', requireAuth(), async (req, res) => {
@@ -141,11 +141,11 @@ export function membershipRoutes(service: MembershipService): Router {
    *     requestBody: { $ref: '#/components/requestBodies/PseudoReason' }
    *     responses:
    *       200: { $ref: '#/components/responses/Result' }
-   *       400: { description: pseudo missing, or a field of the wrong type }
+   *       400: { description: 'pseudo missing, or a field of the wrong type' }
    *       401: { description: no or bad token }
    *       403: { description: 'not owner/moderator/admin; target is the owner or a moderator' }
    *       404: { description: 'unknown channel, or the target is not a member (not_member)' }
-   *       422: { description: invalid pseudo, reason over 300 characters }
+   *       422: { description: 'invalid pseudo, reason over 300 characters' }
    */
   r.post('/channel/:name/kick', requireAuth(), async (req, res) => {
     const body = parseInput(reasonBody, req.body);

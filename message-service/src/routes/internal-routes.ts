@@ -19,7 +19,7 @@ export function internalRoutes(app: Express, feed: EventFeed, serviceSecret: str
    *     responses:
    *       200: { description: "{ events: [{ seq, type, at, data }], last_seq }" }
    *       400: { description: Bad after or limit }
-   *       401: { description: No service token, or a user token }
+   *       401: { description: 'No service token, or a user token' }
    */
   app.get('/internal/events', requireService(serviceSecret), async (req, res) => {
     const afterRaw = single(req.query.after) ?? '0';

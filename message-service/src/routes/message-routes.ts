@@ -37,11 +37,11 @@ export function messageRoutes(app: Express, messages: MessageService): void {
    *               reply_to: { type: integer, example: 41 }
    *     responses:
    *       201: { description: The message created }
-   *       400: { description: Neither channel nor to, a missing text, a wrong JSON type }
+   *       400: { description: 'Neither channel nor to, a missing text, a wrong JSON type' }
    *       401: { description: No or invalid token }
-   *       403: { description: Banned, not a member of a private channel, read-only channel, members-only channel }
-   *       404: { description: Unknown channel, unknown recipient, reply_to not in this conversation }
-   *       422: { description: Text empty or over 4000 characters, bad channel or pseudo syntax, both channel and to }
+   *       403: { description: 'Banned, not a member of a private channel, read-only channel, members-only channel' }
+   *       404: { description: 'Unknown channel, unknown recipient, reply_to not in this conversation' }
+   *       422: { description: 'Text empty or over 4000 characters, bad channel or pseudo syntax, both channel and to' }
    *       503: { description: channel-service or user-service unavailable }
    */
   app.post('/msg', async (req, res) => {
@@ -65,9 +65,9 @@ export function messageRoutes(app: Express, messages: MessageService): void {
    *       - { in: query, name: before, description: "only messages with an id below this (cursor: the previous page's next_before)", schema: { type: integer } }
    *     responses:
    *       200: { description: "{ messages, offset, limit, next_offset, next_before }" }
-   *       400: { description: Missing channel, bad paging or cursor }
+   *       400: { description: 'Missing channel, bad paging or cursor' }
    *       401: { description: No or invalid token }
-   *       403: { description: Private channel and not a member, or banned }
+   *       403: { description: 'Private channel and not a member, or banned' }
    *       404: { description: Unknown channel }
    *       503: { description: channel-service unavailable }
    */
@@ -90,7 +90,7 @@ export function messageRoutes(app: Express, messages: MessageService): void {
    *       - { in: query, name: before, schema: { type: integer } }
    *     responses:
    *       200: { description: "{ messages, offset, limit, next_offset, next_before }" }
-   *       400: { description: Missing from or to, bad paging }
+   *       400: { description: 'Missing from or to, bad paging' }
    *       401: { description: No or invalid token }
    *       403: { description: The caller is neither from nor to }
    *       422: { description: Bad pseudo syntax }
@@ -115,7 +115,7 @@ export function messageRoutes(app: Express, messages: MessageService): void {
    *       400: { description: Bad id or paging }
    *       401: { description: No or invalid token }
    *       403: { description: A channel the caller may not read }
-   *       404: { description: Unknown or deleted message, or a private message of others }
+   *       404: { description: 'Unknown or deleted message, or a private message of others' }
    */
   app.get('/msg/thread/:id', async (req, res) => {
     const id = idFrom(req.params.id);
@@ -138,9 +138,9 @@ export function messageRoutes(app: Express, messages: MessageService): void {
    *           schema: { type: object, required: [text], properties: { text: { type: string, example: "corrected text" } } }
    *     responses:
    *       200: { description: The edited message }
-   *       400: { description: Missing text, bad id }
+   *       400: { description: 'Missing text, bad id' }
    *       401: { description: No or invalid token }
-   *       403: { description: Not the author, or no longer allowed to post in the channel }
+   *       403: { description: 'Not the author, or no longer allowed to post in the channel' }
    *       404: { description: Unknown message }
    *       422: { description: Text empty or over 4000 characters }
    *   delete:

@@ -32,8 +32,8 @@ export function reactionRoutes(app: Express, reactions: ReactionService, message
    *             properties: { message_id: { type: integer, example: 42 }, emoji: { type: string, example: "👍" } }
    *     responses:
    *       201: { description: Reaction added; the message with its reactions }
-   *       200: { description: The reaction was already there; the message, unchanged }
-   *       400: { description: Missing message_id or emoji, wrong types }
+   *       200: { description: 'The reaction was already there; the message, unchanged' }
+   *       400: { description: 'Missing message_id or emoji, wrong types' }
    *       401: { description: No or invalid token }
    *       403: { description: The caller may not read the message's channel }
    *       404: { description: Unknown message }
@@ -49,7 +49,7 @@ export function reactionRoutes(app: Express, reactions: ReactionService, message
    *       400: { description: Missing message_id or emoji }
    *       401: { description: No or invalid token }
    *       403: { description: The caller may not read the message's channel }
-   *       404: { description: Unknown message, or no such reaction of the caller }
+   *       404: { description: 'Unknown message, or no such reaction of the caller' }
    *       422: { description: Not exactly one emoji }
    */
   app.post('/msg/reaction', async (req, res) => {
@@ -75,7 +75,7 @@ export function reactionRoutes(app: Express, reactions: ReactionService, message
    *       - { in: query, name: limit, schema: { type: integer, default: 50, maximum: 200 } }
    *     responses:
    *       200: { description: "{ messages, offset, limit, next_offset }" }
-   *       400: { description: Missing channel, bad paging }
+   *       400: { description: 'Missing channel, bad paging' }
    *       401: { description: No or invalid token }
    *       403: { description: A channel the caller may not read }
    *       404: { description: Unknown channel }
@@ -95,9 +95,9 @@ export function reactionRoutes(app: Express, reactions: ReactionService, message
    *     parameters:
    *       - { in: path, name: id, required: true, schema: { type: integer } }
    *     responses:
-   *       200: { description: The message, pinned }
+   *       200: { description: 'The message, pinned' }
    *       401: { description: No or invalid token }
-   *       403: { description: Not the owner, a moderator or an admin }
+   *       403: { description: 'Not the owner, a moderator or an admin' }
    *       404: { description: Unknown message }
    *       422: { description: A private message cannot be pinned }
    *   delete:
@@ -106,9 +106,9 @@ export function reactionRoutes(app: Express, reactions: ReactionService, message
    *     parameters:
    *       - { in: path, name: id, required: true, schema: { type: integer } }
    *     responses:
-   *       200: { description: The message, unpinned }
+   *       200: { description: 'The message, unpinned' }
    *       401: { description: No or invalid token }
-   *       403: { description: Not the owner, a moderator or an admin }
+   *       403: { description: 'Not the owner, a moderator or an admin' }
    *       404: { description: Unknown message }
    *       422: { description: A private message cannot be pinned }
    */

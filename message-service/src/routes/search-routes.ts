@@ -28,11 +28,11 @@ export function searchRoutes(app: Express, search: SearchService): void {
    *       - { in: query, name: limit, schema: { type: integer, default: 50, maximum: 200 } }
    *     responses:
    *       200: { description: "{ messages, offset, limit, next_offset }" }
-   *       400: { description: Missing q, bad paging }
+   *       400: { description: 'Missing q, bad paging' }
    *       401: { description: No or invalid token }
    *       403: { description: channel given and not readable by the caller }
    *       404: { description: channel given and unknown }
-   *       422: { description: q blank or over 200 characters, bad channel syntax }
+   *       422: { description: 'q blank or over 200 characters, bad channel syntax' }
    *       503: { description: channel-service unavailable }
    */
   app.get('/msg/search', async (req, res) => {

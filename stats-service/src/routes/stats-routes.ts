@@ -60,7 +60,7 @@ const hoursSchema = z.object({ hours: z.coerce.number().int().min(1).max(168).de
  *       schema: { type: boolean, default: false }
  *   responses:
  *     StatsBadParams: { description: bad parameter, content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
- *     StatsNoToken: { description: include_private=true without a token, or an invalid token, content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
+ *     StatsNoToken: { description: 'include_private=true without a token, or an invalid token', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
  *     StatsNotAdmin: { description: include_private=true without the admin role, content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
  */
 export function statsRoutes(service: StatsService, tokens: TokenSettings): Router {

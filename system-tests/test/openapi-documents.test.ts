@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { buildOpenApiDocument } from '@canaduck/service-kit';
+import { ROOT, launcherServices } from './helpers/repo';
+
+/**
+ * Every service's OpenAPI document, built from source the way its app builds it
+ * (service-kit's buildOpenApiDocument over src/routes/*.ts plus the service's component
+ * schemas), must be a valid OpenAPI 3.0 document without stray keys. A YAML flow mapping
+ * such as `{ description: unknown message, or no such reaction }` silently turns
+ * "or no such reaction" into a key: swagger-jsdoc does not complain, the document does.
+ */
+
+type Operation = { summary?: string; responses?: Record<string, Record<string, unknown>> };
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
+/** The keys OpenAPI 3.0 allows in a Response object (plus `x-` extensions). */
+const RESPONSE_KEYS = ['description', 'content', 'headers', 'links', '$ref'];
+
+/**
+ * The schemas a service passes as `openapi.components`: by convention its exported
+ * `openapiSchemas` (src/openapi-schemas.ts or src/routes/openapi-schemas.ts), plain data.
+ * Loaded by path rather than through the service's createApp, which would need a database.
+ */
+function componentSchemas(service: string): Record<string, unknown> | undefined {
+  for (const rel of ['src/openapi-schemas.ts', 'src/routes/openapi-schemas.ts']) {
+    const file = path.join(ROOT, service, rel);
+    if (fs.existsSync(file)) {
+      return (require(file) as { openapiSchemas: Record<string, unknown> }).openapiSchemas;
+    }
+  }
+  return undefined;
+}
+
+function sourceDocument(service: string): Record<string, unknown> {
+  return buildOpenApiDocument(service, {
+    title: service,
+    apis: [path.join(ROOT, service, 'src', 'routes', '*.ts')],
+    components: componentSchemas(service),
+  });
+}
+
+/** "where: problem" lines for every stray key of a response, operation without summary or responses. */
+function ruleViolations(doc: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const checkResponse = (where: string, response: Record<string, unknown>) => {
+    const extra = Object.keys(response).filter((k) => !RESPONSE_KEYS.includes(k) && !k.startsWith('x-'));
+    if (extra.length > 0) problems.push(`${where}: unexpected keys ${extra.map((k) => `"${k}"`).join(', ')}`);
+    if (!response.description && !response.$ref) problems.push(`${where}: no description`);
+  };
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
+  for (const [p, item] of Object.entries(paths)) {
+    for (const method of Object.keys(item).filter((m) => METHODS.includes(m))) {
+      const op = item[method];
+      const where = `${method.toUpperCase()} ${p}`;
+      if (!op.summary?.trim()) problems.push(`${where}: no summary`);
+      const responses = Object.entries(op.responses ?? {});
+      if (responses.length === 0) problems.push(`${where}: no responses`);
+      for (const [code, response] of responses) checkResponse(`${where} ${code}`, response);
+    }
+  }
+  const shared = ((doc.components as { responses?: Record<string, Record<string, unknown>> } | undefined)?.responses ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  for (const [name, response] of Object.entries(shared)) checkResponse(`components.responses.${name}`, response);
+  return problems;
+}
+
+/**
+ * Keys without a value anywhere in the document: `{ in: query, description: a, b }` makes
+ * "b" a key holding null, in parameters and schemas as well as responses. OpenAPI has no
+ * null-valued fields (example values, where null is data, are not walked), so each one is
+ * a stray key.
+ */
+const EXAMPLE_KEYS = ['example', 'examples', 'default', 'enum'];
+function nullKeys(node: unknown, where = '#'): string[] {
+  if (Array.isArray(node)) return node.flatMap((v, i) => nullKeys(v, `${where}/${i}`));
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node as Record<string, unknown>).flatMap(([k, v]) => {
+    if (EXAMPLE_KEYS.includes(k)) return [];
+    const at = `${where}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    return v === null ? [at] : nullKeys(v, at);
+  });
+}
+
+const services = launcherServices().map((s) => s.name);
+
+describe('the services\u2019 OpenAPI documents', () => {
+  it('when the launcher is read, then the five services are listed', () => {
+    expect(services.sort()).toEqual(['channel-service', 'gateway-service', 'message-service', 'stats-service', 'user-service']);
+  });
+
+  describe.each(services)('%s', (service) => {
+    const doc = sourceDocument(service);
+
+    it('when built from its route files, then it documents operations', () => {
+      expect(Object.keys((doc.paths ?? {}) as object).length).toBeGreaterThan(0);
+    });
+
+    it('when validated, then it is a valid OpenAPI 3.0 document whose references resolve', async () => {
+      await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    });
+
+    it('when read, then every operation has a summary and responses, and responses hold no stray keys', () => {
+      expect(ruleViolations(doc)).toEqual([]);
+    });
+
+    it('when walked, then no key anywhere is a stray one without a value', () => {
+      expect(nullKeys(doc)).toEqual([]);
+    });
+  });
+
+  it('when a description in a JSDoc flow mapping holds an unquoted comma, then the checks report it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-probe-'));
+    const file = path.join(dir, 'probe-routes.ts');
+    fs.writeFileSync(
+      file,
+      [
+        '/**',
+        ' * @openapi',
+        ' * /x:',
+        ' *   get:',
+        ' *     summary: probe',
+        ' *     responses:',
+        ' *       200: { description: fine }',
+        ' *       404: { description: unknown message, or no such reaction }',
+        ' */',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const doc = buildOpenApiDocument('probe', { title: 'probe', apis: [file] });
+      expect(ruleViolations(doc)).toEqual(['GET /x 404: unexpected keys "or no such reaction"']);
+      expect(nullKeys(doc)).toEqual(['#/paths/~1x/get/responses/404/or no such reaction']);
+      await expect(SwaggerParser.validate(structuredClone(doc) as never)).rejects.toThrow(/404/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
