@@ -297,14 +297,27 @@ describe.each(launcherServices())('Dockerfile built for $name', (svc) => {
     expect(folders).toContain('node_modules');
     const copies = runtimeCopies(runtime);
     for (const folder of folders) {
+      // Copied from the production tree (deps) to the same place: the folder itself or one above it.
       const target = `/app/${folder}`;
-      const covered = copies.some((c) => c.dest === target || target.startsWith(`${c.dest}/`));
+      const covered = copies.some(
+        (c) =>
+          c.from === 'deps' &&
+          c.sources.some(
+            (src) => (target === src || target.startsWith(`${src}/`)) && path.posix.join(c.dest, target.slice(src.length)) === target,
+          ),
+      );
       expect({ folder, covered }).toEqual({ folder, covered: true });
     }
-    // require() walks up from the entry's folder: /app/node_modules is on the way.
-    const hoisted = copies.find((c) => c.from === 'deps' && c.dest === '/app/node_modules');
-    expect(hoisted).toBeDefined();
-    expect(path.posix.relative('/app', `/app/${svc.name}/dist`).startsWith('..')).toBe(false);
+    // require() walks up from the entry point's folder (WORKDIR + CMD): every copied node_modules
+    // of this service sits in one of the folders on the way.
+    const workdir = runtime.filter((i) => i.op === 'WORKDIR').reduce((wd, i) => path.posix.resolve(wd, i.args), '/');
+    const entryDir = path.posix.dirname(
+      path.posix.resolve(workdir, (JSON.parse(runtime.find((i) => i.op === 'CMD')!.args) as string[])[1]),
+    );
+    for (const folder of [...folders].filter((f) => f === 'node_modules' || f.startsWith(`${svc.name}/`))) {
+      const above = path.posix.relative(path.posix.dirname(`/app/${folder}`), entryDir);
+      expect({ folder, onTheWay: !above.startsWith('..') }).toEqual({ folder, onTheWay: true });
+    }
   });
 });
 
