@@ -248,6 +248,9 @@ try {
       : "MySQL: the raw loops use a mysql2 pool of 10 connections (the services' knex pool size) driven by as many concurrent loops as autocannon has connections, in a worker thread.",
     "R4 latencies are autocannon's (whole milliseconds); a measurement without a p50 (no request completed) fails its ratio.",
   ];
+  const findingsFile = path.join(ROOT, 'bench', 'findings.md');
+  if (fs.existsSync(findingsFile))
+    notes.push(`Findings and proposed fixes (bench/findings.md):\n\n${fs.readFileSync(findingsFile, 'utf8').trim()}`);
   const changesFile = path.join(ROOT, 'bench', 'changes.md');
   if (fs.existsSync(changesFile))
     notes.push(`Changes made to the services for these figures: see below.\n\n${fs.readFileSync(changesFile, 'utf8').trim()}`);

@@ -53,7 +53,7 @@ try {
     const res = await call(base.base ?? base, 'POST', '/msg', { token: who.token, body: { channel, text }, timeoutMs });
     recordWrite(res, text);
     if (res.status !== 201) unanswered.set(text, res.status === 0 ? res.error : res.status);
-    return { ...res, text };
+    return { ...res, sent: text };
   };
   const load = startLoad({ concurrency: 4, pauseMs: 40, task: (w, n) => writeOnce(writer, loadChannel, `load-${w}-${n}`) });
   await sleep(1500);
@@ -137,15 +137,19 @@ try {
       const downAnswers = deadAnswers.filter((r) => r.status !== 200);
       // With the gateway itself dead nothing can answer: the connection must fail at once
       // (refused, or reset for a request that was in flight at the kill), never hang.
+      // The 1 s bound is for the outage answers; a 200 (the service already back) only must not hang
+      // (the client's 2 s timeout): a fresh process's first answers can be slow on a busy machine.
       const slowOrWrong = deadAnswers.filter((r) =>
-        svc === 'gateway'
-          ? !(r.status === 200 || (r.status === 0 && r.error !== 'timeout')) || r.ms > DEAD_ANSWER_MS
-          : !(r.status === 200 || r.status === 503) || r.ms > DEAD_ANSWER_MS,
+        r.status === 200
+          ? false
+          : svc === 'gateway'
+            ? !(r.status === 0 && r.error !== 'timeout') || r.ms > DEAD_ANSWER_MS
+            : r.status !== 503 || r.ms > DEAD_ANSWER_MS,
       );
       tally.check(
         svc === 'gateway'
           ? `while down, connections to the gateway are refused at once (${downAnswers.length} probes, none hung)`
-          : `while down, its routes answer 503 within ${DEAD_ANSWER_MS} ms (${downAnswers.length} probes, max ${Math.round(Math.max(0, ...deadAnswers.map((r) => r.ms)))} ms)`,
+          : `while down, its routes answer 503 within ${DEAD_ANSWER_MS} ms (${downAnswers.length} probes, max ${Math.round(Math.max(0, ...downAnswers.map((r) => r.ms)))} ms)`,
         downAnswers.length > 0 && slowOrWrong.length === 0,
         downAnswers.length === 0
           ? 'the outage was never observed'
@@ -166,7 +170,8 @@ try {
             .join('\n'),
         );
       }
-      const badOthers = otherAnswers.filter((r) => !(r.status === 200 || (r.dependent && r.status === 503 && r.ms <= DEAD_ANSWER_MS)));
+      // A route that needs the dead service may fail closed with a 503, but must not hang.
+      const badOthers = otherAnswers.filter((r) => !(r.status === 200 || (r.dependent && r.status === 503)));
       tally.check(
         `the other services keep answering (${otherAnswers.length} probes)`,
         badOthers.length === 0,
@@ -219,7 +224,17 @@ try {
       const completed = inFlight.filter((r) => r.status === 201).length;
       const brokenInFlight = inFlight.filter((r) => r.status !== 201 && !(svc === 'message' && r.status === 503));
       // A 503 here is acceptable only if the request never reached message-service: checked at the end.
-      for (const r of inFlight) if (r.status === 503 && r.text) sigtermSuspects.push(r);
+      // Connection errors too: if such a message is stored, its answer was lost.
+      for (const r of inFlight) if (r.status !== 201 && r.sent) sigtermSuspects.push({ ...r, svc });
+      const refused = inFlight.filter((r) => r.status !== 201);
+      if (refused.length) {
+        const kinds = {};
+        for (const r of refused) {
+          const key = r.status === 0 ? r.error : `${r.status} ${r.json?.error ?? ''}`;
+          kinds[key] = (kinds[key] ?? 0) + 1;
+        }
+        tally.note(`in flight but not completed: ${JSON.stringify(kinds)}`);
+      }
       tally.check(
         `requests in flight at SIGTERM complete (${completed}/${inFlight.length} answered 201, ${inFlightLoad} from the load)`,
         brokenInFlight.length === 0 && completed > 0,
@@ -301,13 +316,13 @@ try {
     `${lost.length} missing from GET /msg?channel=...`,
   );
   const storedTexts = new Set(seen.values());
-  const lostAnswers = sigtermSuspects.filter((r) => storedTexts.has(r.text));
+  const lostAnswers = sigtermSuspects.filter((r) => storedTexts.has(r.sent));
   tally.check(
-    `no request in flight at SIGTERM was processed but answered 503 (${sigtermSuspects.length} got 503 before reaching the service)`,
+    `no request in flight at SIGTERM was processed without its answer (${sigtermSuspects.length} failed in flight, ${lostAnswers.length} of them stored anyway)`,
     lostAnswers.length === 0,
     lostAnswers
       .slice(0, 3)
-      .map((r) => `"${r.text}" is stored, yet its POST /msg got ${describe(r)}`)
+      .map((r) => `${r.svc} SIGTERM: "${r.sent}" is stored, yet its POST /msg got ${describe(r)}`)
       .join('\n'),
   );
   const ghost = [...seen.values()].filter((t) => unanswered.has(t));

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { verifyServiceToken } from '@canaduck/auth';
-import { bearer, testServiceSecret, uniqueName } from '@canaduck/testing';
+import { bearer, testServiceSecret, uniqueName, waitUntil } from '@canaduck/testing';
 import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
 import { refusedUrl, startUpstream, type Upstream } from './support/upstreams';
 
@@ -48,9 +48,7 @@ describe('activity reporting', () => {
     const gw = buildGateway({ ...urlsOf(up), user: userService.url }, { ACTIVITY_FLUSH_MS: '100' });
     const pseudo = uniqueName('timer');
     await request(gw.handler).get('/msg?channel=tech').set('Authorization', bearer(pseudo)).expect(200);
-    const deadline = Date.now() + 3000;
-    while (!batches.some((b) => b.pseudos.includes(pseudo)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(batches.some((b) => b.pseudos.includes(pseudo))).toBe(true);
+    await waitUntil(() => batches.some((b) => b.pseudos.includes(pseudo)), 'the timer has sent the batch', 10_000);
     await gw.shutdown();
   });
 

@@ -1,32 +1,10 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { bearer, expiredToken, serviceBearer, testTokenSettings, uniqueName, userToken } from '@canaduck/testing';
-import type { Gateway } from '../src/app';
-import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import { describeBothEntries } from './support/gateway';
 import type { Upstream } from './support/upstreams';
 
-let up: UpstreamSet;
-let gw: Gateway;
-let entry: () => Gateway['handler'] | Gateway['app'];
-
-beforeAll(async () => {
-  up = await startUpstreams();
-  gw = buildGateway(urlsOf(up));
-});
-afterAll(async () => {
-  await gw.shutdown();
-  await closeAll(up);
-});
-
-// The server runs the fast path; Express alone (ACCESS_LOG=all) must give the same answers.
-describe.each([
-  ['through the fast path', 'handler'],
-  ['through Express alone', 'app'],
-] as const)('%s', (_how, key) => {
-  beforeAll(() => {
-    entry = () => gw[key];
-  });
-
+describeBothEntries((g) => {
   const now = () => Math.floor(Date.now() / 1000);
   const sign = (payload: object, opts: jwt.SignOptions = {}, secret = testTokenSettings.secret) =>
     jwt.sign(payload, secret, {
@@ -78,12 +56,12 @@ describe.each([
     ['GET', '/fullinfo?user=roger&channel=tech'],
   ];
 
-  const calls = () => Object.values(up).reduce((n, u: Upstream) => n + u.requests.length, 0);
+  const calls = () => Object.values(g.up).reduce((n, u: Upstream) => n + u.requests.length, 0);
 
   describe('JWT refusals', () => {
     test.each(protectedRoutes)('when %s %s comes without a token, then 401 and no service is called', async (method, path) => {
       const before = calls();
-      const res = await request(entry())[method.toLowerCase() as 'get'](path);
+      const res = await request(g.entry())[method.toLowerCase() as 'get'](path);
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: expect.any(String), code: 'token_missing' });
       expect(calls()).toBe(before);
@@ -92,20 +70,20 @@ describe.each([
     describe.each(badTokens)('when the token is %s', (_kind, header) => {
       test.each(protectedRoutes)('then %s %s is a 401 and no service is called', async (method, path) => {
         const before = calls();
-        const res = await request(entry())[method.toLowerCase() as 'get'](path).set('Authorization', header());
+        const res = await request(g.entry())[method.toLowerCase() as 'get'](path).set('Authorization', header());
         expect(res.status).toBe(401);
         expect(['invalid_token', 'token_expired']).toContain(res.body.code);
         expect(calls()).toBe(before);
       });
 
       test('then a public read with it is a 401 too: a client should learn its token is bad', async () => {
-        const res = await request(entry()).get('/channel').set('Authorization', header());
+        const res = await request(g.entry()).get('/channel').set('Authorization', header());
         expect(res.status).toBe(401);
       });
     });
 
     test('when a client logs in with a stale token still attached, then the login goes through', async () => {
-      const res = await request(entry())
+      const res = await request(g.entry())
         .post('/login')
         .set('Authorization', `Bearer ${expiredToken('roger')}`)
         .send({ pseudo: 'roger', password: 'x' });
@@ -114,24 +92,24 @@ describe.each([
     });
 
     test('when a public read comes without a token, then it is passed on', async () => {
-      const res = await request(entry()).get('/whois/roger');
+      const res = await request(g.entry()).get('/whois/roger');
       expect(res.status).toBe(200);
     });
 
     test('when the same valid token is used twice, then both requests pass (the cache keeps it valid)', async () => {
       const header = bearer(uniqueName());
       for (let i = 0; i < 2; i++) {
-        const res = await request(entry()).get('/msg?channel=tech').set('Authorization', header);
+        const res = await request(g.entry()).get('/msg?channel=tech').set('Authorization', header);
         expect(res.status).toBe(200);
       }
     });
 
     test('when a token expires after it was cached, then it is refused', async () => {
       const token = sign({ pseudo: uniqueName(), roles: ['user'] }, { expiresIn: 1 });
-      expect((await request(entry()).get('/msg?channel=tech').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      expect((await request(g.entry()).get('/msg?channel=tech').set('Authorization', `Bearer ${token}`)).status).toBe(200);
       // exp has second precision and verification allows 5 s of skew; the cache itself holds only until exp.
       await new Promise((r) => setTimeout(r, 6500));
-      const res = await request(entry()).get('/msg?channel=tech').set('Authorization', `Bearer ${token}`);
+      const res = await request(g.entry()).get('/msg?channel=tech').set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('token_expired');
     }, 15000);
@@ -144,20 +122,20 @@ describe.each([
       ['POST', '/make-admin/roger'],
     ])('when %s %s comes with a user token without the admin role, then 403 and no service is called', async (method, path) => {
       const before = calls();
-      const res = await request(entry())[method.toLowerCase() as 'get'](path).set('Authorization', bearer(uniqueName()));
+      const res = await request(g.entry())[method.toLowerCase() as 'get'](path).set('Authorization', bearer(uniqueName()));
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ error: 'the admin role is required', code: 'role_required' });
       expect(calls()).toBe(before);
     });
 
     test('when an admin-only route comes without a token, then 401', async () => {
-      const res = await request(entry()).post('/make-admin/roger');
+      const res = await request(g.entry()).post('/make-admin/roger');
       expect(res.status).toBe(401);
     });
 
     test('when an admin calls it, then it is passed on with the token', async () => {
       const header = bearer(uniqueName(), ['user', 'admin']);
-      const res = await request(entry()).post('/make-admin/roger').set('Authorization', header);
+      const res = await request(g.entry()).post('/make-admin/roger').set('Authorization', header);
       expect(res.status).toBe(200);
       expect(res.body.headers.authorization).toBe(header);
     });

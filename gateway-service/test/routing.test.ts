@@ -4,31 +4,10 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, uniqueName } from '@canaduck/testing';
 import type { Gateway } from '../src/app';
-import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import { buildGateway, describeBothEntries, urlsOf } from './support/gateway';
 import { closeServer, type Upstream } from './support/upstreams';
 
-let up: UpstreamSet;
-let gw: Gateway;
-let entry: () => Gateway['handler'] | Gateway['app'];
-
-beforeAll(async () => {
-  up = await startUpstreams();
-  gw = buildGateway(urlsOf(up));
-});
-afterAll(async () => {
-  await gw.shutdown();
-  await closeAll(up);
-});
-
-// The server runs the fast path; Express alone (ACCESS_LOG=all) must give the same answers.
-describe.each([
-  ['through the fast path', 'handler'],
-  ['through Express alone', 'app'],
-] as const)('%s', (_how, key) => {
-  beforeAll(() => {
-    entry = () => gw[key];
-  });
-
+describeBothEntries((g) => {
   const admin = () => bearer(uniqueName('admin'), ['user', 'admin']);
   const user = () => bearer(uniqueName('u'));
 
@@ -62,7 +41,7 @@ describe.each([
   describe('routing table', () => {
     test.each(table)('when %s %s is called, then %s answers it with method, path and query intact', async (method, path, service, auth) => {
       const id = `rt-${uniqueName('r')}`;
-      let r = request(entry())[method.toLowerCase() as 'get'](path).set('X-Request-Id', id);
+      let r = request(g.entry())[method.toLowerCase() as 'get'](path).set('X-Request-Id', id);
       const header = auth();
       if (header) r = r.set('Authorization', header);
       const res = await r;
@@ -77,23 +56,23 @@ describe.each([
 
     test('when a JSON body is sent, then it arrives byte for byte with its content type', async () => {
       const body = { channel: 'tech', text: `coucou ${uniqueName()} 🦆` };
-      const res = await request(entry()).post('/msg').set('Authorization', user()).send(body);
+      const res = await request(g.entry()).post('/msg').set('Authorization', user()).send(body);
       expect(res.status).toBe(200);
-      const seen = up.message.requests.find((q) => q.body.includes(body.text));
+      const seen = g.up.message.requests.find((q) => q.body.includes(body.text));
       expect(seen).toBeDefined();
       expect(JSON.parse(seen!.body)).toEqual(body);
       expect(seen!.headers['content-type']).toMatch(/application\/json/);
     });
 
     test('when the request passes, then X-Forwarded-For and X-Forwarded-Proto are set for the upstream', async () => {
-      const res = await request(entry()).get('/channel');
+      const res = await request(g.entry()).get('/channel');
       expect(res.body.headers['x-forwarded-for']).toMatch(/127\.0\.0\.1/);
       expect(res.body.headers['x-forwarded-proto']).toBe('http');
     });
 
     test('when a 5 MB body is uploaded, then it is streamed through unchanged', async () => {
       const big = randomBytes(5 * 1024 * 1024);
-      const res = await request(entry())
+      const res = await request(g.entry())
         .post('/channel/tech/upload')
         .set('Authorization', user())
         .set('Content-Type', 'application/octet-stream')
@@ -104,7 +83,7 @@ describe.each([
     });
 
     test('when the upstream answers a status and headers, then the client gets them as they are', async () => {
-      const res = await request(entry()).get('/whois/nobody').set('X-Request-Id', 'abc');
+      const res = await request(g.entry()).get('/whois/nobody').set('X-Request-Id', 'abc');
       expect(res.status).toBe(200);
       expect(res.headers['x-powered-by']).toBeUndefined();
     });
@@ -137,7 +116,7 @@ describe.each([
         requests: [],
         close: () => closeServer(server),
       };
-      bigGw = buildGateway({ ...urlsOf(up), stats: bigUp.url });
+      bigGw = buildGateway({ ...urlsOf(g.up), stats: bigUp.url });
     });
     afterAll(async () => {
       await bigGw.shutdown();
@@ -173,12 +152,12 @@ describe.each([
       ['POST', '/register/extra'],
       ['GET', '/.well-known/other'],
     ])('when %s %s is asked, then the gateway answers a JSON 404 and calls nobody', async (method, path) => {
-      const before = Object.values(up).reduce((n, u: Upstream) => n + u.requests.length, 0);
-      const res = await request(entry())[method.toLowerCase() as 'get'](path).set('Authorization', admin());
+      const before = Object.values(g.up).reduce((n, u: Upstream) => n + u.requests.length, 0);
+      const res = await request(g.entry())[method.toLowerCase() as 'get'](path).set('Authorization', admin());
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(/application\/json/);
       expect(res.body.code).toBe('route_not_found');
-      const after = Object.values(up).reduce((n, u: Upstream) => n + u.requests.length, 0);
+      const after = Object.values(g.up).reduce((n, u: Upstream) => n + u.requests.length, 0);
       expect(after).toBe(before);
     });
   });

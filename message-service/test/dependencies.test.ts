@@ -18,7 +18,8 @@ describe.each(testDatabases())('other services on %s', (kind) => {
       expect(posted.body).toEqual({ error: 'channel-service unavailable', code: 'dependency_unavailable' });
       const read = await request(t.app).get(`/msg?channel=${channel}`).set('Authorization', bearer(roger));
       expect(read.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(1500);
+      // At once: far below the 20 s client timeout, with room for a loaded machine.
+      expect(Date.now() - started).toBeLessThan(4000);
       expect(await t.db.knex('messages').count({ n: '*' }).first()).toEqual({ n: 0 });
       expect(await t.db.knex('events').count({ n: '*' }).first()).toEqual({ n: 0 });
     } finally {

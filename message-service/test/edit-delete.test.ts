@@ -1,22 +1,10 @@
-import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { startApp, World, type TestApp } from './support/world';
+import { useWorldApp } from './support/world';
 
 describe.each(testDatabases())('PUT and DELETE /msg/<id> on %s', (kind) => {
-  const world = new World();
-  let t: TestApp;
+  const { world, t, post } = useWorldApp(kind);
 
-  beforeAll(async () => {
-    world.install();
-    t = await startApp(kind);
-  });
-  afterAll(async () => {
-    nock.cleanAll();
-    await t.close();
-  });
-
-  const post = (who: string, body: object) => request(t.app).post('/msg').set('Authorization', bearer(who)).send(body).expect(201);
   const texts = async (who: string, channel: string) =>
     (await request(t.app).get(`/msg?channel=${channel}`).set('Authorization', bearer(who))).body.messages.map(
       (m: { text: string }) => m.text,

@@ -1,7 +1,6 @@
-import nock from 'nock';
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { startApp, World, type TestApp } from './support/world';
+import { useWorldApp } from './support/world';
 
 interface FeedEvent {
   seq: number;
@@ -11,17 +10,7 @@ interface FeedEvent {
 }
 
 describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
-  const world = new World();
-  let t: TestApp;
-
-  beforeAll(async () => {
-    world.install();
-    t = await startApp(kind);
-  });
-  afterAll(async () => {
-    nock.cleanAll();
-    await t.close();
-  });
+  const { world, t } = useWorldApp(kind);
 
   const feed = async (query = '') => {
     const res = await request(t.app).get(`/internal/events${query}`).set('Authorization', serviceBearer('stats-service'));

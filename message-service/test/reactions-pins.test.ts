@@ -1,20 +1,9 @@
-import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { startApp, World, type TestApp } from './support/world';
+import { useWorldApp } from './support/world';
 
 describe.each(testDatabases())('reactions and pins on %s', (kind) => {
-  const world = new World();
-  let t: TestApp;
-
-  beforeAll(async () => {
-    world.install();
-    t = await startApp(kind);
-  });
-  afterAll(async () => {
-    nock.cleanAll();
-    await t.close();
-  });
+  const { world, t } = useWorldApp(kind);
 
   async function setup() {
     const roger = uniqueName('roger');

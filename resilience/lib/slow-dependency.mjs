@@ -1,6 +1,7 @@
 // Slow dependency: a second message-service reaches channel-service through a
 // delaying TCP proxy; it must answer 503/504 within its timeout, open its circuit
 // breaker (fast 503s), and close it again once the delay is gone.
+import fs from 'node:fs';
 import path from 'node:path';
 import { SERVICES, serviceEnv } from '../../scripts/stack.mjs';
 import { client, describe, sleep, waitFor } from './http.mjs';
@@ -29,7 +30,14 @@ export async function slowDependency({
     HTTP_TIMEOUT_MS: String(SLOW_TIMEOUT_MS),
     ACCESS_CACHE_MS: '1',
   };
-  const second = spawn(process.execPath, [path.join(ROOT, 'message-service', 'dist', 'main.js')], { cwd: ROOT, env, stdio: 'ignore' });
+  const second = spawn(process.execPath, [path.join(ROOT, 'message-service', 'dist', 'main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Its logs join the stack's log file, prefixed like the others.
+  for (const stream of [second.stdout, second.stderr])
+    stream.on('data', (chunk) => fs.appendFileSync(run.logFile, String(chunk).replace(/^(?=.)/gm, '[message#2] ')));
   const slow = client(`http://127.0.0.1:${SLOW_MESSAGE_PORT}`);
   try {
     const ready = await waitFor(async () => (await slow.get('/ready')).status === 200, 30000, 200);

@@ -1,11 +1,8 @@
-import nock from 'nock';
 import request from 'supertest';
 import type { Express } from 'express';
-import { bearer, createTestDatabase, testDatabases, testServiceSecret, testTokenSettings, type TestDatabase } from '@canaduck/testing';
-import { createApp } from '../src/app';
+import { bearer, testDatabases, waitUntil, type TestDatabase } from '@canaduck/testing';
 import { applyEvents } from '../src/feed/event-applier';
-import { migrations } from '../src/migrations';
-import { FakeServices, catchUp, logger, makePoller, type TestPoller } from './feed-fixture';
+import { FakeServices, catchUp, logger, startStatsWorld, type TestPoller } from './feed-fixture';
 
 const admin = bearer('boss', ['user', 'admin']);
 
@@ -14,26 +11,12 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
   let app: Express;
   let fake: FakeServices;
   let tp: TestPoller;
+  let close: () => Promise<void>;
 
   beforeEach(async () => {
-    db = await createTestDatabase('stats-service', migrations, kind);
-    fake = new FakeServices();
-    fake.install();
-    tp = makePoller(db.knex, 4);
-    app = createApp({
-      logger,
-      knex: db.knex,
-      tokens: testTokenSettings,
-      serviceSecret: testServiceSecret,
-      feedStatus: () => tp.poller.status(),
-    });
+    ({ db, app, fake, tp, close } = await startStatsWorld(kind, 4));
   });
-  afterEach(async () => {
-    await tp.poller.stop();
-    tp.close();
-    nock.cleanAll();
-    await db.destroy();
-  });
+  afterEach(() => close());
   const get = (path: string, auth?: string) => (auth ? request(app).get(path).set('Authorization', auth) : request(app).get(path));
   const channels = async () =>
     (await get('/stats/active-channels?limit=100')).body.channels as Array<{ channel: string; messages: number; last_message_at: string }>;
@@ -194,7 +177,7 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake.channel('tech');
     fake.created(1, 'roger', { channel: 'tech' });
     tp.poller.start();
-    for (let i = 0; i < 100 && (await users()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(async () => (await users()).length > 0, 'the timer loop has applied the event', 10_000);
     expect(await users()).toEqual([{ pseudo: 'roger', messages: 1 }]);
     await tp.poller.stop();
     const calls = fake.feedCalls;

@@ -3,10 +3,13 @@ import { ServiceTokenMinter, verifyServiceToken } from '@canaduck/auth';
 import type { Knex } from '@canaduck/db';
 import { createLogger } from '@canaduck/logging';
 import { ServiceClient } from '@canaduck/http-client';
-import { testServiceSecret } from '@canaduck/testing';
+import type { Express } from 'express';
+import { createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import { createApp } from '../src/app';
 import { ChannelClient } from '../src/clients/channel-client';
 import { MessageClient } from '../src/clients/message-client';
 import { EventPoller } from '../src/feed/event-poller';
+import { migrations } from '../src/migrations';
 
 export const MESSAGE_URL = 'http://message-service.test';
 export const CHANNEL_URL = 'http://channel-service.test';
@@ -127,7 +130,8 @@ export function makePoller(knex: Knex, batchSize = 500): TestPoller {
   const minter = new ServiceTokenMinter('stats-service', testServiceSecret);
   const serviceAuth = () => `Bearer ${minter.get()}`;
   // A breaker that never opens: the tests switch services off and on at will.
-  const opts = { timeoutMs: 2000, serviceAuth, breakerErrorThreshold: 100, breakerResetMs: 10 };
+  // A timeout far above what the in-process fakes need, even on a loaded machine.
+  const opts = { timeoutMs: 10_000, serviceAuth, breakerErrorThreshold: 100, breakerResetMs: 10 };
   const messageHttp = new ServiceClient({ name: 'message-service', baseUrl: MESSAGE_URL, ...opts });
   const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: CHANNEL_URL, ...opts });
   const poller = new EventPoller({
@@ -156,4 +160,34 @@ export async function catchUp(poller: EventPoller, maxCycles = 10_000): Promise<
     if (!(await poller.cycle())) break;
   }
   return cycles;
+}
+
+export interface StatsWorld {
+  db: TestDatabase;
+  app: Express;
+  fake: FakeServices;
+  tp: TestPoller;
+  close(): Promise<void>;
+}
+
+/** A stats-service on a fresh database, its poller reading the HTTP fakes; /ready shows the poller's view. */
+export async function startStatsWorld(kind: TestDbKind, batchSize?: number): Promise<StatsWorld> {
+  const db = await createTestDatabase('stats-service', migrations, kind);
+  const fake = new FakeServices();
+  fake.install();
+  const tp = makePoller(db.knex, batchSize);
+  const app = createApp({
+    logger,
+    knex: db.knex,
+    tokens: testTokenSettings,
+    serviceSecret: testServiceSecret,
+    feedStatus: () => tp.poller.status(),
+  });
+  const close = async () => {
+    await tp.poller.stop();
+    tp.close();
+    nock.cleanAll();
+    await db.destroy();
+  };
+  return { db, app, fake, tp, close };
 }

@@ -1,18 +1,7 @@
-import nock from 'nock';
 import request from 'supertest';
 import type { Express } from 'express';
-import {
-  bearer,
-  createTestDatabase,
-  testDatabases,
-  testServiceSecret,
-  testTokenSettings,
-  uniqueName,
-  type TestDatabase,
-} from '@canaduck/testing';
-import { createApp } from '../src/app';
-import { migrations } from '../src/migrations';
-import { FakeServices, catchUp, logger, makePoller, type TestPoller } from './feed-fixture';
+import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
+import { FakeServices, catchUp, startStatsWorld, type TestPoller } from './feed-fixture';
 
 const HOUR = 3_600_000;
 const admin = bearer('boss', ['user', 'admin']);
@@ -21,23 +10,15 @@ let nextId = 1000;
 const id = () => ++nextId;
 
 describe.each(testDatabases())('stats routes (%s)', (kind) => {
-  let db: TestDatabase;
   let app: Express;
   let fake: FakeServices;
   let tp: TestPoller;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('stats-service', migrations, kind);
-    fake = new FakeServices();
-    fake.install();
-    tp = makePoller(db.knex);
-    app = createApp({ logger, knex: db.knex, tokens: testTokenSettings, serviceSecret: testServiceSecret });
+    ({ app, fake, tp, close } = await startStatsWorld(kind));
   });
-  afterAll(async () => {
-    tp.close();
-    nock.cleanAll();
-    await db.destroy();
-  });
+  afterAll(() => close());
   const sync = () => catchUp(tp.poller);
   const get = (path: string, auth?: string) => (auth ? request(app).get(path).set('Authorization', auth) : request(app).get(path));
   const mine = <T extends Record<string, unknown>>(rows: T[], key: keyof T, names: string[]) =>

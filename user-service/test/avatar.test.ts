@@ -1,18 +1,12 @@
 import request from 'supertest';
 import { testDatabases, uniqueName } from '@canaduck/testing';
 import { identiconDataUri } from '../src/domain/identicon';
-import { registerUser, signedUp, startService, type TestService } from './helpers';
+import { registerUser, signedUp, useService } from './helpers';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 1)]);
 
 describe.each(testDatabases())('avatars: GET /user/avatar/<pseudo>, POST /user/avatar (%s)', (kind) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startService(kind);
-  });
-  afterAll(async () => {
-    await svc.close();
-  });
+  const svc = useService(kind);
 
   it('when no avatar was set, then a deterministic SVG identicon of the lower-cased pseudo', async () => {
     const user = await registerUser(svc.app, 'Av');

@@ -1,15 +1,9 @@
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { auditLines, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, type TestService } from './helpers';
+import { auditLines, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, useService } from './helpers';
 
 describe.each(testDatabases())('DELETE /user/<pseudo> (%s)', (kind) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startService(kind);
-  });
-  afterAll(async () => {
-    await svc.close();
-  });
+  const svc = useService(kind);
 
   it('when the user deletes themself, then 200 and the account is gone everywhere', async () => {
     const user = await signedUp(svc.app);

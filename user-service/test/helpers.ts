@@ -107,3 +107,18 @@ export async function signedUpAdmin(service: TestService, prefix = 'adm'): Promi
 export function auditLines(service: TestService, event: string): Array<Record<string, unknown>> {
   return service.logs.filter((l) => l.audit === true && l.event === event);
 }
+
+/**
+ * One service for a whole suite: started before its tests and closed after them. The object is
+ * filled in by the beforeAll hook, so read its fields inside tests only.
+ */
+export function useService(kind: TestDbKind, opts: TestOptions = {}): TestService {
+  const svc = {} as TestService;
+  beforeAll(async () => {
+    Object.assign(svc, await startService(kind, opts));
+  });
+  afterAll(async () => {
+    await svc.close();
+  });
+  return svc;
+}

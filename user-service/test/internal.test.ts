@@ -1,15 +1,9 @@
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { registerUser, signedUp, signedUpAdmin, startService, type TestService } from './helpers';
+import { registerUser, signedUp, signedUpAdmin, useService } from './helpers';
 
 describe.each(testDatabases())('internal routes (%s)', (kind) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startService(kind);
-  });
-  afterAll(async () => {
-    await svc.close();
-  });
+  const svc = useService(kind);
 
   describe('GET /internal/users/<pseudo>', () => {
     it('when a service asks about an existing user, then 200 with pseudo, roles and status', async () => {

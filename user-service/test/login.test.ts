@@ -1,16 +1,10 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { expiredToken, testDatabases, testTokenSettings, uniqueName, userToken } from '@canaduck/testing';
-import { auditLines, PASSWORD, registerUser, signedUp, startService, type TestService } from './helpers';
+import { auditLines, PASSWORD, registerUser, signedUp, startService, useService } from './helpers';
 
 describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startService(kind);
-  });
-  afterAll(async () => {
-    await svc.close();
-  });
+  const svc = useService(kind);
 
   it('when the password is right, then 200 with a token carrying pseudo and roles, and the user online', async () => {
     const user = await registerUser(svc.app);
@@ -68,13 +62,16 @@ describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
         return Number(process.hrtime.bigint() - start) / 1e6;
       };
       await time(uniqueName('warm'));
-      let wrong = 0;
-      let unknown = 0;
-      for (let i = 0; i < 3; i++) {
-        wrong += await time(user.pseudo);
-        unknown += await time(uniqueName('ghost'));
+      // Interleaved pairs see the same machine load; the median ratio ignores a pair hit by a pause.
+      // Without the dummy compare an unknown pseudo costs a few ms against ~40 ms or more: a ratio near 0.1.
+      const ratios: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const wrong = await time(user.pseudo);
+        const unknown = await time(uniqueName('ghost'));
+        ratios.push(unknown / wrong);
       }
-      expect(unknown).toBeGreaterThan(wrong * 0.5);
+      const median = ratios.sort((a, b) => a - b)[3];
+      expect(median).toBeGreaterThan(0.4);
     } finally {
       await slow.close();
     }

@@ -1,15 +1,9 @@
 import request from 'supertest';
 import { bearer, testDatabases } from '@canaduck/testing';
-import { auditLines, PASSWORD, signedUp, signedUpAdmin, startService, type TestService } from './helpers';
+import { auditLines, PASSWORD, signedUp, signedUpAdmin, useService } from './helpers';
 
 describe.each(testDatabases())('PATCH /user/<pseudo>/password (%s)', (kind) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startService(kind);
-  });
-  afterAll(async () => {
-    await svc.close();
-  });
+  const svc = useService(kind);
 
   const NEW = 'a brand new password';
 

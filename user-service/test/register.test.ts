@@ -1,15 +1,9 @@
 import request from 'supertest';
 import { testDatabases, uniqueName } from '@canaduck/testing';
-import { PASSWORD, startService, type TestService } from './helpers';
+import { PASSWORD, useService } from './helpers';
 
 describe.each(testDatabases())('POST /register (%s)', (kind) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startService(kind);
-  });
-  afterAll(async () => {
-    await svc.close();
-  });
+  const svc = useService(kind);
 
   const body = (pseudo = uniqueName('Reg')) => ({ pseudo, password: PASSWORD, email: `${pseudo}@canaduck.example` });
 

@@ -1,16 +1,10 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { auditLines, loginAs, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, type TestService } from './helpers';
+import { auditLines, loginAs, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, useService } from './helpers';
 
 describe.each(testDatabases())('roles: /user/roles, /make-admin (%s)', (kind) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startService(kind);
-  });
-  afterAll(async () => {
-    await svc.close();
-  });
+  const svc = useService(kind);
 
   describe('GET /user/roles/<pseudo>', () => {
     it('when the user exists, then 200 with their roles, to anyone', async () => {

@@ -54,3 +54,41 @@ export function urlsOf(u: UpstreamSet) {
 export async function closeAll(u: UpstreamSet): Promise<void> {
   await Promise.all(Object.values(u).map((x: Upstream) => x.close()));
 }
+
+/** The gateway of one test file over four echoing upstreams, seen through one entry point. */
+export interface EchoGateway {
+  readonly up: UpstreamSet;
+  readonly gw: Gateway;
+  entry(): Gateway['handler'] | Gateway['app'];
+}
+
+/**
+ * Starts the upstreams and one gateway for the file, then declares `suite` twice: the server runs
+ * the fast path, and Express alone (ACCESS_LOG=all) must give the same answers.
+ */
+export function describeBothEntries(suite: (g: EchoGateway) => void): void {
+  let up: UpstreamSet;
+  let gw: Gateway;
+  beforeAll(async () => {
+    up = await startUpstreams();
+    gw = buildGateway(urlsOf(up));
+  });
+  afterAll(async () => {
+    await gw.shutdown();
+    await closeAll(up);
+  });
+  describe.each([
+    ['through the fast path', 'handler'],
+    ['through Express alone', 'app'],
+  ] as const)('%s', (_how, key) => {
+    suite({
+      get up() {
+        return up;
+      },
+      get gw() {
+        return gw;
+      },
+      entry: () => gw[key],
+    });
+  });
+}

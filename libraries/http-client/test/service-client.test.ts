@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayTimeoutError, ServiceUnavailableError } from '@canaduck/errors';
 import { ServiceClient } from '@canaduck/http-client';
+import { waitUntil } from '@canaduck/testing';
 
 interface Seen {
   method: string;
@@ -139,13 +140,14 @@ describe('ServiceClient against a live server', () => {
   });
 
   it('when the other side is slower than the timeout, then a 504 is thrown in about the timeout', async () => {
-    const srv = await startServer((_req, res) => setTimeout(() => json(res, 200, {}), 2000).unref());
+    // The other side hangs for 20 s: an answer well before that is the 150 ms timeout, even on a loaded machine.
+    const srv = await startServer((_req, res) => setTimeout(() => json(res, 200, {}), 20_000).unref());
     servers.push(srv);
     const started = Date.now();
     const err = await rejection(client({ name: 'message-service', baseUrl: srv.url, timeoutMs: 150 }).get('/slow'));
     expect(err).toBeInstanceOf(GatewayTimeoutError);
     expect(err).toMatchObject({ status: 504, code: 'dependency_timeout', message: 'message-service did not answer in time' });
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('when one call overrides the timeout, then that call waits longer', async () => {
@@ -153,7 +155,7 @@ describe('ServiceClient against a live server', () => {
     servers.push(srv);
     const c = client({ name: 'x', baseUrl: srv.url, timeoutMs: 50 });
     await expect(c.get('/slow')).rejects.toBeInstanceOf(GatewayTimeoutError);
-    await expect(c.get('/slow', { timeoutMs: 2000 })).resolves.toEqual({ status: 200, data: { late: true } });
+    await expect(c.get('/slow', { timeoutMs: 10_000 })).resolves.toEqual({ status: 200, data: { late: true } });
   });
 
   it('when the other side answers many requests, then keep-alive reuses connections', async () => {
@@ -174,7 +176,8 @@ describe('circuit breaker', () => {
     let healthy = false;
     const srv = await startServer((_req, res) => (healthy ? json(res, 200, { ok: true }) : json(res, 503, { error: 'down' })));
     servers.push(srv);
-    const c = client({ name: 'stats-service', baseUrl: srv.url, breakerResetMs: 300 });
+    // A reset delay long enough that the open circuit is still open when probed on a loaded machine.
+    const c = client({ name: 'stats-service', baseUrl: srv.url, breakerResetMs: 1500 });
     expect(c.circuitState).toBe('closed');
     for (let i = 0; i < 5; i++) await expect(c.get('/x')).rejects.toMatchObject({ code: 'dependency_failed' });
     expect(c.circuitState).toBe('open');
@@ -186,7 +189,7 @@ describe('circuit breaker', () => {
     expect(srv.seen.length).toBe(hits);
 
     healthy = true;
-    await new Promise((r) => setTimeout(r, 400));
+    await waitUntil(() => c.circuitState !== 'open', 'the reset delay has passed');
     expect(c.circuitState).toBe('halfOpen');
     await expect(c.get('/x')).resolves.toEqual({ status: 200, data: { ok: true } });
     expect(c.circuitState).toBe('closed');
@@ -199,7 +202,8 @@ describe('circuit breaker', () => {
     const c = client({ name: 'x', baseUrl: srv.url, breakerResetMs: 200 });
     for (let i = 0; i < 5; i++) await c.get('/x').catch(() => undefined);
     expect(c.circuitState).toBe('open');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntil(() => c.circuitState !== 'open', 'the reset delay has passed');
+    expect(c.circuitState).toBe('halfOpen');
     await expect(c.get('/x')).rejects.toMatchObject({ code: 'dependency_failed' });
     expect(c.circuitState).toBe('open');
   });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import nock from 'nock';
+import request from 'supertest';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { createLogger } from '@canaduck/logging';
-import { createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import { bearer, createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
 import { createApp } from '../../src/app';
 import { createClients, type Clients } from '../../src/clients';
 import { migrations } from '../../src/migrations';
@@ -123,7 +124,8 @@ export async function startApp(
     serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret),
     // Tests change channel state between calls: no reuse unless a test asks for it.
     accessCacheMs: o.accessCacheMs ?? 1,
-    timeoutMs: 2000,
+    // Far above what the in-process fakes need, so a loaded machine never turns an answer into a 504.
+    timeoutMs: 20_000,
   });
   const app = createApp({
     logger: createLogger('message-service', 'silent'),
@@ -153,4 +155,28 @@ export async function unusedPort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+export interface WorldApp {
+  world: World;
+  /** Filled in by the beforeAll hook: read its fields inside tests only. */
+  t: TestApp;
+  /** POST /msg as `who`, expecting 201. */
+  post(who: string, body: object): request.Test;
+}
+
+/** Registers the usual hooks of a route-family suite: the HTTP fakes installed, one app per database kind. */
+export function useWorldApp(kind: TestDbKind): WorldApp {
+  const world = new World();
+  const t = {} as TestApp;
+  beforeAll(async () => {
+    world.install();
+    Object.assign(t, await startApp(kind));
+  });
+  afterAll(async () => {
+    nock.cleanAll();
+    await t.close();
+  });
+  const post = (who: string, body: object) => request(t.app).post('/msg').set('Authorization', bearer(who)).send(body).expect(201);
+  return { world, t, post };
 }
