@@ -18,12 +18,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_URL): Promise<TestApp> {
+/** The default timeout is far above what the nock fakes need, so a loaded machine never turns an answer into a 504. */
+export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_URL, timeoutMs = 10_000): Promise<TestApp> {
   const db = await createTestDatabase('channel-service', migrations, kind);
   const userService = new ServiceClient({
     name: 'user-service',
     baseUrl: userServiceUrl,
-    timeoutMs: 1000,
+    timeoutMs,
     serviceAuth: () => `Bearer ${signServiceToken('channel-service', testServiceSecret)}`,
   });
   const app = createApp({

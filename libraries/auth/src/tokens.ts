@@ -1,3 +1,4 @@
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { UnauthorizedError } from '@canaduck/errors';
 import { signEdDsa, verifyEdDsa } from './eddsa';
@@ -28,10 +29,28 @@ function signingKey(s: TokenSettings): jwt.Secret {
   return s.privateKey;
 }
 
+/*
+ * Given a string, jsonwebtoken tries crypto.createPublicKey() on it for every call, lets it
+ * throw, and only then builds a secret key: about a quarter of a service's CPU under load
+ * (bench/findings.md). A KeyObject built once per secret skips all of that.
+ */
+const keyCache = new Map<string, KeyObject>();
+
+function cachedKey(kind: 'secret' | 'public', material: string): KeyObject {
+  const cacheKey = `${kind}:${material}`;
+  let key = keyCache.get(cacheKey);
+  if (!key) {
+    key = kind === 'secret' ? createSecretKey(Buffer.from(material, 'utf8')) : createPublicKey(material);
+    if (keyCache.size > 32) keyCache.clear();
+    keyCache.set(cacheKey, key);
+  }
+  return key;
+}
+
 function verifyKey(s: TokenSettings): jwt.Secret {
-  if ((s.algorithm ?? 'HS256') === 'HS256') return s.secret;
+  if ((s.algorithm ?? 'HS256') === 'HS256') return cachedKey('secret', s.secret);
   if (!s.publicKey) throw new Error(`JWT_PUBLIC_KEY is required to verify ${s.algorithm}`);
-  return s.publicKey;
+  return s.algorithm === 'EdDSA' ? s.publicKey : cachedKey('public', s.publicKey);
 }
 
 /** Signs a user token: `{ pseudo, roles, iat, exp, iss, aud }`. Only user-service calls this. */
@@ -105,7 +124,7 @@ export function signServiceToken(service: string, secret: string, expiresInSecon
 export function verifyServiceToken(token: string, secret: string): string {
   let payload: JwtPayload | string;
   try {
-    payload = jwt.verify(token, secret, { algorithms: ['HS256'], audience: SERVICE_AUDIENCE, clockTolerance: 5 });
+    payload = jwt.verify(token, cachedKey('secret', secret), { algorithms: ['HS256'], audience: SERVICE_AUDIENCE, clockTolerance: 5 });
   } catch (err) {
     throw explain(err);
   }
