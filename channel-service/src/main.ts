@@ -1,5 +1,5 @@
 import { ServiceClient } from '@canaduck/http-client';
-import { runService } from '@canaduck/service-kit';
+import { appBase, runService } from '@canaduck/service-kit';
 import { createApp } from './app';
 import { configShape } from './config';
 import { migrations } from './migrations';
@@ -17,10 +17,7 @@ void runService({
     });
     return {
       app: createApp({
-        logger: ctx.logger,
-        knex: ctx.knex!,
-        tokens: ctx.tokens,
-        serviceSecret: ctx.serviceSecret,
+        ...appBase(ctx),
         userService,
         bodyLimit: ctx.config.BODY_LIMIT,
       }),

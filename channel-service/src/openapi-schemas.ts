@@ -30,7 +30,14 @@ export const openapiSchemas: Record<string, unknown> = {
         type: 'array',
         items: {
           type: 'object',
-          properties: { name: str, topic: str, private: bool, modes: names, members_count: { type: 'integer' }, created_at: { type: 'string', format: 'date-time' } },
+          properties: {
+            name: str,
+            topic: str,
+            private: bool,
+            modes: names,
+            members_count: { type: 'integer' },
+            created_at: { type: 'string', format: 'date-time' },
+          },
         },
       },
       offset: { type: 'integer' },
@@ -42,7 +49,10 @@ export const openapiSchemas: Record<string, unknown> = {
     type: 'object',
     properties: {
       channel: str,
-      users: { type: 'array', items: { type: 'object', properties: { pseudo: str, role: { type: 'string', enum: ['owner', 'moderator', 'member'] } } } },
+      users: {
+        type: 'array',
+        items: { type: 'object', properties: { pseudo: str, role: { type: 'string', enum: ['owner', 'moderator', 'member'] } } },
+      },
       offset: { type: 'integer' },
       limit: { type: 'integer' },
       next_offset: { type: 'integer', nullable: true },

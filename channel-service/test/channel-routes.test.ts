@@ -13,7 +13,10 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
     it('when a user creates a channel, then it is 201 with the config and the caller is owner and member', async () => {
       const owner = uniqueName('roger');
       const name = uniqueName('tech');
-      const res = await request(t.app).post('/channel').set('Authorization', bearer(owner)).send({ name: `#${name.toUpperCase()}`, private: false, topic: 'dev talk 🦆' });
+      const res = await request(t.app)
+        .post('/channel')
+        .set('Authorization', bearer(owner))
+        .send({ name: `#${name.toUpperCase()}`, private: false, topic: 'dev talk 🦆' });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
         name,
@@ -32,7 +35,10 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
     });
 
     it('when private is true, then mode i is set and private is true', async () => {
-      const res = await request(t.app).post('/channel').set('Authorization', bearer(uniqueName())).send({ name: uniqueName('p'), private: true });
+      const res = await request(t.app)
+        .post('/channel')
+        .set('Authorization', bearer(uniqueName()))
+        .send({ name: uniqueName('p'), private: true });
       expect(res.status).toBe(201);
       expect(res.body.private).toBe(true);
       expect(res.body.modes).toEqual(['i', 'n', 't']);
@@ -41,7 +47,10 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
 
     it('when the name is taken (whatever its case or #), then it is 409', async () => {
       const name = await createChannel(t.app, uniqueName());
-      const res = await request(t.app).post('/channel').set('Authorization', bearer(uniqueName())).send({ name: `#${name.toUpperCase()}`, private: false });
+      const res = await request(t.app)
+        .post('/channel')
+        .set('Authorization', bearer(uniqueName()))
+        .send({ name: `#${name.toUpperCase()}`, private: false });
       expect(res.status).toBe(409);
       expect(res.body).toEqual({ error: `channel #${name} already exists`, code: 'channel_exists' });
     });
@@ -60,7 +69,10 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
     });
 
     it('when the token is expired, then it is 401', async () => {
-      const res = await request(t.app).post('/channel').set('Authorization', `Bearer ${expiredToken('roger')}`).send({ name: uniqueName() });
+      const res = await request(t.app)
+        .post('/channel')
+        .set('Authorization', `Bearer ${expiredToken('roger')}`)
+        .send({ name: uniqueName() });
       expect(res.status).toBe(401);
     });
 
@@ -80,7 +92,11 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
     });
 
     it('when the body is malformed JSON, then it is 400', async () => {
-      const res = await request(t.app).post('/channel').set('Authorization', bearer(uniqueName())).set('Content-Type', 'application/json').send('{"name":');
+      const res = await request(t.app)
+        .post('/channel')
+        .set('Authorization', bearer(uniqueName()))
+        .set('Content-Type', 'application/json')
+        .send('{"name":');
       expect(res.status).toBe(400);
     });
   });
@@ -97,7 +113,9 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
       const res = await request(t.app).get('/channel').query({ q: prefix });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        channels: [{ name: `${prefix}-pub`, topic: '', private: false, modes: ['n', 't'], members_count: 2, created_at: expect.any(String) }],
+        channels: [
+          { name: `${prefix}-pub`, topic: '', private: false, modes: ['n', 't'], members_count: 2, created_at: expect.any(String) },
+        ],
         offset: 0,
         limit: 50,
         next_offset: null,
@@ -109,16 +127,22 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
       const base = uniqueName('w');
       await createChannel(t.app, uniqueName(), { name: `${base}_x` });
       await createChannel(t.app, uniqueName(), { name: `${base}ax` });
-      const underscore = await request(t.app).get('/channel').query({ q: `${base}_` });
+      const underscore = await request(t.app)
+        .get('/channel')
+        .query({ q: `${base}_` });
       expect(underscore.body.channels.map((c: { name: string }) => c.name)).toEqual([`${base}_x`]);
-      const percent = await request(t.app).get('/channel').query({ q: `${base}%` });
+      const percent = await request(t.app)
+        .get('/channel')
+        .query({ q: `${base}%` });
       expect(percent.body.channels).toEqual([]);
     });
 
     it('when paging through, then pages follow each other and next_offset is null on the last', async () => {
       const base = uniqueName('pg');
       for (const i of [1, 2, 3]) await createChannel(t.app, uniqueName(), { name: `${base}-${i}` });
-      const first = await request(t.app).get('/channel').query({ q: `#${base.toUpperCase()}`, limit: 2 });
+      const first = await request(t.app)
+        .get('/channel')
+        .query({ q: `#${base.toUpperCase()}`, limit: 2 });
       expect(first.body.channels.map((c: { name: string }) => c.name)).toEqual([`${base}-1`, `${base}-2`]);
       expect(first.body.next_offset).toBe(2);
       const second = await request(t.app).get('/channel').query({ q: base, limit: 2, offset: 2 });
@@ -203,7 +227,11 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
       const member = uniqueName();
       const name = await createChannel(t.app, owner);
       await join(t.app, name, member);
-      await request(t.app).post(`/channel/${name}/ban`).set('Authorization', bearer(owner)).send({ pseudo: 'spammer', reason: 'spam' }).expect(200);
+      await request(t.app)
+        .post(`/channel/${name}/ban`)
+        .set('Authorization', bearer(owner))
+        .send({ pseudo: 'spammer', reason: 'spam' })
+        .expect(200);
       const before = await access(t.app, name, member);
       const res = await request(t.app).delete(`/channel/${name}`).set('Authorization', bearer(owner));
       expect(res.status).toBe(200);
@@ -219,7 +247,7 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
       expect((await config(t.app, name)).banned).toEqual([]);
     });
 
-    it('when an admin deletes someone else\'s channel, then it is 200', async () => {
+    it("when an admin deletes someone else's channel, then it is 200", async () => {
       const name = await createChannel(t.app, uniqueName());
       expect((await request(t.app).delete(`/channel/${name}`).set('Authorization', admin())).status).toBe(200);
       expect((await request(t.app).delete(`/channel/${name}`).set('Authorization', admin())).status).toBe(404);
@@ -254,6 +282,7 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
     // Every $ref points at a component that exists.
     const refs = [...JSON.stringify(res.body).matchAll(/"\$ref":"#\/components\/(\w+)\/(\w+)"/g)];
     expect(refs.length).toBeGreaterThan(20);
-    for (const [, section, key] of refs) expect({ ref: `${section}/${key}`, found: !!res.body.components[section]?.[key] }).toEqual({ ref: `${section}/${key}`, found: true });
+    for (const [, section, key] of refs)
+      expect({ ref: `${section}/${key}`, found: !!res.body.components[section]?.[key] }).toEqual({ ref: `${section}/${key}`, found: true });
   });
 });

@@ -3,7 +3,16 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { ServiceClient } from '@canaduck/http-client';
 import { createLogger } from '@canaduck/logging';
-import { bearer, createTestDatabase, serviceBearer, testServiceSecret, testTokenSettings, uniqueName, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import {
+  bearer,
+  createTestDatabase,
+  serviceBearer,
+  testServiceSecret,
+  testTokenSettings,
+  uniqueName,
+  type TestDatabase,
+  type TestDbKind,
+} from '@canaduck/testing';
 import { signServiceToken } from '@canaduck/auth';
 import { createApp } from '../src/app';
 import { migrations } from '../src/migrations';
@@ -49,7 +58,10 @@ export const admin = (pseudo = uniqueName('admin')) => bearer(pseudo, ['user', '
 
 /** Creates a channel owned by `owner` and returns its name. */
 export async function createChannel(app: Express, owner: string, body: Record<string, unknown> = {}): Promise<string> {
-  const res = await request(app).post('/channel').set('Authorization', bearer(owner)).send({ name: uniqueName('c'), private: false, ...body });
+  const res = await request(app)
+    .post('/channel')
+    .set('Authorization', bearer(owner))
+    .send({ name: uniqueName('c'), private: false, ...body });
   if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.name as string;
 }

@@ -53,7 +53,10 @@ describe.each(testDatabases())('join, part and invite (%s)', (kind) => {
       const name = await createChannel(t.app, owner, { private: true });
       const user = uniqueName('Gin');
       const scope = userExists(user.toLowerCase(), user);
-      const inv = await request(t.app).post(`/channel/${name}/invite`).set('Authorization', bearer(owner)).send({ pseudo: user.toLowerCase() });
+      const inv = await request(t.app)
+        .post(`/channel/${name}/invite`)
+        .set('Authorization', bearer(owner))
+        .send({ pseudo: user.toLowerCase() });
       expect(inv.status).toBe(200);
       expect(inv.body).toEqual({ result: `${user} invited to #${name}` });
       expect(scope.isDone()).toBe(true);
@@ -74,14 +77,24 @@ describe.each(testDatabases())('join, part and invite (%s)', (kind) => {
       const owner = uniqueName();
       const name = await createChannel(t.app, owner);
       const user = uniqueName();
-      await request(t.app).post(`/channel/${name}/ban`).set('Authorization', bearer(owner)).send({ pseudo: user, reason: 'spam' }).expect(200);
+      await request(t.app)
+        .post(`/channel/${name}/ban`)
+        .set('Authorization', bearer(owner))
+        .send({ pseudo: user, reason: 'spam' })
+        .expect(200);
       const res = await request(t.app).post(`/channel/${name}/join`).set('Authorization', bearer(user));
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ error: `you are banned from #${name}`, code: 'banned' });
     });
 
     it('when the channel does not exist, then it is 404; without a token 401', async () => {
-      expect((await request(t.app).post(`/channel/${uniqueName('x')}/join`).set('Authorization', bearer(uniqueName()))).status).toBe(404);
+      expect(
+        (
+          await request(t.app)
+            .post(`/channel/${uniqueName('x')}/join`)
+            .set('Authorization', bearer(uniqueName()))
+        ).status,
+      ).toBe(404);
       const name = await createChannel(t.app, uniqueName());
       expect((await request(t.app).post(`/channel/${name}/join`)).status).toBe(401);
     });
@@ -164,7 +177,11 @@ describe.each(testDatabases())('join, part and invite (%s)', (kind) => {
       expect(dup.status).toBe(409);
       expect(dup.body.code).toBe('already_member');
       const banned = uniqueName();
-      await request(t.app).post(`/channel/${name}/ban`).set('Authorization', bearer(owner)).send({ pseudo: banned, reason: 'x' }).expect(200);
+      await request(t.app)
+        .post(`/channel/${name}/ban`)
+        .set('Authorization', bearer(owner))
+        .send({ pseudo: banned, reason: 'x' })
+        .expect(200);
       const res = await request(t.app).post(`/channel/${name}/invite`).set('Authorization', bearer(owner)).send({ pseudo: banned });
       expect(res.status).toBe(409);
       expect(res.body.code).toBe('banned');
@@ -173,7 +190,9 @@ describe.each(testDatabases())('join, part and invite (%s)', (kind) => {
     it('when the pseudo is invalid or missing, then it is 422 or 400', async () => {
       const owner = uniqueName();
       const name = await createChannel(t.app, owner);
-      expect((await request(t.app).post(`/channel/${name}/invite`).set('Authorization', bearer(owner)).send({ pseudo: '1abc' })).status).toBe(422);
+      expect(
+        (await request(t.app).post(`/channel/${name}/invite`).set('Authorization', bearer(owner)).send({ pseudo: '1abc' })).status,
+      ).toBe(422);
       expect((await request(t.app).post(`/channel/${name}/invite`).set('Authorization', bearer(owner)).send({})).status).toBe(400);
     });
   });
@@ -191,7 +210,10 @@ describe.each(testDatabases())('join, part and invite (%s)', (kind) => {
       try {
         const owner = uniqueName();
         const name = await createChannel(down.app, owner, { private: true });
-        const res = await request(down.app).post(`/channel/${name}/invite`).set('Authorization', bearer(owner)).send({ pseudo: uniqueName() });
+        const res = await request(down.app)
+          .post(`/channel/${name}/invite`)
+          .set('Authorization', bearer(owner))
+          .send({ pseudo: uniqueName() });
         expect(res.status).toBe(503);
         expect(res.body).toEqual({ error: 'user-service unavailable', code: 'dependency_unavailable' });
         expect((await config(down.app, name)).invited).toEqual([]);

@@ -42,7 +42,9 @@ describe.each(testDatabases())('bans, kicks and moderators (%s)', (kind) => {
     it('when an invited user is banned, then the invitation is gone too', async () => {
       const c = await staffedChannel();
       const invitee = uniqueName('Inv');
-      nock(USER_SERVICE_URL).get(`/internal/users/${invitee}`).reply(200, { pseudo: invitee, roles: ['user'], status: 'online' });
+      nock(USER_SERVICE_URL)
+        .get(`/internal/users/${invitee}`)
+        .reply(200, { pseudo: invitee, roles: ['user'], status: 'online' });
       await request(t.app).post(`/channel/${c.name}/invite`).set('Authorization', bearer(c.mod)).send({ pseudo: invitee }).expect(200);
       expect((await config(t.app, c.name)).invited).toEqual([invitee]);
       const res = await ban(c.name, bearer(c.owner), invitee.toLowerCase());
@@ -91,7 +93,9 @@ describe.each(testDatabases())('bans, kicks and moderators (%s)', (kind) => {
       const c = await staffedChannel();
       expect((await ban(c.name, bearer(c.owner), 'x', 'r'.repeat(301))).status).toBe(422);
       expect((await ban(c.name, bearer(c.owner), '-bad')).status).toBe(422);
-      expect((await request(t.app).post(`/channel/${c.name}/ban`).set('Authorization', bearer(c.owner)).send({ reason: 'x' })).status).toBe(400);
+      expect((await request(t.app).post(`/channel/${c.name}/ban`).set('Authorization', bearer(c.owner)).send({ reason: 'x' })).status).toBe(
+        400,
+      );
       expect((await request(t.app).post(`/channel/${c.name}/ban`).send({ pseudo: 'x' })).status).toBe(401);
       expect((await ban(uniqueName('no'), bearer(c.owner), 'x')).status).toBe(404);
     });
@@ -171,7 +175,10 @@ describe.each(testDatabases())('bans, kicks and moderators (%s)', (kind) => {
       const name = await createChannel(t.app, owner);
       await join(t.app, name, user);
       await request(t.app).post(`/channel/${name}/topic`).set('Authorization', bearer(user)).send({ topic: 'x' }).expect(403);
-      const add = await request(t.app).post(`/channel/${name}/moderators`).set('Authorization', bearer(owner)).send({ pseudo: user.toUpperCase() });
+      const add = await request(t.app)
+        .post(`/channel/${name}/moderators`)
+        .set('Authorization', bearer(owner))
+        .send({ pseudo: user.toUpperCase() });
       expect(add.status).toBe(200);
       expect((await config(t.app, name)).moderators).toEqual([user]);
       await request(t.app).post(`/channel/${name}/topic`).set('Authorization', bearer(user)).send({ topic: 'x' }).expect(200);
@@ -188,16 +195,24 @@ describe.each(testDatabases())('bans, kicks and moderators (%s)', (kind) => {
       expect(add.status).toBe(403);
       expect(add.body.code).toBe('not_owner');
       expect((await request(t.app).delete(`/channel/${c.name}/moderators/${c.mod2}`).set('Authorization', bearer(c.mod))).status).toBe(403);
-      expect((await request(t.app).post(`/channel/${c.name}/moderators`).set('Authorization', admin()).send({ pseudo: c.member })).status).toBe(200);
+      expect(
+        (await request(t.app).post(`/channel/${c.name}/moderators`).set('Authorization', admin()).send({ pseudo: c.member })).status,
+      ).toBe(200);
       expect(((await config(t.app, c.name)).moderators as string[]).sort()).toEqual([c.mod, c.mod2, c.member].sort());
     });
 
     it('when the pseudo is not a member, is the owner, or is not a moderator, then it is 404, 409, 404', async () => {
       const c = await staffedChannel();
-      const notMember = await request(t.app).post(`/channel/${c.name}/moderators`).set('Authorization', bearer(c.owner)).send({ pseudo: uniqueName() });
+      const notMember = await request(t.app)
+        .post(`/channel/${c.name}/moderators`)
+        .set('Authorization', bearer(c.owner))
+        .send({ pseudo: uniqueName() });
       expect(notMember.status).toBe(404);
       expect(notMember.body.code).toBe('not_member');
-      const self = await request(t.app).post(`/channel/${c.name}/moderators`).set('Authorization', bearer(c.owner)).send({ pseudo: c.owner });
+      const self = await request(t.app)
+        .post(`/channel/${c.name}/moderators`)
+        .set('Authorization', bearer(c.owner))
+        .send({ pseudo: c.owner });
       expect(self.status).toBe(409);
       expect(self.body.code).toBe('already_owner');
       const notMod = await request(t.app).delete(`/channel/${c.name}/moderators/${c.member}`).set('Authorization', bearer(c.owner));

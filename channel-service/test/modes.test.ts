@@ -15,7 +15,10 @@ describe('mode strings', () => {
     ]);
   });
 
-  it.each(['+x', 'r', '', '+', '-', '+r-', '++r', ' +r', '+r t', `+${'r'.repeat(40)}`])('when the string is %p, then it is a ValidationError (422)', (s) => {
-    expect(() => parseModeString(s)).toThrow(ValidationError);
-  });
+  it.each(['+x', 'r', '', '+', '-', '+r-', '++r', ' +r', '+r t', `+${'r'.repeat(40)}`])(
+    'when the string is %p, then it is a ValidationError (422)',
+    (s) => {
+      expect(() => parseModeString(s)).toThrow(ValidationError);
+    },
+  );
 });

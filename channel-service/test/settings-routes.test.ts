@@ -26,7 +26,10 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
       const c = await staffedChannel({ topic: 'before' });
       const res = await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.member)).send({ topic: 'after' });
       expect(res.status).toBe(403);
-      expect(res.body).toEqual({ error: `only the owner and moderators of #${c.name} may change its topic (mode +t)`, code: 'not_moderator' });
+      expect(res.body).toEqual({
+        error: `only the owner and moderators of #${c.name} may change its topic (mode +t)`,
+        code: 'not_moderator',
+      });
       expect((await config(t.app, c.name)).topic).toBe('before');
     });
 
@@ -47,9 +50,15 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
     it('when mode t is unset, then any member may change the topic, but not an outsider', async () => {
       const c = await staffedChannel();
       await request(t.app).post(`/channel/${c.name}/mode`).set('Authorization', bearer(c.owner)).send({ mode: '-t' }).expect(200);
-      const ok = await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.member)).send({ topic: 'members rule' });
+      const ok = await request(t.app)
+        .post(`/channel/${c.name}/topic`)
+        .set('Authorization', bearer(c.member))
+        .send({ topic: 'members rule' });
       expect(ok.status).toBe(200);
-      const outsider = await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(uniqueName())).send({ topic: 'x' });
+      const outsider = await request(t.app)
+        .post(`/channel/${c.name}/topic`)
+        .set('Authorization', bearer(uniqueName()))
+        .send({ topic: 'x' });
       expect(outsider.status).toBe(403);
       expect(outsider.body.code).toBe('not_member');
       expect((await config(t.app, c.name)).topic).toBe('members rule');
@@ -57,10 +66,16 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
 
     it('when the topic has 300 emoji, then it is accepted; 301 characters is 422', async () => {
       const c = await staffedChannel();
-      const ok = await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.owner)).send({ topic: '🦆'.repeat(300) });
+      const ok = await request(t.app)
+        .post(`/channel/${c.name}/topic`)
+        .set('Authorization', bearer(c.owner))
+        .send({ topic: '🦆'.repeat(300) });
       expect(ok.status).toBe(200);
       expect((await config(t.app, c.name)).topic).toBe('🦆'.repeat(300));
-      const long = await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.owner)).send({ topic: 'a'.repeat(301) });
+      const long = await request(t.app)
+        .post(`/channel/${c.name}/topic`)
+        .set('Authorization', bearer(c.owner))
+        .send({ topic: 'a'.repeat(301) });
       expect(long.status).toBe(422);
       expect(long.body.error).toContain('at most 300 characters');
     });
@@ -68,9 +83,18 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
     it('when the topic is missing or not a string, then it is 400; without a token 401; unknown channel 404', async () => {
       const c = await staffedChannel();
       expect((await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.owner)).send({})).status).toBe(400);
-      expect((await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.owner)).send({ topic: 5 })).status).toBe(400);
+      expect((await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.owner)).send({ topic: 5 })).status).toBe(
+        400,
+      );
       expect((await request(t.app).post(`/channel/${c.name}/topic`).send({ topic: 'x' })).status).toBe(401);
-      expect((await request(t.app).post(`/channel/${uniqueName('no')}/topic`).set('Authorization', bearer(c.owner)).send({ topic: 'x' })).status).toBe(404);
+      expect(
+        (
+          await request(t.app)
+            .post(`/channel/${uniqueName('no')}/topic`)
+            .set('Authorization', bearer(c.owner))
+            .send({ topic: 'x' })
+        ).status,
+      ).toBe(404);
     });
   });
 
@@ -117,14 +141,24 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
     it('when mode is missing or not a string, then it is 400', async () => {
       const c = await staffedChannel();
       expect((await request(t.app).post(`/channel/${c.name}/mode`).set('Authorization', bearer(c.owner)).send({})).status).toBe(400);
-      expect((await request(t.app).post(`/channel/${c.name}/mode`).set('Authorization', bearer(c.owner)).send({ mode: ['+r'] })).status).toBe(400);
+      expect(
+        (
+          await request(t.app)
+            .post(`/channel/${c.name}/mode`)
+            .set('Authorization', bearer(c.owner))
+            .send({ mode: ['+r'] })
+        ).status,
+      ).toBe(400);
     });
   });
 
   describe('PATCH /channel/<name>', () => {
     it('when the owner patches topic, mode and private at once, then all apply', async () => {
       const c = await staffedChannel();
-      const res = await request(t.app).patch(`/channel/${c.name}`).set('Authorization', bearer(c.owner)).send({ topic: 'patched', mode: '+r', private: true });
+      const res = await request(t.app)
+        .patch(`/channel/${c.name}`)
+        .set('Authorization', bearer(c.owner))
+        .send({ topic: 'patched', mode: '+r', private: true });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ topic: 'patched', modes: ['i', 'n', 'r', 't'], private: true });
       const back = await request(t.app).patch(`/channel/${c.name}`).set('Authorization', bearer(c.owner)).send({ private: false });
@@ -134,7 +168,10 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
     it('when a member patches the mode (even with an allowed topic), then it is 403 and nothing is written', async () => {
       const c = await staffedChannel();
       await request(t.app).post(`/channel/${c.name}/mode`).set('Authorization', bearer(c.owner)).send({ mode: '-t' }).expect(200);
-      const res = await request(t.app).patch(`/channel/${c.name}`).set('Authorization', bearer(c.member)).send({ topic: 'sneaky', mode: '+r' });
+      const res = await request(t.app)
+        .patch(`/channel/${c.name}`)
+        .set('Authorization', bearer(c.member))
+        .send({ topic: 'sneaky', mode: '+r' });
       expect(res.status).toBe(403);
       const cfg = await config(t.app, c.name);
       expect(cfg.topic).toBe('');
@@ -144,7 +181,10 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
     it('when the patch is empty, then it is 400; a bad mode is 422 and the topic is not written', async () => {
       const c = await staffedChannel();
       expect((await request(t.app).patch(`/channel/${c.name}`).set('Authorization', bearer(c.owner)).send({})).status).toBe(400);
-      const bad = await request(t.app).patch(`/channel/${c.name}`).set('Authorization', bearer(c.owner)).send({ topic: 'nope', mode: '+z' });
+      const bad = await request(t.app)
+        .patch(`/channel/${c.name}`)
+        .set('Authorization', bearer(c.owner))
+        .send({ topic: 'nope', mode: '+z' });
       expect(bad.status).toBe(422);
       expect((await config(t.app, c.name)).topic).toBe('');
     });

@@ -1,4 +1,4 @@
-import { runService } from '@canaduck/service-kit';
+import { appBase, runService } from '@canaduck/service-kit';
 import { createApp } from './app';
 import { createClients } from './clients';
 import { configShape } from './config';
@@ -18,10 +18,7 @@ void runService({
     });
     return {
       app: createApp({
-        logger: ctx.logger,
-        knex: ctx.knex!,
-        tokens: ctx.tokens,
-        serviceSecret: ctx.serviceSecret,
+        ...appBase(ctx),
         clients,
         bodyLimit: ctx.config.BODY_LIMIT,
         eventGapWaitMs: ctx.config.EVENT_GAP_WAIT_MS,

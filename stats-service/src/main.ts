@@ -1,5 +1,5 @@
 import { ServiceClient } from '@canaduck/http-client';
-import { runService } from '@canaduck/service-kit';
+import { appBase, runService } from '@canaduck/service-kit';
 import { createApp } from './app';
 import { ChannelClient } from './clients/channel-client';
 import { MessageClient } from './clients/message-client';
@@ -12,13 +12,13 @@ void runService({
   shape: configShape,
   migrations,
   build: (ctx) => {
-    const knex = ctx.knex!;
+    const base = appBase(ctx);
     const serviceAuth = () => `Bearer ${ctx.serviceTokens.get()}`;
     const timeoutMs = ctx.config.HTTP_TIMEOUT_MS;
     const messageHttp = new ServiceClient({ name: 'message-service', baseUrl: ctx.config.MESSAGE_SERVICE_URL, timeoutMs, serviceAuth });
     const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: ctx.config.CHANNEL_SERVICE_URL, timeoutMs, serviceAuth });
     const poller = new EventPoller({
-      knex,
+      knex: base.knex,
       logger: ctx.logger,
       messages: new MessageClient(messageHttp),
       channels: new ChannelClient(channelHttp),
@@ -28,7 +28,7 @@ void runService({
     });
     poller.start();
     return {
-      app: createApp({ logger: ctx.logger, knex, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret, feedStatus: () => poller.status() }),
+      app: createApp({ ...base, feedStatus: () => poller.status() }),
       // The poller stops first (its transaction finishes), then the clients, then runService closes the database.
       onShutdown: [() => poller.stop(), () => messageHttp.close(), () => channelHttp.close()],
     };

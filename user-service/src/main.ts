@@ -1,4 +1,4 @@
-import { runService } from '@canaduck/service-kit';
+import { appBase, runService } from '@canaduck/service-kit';
 import { createUserService } from './app';
 import { configShape, settingsFrom } from './config';
 import { ensureFirstAdmin } from './domain/account-service';
@@ -10,10 +10,7 @@ void runService({
   migrations,
   build: async (ctx) => {
     const service = createUserService({
-      logger: ctx.logger,
-      knex: ctx.knex!,
-      tokens: ctx.tokens,
-      serviceSecret: ctx.serviceSecret,
+      ...appBase(ctx),
       serviceTokens: ctx.serviceTokens,
       settings: settingsFrom(ctx.config),
     });

@@ -27,7 +27,9 @@ export class AccessService {
   }
 
   /** Unknown (or impossible) names are left out. */
-  async visibility(rawNames: string[]): Promise<{ channels: Array<{ name: string; channel_id: string; private: boolean; secret: boolean }> }> {
+  async visibility(
+    rawNames: string[],
+  ): Promise<{ channels: Array<{ name: string; channel_id: string; private: boolean; secret: boolean }> }> {
     const names = [...new Set(rawNames.map((n) => normalizeChannel(n)).filter((n): n is string => n !== null))];
     const rows = await channelsByNames(this.knex, names);
     return { channels: rows.map((c) => ({ name: c.name, channel_id: c.channelId, private: c.modes.i, secret: c.modes.s })) };

@@ -81,7 +81,10 @@ export class ChannelService {
     return this.configOf((await findChannel(this.knex, input.name))!);
   }
 
-  async listPublic(q: string | undefined, paging: Paging): Promise<{ channels: ChannelSummary[]; offset: number; limit: number; next_offset: number | null }> {
+  async listPublic(
+    q: string | undefined,
+    paging: Paging,
+  ): Promise<{ channels: ChannelSummary[]; offset: number; limit: number; next_offset: number | null }> {
     const rows = await listPublicChannels(this.knex, q, paging);
     const channels = rows.map((r) => ({
       name: r.name,
@@ -98,7 +101,11 @@ export class ChannelService {
     return this.configOf(await requireReadable(this.knex, rawName, actor));
   }
 
-  async users(rawName: string, actor: Actor | undefined, paging: Paging): Promise<{ channel: string; users: Member[]; offset: number; limit: number; next_offset: number | null }> {
+  async users(
+    rawName: string,
+    actor: Actor | undefined,
+    paging: Paging,
+  ): Promise<{ channel: string; users: Member[]; offset: number; limit: number; next_offset: number | null }> {
     const channel = await requireReadable(this.knex, rawName, actor);
     const users = await listMembers(this.knex, channel.pk, paging);
     return { channel: channel.name, users, offset: paging.offset, limit: paging.limit, next_offset: nextOffset(paging, users.length) };
@@ -126,7 +133,12 @@ export class ChannelService {
       return { ...ctx.channel, modes, topic: change.topic ?? ctx.channel.topic };
     });
     if (change.mode !== undefined || change.private !== undefined) {
-      audit(this.logger, 'channel.modes_changed', { channel: channel.name, by: actor.pseudo, change: change.mode, modes: modeList(channel.modes) });
+      audit(this.logger, 'channel.modes_changed', {
+        channel: channel.name,
+        by: actor.pseudo,
+        change: change.mode,
+        modes: modeList(channel.modes),
+      });
     }
     return this.configOf(channel);
   }

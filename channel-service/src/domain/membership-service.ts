@@ -69,7 +69,8 @@ export class MembershipService {
     const ctx = await loadForActor(this.knex, rawName, actor);
     requireStaff(ctx, actor, 'invite');
     const { channel } = ctx;
-    if (await findMember(this.knex, channel.pk, key)) throw new ConflictError(`${pseudo} is already a member of #${channel.name}`, 'already_member');
+    if (await findMember(this.knex, channel.pk, key))
+      throw new ConflictError(`${pseudo} is already a member of #${channel.name}`, 'already_member');
     if (await findBan(this.knex, channel.pk, key)) {
       throw new ConflictError(`${pseudo} is banned from #${channel.name}: lift the ban first`, 'banned');
     }

@@ -23,7 +23,19 @@ export interface ChannelSummaryRow extends ChannelRow {
 
 type RawChannel = Record<string, unknown>;
 
-const CHANNEL_COLUMNS = ['c.id', 'c.channel_id', 'c.name', 'c.topic', 'c.owner', 'c.mode_i', 'c.mode_n', 'c.mode_r', 'c.mode_s', 'c.mode_t', 'c.created_at'];
+const CHANNEL_COLUMNS = [
+  'c.id',
+  'c.channel_id',
+  'c.name',
+  'c.topic',
+  'c.owner',
+  'c.mode_i',
+  'c.mode_n',
+  'c.mode_r',
+  'c.mode_s',
+  'c.mode_t',
+  'c.created_at',
+];
 
 function modesFrom(raw: RawChannel): ModeSet {
   const modes = {} as ModeSet;

@@ -25,8 +25,7 @@ export interface Ban {
 
 export async function findMember(db: Db, channelPk: number, pseudoKey: string): Promise<Member | undefined> {
   const row = (await db('channel_members').where({ channel_pk: channelPk, pseudo_key: pseudoKey }).first('pseudo', 'role')) as
-    | Member
-    | undefined;
+    Member | undefined;
   return row ? { pseudo: row.pseudo, role: row.role } : undefined;
 }
 
@@ -63,7 +62,10 @@ export async function countMembers(db: Db, channelPk: number): Promise<number> {
 }
 
 export async function moderatorsOf(db: Db, channelPk: number): Promise<string[]> {
-  const rows = (await db('channel_members').where({ channel_pk: channelPk, role: 'moderator' }).orderBy('pseudo_key').select('pseudo')) as Array<{
+  const rows = (await db('channel_members')
+    .where({ channel_pk: channelPk, role: 'moderator' })
+    .orderBy('pseudo_key')
+    .select('pseudo')) as Array<{
     pseudo: string;
   }>;
   return rows.map((r) => r.pseudo);
@@ -85,7 +87,9 @@ export async function removeInvite(db: Db, channelPk: number, pseudoKey: string)
 }
 
 export async function listInvites(db: Db, channelPk: number): Promise<string[]> {
-  const rows = (await db('channel_invites').where('channel_pk', channelPk).orderBy('pseudo_key').select('pseudo')) as Array<{ pseudo: string }>;
+  const rows = (await db('channel_invites').where('channel_pk', channelPk).orderBy('pseudo_key').select('pseudo')) as Array<{
+    pseudo: string;
+  }>;
   return rows.map((r) => r.pseudo);
 }
 

@@ -75,7 +75,10 @@ export function internalRoutes(service: AccessService, serviceSecret: string): R
   r.get('/internal/channels', async (req, res) => {
     const raw = single(req.query.names);
     if (raw === undefined) throw new BadRequestError('names is required: ?names=tech,general', 'invalid_query');
-    const names = raw.split(',').map((n) => n.trim()).filter(Boolean);
+    const names = raw
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     if (names.length > MAX_NAMES) throw new BadRequestError(`at most ${MAX_NAMES} names`, 'invalid_query');
     res.json(await service.visibility(names));
   });

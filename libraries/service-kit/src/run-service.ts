@@ -18,6 +18,20 @@ export interface ServiceContext<C> {
   serviceTokens: ServiceTokenMinter;
 }
 
+/** What every service's createApp takes from the context. */
+export interface AppBase {
+  logger: Logger;
+  knex: Knex;
+  tokens: TokenSettings;
+  serviceSecret: string;
+}
+
+/** The context's logger, database, token settings and service secret, for a service that owns a database. */
+export function appBase<C>(ctx: ServiceContext<C>): AppBase {
+  if (!ctx.knex) throw new Error('appBase needs a database: declare the service migrations');
+  return { logger: ctx.logger, knex: ctx.knex, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret };
+}
+
 export interface BuiltService {
   app: Express;
   /** Optional plain handler in front of `app` (see StartOptions.handler). */

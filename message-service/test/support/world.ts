@@ -4,7 +4,16 @@ import nock from 'nock';
 import request from 'supertest';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { createLogger } from '@canaduck/logging';
-import { bearer, createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import {
+  bearer,
+  createTestDatabase,
+  missingChannelAccess,
+  type AccessAnswer,
+  testServiceSecret,
+  testTokenSettings,
+  type TestDatabase,
+  type TestDbKind,
+} from '@canaduck/testing';
 import { createApp } from '../../src/app';
 import { createClients, type Clients } from '../../src/clients';
 import { migrations } from '../../src/migrations';
@@ -41,24 +50,10 @@ export class World {
     for (const p of pseudos) this.users.add(p.toLowerCase());
   }
 
-  access(name: string, pseudo: string, admin: boolean) {
+  access(name: string, pseudo: string, admin: boolean): AccessAnswer {
     const ch = this.channels.get(name);
     const p = pseudo.toLowerCase();
-    if (!ch) {
-      return {
-        channel: name,
-        channel_id: null,
-        exists: false,
-        private: false,
-        secret: false,
-        member: false,
-        banned: false,
-        role: null,
-        can_read: false,
-        can_post: false,
-        can_moderate: false,
-      };
-    }
+    if (!ch) return missingChannelAccess(name);
     const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
     const member = lower(ch.members).includes(p);
     const banned = lower(ch.banned).includes(p);
