@@ -1,13 +1,9 @@
 import request from 'supertest';
 import { bearer, expiredToken, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, admin, config, createChannel, join, startApp, type TestApp } from './helpers';
+import { access, admin, config, createChannel, join, useApp } from './helpers';
 
 describe.each(testDatabases())('channel routes (%s)', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(kind);
-  });
-  afterAll(async () => t.close());
+  const t = useApp(kind);
 
   describe('POST /channel', () => {
     it('when a user creates a channel, then it is 201 with the config and the caller is owner and member', async () => {

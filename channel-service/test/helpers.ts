@@ -100,3 +100,16 @@ export async function closedPortUrl(): Promise<string> {
   await new Promise((resolve) => server.close(resolve));
   return `http://127.0.0.1:${port}`;
 }
+
+/**
+ * One app for a whole suite: started before its tests and closed after them. The object is
+ * filled in by the beforeAll hook, so read its fields inside tests only.
+ */
+export function useApp(kind: TestDbKind): TestApp {
+  const t = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(t, await startApp(kind));
+  });
+  afterAll(async () => t.close());
+  return t;
+}

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, missingChannelAccess, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, createChannel, join, startApp, type TestApp } from './helpers';
+import { access, createChannel, join, useApp } from './helpers';
 
 type Who = 'owner' | 'moderator' | 'member' | 'outsider' | 'banned' | 'admin';
 /** [can_read, can_post, can_moderate] per caller, for a channel after a mode change. */
@@ -24,11 +24,7 @@ const MATRIX: Array<[string, Row]> = [
 ];
 
 describe.each(testDatabases())('internal routes (%s)', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(kind);
-  });
-  afterAll(async () => t.close());
+  const t = useApp(kind);
 
   describe('GET /internal/channels/<name>/access/<pseudo>', () => {
     it.each(MATRIX)('when the channel is %s, then each caller gets the policy answer', async (mode, row) => {

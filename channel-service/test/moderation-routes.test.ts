@@ -1,14 +1,10 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, admin, config, createChannel, join, startApp, usersOf, USER_SERVICE_URL, type TestApp } from './helpers';
+import { access, admin, config, createChannel, join, useApp, USER_SERVICE_URL, usersOf } from './helpers';
 
 describe.each(testDatabases())('bans, kicks and moderators (%s)', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(kind);
-  });
-  afterAll(async () => t.close());
+  const t = useApp(kind);
   afterEach(() => nock.cleanAll());
 
   async function staffedChannel(body: Record<string, unknown> = {}) {

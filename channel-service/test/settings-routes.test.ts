@@ -1,13 +1,9 @@
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { admin, config, createChannel, join, startApp, type TestApp } from './helpers';
+import { admin, config, createChannel, join, useApp } from './helpers';
 
 describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp(kind);
-  });
-  afterAll(async () => t.close());
+  const t = useApp(kind);
 
   /** A channel with an owner, a moderator and a plain member. */
   async function staffedChannel(body: Record<string, unknown> = {}) {

@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, uniqueName } from '@canaduck/testing';
 import type { Gateway } from '../src/app';
-import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import {
+  buildGateway,
+  closeAll,
+  gatewayOverRaw,
+  startUpstreams,
+  urlsOf,
+  type RawUpstreamGateway,
+  type UpstreamSet,
+} from './support/gateway';
 import { refusedUrl, startRawServer } from './support/upstreams';
 
 let up: UpstreamSet;
@@ -39,26 +47,22 @@ describe('an upstream that refuses connections', () => {
 });
 
 describe('an upstream that does not answer in time', () => {
-  let gw: Gateway;
-  let slow: { url: string; close(): Promise<void> };
+  let t: RawUpstreamGateway;
   beforeAll(async () => {
-    slow = await startRawServer((req, res) => {
+    const silent = (req: http.IncomingMessage, res: http.ServerResponse) => {
       // Answers only /stats/slow-body's headers, then goes quiet; everything else never answers.
       if (req.url === '/stats/slow-body') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.write('{"partial":');
       }
-    });
-    gw = buildGateway({ ...urlsOf(up), stats: slow.url }, { UPSTREAM_TIMEOUT_MS: '300' });
+    };
+    t = await gatewayOverRaw(up, ['stats'], silent, { UPSTREAM_TIMEOUT_MS: '300' });
   });
-  afterAll(async () => {
-    await gw.shutdown();
-    await slow.close();
-  });
+  afterAll(() => t.close());
 
   test('when it stays silent, then 504 JSON after the timeout, never a hang', async () => {
     const started = Date.now();
-    const res = await request(gw.handler).get('/stats/active-channels');
+    const res = await request(t.gw.handler).get('/stats/active-channels');
     const elapsed = Date.now() - started;
     expect(res.status).toBe(504);
     expect(res.body).toEqual({ error: 'stats-service did not answer within 300 ms', code: 'upstream_timeout' });
@@ -68,7 +72,7 @@ describe('an upstream that does not answer in time', () => {
   });
 
   test('when it goes quiet in the middle of an answer, then the client connection is cut instead of hanging', async () => {
-    const err = await request(gw.handler)
+    const err = await request(t.gw.handler)
       .get('/stats/slow-body')
       .timeout(5000)
       .then(() => null)
@@ -80,24 +84,20 @@ describe('an upstream that does not answer in time', () => {
 });
 
 describe('an upstream that dies in the middle of its answer', () => {
-  let gw: Gateway;
-  let dying: { url: string; close(): Promise<void> };
+  let t: RawUpstreamGateway;
   beforeAll(async () => {
-    dying = await startRawServer((_req, res) => {
+    const dying = (_req: http.IncomingMessage, res: http.ServerResponse) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
       res.write('{"messages":[');
       setTimeout(() => res.socket?.destroy(), 50);
-    });
-    gw = buildGateway({ ...urlsOf(up), message: dying.url }, { UPSTREAM_TIMEOUT_MS: '20000' });
+    };
+    t = await gatewayOverRaw(up, ['message'], dying, { UPSTREAM_TIMEOUT_MS: '20000' });
   });
-  afterAll(async () => {
-    await gw.shutdown();
-    await dying.close();
-  });
+  afterAll(() => t.close());
 
   test('when the socket closes mid-response, then the client sees an error at once and the gateway keeps running', async () => {
     const started = Date.now();
-    const err = await request(gw.handler)
+    const err = await request(t.gw.handler)
       .get('/msg?channel=tech')
       .set('Authorization', bearer(uniqueName()))
       .timeout(10_000)
@@ -107,7 +107,7 @@ describe('an upstream that dies in the middle of its answer', () => {
     expect(err!.timeout).toBeUndefined();
     // At once: far below the 20 s upstream timeout and our own 10 s client timeout.
     expect(Date.now() - started).toBeLessThan(4000);
-    expect((await request(gw.handler).get('/health')).status).toBe(200);
+    expect((await request(t.gw.handler).get('/health')).status).toBe(200);
   });
 });
 
@@ -138,12 +138,11 @@ describe('a client that goes away', () => {
 });
 
 describe('an upstream that closes a kept-alive socket as it is reused', () => {
-  let gw: Gateway;
-  let racy: { url: string; close(): Promise<void> };
+  let t: RawUpstreamGateway;
   beforeAll(async () => {
     // Answers the first request of each connection; a second request on the same socket
     // finds it closed without an answer, as when the upstream's keep-alive timeout fires.
-    racy = await startRawServer((req, res) => {
+    const racy = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const socket = req.socket as typeof req.socket & { served?: boolean };
       if (socket.served) {
         socket.destroy();
@@ -152,26 +151,23 @@ describe('an upstream that closes a kept-alive socket as it is reused', () => {
       socket.served = true;
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{"ok":true}');
-    });
-    gw = buildGateway({ ...urlsOf(up), stats: racy.url, channel: racy.url });
+    };
+    t = await gatewayOverRaw(up, ['stats', 'channel'], racy);
   });
-  afterAll(async () => {
-    await gw.shutdown();
-    await racy.close();
-  });
+  afterAll(() => t.close());
 
   test('when a GET hits such a socket, then it is sent again once on a fresh socket and succeeds', async () => {
     for (let i = 0; i < 3; i++) {
-      const res = await request(gw.handler).get('/stats/active-channels');
+      const res = await request(t.gw.handler).get('/stats/active-channels');
       expect(res.status).toBe(200);
     }
   });
 
   test('when a POST hits such a socket, then it is not repeated: 503', async () => {
     const header = bearer(uniqueName());
-    const first = await request(gw.handler).post('/channel').set('Authorization', header).send({ name: 'a' });
+    const first = await request(t.gw.handler).post('/channel').set('Authorization', header).send({ name: 'a' });
     expect(first.status).toBe(200);
-    const second = await request(gw.handler).post('/channel').set('Authorization', header).send({ name: 'b' });
+    const second = await request(t.gw.handler).post('/channel').set('Authorization', header).send({ name: 'b' });
     expect(second.status).toBe(503);
   });
 });

@@ -18,6 +18,30 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
     return res.body as { events: FeedEvent[]; last_seq: number };
   };
 
+  test('when a reply with quotes, backslashes, newlines and emoji is posted, then its message.created event carries exactly the message', async () => {
+    const start = (await feed('?limit=5000')).last_seq;
+    const roger = uniqueName('roger');
+    const channel = uniqueName('chan');
+    const ch = world.channel(channel, { owner: roger });
+    const as = { Authorization: bearer(roger) };
+    const root = (await request(t.app).post('/msg').set(as).send({ channel, text: 'root' }).expect(201)).body;
+    const text = 'l\'é "cité" \\ a\\nb\n\ttab 👨‍👩‍👧 </script> \u00e9';
+    const reply = (await request(t.app).post('/msg').set(as).send({ channel, text, reply_to: root.id }).expect(201)).body;
+    const { events } = await feed(`?after=${start}`);
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({ type: 'message.created', at: reply.timestamp });
+    expect(events[1].data).toEqual({
+      id: reply.id,
+      channel,
+      channel_id: ch.channelId,
+      to: null,
+      from: roger,
+      text,
+      timestamp: reply.timestamp,
+      reply_to: root.id,
+    });
+  });
+
   test('when messages change, then the feed lists every change once, in strictly increasing seq, with the contract data', async () => {
     const start = (await feed('?limit=5000')).last_seq;
     const roger = uniqueName('roger');

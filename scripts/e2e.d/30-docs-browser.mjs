@@ -12,22 +12,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { BASE_URL, reporter, SERVICES } from '../lib/e2e-check.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BASE_URL = (process.env.BASE_URL ?? 'http://127.0.0.1:5004').replace(/\/+$/, '');
 const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SERVICES = ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service'];
 const OUT = path.join(ROOT, 'test-results', 'docs');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-const failures = [];
 // `ok - ...` / `not ok - ...` lines are what scripts/e2e.mjs counts as checks.
-const fail = (msg) => {
-  failures.push(msg);
-  const [first, ...rest] = String(msg).split('\n');
-  console.log(`not ok - ${first}`);
-  for (const line of rest.slice(0, 40)) console.log(`    # ${line.trim()}`);
-};
+const { failures, fail } = reporter();
 
 if (!fs.existsSync(EXECUTABLE) && !process.env.CHROMIUM_PATH) {
   console.log(`30-docs-browser: no Chromium at ${EXECUTABLE}: running scripts/ci-install-tools.sh`);

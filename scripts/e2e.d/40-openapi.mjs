@@ -16,27 +16,19 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BASE_URL, reporter, SERVICES } from '../lib/e2e-check.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(ROOT, 'package.json'));
 const SwaggerParser = require('@apidevtools/swagger-parser');
 const { buildOpenApiDocument } = require(path.join(ROOT, 'libraries', 'service-kit'));
 
-const BASE_URL = (process.env.BASE_URL ?? 'http://127.0.0.1:5004').replace(/\/+$/, '');
-const SERVICES = ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service'];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
 /** Paths every service serves for itself; the gateway answers its own. */
 const SERVICE_LOCAL = new Set(['/health', '/ready', '/openapi.json', '/docs']);
 
-const failures = [];
 // `ok - ...` / `not ok - ...` lines are what scripts/e2e.mjs counts as checks.
-const fail = (msg) => {
-  failures.push(msg);
-  const [first, ...rest] = String(msg).split('\n');
-  console.log(`not ok - ${first}`);
-  for (const line of rest.slice(0, 40)) console.log(`    # ${line.trim()}`);
-};
-const ok = (msg) => console.log(`ok - ${msg}`);
+const { failures, fail, ok } = reporter();
 
 const operationsOf = (doc) =>
   Object.entries(doc.paths ?? {}).flatMap(([p, item]) =>

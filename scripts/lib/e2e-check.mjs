@@ -88,3 +88,22 @@ export function serviceToken(service = 'e2e-check') {
   if (!secret) throw new Error('SERVICE_TOKEN_SECRET or JWT_SECRET is needed to mint a service token');
   return jwt.sign({ service }, secret, { algorithm: 'HS256', expiresIn: 60, issuer: service, audience: 'canaduck-internal' });
 }
+
+/** The five services, as the gateway's /docs selector and /docs/<service>/openapi.json name them. */
+export const SERVICES = ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service'];
+
+/**
+ * For the scripts that report as they go rather than through check(): `fail(msg)` records msg and
+ * prints `not ok - <first line>` with up to 40 more lines indented; `ok(msg)` prints `ok - msg`.
+ */
+export function reporter() {
+  const failures = [];
+  const fail = (msg) => {
+    failures.push(msg);
+    const [first, ...rest] = String(msg).split('\n');
+    console.log(`not ok - ${first}`);
+    for (const line of rest.slice(0, 40)) console.log(`    # ${line.trim()}`);
+  };
+  const ok = (msg) => console.log(`ok - ${msg}`);
+  return { failures, fail, ok };
+}

@@ -1,10 +1,11 @@
+import type http from 'node:http';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { loadConfig } from '@canaduck/config';
 import { createLogger } from '@canaduck/logging';
 import { testServiceSecret, testTokenSettings } from '@canaduck/testing';
 import { createGateway, type Gateway } from '../../src/app';
 import { configShape } from '../../src/config';
-import { startUpstream, type Upstream } from './upstreams';
+import { startRawServer, startUpstream, type Upstream } from './upstreams';
 
 export interface UpstreamSet {
   user: Upstream;
@@ -91,4 +92,27 @@ export function describeBothEntries(suite: (g: EchoGateway) => void): void {
       entry: () => gw[key],
     });
   });
+}
+
+/** A gateway whose `services` are one raw server misbehaving as `handler` wants, the others echoing. */
+export interface RawUpstreamGateway {
+  gw: Gateway;
+  close(): Promise<void>;
+}
+
+export async function gatewayOverRaw(
+  up: UpstreamSet,
+  services: Array<keyof UpstreamSet>,
+  handler: http.RequestListener,
+  env: Record<string, string> = {},
+): Promise<RawUpstreamGateway> {
+  const raw = await startRawServer(handler);
+  const gw = buildGateway({ ...urlsOf(up), ...Object.fromEntries(services.map((s) => [s, raw.url])) }, env);
+  return {
+    gw,
+    close: async () => {
+      await gw.shutdown();
+      await raw.close();
+    },
+  };
 }

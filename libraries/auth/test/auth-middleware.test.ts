@@ -9,17 +9,9 @@ import {
   requireService,
   signServiceToken,
   signUserToken,
-  type TokenSettings,
 } from '@canaduck/auth';
 import { UnauthorizedError, errorMiddleware } from '@canaduck/errors';
-
-const settings: TokenSettings = {
-  secret: 'middleware-test-secret-at-least-32-chars',
-  issuer: 'canaduck-user-service',
-  audience: 'canaduck-irc',
-  algorithm: 'HS256',
-};
-const serviceSecret = 'middleware-service-secret-32-characters!';
+import { serviceSecret, settings } from './support/settings';
 
 const userBearer = (pseudo: string, roles: string[] = ['user'], s = settings) => `Bearer ${signUserToken({ pseudo, roles }, s, 600)}`;
 const expiredBearer = (pseudo: string) => `Bearer ${signUserToken({ pseudo, roles: ['user'] }, settings, -60)}`;

@@ -9,14 +9,7 @@ import {
   type TokenSettings,
 } from '@canaduck/auth';
 import { UnauthorizedError } from '@canaduck/errors';
-
-const settings: TokenSettings = {
-  secret: 'a-secret-for-the-auth-tests-32-chars-long!',
-  issuer: 'canaduck-user-service',
-  audience: 'canaduck-irc',
-  algorithm: 'HS256',
-};
-const serviceSecret = 'another-secret-for-service-tokens-32-chars';
+import { serviceSecret, settings } from './support/settings';
 
 const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);

@@ -76,6 +76,12 @@ export const commonShape = {
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10000),
   HTTP_TIMEOUT_MS: positiveInt(2000),
+  // Services with a database: per-request deadline (below the gateway's UPSTREAM_TIMEOUT_MS),
+  // database watchdog (503 at once while it does not answer) and connection pool wait.
+  REQUEST_TIMEOUT_MS: positiveInt(4000),
+  DB_PING_INTERVAL_MS: positiveInt(250),
+  DB_PING_TIMEOUT_MS: positiveInt(500),
+  DB_ACQUIRE_TIMEOUT_MS: positiveInt(2000),
   USER_SERVICE_URL: z.string().url().default('http://127.0.0.1:5001'),
   MESSAGE_SERVICE_URL: z.string().url().default('http://127.0.0.1:5002'),
   CHANNEL_SERVICE_URL: z.string().url().default('http://127.0.0.1:5003'),

@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   /** `:memory:` or a file path, overriding dataDir (tests). */
   sqliteFile?: string;
   poolMax?: number;
+  /** How long a query waits for a pool connection before failing (MySQL; default 2000 ms). */
+  acquireTimeoutMs?: number;
 }
 
 export function isMysqlUrl(url: string | undefined): url is string {
@@ -79,7 +81,8 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Knex> {
         client: 'mysql2',
         connection,
         pool: { min: 0, max: opts.poolMax ?? 10 },
-        acquireConnectionTimeout: 5000,
+        // Short: while the server does not answer, a request must fail fast rather than queue.
+        acquireConnectionTimeout: opts.acquireTimeoutMs ?? 2000,
         log: quietAcquireErrors,
       });
     let knex = make();

@@ -257,6 +257,7 @@ describe('helpers', () => {
     const hanging = { raw: () => new Promise(() => undefined) } as unknown as Knex;
     const started = Date.now();
     expect(await pingDatabase(hanging, 50)).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // The query never settles: any answer at all is the 50 ms timeout; the bound only leaves room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

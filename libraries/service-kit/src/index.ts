@@ -4,3 +4,4 @@ export * from './validation';
 export * from './names';
 export * from './service-context';
 export * from './run-service';
+export * from './availability';

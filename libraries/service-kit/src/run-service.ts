@@ -5,7 +5,8 @@ import { type CommonConfig, loadConfigOrExit, type z } from '@canaduck/config';
 import type { Knex, Migration } from '@canaduck/db';
 import { createLogger, type Logger } from '@canaduck/logging';
 import { installProcessHandlers, startServer } from './server';
-import { openServiceDatabase, serviceSecretFrom, tokenSettingsFrom } from './service-context';
+import { setProcessGuards } from './availability';
+import { openServiceDatabase, serviceSecretFrom, tokenSettingsFrom, watchServiceDatabase } from './service-context';
 
 export interface ServiceContext<C> {
   config: C;
@@ -54,6 +55,10 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
   installProcessHandlers(logger);
   try {
     const knex = o.migrations ? await openServiceDatabase(o.name, config, o.migrations, logger) : undefined;
+    // A service with a database fails fast while it does not answer: watchdog, gate and deadline,
+    // installed by createServiceApp from these process guards.
+    const watched = knex ? await watchServiceDatabase(o.name, config, logger) : undefined;
+    if (knex) setProcessGuards({ requestTimeoutMs: config.REQUEST_TIMEOUT_MS, databaseUp: watched && (() => watched.watchdog.up) });
     const serviceSecret = serviceSecretFrom(config);
     const {
       app,
@@ -73,7 +78,7 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       port: config.PORT,
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-      onShutdown: [...onShutdown, async () => knex?.destroy()],
+      onShutdown: [...onShutdown, async () => watched?.close(), async () => knex?.destroy()],
     });
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');

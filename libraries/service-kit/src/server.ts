@@ -1,4 +1,6 @@
 import http, { type RequestListener, type Server, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from '@canaduck/logging';
 
@@ -15,6 +17,37 @@ export interface StartOptions {
   /** Closed after the last request finished: pools, timers, clients. */
   onShutdown?: Array<() => Promise<void> | void>;
   shutdownTimeoutMs?: number;
+  /**
+   * On a signal, how long idle keep-alive sockets stay open (default 0: one event-loop turn, so
+   * that a request already received is parsed and served rather than dropped; at most a quarter
+   * of the shutdown timeout). Answers in that window carry `Connection: close`. A longer drain
+   * also serves requests sent later on pooled sockets.
+   */
+  drainMs?: number;
+}
+
+/**
+ * Node answers a request it cannot parse (a URL or headers over 16 kB, garbage) with an empty
+ * body; answer JSON like every other error instead, when the socket can still be written to.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node itself does: no answer when an answer to an earlier request is being written.
+  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || socket.writableEnded || current?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, body] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', { error: 'request header fields too large', code: 'headers_too_large' }]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', { error: 'request timeout', code: 'request_timeout' }]
+        : [400, 'Bad Request', { error: 'malformed HTTP request', code: 'bad_request' }];
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
 }
 
 /**
@@ -26,6 +59,7 @@ export function startServer(o: StartOptions): Promise<Server> {
     const server = http.createServer(o.handler ?? o.app).listen(o.port, o.host ?? '0.0.0.0');
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
+    server.on('clientError', answerClientError);
     server.once('error', reject);
     server.once('listening', () => {
       o.logger.info({ port: o.port }, 'listening');
@@ -33,7 +67,8 @@ export function startServer(o: StartOptions): Promise<Server> {
     });
     let stopping = false;
     // During shutdown, answers ask keep-alive clients to hang up, so their sockets do not hold close() open.
-    server.on('request', (_req, res: ServerResponse) => {
+    // Prepended: the app may answer synchronously, before a later listener would run.
+    server.prependListener('request', (_req, res: ServerResponse) => {
       if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
     });
     const stop = (signal: string) => {
@@ -45,11 +80,11 @@ export function startServer(o: StartOptions): Promise<Server> {
         server.closeAllConnections();
       }, o.shutdownTimeoutMs ?? 10_000);
       force.unref();
-      // close() only drops the sockets idle at the moment it is called; a request in flight
-      // leaves its socket idle later, so keep closing idle sockets until the server is down.
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
-      sweep.unref();
-      server.close(async () => {
+      // Stop accepting new connections at once, but through net's close(): http's close() would
+      // also drop every idle keep-alive socket right now, including one whose next request is
+      // already on the wire. Those get a short drain first; busy sockets finish their request.
+      let sweep: NodeJS.Timeout | undefined;
+      net.Server.prototype.close.call(server, async () => {
         clearInterval(sweep);
         for (const hook of o.onShutdown ?? []) {
           try {
@@ -61,8 +96,18 @@ export function startServer(o: StartOptions): Promise<Server> {
         o.logger.info('stopped');
         process.exit(0);
       });
-      // Idle keep-alive sockets would hold close() open; busy ones finish first.
-      server.closeIdleConnections();
+      // After the drain, keep closing idle sockets until the server is down: a request in
+      // flight leaves its socket idle later.
+      const shutdownMs = o.shutdownTimeoutMs ?? 10_000;
+      const closeIdle = () => {
+        server.closeIdleConnections();
+        sweep = setInterval(() => server.closeIdleConnections(), 100);
+        sweep.unref();
+      };
+      const drainMs = Math.min(o.drainMs ?? 0, shutdownMs / 4);
+      // Even without a drain, let the bytes already received on idle sockets be parsed first.
+      if (drainMs > 0) setTimeout(closeIdle, drainMs).unref();
+      else setImmediate(closeIdle);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

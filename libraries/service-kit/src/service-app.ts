@@ -3,6 +3,7 @@ import swaggerJsdoc from 'swagger-jsdoc';
 import swaggerUi from 'swagger-ui-express';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
+import { currentProcessGuards, databaseGate, requestDeadline, type ServiceGuards } from './availability';
 
 export type ReadinessCheck = () => Promise<boolean>;
 
@@ -29,6 +30,8 @@ export interface ServiceAppOptions {
   accessLog?: boolean;
   /** Middlewares that run before the body parser (the gateway's proxy goes here). */
   beforeBody?: RequestHandler[];
+  /** Database gate and per-request deadline; defaults to what runService set for the process. */
+  guards?: ServiceGuards;
   /** Mounts the service's own routes. */
   routes: (app: Express) => void;
 }
@@ -70,6 +73,9 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware());
   if (o.accessLog !== false) app.use(httpLogger(o.logger));
+  const guards = o.guards ?? currentProcessGuards();
+  if (guards?.requestTimeoutMs) app.use(requestDeadline(guards.requestTimeoutMs));
+  if (guards?.databaseUp) app.use(databaseGate(guards.databaseUp));
   for (const mw of o.beforeBody ?? []) app.use(mw);
   app.use(express.json({ limit: o.bodyLimit ?? '100kb', strict: false }));
 

@@ -1,6 +1,7 @@
 import type { TokenSettings } from '@canaduck/auth';
 import type { CommonConfig } from '@canaduck/config';
-import { createDatabase, runMigrations, type Knex, type Migration } from '@canaduck/db';
+import { createDatabase, isMysqlUrl, pingDatabase, runMigrations, type Knex, type Migration } from '@canaduck/db';
+import { startDatabaseWatchdog, type DatabaseWatchdog } from './availability';
 import type { Logger } from '@canaduck/logging';
 
 /** The token settings every service derives from the common config. */
@@ -33,7 +34,7 @@ export async function openServiceDatabase(
 ): Promise<Knex> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const knex = await createDatabase({ service, url: c.DATABASE_URL, dataDir: c.DATA_DIR });
+      const knex = await createDatabase({ service, url: c.DATABASE_URL, dataDir: c.DATA_DIR, acquireTimeoutMs: c.DB_ACQUIRE_TIMEOUT_MS });
       await runMigrations(knex, migrations);
       logger.info({ driver: knex.client.config.client }, 'database ready');
       return knex;
@@ -43,4 +44,32 @@ export async function openServiceDatabase(
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+}
+
+/**
+ * Watches a MySQL server over a connection of its own (a busy pool must not look like a dead
+ * server, and stuck pings must not hold the service's connections). SQLite is embedded: nothing
+ * to watch, undefined.
+ */
+export async function watchServiceDatabase(
+  service: string,
+  c: CommonConfig,
+  logger: Logger,
+): Promise<{ watchdog: DatabaseWatchdog; close: () => Promise<void> } | undefined> {
+  if (!isMysqlUrl(c.DATABASE_URL)) return undefined;
+  const knex = await createDatabase({ service, url: c.DATABASE_URL, poolMax: 1, acquireTimeoutMs: c.DB_PING_TIMEOUT_MS });
+  const watchdog = startDatabaseWatchdog(
+    async () => {
+      // pingDatabase gives up after twice the timeout so that a lost connection is released.
+      if (!(await pingDatabase(knex, c.DB_PING_TIMEOUT_MS * 2))) throw new Error('ping failed');
+    },
+    { intervalMs: c.DB_PING_INTERVAL_MS, timeoutMs: c.DB_PING_TIMEOUT_MS, logger },
+  );
+  return {
+    watchdog,
+    close: async () => {
+      watchdog.stop();
+      await knex.destroy();
+    },
+  };
 }

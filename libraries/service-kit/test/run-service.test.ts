@@ -4,8 +4,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ServiceTokenMinter } from '@canaduck/auth';
 import { commonShape, loadConfig } from '@canaduck/config';
-import { serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
+import type { Knex } from '@canaduck/db';
+import { createLogger } from '@canaduck/logging';
+import { appBase, serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
+import { waitUntil } from '@canaduck/testing';
 
 const LIBRARIES = path.resolve(__dirname, '..', '..');
 const SECRET = 'run-service-test-secret-32-characters-long';
@@ -17,7 +21,7 @@ const SECRET = 'run-service-test-secret-32-characters-long';
  */
 function startChild(
   env: Record<string, string>,
-  routeDelayMs = 800,
+  routeDelayMs = 2500,
 ): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
   const runner = `
     const fs = require('fs');
@@ -48,7 +52,9 @@ function startChild(
           readiness: { database: () => pingDatabase(ctx.knex) },
           routes: (app) => {
             app.get('/slow', async (_req, res) => {
+              process.stdout.write('{"hook":"slow started"}\\n');
               await new Promise((r) => setTimeout(r, ${routeDelayMs}));
+              process.stdout.write('{"hook":"slow done"}\\n');
               res.json({ done: true, items: await ctx.knex('items').count({ n: '*' }) });
             });
           },
@@ -76,6 +82,18 @@ async function freePort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise((r) => s.close(r));
   return port;
+}
+
+/** A GET on a connection of its own, never one kept alive by an earlier call: what a new client sees. */
+function freshGet(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
 }
 
 async function waitReady(url: string, timeoutMs = 20000): Promise<void> {
@@ -113,16 +131,17 @@ describe('runService in a real process', () => {
       expect(fs.existsSync(path.join(dataDir, 'kit-test.sqlite'))).toBe(true);
 
       const inFlight = fetch(`${url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
-      await new Promise((r) => setTimeout(r, 200));
+      // Signal once the request is being served, and probe once the shutdown has begun: states, not delays.
+      await waitUntil(() => svc.out().includes('"slow started"'), 'the request is in flight', 15_000);
       svc.child.kill(signal);
-      await new Promise((r) => setTimeout(r, 200));
-      await expect(fetch(`${url}/health`)).rejects.toThrow();
+      await waitUntil(() => svc.out().includes('shutting down'), 'the shutdown has begun', 15_000);
+      await expect(freshGet(`${url}/health`)).rejects.toThrow();
 
       await expect(inFlight).resolves.toEqual({ status: 200, body: { done: true, items: [{ n: 0 }] } });
       const finished = Date.now();
       expect(await svc.exited).toBe(0);
-      // The keep-alive socket of the finished request must not hold the exit until the timeout.
-      expect(Date.now() - finished).toBeLessThan(3000);
+      // The keep-alive socket of the finished request must not hold the exit until the 60 s timeout.
+      expect(Date.now() - finished).toBeLessThan(15_000);
       const lines = svc
         .out()
         .split('\n')
@@ -133,6 +152,8 @@ describe('runService in a real process', () => {
         expect.arrayContaining(['database ready', 'listening', 'shutting down: finishing requests in flight', 'ran', 'stopped']),
       );
       expect(messages.indexOf('ran')).toBeLessThan(messages.indexOf('stopped'));
+      // The request really was in flight: the shutdown began before it finished.
+      expect(messages.indexOf('shutting down: finishing requests in flight')).toBeLessThan(messages.indexOf('slow done'));
       expect(lines.find((l) => l.msg === 'shutting down: finishing requests in flight')).toMatchObject({ signal, service: 'kit-test' });
     },
     30000,
@@ -184,5 +205,18 @@ describe('service context helpers', () => {
   it('when SERVICE_TOKEN_SECRET is set, then it signs service tokens; otherwise JWT_SECRET does', () => {
     expect(serviceSecretFrom(loadConfig(commonShape, { JWT_SECRET: SECRET }))).toBe(SECRET);
     expect(serviceSecretFrom(loadConfig(commonShape, { JWT_SECRET: SECRET, SERVICE_TOKEN_SECRET: 'z'.repeat(32) }))).toBe('z'.repeat(32));
+  });
+
+  it('when a service owns a database, then appBase gives its logger, knex, token settings and service secret; without one it throws', () => {
+    const ctx = {
+      config: {},
+      logger: createLogger('x', 'silent'),
+      knex: {} as Knex,
+      tokens: tokenSettingsFrom(loadConfig(commonShape, { JWT_SECRET: SECRET })),
+      serviceSecret: 's'.repeat(32),
+      serviceTokens: new ServiceTokenMinter('x', 's'.repeat(32)),
+    };
+    expect(appBase(ctx)).toEqual({ logger: ctx.logger, knex: ctx.knex, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret });
+    expect(() => appBase({ ...ctx, knex: undefined })).toThrow(/needs a database/);
   });
 });

@@ -5,12 +5,14 @@ import {
   bearer,
   createTestDatabase,
   expiredToken,
+  missingChannelAccess,
   serviceBearer,
   testDatabases,
   testServiceSecret,
   testTokenSettings,
   uniqueName,
   userToken,
+  waitUntil,
 } from '@canaduck/testing';
 
 const migrations: Migration[] = [
@@ -101,5 +103,37 @@ describe('test tokens', () => {
     expect(names.size).toBe(100);
     for (const n of names) expect(n).toMatch(/^ch[0-9a-f]{8}$/);
     expect(uniqueName()).toMatch(/^u[0-9a-f]{8}$/);
+  });
+});
+
+describe('waitUntil', () => {
+  it('when the state is reached after a few polls, then it resolves', async () => {
+    let polls = 0;
+    await waitUntil(() => ++polls >= 3, 'three polls', 5000, 1);
+    expect(polls).toBe(3);
+  });
+
+  it('when the state is never reached, then it fails after the deadline naming what it waited for', async () => {
+    await expect(waitUntil(async () => false, 'the moon turns blue', 50, 5)).rejects.toThrow(
+      'timed out after 50 ms waiting until the moon turns blue',
+    );
+  });
+});
+
+describe('missingChannelAccess', () => {
+  it('when a channel does not exist, then the answer names it with every flag false and no id or role', () => {
+    expect(missingChannelAccess('tech')).toEqual({
+      channel: 'tech',
+      channel_id: null,
+      role: null,
+      exists: false,
+      private: false,
+      secret: false,
+      member: false,
+      banned: false,
+      can_read: false,
+      can_post: false,
+      can_moderate: false,
+    });
   });
 });

@@ -6,7 +6,7 @@ import type { EventRepository } from '../repositories/event-repository';
 import type { MessageRepository, PageQuery } from '../repositories/message-repository';
 import type { ReactionRepository } from '../repositories/reaction-repository';
 import { type AccessPolicy, type Actor, isAuthor, isParticipant, messageNotFound } from './access-policy';
-import { conversationKey, type MessageRecord, type MessageView, toView } from './message';
+import { conversationKey, type MessageRecord, type MessageView, type ReactionMap, toView } from './message';
 
 export interface PostInput {
   channel?: string;
@@ -77,35 +77,19 @@ export class MessageService {
       rootId,
       pinned: false,
     };
-    const id = await this.store.knex.transaction(async (trx) => {
-      const newId = await this.store.messages.insert(trx, {
-        ...record,
-        toKey: target.to === null ? null : pseudoKey(target.to),
-        convKey: target.convKey,
-      });
-      await this.store.events.append(
-        trx,
-        'message.created',
-        {
-          id: newId,
-          channel: record.channel,
-          channel_id: record.channelId,
-          to: record.to,
-          from: record.from,
-          text: record.text,
-          timestamp: new Date(now).toISOString(),
-          reply_to: record.replyTo,
-        },
-        now,
-      );
-      return newId;
+    // The message.created event is written by the database in the same statement (migration 002).
+    const id = await this.store.messages.insert({
+      ...record,
+      toKey: target.to === null ? null : pseudoKey(target.to),
+      convKey: target.convKey,
     });
     return toView({ ...record, id }, new Map());
   }
 
   async listChannel(actor: Actor, channel: string, page: PageQuery): Promise<MessagePage> {
     const access = await this.policy.readableChannel(actor, channel);
-    return this.page(await this.store.messages.listChannel(access.channel_id, page), page);
+    const { rows, reactions } = await this.store.messages.listChannel(access.channel_id, page);
+    return this.page(rows, page, reactions ?? undefined);
   }
 
   /** The conversation of a and b, both directions, newest first; only a or b may read it. */
@@ -190,8 +174,8 @@ export class MessageService {
   }
 
   /** A page of messages with their reactions loaded in one query. */
-  private async page(rows: MessageRecord[], page: PageQuery): Promise<MessagePage> {
-    const reactions = await this.store.reactions.forMessages(rows.map((r) => r.id));
+  private async page(rows: MessageRecord[], page: PageQuery, loaded?: ReactionMap): Promise<MessagePage> {
+    const reactions = loaded ?? (await this.store.reactions.forMessages(rows.map((r) => r.id)));
     const full = rows.length === page.limit;
     return {
       messages: rows.map((r) => toView(r, reactions)),

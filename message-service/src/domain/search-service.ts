@@ -1,13 +1,17 @@
 import { pseudoKey } from '@canaduck/service-kit';
 import type { ChannelAccess } from '../clients';
 import type { SearchRepository } from '../repositories/search-repository';
-import type { AccessPolicy, Actor } from './access-policy';
-import { toView } from './message';
+import { type AccessPolicy, type Actor, isParticipant } from './access-policy';
+import { type MessageRecord, toView } from './message';
 import type { Store } from './message-service';
-import { splitSearchTerms } from './search-terms';
+import { type SearchTerms, splitSearchTerms } from './search-terms';
 
 /** Channels asked about at once while filtering search results (the answers are cached anyway). */
 const ACCESS_BATCH = 16;
+/** The newest-first walk: first window, largest window, and rows read before the FULLTEXT query takes over. */
+const FIRST_WINDOW = 256;
+const MAX_WINDOW = 4096;
+const WALK_MAX_ROWS = 20_000;
 
 /** Full-text search restricted to what the caller may read. */
 export class SearchService {
@@ -24,20 +28,10 @@ export class SearchService {
    */
   async find(actor: Actor, q: string, channel: string | undefined, offset: number, limit: number) {
     const terms = splitSearchTerms(q);
-    let channelIds: string[];
-    let privateOf: string | null = null;
-    if (channel !== undefined) {
-      channelIds = [(await this.policy.readableChannel(actor, channel)).channel_id];
-    } else {
-      const names = await this.search.matchingChannels(terms);
-      const answers: ChannelAccess[] = [];
-      for (let i = 0; i < names.length; i += ACCESS_BATCH) {
-        answers.push(...(await Promise.all(names.slice(i, i + ACCESS_BATCH).map((n) => this.policy.channelAccess(actor, n)))));
-      }
-      channelIds = answers.filter((a) => a.can_read && a.channel_id).map((a) => a.channel_id as string);
-      privateOf = pseudoKey(actor.pseudo);
-    }
-    const rows = await this.search.search(terms, { channelIds, privateOf }, offset, limit);
+    const rows =
+      channel !== undefined
+        ? await this.inChannel(terms, (await this.policy.readableChannel(actor, channel)).channel_id, offset, limit)
+        : await this.everywhere(actor, terms, offset, limit);
     const reactions = await this.store.reactions.forMessages(rows.map((r) => r.id));
     return {
       messages: rows.map((r) => toView(r, reactions)),
@@ -45,5 +39,70 @@ export class SearchService {
       limit,
       next_offset: rows.length < limit ? null : offset + rows.length,
     };
+  }
+
+  private async inChannel(terms: SearchTerms, channelId: string, offset: number, limit: number) {
+    const walked = await this.walk(terms, channelId, offset + limit, async (hits) => hits);
+    return walked?.slice(offset) ?? this.search.search(terms, { channelIds: [channelId], privateOf: null }, offset, limit);
+  }
+
+  private async everywhere(actor: Actor, terms: SearchTerms, offset: number, limit: number) {
+    const me = pseudoKey(actor.pseudo);
+    // Same scope as the FULLTEXT query below: current incarnations of readable channels, own conversations.
+    const walked = await this.walk(terms, null, offset + limit, async (hits) => {
+      const names = [...new Set(hits.flatMap((m) => (m.channel === null ? [] : [m.channel])))];
+      const readable = new Map((await this.accessOf(actor, names)).map((a) => [a.channel, a]));
+      return hits.filter((m) => {
+        if (m.channel === null) return isParticipant(actor, m);
+        const a = readable.get(m.channel);
+        return a !== undefined && a.can_read && a.channel_id !== null && a.channel_id === m.channelId;
+      });
+    });
+    if (walked) return walked.slice(offset);
+    const names = await this.search.matchingChannels(terms);
+    const channelIds = (await this.accessOf(actor, names)).filter((a) => a.can_read && a.channel_id).map((a) => a.channel_id as string);
+    return this.search.search(terms, { channelIds, privateOf: me }, offset, limit);
+  }
+
+  /** channel-service's answers for these channel names, keyed by the name asked. */
+  private async accessOf(actor: Actor, names: string[]): Promise<ChannelAccess[]> {
+    const answers: ChannelAccess[] = [];
+    for (let i = 0; i < names.length; i += ACCESS_BATCH) {
+      const batch = names.slice(i, i + ACCESS_BATCH);
+      const got = await Promise.all(batch.map((n) => this.policy.channelAccess(actor, n)));
+      answers.push(...got.map((a, j) => ({ ...a, channel: batch[j] })));
+    }
+    return answers;
+  }
+
+  /**
+   * MySQL: the newest messages in growing windows, keeping the readable hits, until `need` of them.
+   * Null when the FULLTEXT query must answer instead: after WALK_MAX_ROWS rows (a rare word), or
+   * when nothing matched at all (InnoDB scores a match 0 when its words are in every document, so
+   * a walk that saw no hit proves nothing).
+   */
+  private async walk(
+    terms: SearchTerms,
+    channelId: string | null,
+    need: number,
+    keep: (hits: MessageRecord[]) => Promise<MessageRecord[]>,
+  ): Promise<MessageRecord[] | null> {
+    if (!this.search.walks) return null;
+    const found: MessageRecord[] = [];
+    let sawHit = false;
+    let before = Number.MAX_SAFE_INTEGER;
+    let read = 0;
+    for (let size = FIRST_WINDOW; read < WALK_MAX_ROWS; size = Math.min(size * 4, MAX_WINDOW)) {
+      const w = await this.search.window(terms, channelId, before, size);
+      if (w.hits.length > 0) {
+        sawHit = true;
+        found.push(...(await keep(w.hits)));
+        if (found.length >= need) return found.slice(0, need);
+      }
+      if (w.exhausted || w.lastId === null) return sawHit ? found : null;
+      before = w.lastId;
+      read += size;
+    }
+    return null;
   }
 }

@@ -1,6 +1,12 @@
-import type { Knex } from '@canaduck/db';
-import type { MessageRecord } from '../domain/message';
-import { fromRow, MESSAGE_COLUMNS, type MessageRow } from './rows';
+import { isMysql, type Knex } from '@canaduck/db';
+import type { MessageRecord, ReactionMap } from '../domain/message';
+import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRows } from './rows';
+
+const MESSAGE_SELECT_M = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
+
+const INSERT_SQL =
+  'INSERT INTO messages (channel, channel_id, to_pseudo, to_key, from_pseudo, from_key, conv_key, text, created_at, reply_to, root_id, pinned) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)';
 
 export interface NewMessage {
   channel: string | null;
@@ -24,23 +30,27 @@ export interface PageQuery {
 }
 
 export class MessageRepository {
-  constructor(private readonly knex: Knex) {}
+  private readonly mysql: boolean;
 
-  async insert(db: Knex | Knex.Transaction, m: NewMessage): Promise<number> {
-    const [id] = await db('messages').insert({
-      channel: m.channel,
-      channel_id: m.channelId,
-      to_pseudo: m.to,
-      to_key: m.toKey,
-      from_pseudo: m.from,
-      from_key: m.fromKey,
-      conv_key: m.convKey,
-      text: m.text,
-      created_at: m.createdAt,
-      reply_to: m.replyTo,
-      root_id: m.rootId,
-      pinned: false,
-    });
+  private readonly reactionsColumn: string;
+
+  constructor(private readonly knex: Knex) {
+    this.mysql = isMysql(knex);
+    this.reactionsColumn = this.mysql
+      ? '(SELECT JSON_ARRAYAGG(JSON_ARRAY(r.emoji, r.pseudo) ORDER BY r.id) FROM reactions r WHERE r.message_id = m.id)'
+      : '(SELECT json_group_array(json_array(r.emoji, r.pseudo) ORDER BY r.id) FROM reactions r WHERE r.message_id = m.id)';
+  }
+
+  /**
+   * One autocommit INSERT: the `message.created` outbox row is written by the AFTER INSERT trigger
+   * of migration 002 in the same statement, so the message and its event are stored atomically.
+   */
+  async insert(m: NewMessage): Promise<number> {
+    const bindings = [m.channel, m.channelId, m.to, m.toKey, m.from, m.fromKey, m.convKey, m.text, m.createdAt, m.replyTo, m.rootId];
+    const result = (await this.knex.raw(INSERT_SQL, bindings)) as unknown;
+    const id = this.mysql
+      ? (result as [{ insertId: number | string }])[0].insertId
+      : (result as { lastInsertRowid: number | bigint }).lastInsertRowid;
     return Number(id);
   }
 
@@ -49,10 +59,35 @@ export class MessageRepository {
     return row && fromRow(row);
   }
 
-  /** A channel's messages of its current incarnation, newest first (index channel_id, id). */
-  async listChannel(channelId: string, page: PageQuery): Promise<MessageRecord[]> {
-    const q = this.knex('messages').select(MESSAGE_COLUMNS).where('channel_id', channelId);
-    return this.page(q, page);
+  /**
+   * A channel's messages of its current incarnation, newest first (index channel_id, id), with each
+   * message's reactions in the same round trip: one `[emoji, pseudo]` JSON array per message in
+   * reaction order (the reactions_unique index serves the subquery). `reactions` is null when a
+   * list could not be read back (MySQL truncates an aggregate beyond group_concat_max_len): the
+   * caller then loads them with a separate query.
+   */
+  async listChannel(channelId: string, page: PageQuery): Promise<{ rows: MessageRecord[]; reactions: ReactionMap | null }> {
+    const cursor = page.before === undefined ? '' : ' AND m.id < ?';
+    const sql = `SELECT ${MESSAGE_SELECT_M}, ${this.reactionsColumn} AS reactions FROM messages m WHERE m.channel_id = ?${cursor} ORDER BY m.id DESC LIMIT ? OFFSET ?`;
+    const bindings = page.before === undefined ? [channelId, page.limit, page.offset] : [channelId, page.before, page.limit, page.offset];
+    const raw = await selectRows<MessageRow & { reactions: string | Array<[string, string]> | null }>(this.knex, sql, bindings);
+    let reactions: ReactionMap | null = new Map();
+    for (const r of raw) {
+      if (r.reactions === null || r.reactions === '[]') continue;
+      let pairs: Array<[string, string]>;
+      try {
+        // mysql2 may hand the aggregate over already parsed, depending on the column type reported.
+        pairs = (typeof r.reactions === 'string' ? JSON.parse(r.reactions) : r.reactions) as Array<[string, string]>;
+        if (!Array.isArray(pairs)) throw new TypeError('reactions: not an array');
+      } catch {
+        reactions = null;
+        break;
+      }
+      const byEmoji: Record<string, string[]> = {};
+      for (const [emoji, pseudo] of pairs) (byEmoji[emoji] ??= []).push(pseudo);
+      reactions.set(Number(r.id), byEmoji);
+    }
+    return { rows: raw.map(fromRow), reactions };
   }
 
   async listConversation(convKey: string, page: PageQuery): Promise<MessageRecord[]> {

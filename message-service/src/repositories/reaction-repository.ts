@@ -1,5 +1,6 @@
 import type { Knex } from '@canaduck/db';
 import type { ReactionMap } from '../domain/message';
+import { placeholders, selectRows } from './rows';
 
 const UNIQUE_VIOLATIONS = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
@@ -27,11 +28,8 @@ export class ReactionRepository {
   async forMessages(ids: number[], db: Knex | Knex.Transaction = this.knex): Promise<ReactionMap> {
     const map: ReactionMap = new Map();
     if (ids.length === 0) return map;
-    const rows = (await db('reactions').select('message_id', 'emoji', 'pseudo').whereIn('message_id', ids).orderBy('id', 'asc')) as Array<{
-      message_id: number | string;
-      emoji: string;
-      pseudo: string;
-    }>;
+    const sql = `SELECT message_id, emoji, pseudo FROM reactions WHERE message_id IN (${placeholders(ids.length)}) ORDER BY id`;
+    const rows = await selectRows<{ message_id: number | string; emoji: string; pseudo: string }>(db, sql, ids);
     for (const r of rows) {
       const id = Number(r.message_id);
       let byEmoji = map.get(id);

@@ -1,7 +1,17 @@
 import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { likePattern, type SearchTerms } from '../domain/search-terms';
-import { fromRow, MESSAGE_COLUMNS, type MessageRow } from './rows';
+import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRows } from './rows';
+
+/** One window of the newest-first walk: the rows read, and whether the walk reached the end. */
+export interface SearchWindow {
+  hits: MessageRecord[];
+  /** The smallest id read (the next window's cursor), or null when nothing was read. */
+  lastId: number | null;
+  exhausted: boolean;
+}
+
+const WINDOW_COLUMNS = MESSAGE_COLUMNS.join(', ');
 
 /** What the caller may read: current channel incarnations, and their own private conversations. */
 export interface SearchScope {
@@ -42,11 +52,49 @@ export class SearchRepository {
     return rows.map(fromRow);
   }
 
+  /** Whether `window` may be used: MySQL, where the FULLTEXT query reads and sorts every match. */
+  get walks(): boolean {
+    return this.mysql;
+  }
+
+  /**
+   * The `size` newest messages below `before` (of one channel incarnation, or of all), and which of
+   * them match. MATCH in the select list is computed for these rows only (the access path stays the
+   * `(channel_id, id)` index or the primary key), so the cost follows the window, not the number of
+   * matches in the whole table. The literal words filter in the WHERE clause as usual.
+   */
+  async window(terms: SearchTerms, channelId: string | null, before: number, size: number): Promise<SearchWindow> {
+    const bindings: unknown[] = [];
+    let hit = '1';
+    if (terms.fullText.length > 0) {
+      hit = 'MATCH(text) AGAINST (? IN BOOLEAN MODE)';
+      bindings.push(booleanQuery(terms));
+    }
+    const where: string[] = [];
+    if (channelId !== null) {
+      where.push('channel_id = ?');
+      bindings.push(channelId);
+    }
+    where.push('id < ?');
+    bindings.push(before);
+    for (const word of terms.literal) {
+      where.push("text LIKE ? ESCAPE '!'");
+      bindings.push(likePattern(word));
+    }
+    bindings.push(size);
+    const sql = `SELECT ${WINDOW_COLUMNS}, ${hit} AS hit FROM messages WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+    const rows = await selectRows<MessageRow & { hit: number | string }>(this.knex, sql, bindings);
+    return {
+      hits: rows.filter((r) => Number(r.hit) > 0).map(fromRow),
+      lastId: rows.length > 0 ? Number(rows[rows.length - 1].id) : null,
+      exhausted: rows.length < size,
+    };
+  }
+
   private match(q: Knex.QueryBuilder, terms: SearchTerms): void {
     if (terms.fullText.length > 0) {
       if (this.mysql) {
-        // Only letters and digits reach here, so no word can act as a boolean-mode operator.
-        q.whereRaw('MATCH(text) AGAINST (? IN BOOLEAN MODE)', [terms.fullText.map((w) => `+${w}*`).join(' ')]);
+        q.whereRaw('MATCH(text) AGAINST (? IN BOOLEAN MODE)', [booleanQuery(terms)]);
       } else {
         const expr = terms.fullText.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
         q.whereRaw('id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)', [expr]);
@@ -54,4 +102,9 @@ export class SearchRepository {
     }
     for (const word of terms.literal) q.whereRaw("text LIKE ? ESCAPE '!'", [likePattern(word)]);
   }
+}
+
+/** Every word required, as a prefix. Only letters and digits reach here: no word can act as an operator. */
+function booleanQuery(terms: SearchTerms): string {
+  return terms.fullText.map((w) => `+${w}*`).join(' ');
 }

@@ -98,12 +98,25 @@ export class UserRepository {
     return rows.map((r: { role: string }) => r.role);
   }
 
-  /** Returns false when the user already had the role. */
+  /**
+   * Returns false when the user already had the role. One statement that skips the existing row
+   * (INSERT IGNORE / ON CONFLICT DO NOTHING): a check-then-insert let concurrent grants of the
+   * same role collide on the primary key; the affected row count tells which grant created it.
+   */
   async addRole(userId: number, role: string, at: number): Promise<boolean> {
-    const existing = await this.knex('user_roles').where({ user_id: userId, role }).first();
-    if (existing) return false;
-    await this.knex('user_roles').insert({ user_id: userId, role, granted_at: at });
-    return true;
+    if (isMysql(this.knex)) {
+      const [result] = (await this.knex.raw('INSERT IGNORE INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)', [
+        userId,
+        role,
+        at,
+      ])) as [{ affectedRows: number }];
+      return result.affectedRows > 0;
+    }
+    const result = (await this.knex.raw(
+      'INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?) ON CONFLICT (user_id, role) DO NOTHING',
+      [userId, role, at],
+    )) as { changes: number };
+    return result.changes > 0;
   }
 
   async removeRole(userId: number, role: string): Promise<boolean> {
