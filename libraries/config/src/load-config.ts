@@ -75,6 +75,8 @@ export const commonShape = {
   DATA_DIR: z.string().default('data'),
   BODY_LIMIT: z.string().default('100kb'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10000),
+  // On a signal, how long the server still serves (Connection: close) before it stops listening.
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(400),
   HTTP_TIMEOUT_MS: positiveInt(2000),
   // Services with a database: per-request deadline (below the gateway's UPSTREAM_TIMEOUT_MS),
   // database watchdog (503 at once while it does not answer) and connection pool wait.

@@ -78,6 +78,7 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       port: config.PORT,
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      drainMs: config.SHUTDOWN_DRAIN_MS,
       onShutdown: [...onShutdown, async () => watched?.close(), async () => knex?.destroy()],
     });
   } catch (err) {

@@ -1,5 +1,4 @@
 import http, { type RequestListener, type Server, type ServerResponse } from 'node:http';
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from '@canaduck/logging';
@@ -18,10 +17,9 @@ export interface StartOptions {
   onShutdown?: Array<() => Promise<void> | void>;
   shutdownTimeoutMs?: number;
   /**
-   * On a signal, how long idle keep-alive sockets stay open (default 0: one event-loop turn, so
-   * that a request already received is parsed and served rather than dropped; at most a quarter
-   * of the shutdown timeout). Answers in that window carry `Connection: close`. A longer drain
-   * also serves requests sent later on pooled sockets.
+   * On a signal, how long the server still accepts and serves before it stops listening and
+   * closes idle keep-alive sockets (default 400 ms, at most a quarter of the shutdown timeout).
+   * Answers in that window carry `Connection: close`.
    */
   drainMs?: number;
 }
@@ -74,40 +72,36 @@ export function startServer(o: StartOptions): Promise<Server> {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      o.logger.info({ signal }, 'shutting down: finishing requests in flight');
+      const shutdownMs = o.shutdownTimeoutMs ?? 10_000;
+      const drainMs = Math.min(o.drainMs ?? 400, shutdownMs / 4);
+      o.logger.info({ signal, drainMs }, 'signal received: draining');
       const force = setTimeout(() => {
         o.logger.warn('shutdown timeout: closing remaining connections');
         server.closeAllConnections();
-      }, o.shutdownTimeoutMs ?? 10_000);
+      }, shutdownMs);
       force.unref();
-      // Stop accepting new connections at once, but through net's close(): http's close() would
-      // also drop every idle keep-alive socket right now, including one whose next request is
-      // already on the wire. Those get a short drain first; busy sockets finish their request.
-      let sweep: NodeJS.Timeout | undefined;
-      net.Server.prototype.close.call(server, async () => {
-        clearInterval(sweep);
-        for (const hook of o.onShutdown ?? []) {
-          try {
-            await hook();
-          } catch (err) {
-            o.logger.error({ err }, 'shutdown hook failed');
-          }
-        }
-        o.logger.info('stopped');
-        process.exit(0);
-      });
-      // After the drain, keep closing idle sockets until the server is down: a request in
-      // flight leaves its socket idle later.
-      const shutdownMs = o.shutdownTimeoutMs ?? 10_000;
-      const closeIdle = () => {
-        server.closeIdleConnections();
-        sweep = setInterval(() => server.closeIdleConnections(), 100);
+      // Drain: for a short while keep accepting and serving, every answer with Connection: close.
+      // Closing the listener or idle keep-alive sockets at once would drop requests already on
+      // the wire (sent on a pooled socket, or waiting in the accept backlog).
+      setTimeout(() => {
+        // close() only drops the sockets idle at this moment; a request in flight leaves its
+        // socket idle later, so keep closing idle sockets until the server is down.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
         sweep.unref();
-      };
-      const drainMs = Math.min(o.drainMs ?? 0, shutdownMs / 4);
-      // Even without a drain, let the bytes already received on idle sockets be parsed first.
-      if (drainMs > 0) setTimeout(closeIdle, drainMs).unref();
-      else setImmediate(closeIdle);
+        server.close(async () => {
+          clearInterval(sweep);
+          for (const hook of o.onShutdown ?? []) {
+            try {
+              await hook();
+            } catch (err) {
+              o.logger.error({ err }, 'shutdown hook failed');
+            }
+          }
+          o.logger.info('stopped');
+          process.exit(0);
+        });
+        o.logger.info({ signal }, 'shutting down: finishing requests in flight');
+      }, drainMs).unref();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

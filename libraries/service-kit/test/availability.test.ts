@@ -26,9 +26,12 @@ function app(guards: ServiceGuards) {
 describe('database watchdog', () => {
   it('when the check fails, then it reports down; when the check answers again, then up', async () => {
     let healthy = true;
-    const dog = startDatabaseWatchdog(async () => {
-      if (!healthy) throw new Error('connection refused');
-    }, { intervalMs: 20, timeoutMs: 50 });
+    const dog = startDatabaseWatchdog(
+      async () => {
+        if (!healthy) throw new Error('connection refused');
+      },
+      { intervalMs: 20, timeoutMs: 50 },
+    );
     try {
       await sleep(60);
       expect(dog.up).toBe(true);

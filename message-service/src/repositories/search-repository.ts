@@ -1,7 +1,7 @@
 import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { likePattern, type SearchTerms } from '../domain/search-terms';
-import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRows } from './rows';
+import { fromRow, MESSAGE_COLUMNS, type MessageRow, placeholders, selectRows } from './rows';
 
 /** One window of the newest-first walk: the rows read, and whether the walk reached the end. */
 export interface SearchWindow {
@@ -82,10 +82,20 @@ export class SearchRepository {
       bindings.push(likePattern(word));
     }
     bindings.push(size);
-    const sql = `SELECT ${WINDOW_COLUMNS}, ${hit} AS hit FROM messages WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
-    const rows = await selectRows<MessageRow & { hit: number | string }>(this.knex, sql, bindings);
+    // Only ids and scores cross the wire; the few hits are then read whole.
+    const sql = `SELECT id, ${hit} AS hit FROM messages WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+    const rows = await selectRows<{ id: number | string; hit: number | string }>(this.knex, sql, bindings);
+    const ids = rows.filter((r) => Number(r.hit) > 0).map((r) => Number(r.id));
+    const hits =
+      ids.length === 0
+        ? []
+        : await selectRows<MessageRow>(
+            this.knex,
+            `SELECT ${WINDOW_COLUMNS} FROM messages WHERE id IN (${placeholders(ids.length)}) ORDER BY id DESC`,
+            ids,
+          );
     return {
-      hits: rows.filter((r) => Number(r.hit) > 0).map(fromRow),
+      hits: hits.map(fromRow),
       lastId: rows.length > 0 ? Number(rows[rows.length - 1].id) : null,
       exhausted: rows.length < size,
     };
