@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, SERVICES, serviceEnv, startStack } from '../scripts/stack.mjs';
-import { dbTarget, dropMysqlDatabases, openDb } from './lib/db.mjs';
+import { dbTarget, dropMysqlDatabases, hasTrigger, openDb } from './lib/db.mjs';
 import { httpJob, measure } from './lib/load.mjs';
 import { HISTORY_MS, seedAccounts, seedMessages } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
@@ -45,7 +45,15 @@ try {
   const total = settings.small;
   await seedMessages(
     db,
-    { users, channels, firstId: Number(maxId ?? 0) + 1, startMs: Date.now() - HISTORY_MS, total },
+    {
+      users,
+      channels,
+      firstId: Number(maxId ?? 0) + 1,
+      startMs: Date.now() - HISTORY_MS,
+      total,
+      // message-service's trigger writes the message.created rows: the seeder must not add them too.
+      createdByTrigger: await hasTrigger(db, 'messages', 'messages_created_event'),
+    },
     0,
     total,
     settings,

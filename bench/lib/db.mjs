@@ -127,3 +127,54 @@ export async function dropMysqlDatabases(settings, prefix) {
     await conn.end();
   }
 }
+
+/** Whether `table` has a trigger named `name` (MySQL: in the connection's database). */
+export async function hasTrigger(db, table, name) {
+  const rows =
+    db.kind === 'mysql'
+      ? await db.query(
+          'SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND TRIGGER_NAME = ?',
+          [table, name],
+        )
+      : await db.query("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?", [table, name]);
+  return rows.length > 0;
+}
+
+/**
+ * Creates `copy`, empty, with the columns and indexes of `source` but none of its triggers (MySQL
+ * `CREATE TABLE ... LIKE`, which copies FULLTEXT indexes too; SQLite: the table's and its indexes'
+ * own DDL, renamed). The raw baselines write there, so that a service's trigger does not make them
+ * pay for work that is not theirs. Drop it with dropTable.
+ */
+export async function createTableLike(db, source, copy) {
+  if (!/^bench_raw_[a-z_]+$/.test(copy)) throw new Error(`refusing to create table ${copy}`);
+  await dropTable(db, copy);
+  if (db.kind === 'mysql') {
+    await db.query(`CREATE TABLE \`${copy}\` LIKE \`${source}\``);
+    return;
+  }
+  const ddl = await db.query(
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index') AND sql IS NOT NULL",
+    [source],
+  );
+  const ident = (name) => `[\`"[]?${name}[\`"\\]]?`;
+  const table = ddl.find((d) => d.type === 'table');
+  if (!table) throw new Error(`no table ${source} to copy`);
+  await db.query(table.sql.replace(new RegExp(`^CREATE TABLE\\s+${ident(source)}`, 'i'), `CREATE TABLE "${copy}"`));
+  for (const index of ddl.filter((d) => d.type === 'index')) {
+    // Index names are global in SQLite: the copy's get the table's name as a prefix.
+    const sql = index.sql
+      .replace(
+        new RegExp(`^CREATE (UNIQUE )?INDEX\\s+${ident(index.name)}`, 'i'),
+        (_m, u) => `CREATE ${u ?? ''}INDEX "${copy}_${index.name}"`,
+      )
+      .replace(new RegExp(`\\bON\\s+${ident(source)}\\s*\\(`, 'i'), `ON "${copy}" (`);
+    if (sql === index.sql) throw new Error(`could not rename index ${index.name} for ${copy}`);
+    await db.query(sql);
+  }
+}
+
+export async function dropTable(db, name) {
+  if (!/^bench_raw_[a-z_]+$/.test(name)) throw new Error(`refusing to drop table ${name}`);
+  await db.query(db.kind === 'mysql' ? `DROP TABLE IF EXISTS \`${name}\`` : `DROP TABLE IF EXISTS "${name}"`);
+}

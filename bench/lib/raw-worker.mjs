@@ -3,6 +3,10 @@
 // concurrent loops, through the text protocol like knex. SQLite: better-sqlite3 is synchronous
 // and the service keeps one connection, so the loop is one tight sequential loop on one connection
 // (concurrency has no meaning there) with the service's pragmas.
+// The INSERT loops write into `job.table` / `job.eventsTable` (bench_raw_messages, bench_raw_events:
+// copies of messages and events without their triggers, made by run.mjs): message-service's AFTER
+// INSERT trigger on messages writes the outbox row, and the single-row INSERT baseline must not
+// pay for it.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
@@ -41,18 +45,18 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function sql(q, kind) {
+function sql(q, kind, table = 'messages') {
   const quote = kind === 'mysql' ? (c) => `\`${c}\`` : (c) => `"${c}"`;
   if (q === 'insert') {
-    return `insert into ${quote('messages')} (${INSERT_COLUMNS.map(quote).join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+    return `insert into ${quote(table)} (${INSERT_COLUMNS.map(quote).join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
   }
   return `select ${COLUMNS.map(quote).join(', ')} from ${quote('messages')} where ${quote('channel_id')} = ? order by ${quote('id')} desc limit ?`;
 }
 
-const EVENT = (kind) =>
+const EVENT = (kind, table) =>
   kind === 'mysql'
-    ? 'insert into `events` (`type`, `data`, `at`) values (?, ?, ?)'
-    : 'insert into "events" ("type", "data", "at") values (?, ?, ?)';
+    ? `insert into \`${table}\` (\`type\`, \`data\`, \`at\`) values (?, ?, ?)`
+    : `insert into "${table}" ("type", "data", "at") values (?, ?, ?)`;
 const eventParams = (job, id, p) => [
   'message.created',
   JSON.stringify({
@@ -95,7 +99,7 @@ async function runMysql(job) {
   let i = 0;
   const once = async () => {
     if (job.op === 'insert') {
-      await pool.query(sql('insert', 'mysql'), insertParams(job, i++));
+      await pool.query(sql('insert', 'mysql', job.table), insertParams(job, i++));
       return;
     }
     if (job.op === 'insert+event') {
@@ -104,8 +108,8 @@ async function runMysql(job) {
       try {
         await conn.beginTransaction();
         const p = insertParams(job, i++);
-        const [r] = await conn.query(sql('insert', 'mysql'), p);
-        await conn.query(EVENT('mysql'), eventParams(job, r.insertId, p));
+        const [r] = await conn.query(sql('insert', 'mysql', job.table), p);
+        await conn.query(EVENT('mysql', job.eventsTable), eventParams(job, r.insertId, p));
         await conn.commit();
       } finally {
         conn.release();
@@ -148,8 +152,8 @@ function runSqlite(job) {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const select = db.prepare(sql('select', 'sqlite'));
-  const insert = db.prepare(sql('insert', 'sqlite'));
-  const event = db.prepare(EVENT('sqlite'));
+  const insert = job.table ? db.prepare(sql('insert', 'sqlite', job.table)) : null;
+  const event = job.eventsTable ? db.prepare(EVENT('sqlite', job.eventsTable)) : null;
   const insertWithEvent = db.transaction((p) => {
     const r = insert.run(p);
     event.run(eventParams(job, Number(r.lastInsertRowid), p));
@@ -157,7 +161,7 @@ function runSqlite(job) {
   const reactionStmts = new Map();
   let i = 0;
   const once = () => {
-    if (job.op === 'insert') {
+    if (job.op === 'insert' || job.op === 'insert+event') {
       const p = insertParams(job, i++);
       p[11] = 0;
       if (job.op === 'insert+event') insertWithEvent(p);
@@ -190,12 +194,14 @@ function runSqlite(job) {
 }
 
 const job = workerData;
+if (job.op.startsWith('insert') && !(job.table && (job.op === 'insert' || job.eventsTable)))
+  throw new Error(`raw ${job.op} needs its own tables (job.table, job.eventsTable)`);
 const r = job.target.kind === 'mysql' ? await runMysql(job) : runSqlite(job);
 const sorted = Float64Array.from(r.lat).sort();
 const target =
   job.op === 'insert'
-    ? `raw ${job.target.kind} single-row INSERT INTO messages`
+    ? `raw ${job.target.kind} single-row INSERT INTO ${job.table} (copy of messages, no trigger)`
     : job.op === 'insert+event'
-      ? `raw ${job.target.kind} transaction: INSERT message + INSERT event`
+      ? `raw ${job.target.kind} transaction: INSERT INTO ${job.table} + INSERT INTO ${job.eventsTable}`
       : `raw ${job.target.kind} SELECT ... WHERE channel_id=? ORDER BY id DESC LIMIT 50${job.op === 'select+reactions' ? ' + reactions IN (...)' : ''}`;
 parentPort.postMessage({ ops: r.ops, seconds: r.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), target });

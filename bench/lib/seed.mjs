@@ -1,8 +1,11 @@
 // Seeding. Accounts and channels go through the public APIs (as a client would create them);
 // messages are written in bulk straight into message-service's own tables, as its migrations
 // define them (messages, reactions, and the matching `events` outbox rows, so that stats-service,
-// which only aggregates from the feed, sees every one of them). Posting 1M messages through
-// POST /msg would take longer than the whole benchmark is allowed to run.
+// which only aggregates from the feed, sees every one of them). message-service's AFTER INSERT
+// trigger on messages (migration 002_message_created_trigger) writes each `message.created` row,
+// bulk inserts included, so the seeder then writes only the reaction events (`ctx.createdByTrigger`,
+// from hasTrigger in db.mjs); it writes both on a schema without the trigger. Posting 1M messages
+// through POST /msg would take longer than the whole benchmark is allowed to run.
 import { createRequire } from 'node:module';
 import cliProgress from 'cli-progress';
 import { call, expectStatus } from './api.mjs';
@@ -102,10 +105,12 @@ const EVENT_COLUMNS = ['type', 'data', 'at'];
 
 /**
  * Adds messages number `from` to `to` (0-based positions in the seeded history of `total`) with
- * ids `firstId + position`, and their events, in transactions of `settings.batch` messages.
+ * ids `firstId + position`, and their events, in transactions of `settings.batch` messages. With
+ * `ctx.createdByTrigger`, the `message.created` rows are left to the trigger (writing them too
+ * would put every message twice in the feed).
  */
 export async function seedMessages(db, ctx, from, to, settings, label) {
-  const { users, channels, firstId, startMs, total } = ctx;
+  const { users, channels, firstId, startMs, total, createdByTrigger } = ctx;
   const step = HISTORY_MS / total;
   const bar = new cliProgress.SingleBar(
     {
@@ -132,17 +137,19 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
       const text = makeText(rand);
       const at = Math.floor(startMs + p * step);
       messages.push([id, channel.name, channel.channelId, author.pseudo, author.pseudo.toLowerCase(), text, at, 0]);
-      const data = {
-        id,
-        channel: channel.name,
-        channel_id: channel.channelId,
-        to: null,
-        from: author.pseudo,
-        text,
-        timestamp: new Date(at).toISOString(),
-        reply_to: null,
-      };
-      events.push(['message.created', JSON.stringify(data), at]);
+      if (!createdByTrigger) {
+        const data = {
+          id,
+          channel: channel.name,
+          channel_id: channel.channelId,
+          to: null,
+          from: author.pseudo,
+          text,
+          timestamp: new Date(at).toISOString(),
+          reply_to: null,
+        };
+        events.push(['message.created', JSON.stringify(data), at]);
+      }
       if (p % settings.reactionEvery === 0) {
         const count = 1 + Math.floor(rand() * Math.min(5, users.length));
         for (let r = 0; r < count; r++) {
@@ -156,7 +163,8 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
     await db.inTransaction(async (tx) => {
       await tx.insertMany('messages', MESSAGE_COLUMNS, messages);
       await tx.insertMany('reactions', REACTION_COLUMNS, reactions);
-      // Feed order: every message.created before the reactions to it.
+      // Feed order: every message.created (the trigger's, written with the messages above, or
+      // the seeder's) before the reactions to it.
       await tx.insertMany('events', EVENT_COLUMNS, events.concat(reactionEvents));
     });
     const done = end - from;
@@ -164,6 +172,18 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
   }
   bar.stop();
   return { seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * Checks that the feed holds exactly one `message.created` per message (neither missing nor
+ * doubled by the seeder and the trigger both writing it), so that the catch-up waits on the right
+ * feed.
+ */
+export async function checkCreatedEvents(db) {
+  const [{ messages }] = await db.query('SELECT COUNT(*) AS messages FROM messages');
+  const [{ created }] = await db.query("SELECT COUNT(*) AS created FROM events WHERE type = 'message.created'");
+  if (Number(messages) !== Number(created)) throw new Error(`${created} message.created events for ${messages} messages in the feed`);
+  return Number(created);
 }
 
 /** The highest event seq, as message-service's feed will serve it. */
