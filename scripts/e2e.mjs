@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, SERVICES, servicePort, startStack } from './stack.mjs';
+import { ROOT, SERVICES, dropStackDatabases, servicePort, startStack } from './stack.mjs';
 
 const CHECK_DIR = path.join(ROOT, 'scripts', 'e2e.d');
 const RESULTS_DIR = path.join(ROOT, 'test-results', 'e2e');
@@ -96,26 +96,6 @@ function runCheck(file, env) {
   });
 }
 
-/** Drops the MySQL databases of this run (unique prefix), so reruns start clean and nothing piles up. */
-async function dropDatabases(mysqlUrl, prefix) {
-  const { createRequire } = await import('node:module');
-  const mysql = createRequire(path.join(ROOT, 'package.json'))('mysql2/promise');
-  const u = new URL(mysqlUrl);
-  const conn = await mysql.createConnection({
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-  });
-  try {
-    for (const svc of SERVICES.filter((s) => s.db)) {
-      await conn.query(`DROP DATABASE IF EXISTS \`${prefix}${svc.db}\``);
-    }
-  } finally {
-    await conn.end();
-  }
-}
-
 /** True when something accepts connections on 127.0.0.1:port. */
 function portInUse(port) {
   return new Promise((resolve) => {
@@ -189,7 +169,7 @@ async function main() {
     await new Promise((r) => log.end(r));
     if (process.env.E2E_KEEP_DATA !== '1') {
       fs.rmSync(dataDir, { recursive: true, force: true });
-      if (mysqlUrl) await dropDatabases(mysqlUrl, dbPrefix).catch((err) => say(`could not drop the e2e databases: ${err.message}`));
+      if (mysqlUrl) await dropStackDatabases(mysqlUrl, dbPrefix).catch((err) => say(`could not drop the e2e databases: ${err.message}`));
     }
   };
   const interrupt = async () => {

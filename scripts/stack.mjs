@@ -145,3 +145,25 @@ export function startStack(opts = {}) {
   };
   return handle;
 }
+
+/**
+ * Drops the MySQL databases a stack started with MYSQL_DB_PREFIX=<prefix> created (one per
+ * service with a database, named as serviceEnv names them). Used by the e2e runner, the
+ * resilience suites and the benchmark so their reruns start clean.
+ */
+export async function dropStackDatabases(mysqlUrl, prefix) {
+  const { default: mysql } = await import('mysql2/promise');
+  const u = new URL(mysqlUrl.replace(/^mysql2:/i, 'mysql:'));
+  const conn = await mysql.createConnection({
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    connectTimeout: 5000,
+  });
+  try {
+    for (const svc of SERVICES.filter((s) => s.db)) await conn.query(`DROP DATABASE IF EXISTS \`${prefix}${svc.db}\``);
+  } finally {
+    await conn.end();
+  }
+}

@@ -4,8 +4,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-
-export const SERVICE_DBS = ['canaduck_user', 'canaduck_message', 'canaduck_channel', 'canaduck_stats'];
+import { dropStackDatabases } from '../../scripts/stack.mjs';
 
 /** Connection settings of a service's database for this run. */
 export function dbTarget(settings, dataDir, prefix, service) {
@@ -114,18 +113,7 @@ export function openDb(target) {
 /** Drops this run's MySQL databases (prefix checked so that nothing else can be dropped). */
 export async function dropMysqlDatabases(settings, prefix) {
   if (!/^bench_[a-z0-9_]+_$/.test(prefix)) throw new Error(`refusing to drop databases with prefix ${prefix}`);
-  const u = new URL(settings.mysqlUrl.replace(/^mysql2:/i, 'mysql:'));
-  const conn = await mysql.createConnection({
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-  });
-  try {
-    for (const name of SERVICE_DBS) await conn.query(`DROP DATABASE IF EXISTS \`${prefix}${name}\``);
-  } finally {
-    await conn.end();
-  }
+  await dropStackDatabases(settings.mysqlUrl, prefix);
 }
 
 /** Whether `table` has a trigger named `name` (MySQL: in the connection's database). */

@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, SERVICES, startStack } from '../../scripts/stack.mjs';
+import { ROOT, SERVICES, dropStackDatabases, startStack } from '../../scripts/stack.mjs';
 
 export { ROOT, SERVICES };
 
@@ -29,27 +29,6 @@ export function portEnv(basePort) {
   const env = {};
   for (const svc of SERVICES) env[`${svc.short.toUpperCase()}_SERVICE_PORT`] = String(basePort + (svc.port - 5000));
   return env;
-}
-
-async function dropDatabases(mysqlUrl, prefix) {
-  const { default: mysql } = await import('mysql2/promise');
-  const u = new URL(mysqlUrl);
-  const conn = await mysql.createConnection({
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    connectTimeout: 5000,
-  });
-  try {
-    const [rows] = await conn.query('SHOW DATABASES');
-    for (const row of rows) {
-      const name = row.Database;
-      if (name.startsWith(prefix)) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    }
-  } finally {
-    await conn.end();
-  }
 }
 
 /**
@@ -139,7 +118,7 @@ export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} 
     }
     if (mysqlUrl) {
       try {
-        await dropDatabases(mysqlUrl, prefix);
+        await dropStackDatabases(mysqlUrl, prefix);
       } catch (err) {
         process.stderr.write(`[${name}] could not drop databases ${prefix}*: ${err.message}\n`);
       }
