@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ROOT, startStack } from '../scripts/stack.mjs';
 import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasTrigger, openDb } from './lib/db.mjs';
 import { httpJob, measure, rawJob } from './lib/load.mjs';
+import { databasePid } from './lib/cpu.mjs';
 import { machine, printResults, serviceMemory, writeResults } from './lib/report.mjs';
 import { checkCreatedEvents, HISTORY_MS, lastEventSeq, NEEDLE, seedAccounts, seedMessages, waitStatsCaughtUp } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
@@ -87,6 +88,10 @@ const stack = startStack({
   },
 });
 const pids = () => Object.fromEntries([...stack.procs].map(([k, p]) => [k, p.pid]));
+// Per-request CPU of each process in every measurement (bench/lib/cpu.mjs); the database server
+// counts only when it runs on this machine (MySQL); SQLite runs inside the services.
+const dbPid = settings.kind === 'mysql' ? databasePid() : null;
+settings.cpuPids = () => ({ ...pids(), ...(dbPid ? { database: dbPid } : {}) });
 let msgDb;
 let statsDb;
 let interrupted = false;

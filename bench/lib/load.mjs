@@ -7,6 +7,7 @@
 // medians of the segments' p50 and p99.
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
+import { cpuPerRequest, cpuSnapshot } from './cpu.mjs';
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,9 +53,12 @@ export function httpJob(name, { url, method = 'GET', token, body, settings, sett
         await autocannon({ ...opts, duration: warmup });
         await settle(ready);
       }
+      const cpu0 = cpuSnapshot(settings.cpuPids?.() ?? {});
       const r = await autocannon({ ...opts, duration: seconds });
+      const cpu = cpuSnapshot(settings.cpuPids?.() ?? {});
       await settle(ready);
       return {
+        cpu: Object.fromEntries(Object.keys(cpu).map((k) => [k, cpu[k] - (cpu0[k] ?? cpu[k])])),
         requests: r.requests.total,
         seconds: r.duration || seconds,
         p50: r.latency.p50,
@@ -73,12 +77,26 @@ export function rawJob(name, job) {
     get target() {
       return target;
     },
-    run(seconds, warmup) {
+    run(seconds, warmup, settings) {
       return new Promise((resolve, reject) => {
+        let cpu0 = null;
         const worker = new Worker(new URL('./raw-worker.mjs', import.meta.url), { workerData: { ...job, duration: seconds, warmup } });
-        worker.once('message', (m) => {
+        // The worker posts 'measuring' once its warm-up is over, then its result.
+        worker.on('message', (m) => {
+          if (m === 'measuring') {
+            cpu0 = cpuSnapshot(settings?.cpuPids?.() ?? {});
+            return;
+          }
+          const cpu = cpuSnapshot(settings?.cpuPids?.() ?? {});
           target = m.target;
-          resolve({ requests: m.ops, seconds: m.seconds, p50: m.p50, p99: m.p99, bad: 0 });
+          resolve({
+            requests: m.ops,
+            seconds: m.seconds,
+            p50: m.p50,
+            p99: m.p99,
+            bad: 0,
+            cpu: Object.fromEntries(Object.keys(cpu).map((k) => [k, cpu[k] - ((cpu0 ?? cpu)[k] ?? cpu[k])])),
+          });
         });
         worker.once('error', reject);
         worker.once('exit', (code) => code !== 0 && reject(new Error(`raw worker exited with ${code}`)));
@@ -97,7 +115,7 @@ export async function measure(jobs, settings) {
   const seg = settings.duration / rounds;
   const segments = jobs.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    for (let j = 0; j < jobs.length; j++) segments[j].push(await jobs[j].run(seg, r === 0 ? settings.warmup : 0));
+    for (let j = 0; j < jobs.length; j++) segments[j].push(await jobs[j].run(seg, r === 0 ? settings.warmup : 0, settings));
   }
   return jobs.map((job, j) => {
     const s = segments[j];
@@ -113,6 +131,13 @@ export async function measure(jobs, settings) {
       requests,
       bad: s.reduce((a, x) => a + x.bad, 0),
       segments_rps: s.map((x) => Math.round(x.requests / x.seconds)),
+      cpu_ms_per_request: cpuPerRequest(
+        s.reduce((acc, x) => {
+          for (const [k, v] of Object.entries(x.cpu ?? {})) acc[k] = (acc[k] ?? 0) + v;
+          return acc;
+        }, {}),
+        requests,
+      ),
     };
   });
 }

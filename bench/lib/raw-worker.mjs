@@ -140,6 +140,7 @@ async function runMysql(job) {
     return { ops, seconds: Number(process.hrtime.bigint() - t0) / 1e9, lat };
   };
   if (job.warmup > 0) await phase(job.warmup, false);
+  parentPort.postMessage('measuring');
   const r = await phase(job.duration, true);
   await pool.end();
   return r;
@@ -188,6 +189,7 @@ function runSqlite(job) {
     return { ops, seconds: Number(process.hrtime.bigint() - t0) / 1e9, lat };
   };
   if (job.warmup > 0) phase(job.warmup, false);
+  parentPort.postMessage('measuring');
   const r = phase(job.duration, true);
   db.close();
   return r;

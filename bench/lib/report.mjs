@@ -72,12 +72,28 @@ function textTable(head, rows) {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+const CPU_ORDER = ['gateway', 'message', 'channel', 'user', 'stats', 'database', 'bench'];
+
+/** Per-request CPU milliseconds of each process, one row per measurement. */
+function cpuTable(measurements, table) {
+  const names = CPU_ORDER.filter((n) => measurements.some((m) => (m.cpu_ms_per_request?.[n] ?? 0) >= 0.005));
+  if (names.length === 0) return '';
+  const rows = measurements.map((m) => {
+    const c = m.cpu_ms_per_request ?? {};
+    const total = names.reduce((a, n) => a + (c[n] ?? 0), 0);
+    return [m.name, ...names.map((n) => (c[n] === undefined ? '-' : c[n].toFixed(3))), total.toFixed(3)];
+  });
+  return table(['measurement', ...names.map((n) => `${n} ms`), 'total ms'], rows);
+}
+
 const M_HEAD = ['measurement', 'request', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
 const R_HEAD = ['ratio', 'what', 'value', 'target', 'result'];
 
 export function printResults(result) {
   console.log(`\n${textTable(M_HEAD, measurementRows(result.measurements))}\n`);
   console.log(`${textTable(R_HEAD, ratioRows(result.ratios))}\n`);
+  const cpu = cpuTable(result.measurements, textTable);
+  if (cpu) console.log(`CPU per request (ms, from /proc):\n${cpu}\n`);
   console.log(
     `resident memory after the run (MB): ${Object.entries(result.memory_mb)
       .map(([k, v]) => `${k} ${v}`)
@@ -127,6 +143,12 @@ export function writeResults(result, dir) {
     `Each: ${s.warmup_s} s of warm-up (discarded), then ${s.duration_s} s at ${s.connections} concurrent connections on 127.0.0.1.`,
     '',
     mdTable(M_HEAD, measurementRows(result.measurements)),
+    '',
+    '## CPU per request',
+    '',
+    'CPU milliseconds one request cost in each process during the measured segments (utime + stime from `/proc/<pid>/stat`, 10 ms ticks; "bench" is the benchmark process: autocannon, or the raw loop\'s worker thread; "database" the MySQL/MariaDB server). With every core busy, throughput is roughly cores / total.',
+    '',
+    cpuTable(result.measurements, mdTable) || '(not measured)',
     '',
     '## Seeding and feed catch-up',
     '',
