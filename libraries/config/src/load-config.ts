@@ -64,6 +64,8 @@ export const csv = (fallback: string) =>
 export const commonShape = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // `all`: one line per request; `errors` (default): answers of 400 or more only; `off`.
+  ACCESS_LOG: z.enum(['all', 'errors', 'off']).default('errors'),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
   JWT_ISSUER: z.string().default('canaduck-user-service'),
   JWT_AUDIENCE: z.string().default('canaduck-irc'),

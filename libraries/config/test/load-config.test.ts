@@ -13,6 +13,7 @@ describe('loadConfig with the common shape', () => {
     expect(loadConfig(shape, { JWT_SECRET: SECRET })).toEqual({
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
+      ACCESS_LOG: 'errors',
       JWT_SECRET: SECRET,
       JWT_ISSUER: 'canaduck-user-service',
       JWT_AUDIENCE: 'canaduck-irc',

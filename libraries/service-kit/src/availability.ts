@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { Logger } from '@canaduck/logging';
+import type { AccessLogMode, Logger } from '@canaduck/logging';
 
 /**
  * Fail fast while the database does not answer. A frozen MySQL server keeps its TCP
@@ -117,6 +117,8 @@ export interface ServiceGuards {
   databaseUp?: () => boolean;
   /** Per-request deadline in ms. */
   requestTimeoutMs?: number;
+  /** ACCESS_LOG of the process (createServiceApp's default when the app names none). */
+  accessLog?: AccessLogMode;
 }
 
 let processGuards: ServiceGuards | undefined;

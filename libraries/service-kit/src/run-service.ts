@@ -58,7 +58,10 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
     // A service with a database fails fast while it does not answer: watchdog, gate and deadline,
     // installed by createServiceApp from these process guards.
     const watched = knex ? await watchServiceDatabase(o.name, config, logger) : undefined;
-    if (knex) setProcessGuards({ requestTimeoutMs: config.REQUEST_TIMEOUT_MS, databaseUp: watched && (() => watched.watchdog.up) });
+    setProcessGuards({
+      accessLog: config.ACCESS_LOG,
+      ...(knex ? { requestTimeoutMs: config.REQUEST_TIMEOUT_MS, databaseUp: watched && (() => watched.watchdog.up) } : {}),
+    });
     const serviceSecret = serviceSecretFrom(config);
     const {
       app,

@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import swaggerJsdoc from 'swagger-jsdoc';
 import swaggerUi from 'swagger-ui-express';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
-import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
+import { accessLogMiddleware, requestIdMiddleware, type AccessLogMode, type Logger } from '@canaduck/logging';
 import { currentProcessGuards, databaseGate, requestDeadline, type ServiceGuards } from './availability';
 
 export type ReadinessCheck = () => Promise<boolean>;
@@ -26,8 +26,8 @@ export interface ServiceAppOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Extra facts added to the /ready body that do not decide readiness (e.g. a feed's state). */
   readinessInfo?: () => Record<string, unknown>;
-  /** Log one line per request (on by default). */
-  accessLog?: boolean;
+  /** Request logging (ACCESS_LOG): `all` (default here; `true`), `errors` (answers >= 400), `off` (`false`). */
+  accessLog?: AccessLogMode | boolean;
   /** Middlewares that run before the body parser (the gateway's proxy goes here). */
   beforeBody?: RequestHandler[];
   /** Database gate and per-request deadline; defaults to what runService set for the process. */
@@ -72,8 +72,11 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware());
-  if (o.accessLog !== false) app.use(httpLogger(o.logger));
   const guards = o.guards ?? currentProcessGuards();
+  const wanted = o.accessLog ?? guards?.accessLog ?? 'all';
+  const mode: AccessLogMode = wanted === false ? 'off' : wanted === true ? 'all' : wanted;
+  const access = accessLogMiddleware(o.logger, mode);
+  if (access) app.use(access);
   if (guards?.requestTimeoutMs) app.use(requestDeadline(guards.requestTimeoutMs));
   if (guards?.databaseUp) app.use(databaseGate(guards.databaseUp));
   for (const mw of o.beforeBody ?? []) app.use(mw);

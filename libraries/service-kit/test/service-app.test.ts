@@ -99,6 +99,22 @@ describe('createServiceApp: /health and /ready', () => {
     expect(lines).toHaveLength(1);
   });
 
+  it('when the access log is "errors", then a 2xx leaves no line and a 4xx or 5xx leaves one with its status', async () => {
+    const { app: a, lines } = app({ accessLog: 'errors' });
+    await request(a).get('/samples/1').expect(200);
+    expect(lines).toHaveLength(0);
+    await request(a).get('/conflict').expect(409);
+    await request(a).get('/no-such-route').expect(404);
+    await request(a).get('/bug').expect(500);
+    const access = lines.filter((l) => l.req !== undefined);
+    expect(access.map((l) => [l.level, (l.req as { url: string }).url, (l.res as { statusCode: number }).statusCode])).toEqual([
+      [40, '/conflict', 409],
+      [40, '/no-such-route', 404],
+      [50, '/bug', 500],
+    ]);
+    expect(typeof access[0].responseTime).toBe('number');
+  });
+
   it('when the access log is switched off, then nothing is logged', async () => {
     const { app: a, lines } = app({ accessLog: false });
     await request(a).get('/samples/1');
