@@ -29,13 +29,15 @@ export interface AppDeps {
   bodyLimit?: string;
   /** See EVENT_GAP_WAIT_MS. */
   eventGapWaitMs?: number;
+  /** See MESSAGE_INSERT_BATCH. */
+  insertBatch?: number;
 }
 
 /** Builds the message-service's app; tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
   const store = {
     knex: deps.knex,
-    messages: new MessageRepository(deps.knex),
+    messages: new MessageRepository(deps.knex, deps.insertBatch),
     reactions: new ReactionRepository(deps.knex),
     events: new EventRepository(deps.knex),
   };

@@ -1,4 +1,4 @@
-import { commonShape, port, positiveInt } from '@canaduck/config';
+import { commonShape, port, positiveInt, z } from '@canaduck/config';
 
 /** Environment of the message-service; see the README's configuration table. */
 export const configShape = {
@@ -11,4 +11,6 @@ export const configShape = {
    * took its number but has not committed yet (or rolled back). Readers never skip a late commit.
    */
   EVENT_GAP_WAIT_MS: positiveInt(5000),
+  /** Group commit on MySQL: posts per INSERT at most while several arrive at once (1 turns it off). */
+  MESSAGE_INSERT_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
 };

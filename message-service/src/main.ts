@@ -22,6 +22,7 @@ void runService({
         clients,
         bodyLimit: ctx.config.BODY_LIMIT,
         eventGapWaitMs: ctx.config.EVENT_GAP_WAIT_MS,
+        insertBatch: ctx.config.MESSAGE_INSERT_BATCH,
       }),
       onShutdown: [() => clients.close()],
     };

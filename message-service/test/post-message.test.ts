@@ -35,6 +35,20 @@ describe.each(testDatabases())('POST /msg on %s', (kind) => {
     expect(list.body.messages.map((m: { id: number }) => m.id)).toEqual([res.body.id]);
   });
 
+  test('when 40 posts arrive at once, then each gets its own id and the channel lists each id with its own text', async () => {
+    const { roger, channel } = setup();
+    const texts = Array.from({ length: 40 }, (_, i) => `burst ${i} ${uniqueName('t')}`);
+    const posted = await Promise.all(
+      texts.map((text) => request(t.app).post('/msg').set('Authorization', bearer(roger)).send({ channel, text })),
+    );
+    expect(posted.map((r) => r.status)).toEqual(texts.map(() => 201));
+    expect(new Set(posted.map((r) => r.body.id)).size).toBe(40);
+    const list = await request(t.app).get(`/msg?channel=${channel}&limit=50`).set('Authorization', bearer(roger));
+    expect(list.body.messages.map((m: { id: number; text: string }) => [m.id, m.text]).sort()).toEqual(
+      posted.map((r) => [r.body.id, r.body.text]).sort(),
+    );
+  });
+
   test('when the body has a from field, then it is ignored and the sender is the token pseudo', async () => {
     const { roger, channel } = setup();
     const res = await request(t.app).post('/msg').set('Authorization', bearer(roger)).send({ channel, text: 'hi', from: 'impostor' });

@@ -1,12 +1,17 @@
 import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord, ReactionMap } from '../domain/message';
+import { InsertBatcher } from './insert-batcher';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRows } from './rows';
 
 const MESSAGE_SELECT_M = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
 
+const INSERT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)';
 const INSERT_SQL =
   'INSERT INTO messages (channel, channel_id, to_pseudo, to_key, from_pseudo, from_key, conv_key, text, created_at, reply_to, root_id, pinned) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)';
+  `VALUES ${INSERT_VALUES}`;
+
+/** Group commit: INSERT statements running at once (the pool holds 10 connections). */
+const INSERTS_IN_FLIGHT = 4;
 
 export interface NewMessage {
   channel: string | null;
@@ -34,7 +39,13 @@ export class MessageRepository {
 
   private readonly reactionsColumn: string;
 
-  constructor(private readonly knex: Knex) {
+  private batcher?: Promise<InsertBatcher<NewMessage> | null>;
+
+  /** @param insertBatch rows per INSERT at most under concurrent posts (MESSAGE_INSERT_BATCH; 1: no group commit). */
+  constructor(
+    private readonly knex: Knex,
+    private readonly insertBatch = 100,
+  ) {
     this.mysql = isMysql(knex);
     this.reactionsColumn = this.mysql
       ? '(SELECT JSON_ARRAYAGG(JSON_ARRAY(r.emoji, r.pseudo) ORDER BY r.id) FROM reactions r WHERE r.message_id = m.id)'
@@ -44,14 +55,50 @@ export class MessageRepository {
   /**
    * One autocommit INSERT: the `message.created` outbox row is written by the AFTER INSERT trigger
    * of migration 002 in the same statement, so the message and its event are stored atomically.
+   * On MySQL, concurrent posts share statements (group commit, insert-batcher.ts) when the server
+   * hands out consecutive ids to a multi-row INSERT, which InnoDB guarantees only with
+   * `innodb_autoinc_lock_mode` 0 or 1 (MariaDB's default; MySQL 8 defaults to 2: one row each).
    */
   async insert(m: NewMessage): Promise<number> {
-    const bindings = [m.channel, m.channelId, m.to, m.toKey, m.from, m.fromKey, m.convKey, m.text, m.createdAt, m.replyTo, m.rootId];
-    const result = (await this.knex.raw(INSERT_SQL, bindings)) as unknown;
-    const id = this.mysql
-      ? (result as [{ insertId: number | string }])[0].insertId
-      : (result as { lastInsertRowid: number | bigint }).lastInsertRowid;
-    return Number(id);
+    if (this.mysql) {
+      // A failed look-up (database down) is asked again by the next post, never remembered.
+      this.batcher ??= this.createBatcher().catch((err: unknown) => {
+        this.batcher = undefined;
+        throw err;
+      });
+      const batcher = await this.batcher;
+      if (batcher) return batcher.insert(m);
+    }
+    return (await this.insertRows([m], 1))[0];
+  }
+
+  private async createBatcher(): Promise<InsertBatcher<NewMessage> | null> {
+    const [rows] = (await this.knex.raw('SELECT @@innodb_autoinc_lock_mode AS lockMode, @@auto_increment_increment AS step')) as [
+      Array<{ lockMode: number | string; step: number | string }>,
+    ];
+    const lockMode = Number(rows[0]?.lockMode);
+    const step = Number(rows[0]?.step);
+    if (!(lockMode === 0 || lockMode === 1) || !(step >= 1) || this.insertBatch <= 1) return null;
+    return new InsertBatcher<NewMessage>({
+      insertMany: (batch) => this.insertRows(batch, step),
+      maxInFlight: INSERTS_IN_FLIGHT,
+      maxBatch: this.insertBatch,
+    });
+  }
+
+  /** One INSERT of the rows; their ids are the first one's plus the server's increment. */
+  private async insertRows(rows: NewMessage[], step: number): Promise<number[]> {
+    const bindings: Knex.RawBinding[] = [];
+    for (const m of rows)
+      bindings.push(m.channel, m.channelId, m.to, m.toKey, m.from, m.fromKey, m.convKey, m.text, m.createdAt, m.replyTo, m.rootId);
+    const sql = rows.length === 1 ? INSERT_SQL : INSERT_SQL + `, ${INSERT_VALUES}`.repeat(rows.length - 1);
+    const result = (await this.knex.raw(sql, bindings)) as unknown;
+    const first = Number(
+      this.mysql
+        ? (result as [{ insertId: number | string }])[0].insertId
+        : (result as { lastInsertRowid: number | bigint }).lastInsertRowid,
+    );
+    return rows.map((_, i) => first + i * step);
   }
 
   async findById(id: number, db: Knex | Knex.Transaction = this.knex): Promise<MessageRecord | undefined> {

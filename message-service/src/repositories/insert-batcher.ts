@@ -1,0 +1,75 @@
+/**
+ * Group commit for posts. Up to `maxInFlight` INSERT statements run at once; posts that arrive
+ * while they are all busy wait in a queue and leave together, as one multi-row INSERT, when a
+ * statement finishes. Under light load every post is its own statement at once (no added wait);
+ * under heavy load one statement, one commit and one round trip carry many posts, which is where
+ * the time of a write goes (the per-row work, trigger included, stays the same).
+ *
+ * A failed multi-row statement is retried row by row, so one bad row never fails its neighbours.
+ */
+export interface InsertBatcherOptions<T> {
+  /** Inserts the rows in one statement and answers their ids, in the same order. */
+  insertMany(rows: T[]): Promise<number[]>;
+  /** Statements running at once (below the connection pool's size, so reads are not starved). */
+  maxInFlight: number;
+  /** Rows per statement at most. */
+  maxBatch: number;
+}
+
+interface Pending<T> {
+  row: T;
+  resolve(id: number): void;
+  reject(err: unknown): void;
+}
+
+export class InsertBatcher<T> {
+  private readonly queue: Array<Pending<T>> = [];
+
+  private inFlight = 0;
+
+  constructor(private readonly o: InsertBatcherOptions<T>) {}
+
+  insert(row: T): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Posts waiting for a statement (for tests and diagnostics). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.o.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.o.maxBatch);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Array<Pending<T>>): Promise<void> {
+    try {
+      const ids = await this.o.insertMany(batch.map((p) => p.row));
+      batch.forEach((p, i) => p.resolve(ids[i]));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      // Each row on its own: the others are stored, only the row at fault fails.
+      await Promise.all(
+        batch.map((p) =>
+          this.o.insertMany([p.row]).then(
+            (ids) => p.resolve(ids[0]),
+            (e: unknown) => p.reject(e),
+          ),
+        ),
+      );
+    }
+  }
+}
