@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, startStack } from '../scripts/stack.mjs';
-import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasTrigger, openDb } from './lib/db.mjs';
+import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasColumn, hasTrigger, openDb } from './lib/db.mjs';
 import { httpJob, measure, rawJob } from './lib/load.mjs';
 import { databasePid } from './lib/cpu.mjs';
 import { machine, printResults, serviceMemory, writeResults } from './lib/report.mjs';
@@ -182,11 +182,13 @@ try {
 
   // R1-R3 at the big size, each ratio's two sides interleaved.
   const target = dbTarget(settings, dataDir, prefix, 'message');
+  const reactionsColumn = await hasColumn(msgDb, 'messages', 'reactions');
   const raw = (name, op, extra = {}) =>
     rawJob(name, {
       ...extra,
       op,
       target,
+      reactionsColumn,
       connections: settings.connections,
       poolSize: 10,
       channel: chan.name,

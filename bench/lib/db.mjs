@@ -128,6 +128,18 @@ export async function hasTrigger(db, table, name) {
   return rows.length > 0;
 }
 
+/** Whether `table` has a column named `column` (MySQL: in the connection's database). */
+export async function hasColumn(db, table, column) {
+  const rows =
+    db.kind === 'mysql'
+      ? await db.query(
+          'SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+          [table, column],
+        )
+      : await db.query('SELECT name FROM pragma_table_info(?) WHERE name = ?', [table, column]);
+  return rows.length > 0;
+}
+
 /**
  * Creates `copy`, empty, with the columns and indexes of `source` but none of its triggers (MySQL
  * `CREATE TABLE ... LIKE`, which copies FULLTEXT indexes too; SQLite: the table's and its indexes'

@@ -45,12 +45,14 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function sql(q, kind, table = 'messages') {
+function sql(q, kind, table = 'messages', reactionsColumn = false) {
   const quote = kind === 'mysql' ? (c) => `\`${c}\`` : (c) => `"${c}"`;
   if (q === 'insert') {
     return `insert into ${quote(table)} (${INSERT_COLUMNS.map(quote).join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
   }
-  return `select ${COLUMNS.map(quote).join(', ')} from ${quote('messages')} where ${quote('channel_id')} = ? order by ${quote('id')} desc limit ?`;
+  // The service reads a message's reactions from its row (migration 004): the same SELECT reads them too.
+  const columns = reactionsColumn ? [...COLUMNS, 'reactions'] : COLUMNS;
+  return `select ${columns.map(quote).join(', ')} from ${quote('messages')} where ${quote('channel_id')} = ? order by ${quote('id')} desc limit ?`;
 }
 
 const EVENT = (kind, table) =>
@@ -116,7 +118,7 @@ async function runMysql(job) {
       }
       return;
     }
-    const [rows] = await pool.query(sql('select', 'mysql'), [job.channelId, 50]);
+    const [rows] = await pool.query(sql('select', 'mysql', 'messages', job.reactionsColumn), [job.channelId, 50]);
     if (job.op === 'select+reactions' && rows.length > 0)
       await pool.query(
         REACTIONS(rows.length),
@@ -152,7 +154,7 @@ function runSqlite(job) {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  const select = db.prepare(sql('select', 'sqlite'));
+  const select = db.prepare(sql('select', 'sqlite', 'messages', job.reactionsColumn));
   const insert = job.table ? db.prepare(sql('insert', 'sqlite', job.table)) : null;
   const event = job.eventsTable ? db.prepare(EVENT('sqlite', job.eventsTable)) : null;
   const insertWithEvent = db.transaction((p) => {

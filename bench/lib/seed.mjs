@@ -4,11 +4,15 @@
 // which only aggregates from the feed, sees every one of them). message-service's AFTER INSERT
 // trigger on messages (migration 002_message_created_trigger) writes each `message.created` row,
 // bulk inserts included, so the seeder then writes only the reaction events (`ctx.createdByTrigger`,
-// from hasTrigger in db.mjs); it writes both on a schema without the trigger. Posting 1M messages
-// through POST /msg would take longer than the whole benchmark is allowed to run.
+// from hasTrigger in db.mjs); it writes both on a schema without the trigger. Where `messages` has
+// the `reactions` column (migration 004_message_reactions_column: the message's reactions as JSON
+// `[[emoji, pseudo], ...]` in reaction order, which message-service reads instead of the reactions
+// table), the seeder fills it with the reactions it inserts. Posting 1M messages through POST /msg
+// would take longer than the whole benchmark is allowed to run.
 import { createRequire } from 'node:module';
 import cliProgress from 'cli-progress';
 import { call, expectStatus } from './api.mjs';
+import { hasColumn } from './db.mjs';
 
 const require = createRequire(import.meta.url);
 const { signServiceToken } = require('@canaduck/auth');
@@ -107,10 +111,13 @@ const EVENT_COLUMNS = ['type', 'data', 'at'];
  * Adds messages number `from` to `to` (0-based positions in the seeded history of `total`) with
  * ids `firstId + position`, and their events, in transactions of `settings.batch` messages. With
  * `ctx.createdByTrigger`, the `message.created` rows are left to the trigger (writing them too
- * would put every message twice in the feed).
+ * would put every message twice in the feed). `messages.reactions` is filled when the table has
+ * that column (`ctx.reactionsColumn`, else looked up with hasColumn).
  */
 export async function seedMessages(db, ctx, from, to, settings, label) {
   const { users, channels, firstId, startMs, total, createdByTrigger } = ctx;
+  const reactionsColumn = ctx.reactionsColumn ?? (await hasColumn(db, 'messages', 'reactions'));
+  const messageColumns = reactionsColumn ? [...MESSAGE_COLUMNS, 'reactions'] : MESSAGE_COLUMNS;
   const step = HISTORY_MS / total;
   const bar = new cliProgress.SingleBar(
     {
@@ -136,7 +143,8 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
       const author = users[Math.floor(rand() * users.length)];
       const text = makeText(rand);
       const at = Math.floor(startMs + p * step);
-      messages.push([id, channel.name, channel.channelId, author.pseudo, author.pseudo.toLowerCase(), text, at, 0]);
+      const message = [id, channel.name, channel.channelId, author.pseudo, author.pseudo.toLowerCase(), text, at, 0];
+      messages.push(message);
       if (!createdByTrigger) {
         const data = {
           id,
@@ -150,6 +158,7 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
         };
         events.push(['message.created', JSON.stringify(data), at]);
       }
+      const pairs = [];
       if (p % settings.reactionEvery === 0) {
         const count = 1 + Math.floor(rand() * Math.min(5, users.length));
         for (let r = 0; r < count; r++) {
@@ -157,11 +166,14 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
           const emoji = EMOJI[r % EMOJI.length];
           reactions.push([id, who.pseudo, who.pseudo.toLowerCase(), emoji, at + 1000]);
           reactionEvents.push(['reaction.added', JSON.stringify({ message_id: id, emoji, pseudo: who.pseudo }), at + 1000]);
+          pairs.push([emoji, who.pseudo]);
         }
       }
+      // Inserted below in this order, so reaction ids follow `pairs`: the order message-service stores.
+      if (reactionsColumn) message.push(pairs.length === 0 ? null : JSON.stringify(pairs));
     }
     await db.inTransaction(async (tx) => {
-      await tx.insertMany('messages', MESSAGE_COLUMNS, messages);
+      await tx.insertMany('messages', messageColumns, messages);
       await tx.insertMany('reactions', REACTION_COLUMNS, reactions);
       // Feed order: every message.created (the trigger's, written with the messages above, or
       // the seeder's) before the reactions to it.

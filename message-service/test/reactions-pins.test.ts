@@ -121,4 +121,84 @@ describe.each(testDatabases())('reactions and pins on %s', (kind) => {
     ).toBe(404);
     expect((await request(t.app).get('/msg/pinned').set('Authorization', bearer(a))).status).toBe(400);
   });
+
+  /** `messages.reactions` as stored (migration 004), parsed; null when the column is NULL. */
+  async function storedColumn(id: number): Promise<unknown> {
+    const row = (await t.db.knex('messages').where({ id }).first('reactions')) as { reactions: string | null };
+    return row.reactions === null ? null : JSON.parse(row.reactions);
+  }
+  const page = async (who: string, channel: string) =>
+    (await request(t.app).get(`/msg?channel=${channel}`).set('Authorization', bearer(who)).expect(200)).body.messages[0];
+  const unreact = (who: string, body: object) => request(t.app).delete('/msg/reaction').set('Authorization', bearer(who)).send(body);
+
+  test('when reactions are added, then the message row stores them in reaction order and GET /msg shows them', async () => {
+    const { roger, ginette, channel, m } = await setup();
+    await react(ginette, { message_id: m.id, emoji: '👍' }).expect(201);
+    await react(roger, { message_id: m.id, emoji: '🦆' }).expect(201);
+    await react(roger, { message_id: m.id, emoji: '👍' }).expect(201);
+    expect(await storedColumn(m.id)).toEqual([
+      ['👍', ginette],
+      ['🦆', roger],
+      ['👍', roger],
+    ]);
+    expect((await page(roger, channel)).reactions).toEqual({ '👍': [ginette, roger], '🦆': [roger] });
+  });
+
+  test('when the same reaction is added twice, then the stored reactions are unchanged', async () => {
+    const { ginette, channel, m } = await setup();
+    await react(ginette, { message_id: m.id, emoji: '🎉' }).expect(201);
+    const again = await react(ginette.toUpperCase(), { message_id: m.id, emoji: '🎉' });
+    expect(again.status).toBe(200);
+    expect(again.body.reactions).toEqual({ '🎉': [ginette] });
+    expect(await storedColumn(m.id)).toEqual([['🎉', ginette]]);
+    expect((await page(ginette, channel)).reactions).toEqual({ '🎉': [ginette] });
+  });
+
+  test('when a reaction is removed, then it leaves the stored reactions; when the last one goes, then the column is NULL', async () => {
+    const { roger, ginette, channel, m } = await setup();
+    await react(ginette, { message_id: m.id, emoji: '👍' }).expect(201);
+    await react(roger, { message_id: m.id, emoji: '👍' }).expect(201);
+    await unreact(ginette, { message_id: m.id, emoji: '👍' }).expect(200);
+    expect(await storedColumn(m.id)).toEqual([['👍', roger]]);
+    expect((await page(roger, channel)).reactions).toEqual({ '👍': [roger] });
+    const last = await unreact(roger, { message_id: m.id, emoji: '👍' });
+    expect(last.status).toBe(200);
+    expect(last.body.reactions).toEqual({});
+    expect(await storedColumn(m.id)).toBeNull();
+    expect((await page(roger, channel)).reactions).toEqual({});
+  });
+
+  test('when a message with reactions is edited, then its reactions stay stored and shown', async () => {
+    const { roger, ginette, channel, m } = await setup();
+    await react(ginette, { message_id: m.id, emoji: '❤️' }).expect(201);
+    const edited = await request(t.app).put(`/msg/${m.id}`).set('Authorization', bearer(roger)).send({ text: 'edited' });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ text: 'edited', reactions: { '❤️': [ginette] } });
+    expect(await storedColumn(m.id)).toEqual([['❤️', ginette]]);
+    expect(await page(roger, channel)).toMatchObject({ text: 'edited', reactions: { '❤️': [ginette] } });
+  });
+
+  test('when 20 users react to one message at the same time, then none of their reactions is lost', async () => {
+    const { roger, channel, m } = await setup();
+    const emoji = ['👍', '🦆', '🎉', '❤️', '😂'];
+    const users = Array.from({ length: 20 }, (_, i) => uniqueName(`fan${i}`));
+    const results = await Promise.all(users.map((u, i) => react(u, { message_id: m.id, emoji: emoji[i % emoji.length] })));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const expected: Record<string, string[]> = {};
+    users.forEach((u, i) => (expected[emoji[i % emoji.length]] ??= []).push(u));
+    const shown = (await page(roger, channel)).reactions as Record<string, string[]>;
+    expect(Object.keys(shown).sort()).toEqual(Object.keys(expected).sort());
+    for (const e of emoji) expect([...shown[e]].sort()).toEqual([...expected[e]].sort());
+    // The column is the reactions table's content, in its id order.
+    const table = await t.db.knex('reactions').where({ message_id: m.id }).orderBy('id').select('emoji', 'pseudo');
+    expect(await storedColumn(m.id)).toEqual(table.map((r: { emoji: string; pseudo: string }) => [r.emoji, r.pseudo]));
+  });
+
+  test('when a message with reactions is deleted, then its reaction rows go with it', async () => {
+    const { roger, ginette, m } = await setup();
+    await react(ginette, { message_id: m.id, emoji: '👍' }).expect(201);
+    await request(t.app).delete(`/msg/${m.id}`).set('Authorization', bearer(roger)).expect(200);
+    expect(await t.db.knex('reactions').where({ message_id: m.id }).select('id')).toEqual([]);
+    expect((await react(ginette, { message_id: m.id, emoji: '👍' })).status).toBe(404);
+  });
 });

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
+import { backfillReactions } from '../src/migrations/reactions-column-migration';
 import { useWorldApp } from './support/world';
 
 describe.each(testDatabases())('GET /msg, /msg/private, /msg/thread on %s', (kind) => {
@@ -163,5 +164,85 @@ describe.each(testDatabases())('GET /msg, /msg/private, /msg/thread on %s', (kin
     expect((await get(outsider, `/msg/thread/${inPriv.id}`)).status).toBe(403);
     expect((await get(outsider, `/msg/thread/${pm.id}`)).status).toBe(404);
     expect((await get(friend, `/msg/thread/${pm.id}`)).status).toBe(200);
+  });
+
+  test('when a page is read, then its reactions come from the message rows and the reactions table is not queried', async () => {
+    const roger = uniqueName('roger');
+    const channel = uniqueName('chan');
+    world.channel(channel, { owner: roger });
+    const m = (await post(roger, { channel, text: 'stored' })).body;
+    await request(t.app).post('/msg/reaction').set('Authorization', bearer(roger)).send({ message_id: m.id, emoji: '🔥' }).expect(201);
+    const queries: string[] = [];
+    const listen = (q: { sql: string }) => queries.push(q.sql);
+    t.db.knex.on('query', listen);
+    try {
+      const res = await get(roger, `/msg?channel=${channel}`);
+      expect(res.status).toBe(200);
+      expect(res.body.messages[0].reactions).toEqual({ '🔥': [roger] });
+    } finally {
+      t.db.knex.removeListener('query', listen);
+    }
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).not.toMatch(/from\s+[`"]?reactions\b/i);
+  });
+
+  test('when a message row stores reactions, then the page, thread, conversation, pins and search all show exactly them', async () => {
+    const roger = uniqueName('roger');
+    const bob = uniqueName('bob');
+    const channel = uniqueName('chan');
+    const word = uniqueName('colonne');
+    world.channel(channel, { owner: roger });
+    world.user(roger, bob);
+    const m = (await post(roger, { channel, text: `hello ${word}` })).body;
+    const pm = (await post(roger, { to: bob, text: 'psst' })).body;
+    await request(t.app).post(`/msg/${m.id}/pin`).set('Authorization', bearer(roger)).expect(200);
+    // Written straight into the column: whatever shows it below read the column, not the reactions table.
+    const stored = JSON.stringify([
+      ['🦆', 'zoe'],
+      ['👍', 'amy'],
+      ['🦆', 'amy'],
+    ]);
+    await t.db.knex('messages').whereIn('id', [m.id, pm.id]).update({ reactions: stored });
+    const expected = { '🦆': ['zoe', 'amy'], '👍': ['amy'] };
+    const shown = [
+      (await get(roger, `/msg?channel=${channel}`)).body.messages[0],
+      (await get(roger, `/msg/thread/${m.id}`)).body.root,
+      (await get(roger, `/msg/private?from=${roger}&to=${bob}`)).body.messages[0],
+      (await get(roger, `/msg/pinned?channel=${channel}`)).body.messages[0],
+      (await get(roger, `/msg/search?q=${word}&channel=${channel}`)).body.messages[0],
+      (await get(roger, `/msg/search?q=${word}`)).body.messages[0],
+    ];
+    for (const v of shown) {
+      expect(v.reactions).toEqual(expected);
+      expect(Object.keys(v.reactions)).toEqual(['🦆', '👍']);
+    }
+  });
+
+  test('when reactions exist without the stored column (before migration 004), then the back-fill stores them in reaction order', async () => {
+    const roger = uniqueName('roger');
+    const channel = uniqueName('chan');
+    world.channel(channel, { owner: roger });
+    const a = (await post(roger, { channel, text: 'a' })).body;
+    const b = (await post(roger, { channel, text: 'b' })).body;
+    const rows = [
+      [a.id, 'zoe', '👍'],
+      [a.id, 'amy', '🦆'],
+      [a.id, 'amy', '👍'],
+      [b.id, 'max', '🎉'],
+    ].map(([message_id, pseudo, emoji], i) => ({ message_id, pseudo, pseudo_key: pseudo, emoji, created_at: 1000 + i }));
+    await t.db.knex('reactions').insert(rows);
+    await t.db.knex('messages').whereIn('id', [a.id, b.id]).update({ reactions: null });
+    await backfillReactions(t.db.knex);
+    const stored = await t.db.knex('messages').whereIn('id', [a.id, b.id]).orderBy('id').select('reactions');
+    expect(stored.map((r: { reactions: string }) => JSON.parse(r.reactions))).toEqual([
+      [
+        ['👍', 'zoe'],
+        ['🦆', 'amy'],
+        ['👍', 'amy'],
+      ],
+      [['🎉', 'max']],
+    ]);
+    const page = (await get(roger, `/msg?channel=${channel}`)).body.messages;
+    expect(page.map((m: { reactions: object }) => m.reactions)).toEqual([{ '🎉': ['max'] }, { '👍': ['zoe', 'amy'], '🦆': ['amy'] }]);
   });
 });

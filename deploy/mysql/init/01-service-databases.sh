@@ -28,11 +28,12 @@ for entry in "${SERVICES[@]}"; do
     echo "01-service-databases.sh: $var must be at least 16 characters of [A-Za-z0-9._~-] (openssl rand -hex 24)" >&2
     exit 1
   fi
-  # Only what knex migrations and the service's queries need, on its own database only.
+  # Only what knex migrations and the service's queries need, on its own database only
+  # (TRIGGER: message-service's outbox and search-index triggers, migrations 002 and 003).
   sql+="CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$user'@'%' IDENTIFIED BY '$password';
 ALTER USER '$user'@'%' IDENTIFIED BY '$password';
-GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES, CREATE TEMPORARY TABLES, LOCK TABLES ON \`$db\`.* TO '$user'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES, CREATE TEMPORARY TABLES, LOCK TABLES, TRIGGER ON \`$db\`.* TO '$user'@'%';
 "
 done
 sql+="FLUSH PRIVILEGES;"

@@ -6,7 +6,7 @@ import type { EventRepository } from '../repositories/event-repository';
 import type { MessageRepository, PageQuery } from '../repositories/message-repository';
 import type { ReactionRepository } from '../repositories/reaction-repository';
 import { type AccessPolicy, type Actor, isAuthor, isParticipant, messageNotFound } from './access-policy';
-import { conversationKey, type MessageRecord, type MessageView, type ReactionMap, toView } from './message';
+import { conversationKey, type MessageRecord, type MessageView, toView } from './message';
 
 export interface PostInput {
   channel?: string;
@@ -76,6 +76,7 @@ export class MessageService {
       replyTo: input.reply_to ?? null,
       rootId,
       pinned: false,
+      reactions: {},
     };
     // The message.created event is written by the database in the same statement (migration 002).
     const id = await this.store.messages.insert({
@@ -83,13 +84,12 @@ export class MessageService {
       toKey: target.to === null ? null : pseudoKey(target.to),
       convKey: target.convKey,
     });
-    return toView({ ...record, id }, new Map());
+    return toView({ ...record, id });
   }
 
   async listChannel(actor: Actor, channel: string, page: PageQuery): Promise<MessagePage> {
     const access = await this.policy.readableChannel(actor, channel);
-    const { rows, reactions } = await this.store.messages.listChannel(access.channel_id, page);
-    return this.page(rows, page, reactions ?? undefined);
+    return this.page(await this.store.messages.listChannel(access.channel_id, page), page);
   }
 
   /** The conversation of a and b, both directions, newest first; only a or b may read it. */
@@ -108,11 +108,9 @@ export class MessageService {
     const rootId = m.rootId ?? m.id;
     const root = rootId === m.id ? m : await this.store.messages.findById(rootId);
     const replies = await this.store.messages.listThread(rootId, offset, limit);
-    const all = root ? [root, ...replies] : replies;
-    const reactions = await this.store.reactions.forMessages(all.map((r) => r.id));
     return {
-      root: root ? toView(root, reactions) : null,
-      replies: replies.map((r) => toView(r, reactions)),
+      root: root ? toView(root) : null,
+      replies: replies.map((r) => toView(r)),
       offset,
       limit,
       next_offset: replies.length < limit ? null : offset + replies.length,
@@ -122,7 +120,7 @@ export class MessageService {
   async pinned(actor: Actor, channel: string, offset: number, limit: number) {
     const access = await this.policy.readableChannel(actor, channel);
     const rows = await this.store.messages.listPinned(access.channel_id, offset, limit);
-    const { messages, next_offset } = await this.page(rows, { offset, limit });
+    const { messages, next_offset } = this.page(rows, { offset, limit });
     return { messages, offset, limit, next_offset };
   }
 
@@ -169,16 +167,16 @@ export class MessageService {
     return m;
   }
 
+  /** `m` with its reactions as stored now (`m` may have been read before a change). */
   async view(m: MessageRecord): Promise<MessageView> {
     return toView(m, await this.store.reactions.forMessages([m.id]));
   }
 
-  /** A page of messages with their reactions loaded in one query. */
-  private async page(rows: MessageRecord[], page: PageQuery, loaded?: ReactionMap): Promise<MessagePage> {
-    const reactions = loaded ?? (await this.store.reactions.forMessages(rows.map((r) => r.id)));
+  /** A page of messages; their reactions came with the rows (`messages.reactions`). */
+  private page(rows: MessageRecord[], page: PageQuery): MessagePage {
     const full = rows.length === page.limit;
     return {
-      messages: rows.map((r) => toView(r, reactions)),
+      messages: rows.map((r) => toView(r)),
       offset: page.offset,
       limit: page.limit,
       next_offset: full ? page.offset + rows.length : null,

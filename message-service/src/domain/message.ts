@@ -12,6 +12,8 @@ export interface MessageRecord {
   replyTo: number | null;
   rootId: number | null;
   pinned: boolean;
+  /** Pseudos per emoji in reaction order (stored with the message, migration 004). */
+  reactions: Record<string, string[]>;
 }
 
 /** The public message object of structures.md section 4. */
@@ -30,7 +32,8 @@ export interface MessageView {
 
 export type ReactionMap = Map<number, Record<string, string[]>>;
 
-export function toView(m: MessageRecord, reactions: ReactionMap): MessageView {
+/** `reactions`, when given, replaces the record's own (read separately, e.g. after a change). */
+export function toView(m: MessageRecord, reactions?: ReactionMap): MessageView {
   return {
     id: m.id,
     channel: m.channel,
@@ -39,7 +42,7 @@ export function toView(m: MessageRecord, reactions: ReactionMap): MessageView {
     text: m.text,
     timestamp: new Date(m.createdAt).toISOString(),
     reply_to: m.replyTo,
-    reactions: reactions.get(m.id) ?? {},
+    reactions: reactions ? (reactions.get(m.id) ?? {}) : m.reactions,
     pinned: m.pinned,
     edited_at: m.editedAt === null ? null : new Date(m.editedAt).toISOString(),
   };

@@ -1,10 +1,13 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '@canaduck/errors';
 import { pseudoKey } from '@canaduck/service-kit';
-import type { AccessPolicy, Actor } from './access-policy';
-import type { MessageView } from './message';
+import { type AccessPolicy, type Actor, messageNotFound } from './access-policy';
+import { type MessageView, toView } from './message';
 import type { MessageService, Store } from './message-service';
 
-/** Reactions and pins: small changes on an existing message, each with its event. */
+/**
+ * Reactions and pins: small changes on an existing message, each with its event. A reaction change
+ * also rewrites the message's stored reactions (`messages.reactions`) in the same transaction.
+ */
 export class ReactionService {
   constructor(
     private readonly store: Store,
@@ -17,12 +20,14 @@ export class ReactionService {
     const m = await this.messages.require(messageId);
     await this.policy.readableMessage(actor, m);
     const now = Date.now();
-    const created = await this.store.knex.transaction(async (trx) => {
-      const added = await this.store.reactions.add(trx, messageId, actor.pseudo, pseudoKey(actor.pseudo), emoji, now);
-      if (added) await this.store.events.append(trx, 'reaction.added', { message_id: messageId, emoji, pseudo: actor.pseudo }, now);
-      return added;
+    const stored = await this.store.knex.transaction(async (trx) => {
+      if (!(await this.store.reactions.lockMessage(trx, messageId))) throw messageNotFound(messageId);
+      if (!(await this.store.reactions.add(trx, messageId, actor.pseudo, pseudoKey(actor.pseudo), emoji, now))) return null;
+      await this.store.events.append(trx, 'reaction.added', { message_id: messageId, emoji, pseudo: actor.pseudo }, now);
+      return this.store.reactions.storeColumn(trx, messageId);
     });
-    return { created, message: await this.messages.view(m) };
+    if (stored === null) return { created: false, message: await this.messages.view(m) };
+    return { created: true, message: toView({ ...m, reactions: stored }) };
   }
 
   /** Removes the caller's reaction; 404 when they had not reacted so. */
@@ -30,13 +35,14 @@ export class ReactionService {
     const m = await this.messages.require(messageId);
     await this.policy.readableMessage(actor, m);
     const now = Date.now();
-    const removed = await this.store.knex.transaction(async (trx) => {
-      const gone = await this.store.reactions.remove(trx, messageId, pseudoKey(actor.pseudo), emoji);
-      if (gone) await this.store.events.append(trx, 'reaction.removed', { message_id: messageId, emoji, pseudo: actor.pseudo }, now);
-      return gone;
+    const stored = await this.store.knex.transaction(async (trx) => {
+      if (!(await this.store.reactions.lockMessage(trx, messageId))) throw messageNotFound(messageId);
+      if (!(await this.store.reactions.remove(trx, messageId, pseudoKey(actor.pseudo), emoji))) return null;
+      await this.store.events.append(trx, 'reaction.removed', { message_id: messageId, emoji, pseudo: actor.pseudo }, now);
+      return this.store.reactions.storeColumn(trx, messageId);
     });
-    if (!removed) throw new NotFoundError(`no ${emoji} reaction of yours on message ${messageId}`, 'reaction_not_found');
-    return this.messages.view(m);
+    if (stored === null) throw new NotFoundError(`no ${emoji} reaction of yours on message ${messageId}`, 'reaction_not_found');
+    return toView({ ...m, reactions: stored });
   }
 
   /** Channel owner and moderators (and admins). Pinning a pinned message changes nothing and writes no event. */

@@ -4,7 +4,8 @@
  * long and not an InnoDB stopword, goes to the full-text index as a prefix term ("moteur" finds
  * "moteurs"). Any other word (short, a stopword, holding punctuation, `%`, `_`, `+`, `"`, ...)
  * becomes a literal substring match, so that nothing in the query is ever read as an operator.
- * The same rule applies on SQLite (FTS5) and MySQL (FULLTEXT) so both answer alike.
+ * The same rule applies on SQLite (FTS5) and MySQL (FULLTEXT, and the `search_words` postings of a
+ * search in one channel, whose triggers index exactly these words) so both answer alike.
  */
 export interface SearchTerms {
   fullText: string[];
@@ -21,19 +22,29 @@ const STOPWORDS = new Set(
 const INDEXABLE = /^[\p{L}\p{N}]+$/u;
 
 export const MAX_SEARCH_WORDS = 10;
+/** Bounds of a full-text word, in characters: InnoDB's token sizes, and MySQL's `search_words` rule. */
+export const MIN_INDEXED_WORD = 3;
+export const MAX_INDEXED_WORD = 84;
 
 export function splitSearchTerms(q: string): SearchTerms {
   const words = [...new Set(q.trim().split(/\s+/u).filter(Boolean))].slice(0, MAX_SEARCH_WORDS);
   const terms: SearchTerms = { fullText: [], literal: [] };
   for (const w of words) {
     const length = [...w].length;
-    if (INDEXABLE.test(w) && length >= 3 && length <= 84 && !STOPWORDS.has(w.toLowerCase())) terms.fullText.push(w);
-    else terms.literal.push(w);
+    const indexable = INDEXABLE.test(w) && length >= MIN_INDEXED_WORD && length <= MAX_INDEXED_WORD;
+    (indexable && !STOPWORDS.has(w.toLowerCase()) ? terms.fullText : terms.literal).push(w);
   }
   return terms;
 }
 
+const escapeLike = (word: string): string => word.replace(/[!%_]/g, (c) => `!${c}`);
+
 /** `%`, `_` and the escape character itself are literal in `LIKE ? ESCAPE '!'` (same on both databases). */
 export function likePattern(word: string): string {
-  return `%${word.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+  return `%${escapeLike(word)}%`;
+}
+
+/** Words starting with `word` (`LIKE ? ESCAPE '!'`), escaped as likePattern. */
+export function prefixPattern(word: string): string {
+  return `${escapeLike(word)}%`;
 }

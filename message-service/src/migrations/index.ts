@@ -1,4 +1,6 @@
 import { isMysql, type Knex, type Migration } from '@canaduck/db';
+import { reactionsColumnMigration } from './reactions-column-migration';
+import { searchWordsMigration } from './search-words-migration';
 
 /**
  * messages: one row per message. `channel_id` is the channel's identity at posting time (a recreated
@@ -108,4 +110,4 @@ const createdEventTrigger: Migration = {
 };
 
 /** The message-service's schema history, oldest first. Never edit a released migration: add one. */
-export const migrations: Migration[] = [initial, createdEventTrigger];
+export const migrations: Migration[] = [initial, createdEventTrigger, searchWordsMigration, reactionsColumnMigration];

@@ -1,9 +1,9 @@
 import { isMysql, type Knex } from '@canaduck/db';
-import type { MessageRecord, ReactionMap } from '../domain/message';
+import type { MessageRecord } from '../domain/message';
 import { InsertBatcher } from './insert-batcher';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRows } from './rows';
 
-const MESSAGE_SELECT_M = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
+const MESSAGE_SELECT = MESSAGE_COLUMNS.join(', ');
 
 const INSERT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)';
 const INSERT_SQL =
@@ -37,8 +37,6 @@ export interface PageQuery {
 export class MessageRepository {
   private readonly mysql: boolean;
 
-  private readonly reactionsColumn: string;
-
   private batcher?: Promise<InsertBatcher<NewMessage> | null>;
 
   /** @param insertBatch rows per INSERT at most under concurrent posts (MESSAGE_INSERT_BATCH; 1: no group commit). */
@@ -47,9 +45,6 @@ export class MessageRepository {
     private readonly insertBatch = 100,
   ) {
     this.mysql = isMysql(knex);
-    this.reactionsColumn = this.mysql
-      ? '(SELECT JSON_ARRAYAGG(JSON_ARRAY(r.emoji, r.pseudo) ORDER BY r.id) FROM reactions r WHERE r.message_id = m.id)'
-      : '(SELECT json_group_array(json_array(r.emoji, r.pseudo) ORDER BY r.id) FROM reactions r WHERE r.message_id = m.id)';
   }
 
   /**
@@ -107,34 +102,15 @@ export class MessageRepository {
   }
 
   /**
-   * A channel's messages of its current incarnation, newest first (index channel_id, id), with each
-   * message's reactions in the same round trip: one `[emoji, pseudo]` JSON array per message in
-   * reaction order (the reactions_unique index serves the subquery). `reactions` is null when a
-   * list could not be read back (MySQL truncates an aggregate beyond group_concat_max_len): the
-   * caller then loads them with a separate query.
+   * A channel's messages of its current incarnation, newest first (index channel_id, id). Each row
+   * carries its reactions (`messages.reactions`, migration 004): the page is this one SELECT.
    */
-  async listChannel(channelId: string, page: PageQuery): Promise<{ rows: MessageRecord[]; reactions: ReactionMap | null }> {
-    const cursor = page.before === undefined ? '' : ' AND m.id < ?';
-    const sql = `SELECT ${MESSAGE_SELECT_M}, ${this.reactionsColumn} AS reactions FROM messages m WHERE m.channel_id = ?${cursor} ORDER BY m.id DESC LIMIT ? OFFSET ?`;
+  async listChannel(channelId: string, page: PageQuery): Promise<MessageRecord[]> {
+    const cursor = page.before === undefined ? '' : ' AND id < ?';
+    const sql = `SELECT ${MESSAGE_SELECT} FROM messages WHERE channel_id = ?${cursor} ORDER BY id DESC LIMIT ? OFFSET ?`;
     const bindings = page.before === undefined ? [channelId, page.limit, page.offset] : [channelId, page.before, page.limit, page.offset];
-    const raw = await selectRows<MessageRow & { reactions: string | Array<[string, string]> | null }>(this.knex, sql, bindings);
-    let reactions: ReactionMap | null = new Map();
-    for (const r of raw) {
-      if (r.reactions === null || r.reactions === '[]') continue;
-      let pairs: Array<[string, string]>;
-      try {
-        // mysql2 may hand the aggregate over already parsed, depending on the column type reported.
-        pairs = (typeof r.reactions === 'string' ? JSON.parse(r.reactions) : r.reactions) as Array<[string, string]>;
-        if (!Array.isArray(pairs)) throw new TypeError('reactions: not an array');
-      } catch {
-        reactions = null;
-        break;
-      }
-      const byEmoji: Record<string, string[]> = {};
-      for (const [emoji, pseudo] of pairs) (byEmoji[emoji] ??= []).push(pseudo);
-      reactions.set(Number(r.id), byEmoji);
-    }
-    return { rows: raw.map(fromRow), reactions };
+    const rows = await selectRows<MessageRow>(this.knex, sql, bindings);
+    return rows.map(fromRow);
   }
 
   async listConversation(convKey: string, page: PageQuery): Promise<MessageRecord[]> {
@@ -175,10 +151,14 @@ export class MessageRepository {
     await db('messages').where({ id }).update({ pinned, pinned_by: by, pinned_at: at });
   }
 
-  /** Hard delete: the message and its reactions (the FTS5 row goes with it by trigger on SQLite). */
+  /**
+   * Hard delete: the message and its reactions (the FTS5 row goes with it by trigger on SQLite).
+   * The message row first: a reaction change locks it before the reactions (reaction-service.ts),
+   * so both take their locks in the same order and cannot deadlock.
+   */
   async delete(db: Knex.Transaction, id: number): Promise<void> {
-    await db('reactions').where({ message_id: id }).delete();
     await db('messages').where({ id }).delete();
+    await db('reactions').where({ message_id: id }).delete();
   }
 
   private async page(q: Knex.QueryBuilder, page: PageQuery): Promise<MessageRecord[]> {

@@ -1,11 +1,30 @@
-import type { Knex } from '@canaduck/db';
+import { isMysql, type Knex } from '@canaduck/db';
 import type { ReactionMap } from '../domain/message';
-import { placeholders, selectRows } from './rows';
+import { placeholders, reactionsFrom, reactionsJson, selectRows } from './rows';
 
 const UNIQUE_VIOLATIONS = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
+/**
+ * The `reactions` table is the truth; `messages.reactions` (migration 004) is its copy per message,
+ * which every read uses. A change is: lockMessage, add or remove, then storeColumn, in one
+ * transaction, so that concurrent changes to one message are applied one after the other.
+ */
 export class ReactionRepository {
-  constructor(private readonly knex: Knex) {}
+  private readonly mysql: boolean;
+
+  constructor(private readonly knex: Knex) {
+    this.mysql = isMysql(knex);
+  }
+
+  /**
+   * Locks the message row until the transaction ends (MySQL; SQLite has one writer at a time);
+   * false when the message is gone. Every writer of a message's reactions (and its deletion) takes
+   * this lock first, so no two of them rewrite the column from different states.
+   */
+  async lockMessage(db: Knex.Transaction, messageId: number): Promise<boolean> {
+    const sql = `SELECT id FROM messages WHERE id = ?${this.mysql ? ' FOR UPDATE' : ''}`;
+    return (await selectRows(db, sql, [messageId])).length > 0;
+  }
 
   /** Adds a reaction; false when this user already reacted so (the unique index decides, race-free). */
   async add(db: Knex.Transaction, messageId: number, pseudo: string, pseudoKey: string, emoji: string, at: number): Promise<boolean> {
@@ -24,18 +43,27 @@ export class ReactionRepository {
     return n > 0;
   }
 
-  /** The reactions of a whole page in one query, grouped per message and emoji in reaction order. */
+  /**
+   * Rewrites `messages.reactions` from the reactions table, under lockMessage, and returns the
+   * message's reactions grouped per emoji. The read is a locking one on MySQL: it sees the latest
+   * committed rows whatever the transaction's snapshot (a plain read under REPEATABLE READ could
+   * see an older one). Built here rather than by JSON_ARRAYAGG, which MySQL truncates at
+   * group_concat_max_len.
+   */
+  async storeColumn(db: Knex.Transaction, messageId: number): Promise<Record<string, string[]>> {
+    const sql = `SELECT emoji, pseudo FROM reactions WHERE message_id = ? ORDER BY id${this.mysql ? ' LOCK IN SHARE MODE' : ''}`;
+    const json = reactionsJson(await selectRows<{ emoji: string; pseudo: string }>(db, sql, [messageId]));
+    await db.raw('UPDATE messages SET reactions = ? WHERE id = ?', [json, messageId]);
+    return reactionsFrom(json);
+  }
+
+  /** The reactions of these messages (their `messages.reactions`), for rows read without them. */
   async forMessages(ids: number[], db: Knex | Knex.Transaction = this.knex): Promise<ReactionMap> {
     const map: ReactionMap = new Map();
     if (ids.length === 0) return map;
-    const sql = `SELECT message_id, emoji, pseudo FROM reactions WHERE message_id IN (${placeholders(ids.length)}) ORDER BY id`;
-    const rows = await selectRows<{ message_id: number | string; emoji: string; pseudo: string }>(db, sql, ids);
-    for (const r of rows) {
-      const id = Number(r.message_id);
-      let byEmoji = map.get(id);
-      if (!byEmoji) map.set(id, (byEmoji = {}));
-      (byEmoji[r.emoji] ??= []).push(r.pseudo);
-    }
+    const sql = `SELECT id, reactions FROM messages WHERE id IN (${placeholders(ids.length)}) AND reactions IS NOT NULL`;
+    const rows = await selectRows<{ id: number | string; reactions: string }>(db, sql, ids);
+    for (const r of rows) map.set(Number(r.id), reactionsFrom(r.reactions));
     return map;
   }
 }

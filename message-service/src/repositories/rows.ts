@@ -15,6 +15,7 @@ export const MESSAGE_COLUMNS = [
   'reply_to',
   'root_id',
   'pinned',
+  'reactions',
 ] as const;
 
 export interface MessageRow {
@@ -30,6 +31,8 @@ export interface MessageRow {
   reply_to: number | string | null;
   root_id: number | string | null;
   pinned: number | boolean;
+  /** JSON `[[emoji, pseudo], ...]` in reaction order (migration 004), null when there is none. */
+  reactions: string | null;
 }
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -48,7 +51,24 @@ export function fromRow(r: MessageRow): MessageRecord {
     replyTo: num(r.reply_to),
     rootId: num(r.root_id),
     pinned: r.pinned === true || r.pinned === 1,
+    reactions: reactionsFrom(r.reactions),
   };
+}
+
+/**
+ * The stored `messages.reactions` JSON grouped per emoji, each emoji at its first reaction and its
+ * pseudos in reaction order: the object of structures.md section 4.
+ */
+export function reactionsFrom(json: string | null): Record<string, string[]> {
+  const byEmoji: Record<string, string[]> = {};
+  if (json === null) return byEmoji;
+  for (const [emoji, pseudo] of JSON.parse(json) as Array<[string, string]>) (byEmoji[emoji] ??= []).push(pseudo);
+  return byEmoji;
+}
+
+/** What `messages.reactions` stores for these reactions, oldest first: null for none. */
+export function reactionsJson(pairs: ReadonlyArray<{ emoji: string; pseudo: string }>): string | null {
+  return pairs.length === 0 ? null : JSON.stringify(pairs.map((p) => [p.emoji, p.pseudo]));
 }
 
 /** `?, ?, ...` for an IN list of `n` values. */

@@ -2,6 +2,7 @@ import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { likePattern, type SearchTerms } from '../domain/search-terms';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, placeholders, selectRows } from './rows';
+import { SearchWordsRepository } from './search-words-repository';
 
 /** One window of the newest-first walk: the rows read, and whether the walk reached the end. */
 export interface SearchWindow {
@@ -20,12 +21,26 @@ export interface SearchScope {
   privateOf: string | null;
 }
 
-/** Full-text search over messages: FTS5 on SQLite, FULLTEXT in boolean mode on MySQL/MariaDB. */
+/**
+ * Full-text search over messages: FTS5 on SQLite, FULLTEXT in boolean mode on MySQL/MariaDB, and
+ * on MySQL/MariaDB the `search_words` postings for a search in one channel.
+ */
 export class SearchRepository {
   private readonly mysql: boolean;
+  private readonly words: SearchWordsRepository;
 
   constructor(private readonly knex: Knex) {
     this.mysql = isMysql(knex);
+    this.words = new SearchWordsRepository(knex);
+  }
+
+  /**
+   * The `need` newest matches in one channel incarnation from the postings table, or null where
+   * there is none (SQLite: FTS5 answers) or nothing to look up (only literal words).
+   */
+  async inChannel(terms: SearchTerms, channelId: string, need: number): Promise<MessageRecord[] | null> {
+    if (!this.mysql || terms.fullText.length === 0) return null;
+    return this.words.inChannel(terms, channelId, need);
   }
 
   /** Channel names holding at least one match (the caller then asks channel-service which it may read). */
