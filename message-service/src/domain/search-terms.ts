@@ -48,25 +48,3 @@ export function likePattern(word: string): string {
 export function prefixPattern(word: string): string {
   return `${escapeLike(word)}%`;
 }
-
-/** Case and accents folded, as utf8mb4_unicode_ci compares them (close enough for words). */
-const fold = (s: string): string =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase();
-
-/**
- * Whether `text` holds every full-text word as the start of one of its words (the runs of letters
- * and digits, as the search_words triggers cut them): what the postings answer for a channel
- * message, for a private message, which has no postings.
- */
-export function holdsWords(text: string, words: string[]): boolean {
-  const tokens = fold(text)
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
-  return words.every((w) => {
-    const f = fold(w);
-    return tokens.some((t) => t.startsWith(f));
-  });
-}

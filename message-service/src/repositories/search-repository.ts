@@ -1,6 +1,6 @@
 import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
-import { holdsWords, likePattern, prefixPattern, type SearchTerms } from '../domain/search-terms';
+import { likePattern, type SearchTerms } from '../domain/search-terms';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, placeholders, selectRows } from './rows';
 import { SearchWordsRepository } from './search-words-repository';
 
@@ -74,23 +74,16 @@ export class SearchRepository {
 
   /**
    * The `size` newest messages below `before` (of one channel incarnation, or of all), and which of
-   * them match, read along the `(channel_id, id)` index or the primary key. A channel message
-   * matches through its own postings (`search_words`, one `message_id` index lookup per word); a
-   * private one, which has no postings, by its text tested here with the same word rule. No
-   * `MATCH ... AGAINST`: InnoDB answers it with a lookup over the whole table whose cost follows
-   * every match in it (25 ms a window at 1M messages), not the window. The literal words filter in
-   * the WHERE clause as usual.
+   * them match. MATCH in the select list is computed for these rows only (the access path stays the
+   * `(channel_id, id)` index or the primary key), so the cost follows the window, not the number of
+   * matches in the whole table. The literal words filter in the WHERE clause as usual.
    */
   async window(terms: SearchTerms, channelId: string | null, before: number, size: number): Promise<SearchWindow> {
     const bindings: unknown[] = [];
     let hit = '1';
     if (terms.fullText.length > 0) {
-      const posted = terms.fullText.map(
-        () => "EXISTS (SELECT 1 FROM search_words s WHERE s.message_id = messages.id AND s.word LIKE ? ESCAPE '!')",
-      );
-      // 2: a private message, to test by its text.
-      hit = `CASE WHEN channel_id IS NULL THEN 2 WHEN ${posted.join(' AND ')} THEN 1 ELSE 0 END`;
-      bindings.push(...terms.fullText.map(prefixPattern));
+      hit = 'MATCH(text) AGAINST (? IN BOOLEAN MODE)';
+      bindings.push(booleanQuery(terms));
     }
     const where: string[] = [];
     if (channelId !== null) {
@@ -107,21 +100,7 @@ export class SearchRepository {
     // Only ids and scores cross the wire; the few hits are then read whole.
     const sql = `SELECT id, ${hit} AS hit FROM messages WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
     const rows = await selectRows<{ id: number | string; hit: number | string }>(this.knex, sql, bindings);
-    const privateIds = rows.filter((r) => Number(r.hit) === 2).map((r) => Number(r.id));
-    const privateHits = new Set(
-      privateIds.length === 0
-        ? []
-        : (
-            await selectRows<{ id: number | string; text: string }>(
-              this.knex,
-              `SELECT id, text FROM messages WHERE id IN (${placeholders(privateIds.length)})`,
-              privateIds,
-            )
-          )
-            .filter((r) => holdsWords(r.text, terms.fullText))
-            .map((r) => Number(r.id)),
-    );
-    const ids = rows.filter((r) => Number(r.hit) === 1 || privateHits.has(Number(r.id))).map((r) => Number(r.id));
+    const ids = rows.filter((r) => Number(r.hit) > 0).map((r) => Number(r.id));
     const hits =
       ids.length === 0
         ? []
