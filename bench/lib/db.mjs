@@ -116,28 +116,29 @@ export async function dropMysqlDatabases(settings, prefix) {
   await dropStackDatabases(settings.mysqlUrl, prefix);
 }
 
+/** Whether the schema query (MySQL or SQLite form, same bindings) finds a row. */
+async function schemaHas(db, mysqlSql, sqliteSql, bindings) {
+  return (await db.query(db.kind === 'mysql' ? mysqlSql : sqliteSql, bindings)).length > 0;
+}
+
 /** Whether `table` has a trigger named `name` (MySQL: in the connection's database). */
-export async function hasTrigger(db, table, name) {
-  const rows =
-    db.kind === 'mysql'
-      ? await db.query(
-          'SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND TRIGGER_NAME = ?',
-          [table, name],
-        )
-      : await db.query("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?", [table, name]);
-  return rows.length > 0;
+export function hasTrigger(db, table, name) {
+  return schemaHas(
+    db,
+    'SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND TRIGGER_NAME = ?',
+    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?",
+    [table, name],
+  );
 }
 
 /** Whether `table` has a column named `column` (MySQL: in the connection's database). */
-export async function hasColumn(db, table, column) {
-  const rows =
-    db.kind === 'mysql'
-      ? await db.query(
-          'SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
-          [table, column],
-        )
-      : await db.query('SELECT name FROM pragma_table_info(?) WHERE name = ?', [table, column]);
-  return rows.length > 0;
+export function hasColumn(db, table, column) {
+  return schemaHas(
+    db,
+    'SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+    'SELECT name FROM pragma_table_info(?) WHERE name = ?',
+    [table, column],
+  );
 }
 
 /**
