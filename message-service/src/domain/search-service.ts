@@ -12,6 +12,8 @@ const ACCESS_BATCH = 16;
 const FIRST_WINDOW = 256;
 const MAX_WINDOW = 4096;
 const WALK_MAX_ROWS = 20_000;
+/** Channel incarnations a search everywhere checks access to before reading their postings; beyond, the walk. */
+const MAX_INDEXED_CHANNELS = 500;
 
 /** Full-text search restricted to what the caller may read. */
 export class SearchService {
@@ -51,6 +53,8 @@ export class SearchService {
 
   private async everywhere(actor: Actor, terms: SearchTerms, offset: number, limit: number) {
     const me = pseudoKey(actor.pseudo);
+    const indexed = await this.indexedEverywhere(actor, terms, me, offset + limit);
+    if (indexed) return indexed.slice(offset);
     // Same scope as the FULLTEXT query below: current incarnations of readable channels, own conversations.
     const walked = await this.walk(terms, null, offset + limit, async (hits) => {
       const names = [...new Set(hits.flatMap((m) => (m.channel === null ? [] : [m.channel])))];
@@ -65,6 +69,26 @@ export class SearchService {
     const names = await this.search.matchingChannels(terms);
     const channelIds = (await this.accessOf(actor, names)).filter((a) => a.can_read && a.channel_id).map((a) => a.channel_id as string);
     return this.search.search(terms, { channelIds, privateOf: me }, offset, limit);
+  }
+
+  /**
+   * MySQL: the postings of every readable channel incarnation (checked with channel-service, whose
+   * answers are cached) and of the caller's own conversations. Null where the postings cannot
+   * answer (SQLite, only literal words, too many channels or posting lists).
+   */
+  private async indexedEverywhere(actor: Actor, terms: SearchTerms, me: string, need: number): Promise<MessageRecord[] | null> {
+    if (!this.search.hasPostings(terms)) return null;
+    const incarnations = await this.search.channelIncarnations(MAX_INDEXED_CHANNELS);
+    if (incarnations === null) return null;
+    const names = [...new Set(incarnations.map((i) => i.channel))];
+    const access = new Map((await this.accessOf(actor, names)).map((a) => [a.channel, a]));
+    const channelIds = incarnations
+      .filter((i) => {
+        const a = access.get(i.channel);
+        return a !== undefined && a.can_read && a.channel_id === i.channelId;
+      })
+      .map((i) => i.channelId);
+    return this.search.everywhere(terms, { channelIds, privateOf: me }, need);
   }
 
   /** channel-service's answers for these channel names, keyed by the name asked. */

@@ -1,4 +1,5 @@
 import { isMysql, type Knex, type Migration } from '@canaduck/db';
+import { privateWordsMigration } from './private-words-migration';
 import { reactionsColumnMigration } from './reactions-column-migration';
 import { searchWordsMigration } from './search-words-migration';
 
@@ -110,4 +111,4 @@ const createdEventTrigger: Migration = {
 };
 
 /** The message-service's schema history, oldest first. Never edit a released migration: add one. */
-export const migrations: Migration[] = [initial, createdEventTrigger, searchWordsMigration, reactionsColumnMigration];
+export const migrations: Migration[] = [initial, createdEventTrigger, searchWordsMigration, reactionsColumnMigration, privateWordsMigration];

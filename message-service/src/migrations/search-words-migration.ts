@@ -41,18 +41,29 @@ function wordsOf(text: string, pattern: string): string {
 
 const KEEP = `CHAR_LENGTH(tok.w) BETWEEN ${MIN_INDEXED_WORD} AND ${MAX_INDEXED_WORD}`;
 
-/** INSERT IGNORE: the same word twice in a message (or `Moteur moteur`) is one posting. */
-const indexRows = (row: 'NEW' | 'm', from: string, pattern: string): string =>
-  'INSERT IGNORE INTO search_words (channel_id, word, message_id) ' +
-  `SELECT ${row}.channel_id, tok.w, ${row}.id FROM ${from}${wordsOf(`${row}.text`, pattern)} WHERE ${KEEP}`;
+/**
+ * `INSERT IGNORE INTO <table> (<keyColumn>, word, message_id)`, one row per word of the message
+ * `row` (`NEW` in a trigger, or the alias of `from`), under the key `keyExpr`. INSERT IGNORE: the
+ * same word twice in a message (or `Moteur moteur`) is one posting. Shared by migrations 003 and 005.
+ */
+export function postingRows(table: string, keyColumn: string, keyExpr: string, row: string, from: string, pattern: string): string {
+  return (
+    `INSERT IGNORE INTO ${table} (${keyColumn}, word, message_id) ` +
+    `SELECT ${keyExpr}, tok.w, ${row}.id FROM ${from}${wordsOf(`${row}.text`, pattern)} WHERE ${KEEP}`
+  );
+}
 
-async function separatorsFor(knex: Knex): Promise<string> {
+const indexRows = (row: 'NEW' | 'm', from: string, pattern: string): string =>
+  postingRows('search_words', 'channel_id', `${row}.channel_id`, row, from, pattern);
+
+/** The separators' pattern for this connection's sql_mode. */
+export async function separatorsFor(knex: Knex): Promise<string> {
   const [rows] = (await knex.raw('SELECT @@SESSION.sql_mode AS mode')) as [Array<{ mode: string }>];
   return separators(rows[0].mode.toUpperCase().includes('NO_BACKSLASH_ESCAPES'));
 }
 
 /** Messages back-filled per statement: bounded transactions and undo on a large table. */
-const BACKFILL_BATCH = 5000;
+export const BACKFILL_BATCH = 5000;
 
 export const searchWordsMigration: Migration = {
   name: '003_search_words',

@@ -39,8 +39,37 @@ export class SearchRepository {
    * there is none (SQLite: FTS5 answers) or nothing to look up (only literal words).
    */
   async inChannel(terms: SearchTerms, channelId: string, need: number): Promise<MessageRecord[] | null> {
-    if (!this.mysql || terms.fullText.length === 0) return null;
+    if (!this.hasPostings(terms)) return null;
     return this.words.inChannel(terms, channelId, need);
+  }
+
+  /**
+   * MySQL: the `need` newest matches in the scope from the postings tables, or null where they
+   * cannot answer (SQLite, only literal words, or more posting lists than one union should read).
+   */
+  async everywhere(terms: SearchTerms, scope: SearchScope, need: number): Promise<MessageRecord[] | null> {
+    if (!this.hasPostings(terms)) return null;
+    return this.words.everywhere(terms, scope, need);
+  }
+
+  /** Whether the postings tables can answer these terms: MySQL, and at least one full-text word. */
+  hasPostings(terms: SearchTerms): boolean {
+    return this.mysql && terms.fullText.length > 0;
+  }
+
+  /**
+   * Every channel incarnation holding messages, with its name: one dive per incarnation (a loose
+   * index scan of `(channel_id, id)` for each first id, then those rows by primary key). At most
+   * `max`; null beyond.
+   */
+  async channelIncarnations(max: number): Promise<Array<{ channel: string; channelId: string }> | null> {
+    const rows = await selectRows<{ channel: string; channel_id: string }>(
+      this.knex,
+      'SELECT m.channel, m.channel_id FROM messages m JOIN (SELECT MIN(id) AS id FROM messages WHERE channel_id IS NOT NULL ' +
+        'GROUP BY channel_id LIMIT ?) f ON m.id = f.id',
+      [max + 1],
+    );
+    return rows.length > max ? null : rows.map((r) => ({ channel: r.channel, channelId: r.channel_id }));
   }
 
   /** Channel names holding at least one match (the caller then asks channel-service which it may read). */

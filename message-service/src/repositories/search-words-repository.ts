@@ -2,6 +2,7 @@ import type { Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { likePattern, prefixPattern, type SearchTerms } from '../domain/search-terms';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, placeholders, selectRows } from './rows';
+import type { SearchScope } from './search-repository';
 
 /** Distinct indexed words starting with the leading term looked up; beyond, one range instead. */
 const MAX_EXPANSIONS = 64;
@@ -9,36 +10,122 @@ const MAX_EXPANSIONS = 64;
 const MIN_ROUND = 64;
 const MAX_ROUND = 4096;
 
+/** Posting lists read in one union at most; beyond, the caller falls back to the FULLTEXT walk. */
+const MAX_BRANCHES = 256;
+
 const COLUMNS = MESSAGE_COLUMNS.join(', ');
 
+/** The two postings tables and the column each files its postings under. */
+const KEY_COLUMN = { search_words: 'channel_id', search_words_private: 'user_key' } as const;
+type PostingTable = keyof typeof KEY_COLUMN;
+
+/** One posting list: a key (a channel incarnation, or a participant of private messages) and a word. */
+interface Branch {
+  table: PostingTable;
+  key: string;
+  word: string;
+}
+
 /**
- * MySQL/MariaDB search in one channel over `search_words` (migration 003): postings keyed by
- * (channel_id, word, message_id), plus an index on message_id. Every access is an index range
- * of that channel, read newest first, so the cost follows the page asked for, not the table.
+ * The postings of one list (`?` for its key, then for `wordTest`, then the cursor) holding every
+ * other term too (one `?` each, checked through the message_id index of the same table).
+ */
+function branchSql(table: PostingTable, wordTest: string, others: number): string {
+  const also = " AND EXISTS (SELECT 1 FROM TABLE o WHERE o.message_id = p.message_id AND o.word LIKE ? ESCAPE '!')".replace('TABLE', table);
+  return `SELECT p.message_id FROM ${table} p WHERE p.${KEY_COLUMN[table]} = ? AND ${wordTest} AND p.message_id < ?${also.repeat(others)}`;
+}
+
+/** Terms ordered for lookup: the longest (likely the rarest) first. */
+const byLength = (terms: SearchTerms): string[] => [...terms.fullText].sort((a, b) => [...b].length - [...a].length);
+
+/**
+ * MySQL/MariaDB search over postings: `search_words` (migration 003, channel messages, keyed by
+ * (channel_id, word, message_id)) and `search_words_private` (migration 005, private messages,
+ * keyed by (user_key, word, message_id) for each participant), each with an index on message_id.
+ * Every access is an index range of one channel or one user, read newest first, so the cost
+ * follows the page asked for and the number of lists in scope, not the table.
  *
  * The leading term (the longest word: likely the rarest) is expanded to the channel's indexed
  * words it prefixes (`moteur` -> `moteur`, `moteurs`; a loose index scan), and each expansion is
  * read newest first from the primary key with LIMIT, merged in SQL (UNION ALL, then the top ids):
  * no sort of all the matches. Every other term is checked per candidate through the message_id
  * index (a message has a few dozen postings at most). The literal words then filter the messages
- * themselves with LIKE, as elsewhere.
+ * themselves with LIKE, as elsewhere. A search everywhere does the same over every readable
+ * channel's lists and the caller's private list at once (one union, at most MAX_BRANCHES lists).
  */
 export class SearchWordsRepository {
   constructor(private readonly knex: Knex) {}
 
   /** The `need` newest messages of the channel incarnation matching every term, newest first. */
   async inChannel(terms: SearchTerms, channelId: string, need: number): Promise<MessageRecord[]> {
-    const [lead, ...others] = [...terms.fullText].sort((a, b) => [...b].length - [...a].length);
+    const [lead, ...others] = byLength(terms);
     const expansions = await this.expand(channelId, lead);
     if (expansions !== null && expansions.length === 0) return [];
+    const scope: SearchScope = { channelIds: [channelId], privateOf: null };
+    return this.collect(
+      need,
+      (before, size) => this.candidates(channelId, lead, expansions, others, before, size),
+      (ids) => this.read(scope, ids, terms.literal),
+    );
+  }
+
+  /**
+   * The `need` newest messages of `scope` (readable channel incarnations, the caller's private
+   * conversations) matching every term, newest first; null when the lead term expands to more
+   * posting lists than one union should read (the caller then uses the FULLTEXT walk).
+   */
+  async everywhere(terms: SearchTerms, scope: SearchScope, need: number): Promise<MessageRecord[] | null> {
+    const [lead, ...others] = byLength(terms);
+    const branches = await this.branches(scope, lead);
+    if (branches === null) return null;
+    if (branches.length === 0) return [];
+    return this.collect(
+      need,
+      (before, size) => this.merged(branches, others, before, size),
+      (ids) => this.read(scope, ids, terms.literal),
+    );
+  }
+
+  /** Rounds of candidate ids, newest first and growing, read whole until `need` messages are kept. */
+  private async collect(
+    need: number,
+    next: (before: number, size: number) => Promise<number[]>,
+    read: (ids: number[]) => Promise<MessageRecord[]>,
+  ): Promise<MessageRecord[]> {
     const found: MessageRecord[] = [];
     let before = Number.MAX_SAFE_INTEGER;
     for (let size = Math.min(Math.max(need, MIN_ROUND), MAX_ROUND); ; size = Math.min(size * 4, MAX_ROUND)) {
-      const ids = await this.candidates(channelId, lead, expansions, others, before, size);
-      if (ids.length > 0) found.push(...(await this.read(channelId, ids, terms.literal)));
+      const ids = await next(before, size);
+      if (ids.length > 0) found.push(...(await read(ids)));
       if (found.length >= need || ids.length < size) return found.slice(0, need);
       before = ids[ids.length - 1];
     }
+  }
+
+  /**
+   * The posting lists of the lead word in the scope: each (key, indexed word it prefixes) pair, by
+   * a loose index scan over the keys asked (one dive per pair), or null beyond MAX_BRANCHES.
+   */
+  private async branches(scope: SearchScope, lead: string): Promise<Branch[] | null> {
+    const parts: string[] = [];
+    const bindings: unknown[] = [];
+    if (scope.channelIds.length > 0) {
+      parts.push(
+        "SELECT DISTINCT 'search_words' AS t, channel_id AS k, word FROM search_words " +
+          `WHERE channel_id IN (${placeholders(scope.channelIds.length)}) AND word LIKE ? ESCAPE '!'`,
+      );
+      bindings.push(...scope.channelIds, prefixPattern(lead));
+    }
+    if (scope.privateOf !== null) {
+      parts.push(
+        "SELECT DISTINCT 'search_words_private' AS t, user_key AS k, word FROM search_words_private WHERE user_key = ? AND word LIKE ? ESCAPE '!'",
+      );
+      bindings.push(scope.privateOf, prefixPattern(lead));
+    }
+    if (parts.length === 0) return [];
+    const sql = `${parts.map((p) => `(${p})`).join(' UNION ALL ')} LIMIT ?`;
+    const rows = await selectRows<{ t: PostingTable; k: string; word: string }>(this.knex, sql, [...bindings, MAX_BRANCHES + 1]);
+    return rows.length > MAX_BRANCHES ? null : rows.map((r) => ({ table: r.t, key: r.k, word: r.word }));
   }
 
   /** The channel's distinct indexed words starting with `word`, or null when there are too many. */
@@ -65,40 +152,60 @@ export class SearchWordsRepository {
     before: number,
     size: number,
   ): Promise<number[]> {
-    const also = others.map(
-      () => " AND EXISTS (SELECT 1 FROM search_words o WHERE o.message_id = p.message_id AND o.word LIKE ? ESCAPE '!')",
-    );
-    const alsoBindings = others.map(prefixPattern);
-    const branch = (wordTest: string, group: string) =>
-      `SELECT p.message_id FROM search_words p WHERE p.channel_id = ? AND ${wordTest} AND p.message_id < ?${also.join('')}` +
-      `${group} ORDER BY p.message_id DESC LIMIT ?`;
-    let sql: string;
-    const bindings: unknown[] = [];
-    if (expansions === null) {
-      // Too many words start with it (a short prefix): one range, sorted. Cost: its postings here.
-      sql = branch("p.word LIKE ? ESCAPE '!'", ' GROUP BY p.message_id');
-      bindings.push(channelId, prefixPattern(lead), before, ...alsoBindings, size);
-    } else {
-      // Each branch reads at most `size` postings backwards on the primary key; the union's top
-      // `size` distinct ids are then exactly the newest `size` matches (a k-way merge).
-      const branches = expansions.map(() => `(${branch('p.word = ?', '')})`).join(' UNION ALL ');
-      sql = `SELECT DISTINCT message_id FROM (${branches}) c ORDER BY message_id DESC LIMIT ?`;
-      for (const w of expansions) bindings.push(channelId, w, before, ...alsoBindings, size);
-      bindings.push(size);
+    if (expansions !== null) {
+      const branches = expansions.map((word): Branch => ({ table: 'search_words', key: channelId, word }));
+      return this.merged(branches, others, before, size);
     }
+    // Too many words start with it (a short prefix): one range, sorted. Cost: its postings here.
+    const sql = `${branchSql('search_words', "p.word LIKE ? ESCAPE '!'", others.length)} GROUP BY p.message_id ORDER BY p.message_id DESC LIMIT ?`;
+    const rows = await selectRows<{ message_id: number | string }>(this.knex, sql, [
+      channelId,
+      prefixPattern(lead),
+      before,
+      ...others.map(prefixPattern),
+      size,
+    ]);
+    return rows.map((r) => Number(r.message_id));
+  }
+
+  /**
+   * The newest `size` distinct ids below `before` over these posting lists, each also holding every
+   * other term. Each branch reads at most `size` postings backwards on the primary key; the union's
+   * top `size` distinct ids are then exactly the newest `size` matches (a k-way merge).
+   */
+  private async merged(branches: Branch[], others: string[], before: number, size: number): Promise<number[]> {
+    const bindings: unknown[] = [];
+    const parts = branches.map((b) => {
+      bindings.push(b.key, b.word, before, ...others.map(prefixPattern), size);
+      return `(${branchSql(b.table, 'p.word = ?', others.length)} ORDER BY p.message_id DESC LIMIT ?)`;
+    });
+    bindings.push(size);
+    const sql = `SELECT DISTINCT message_id FROM (${parts.join(' UNION ALL ')}) c ORDER BY message_id DESC LIMIT ?`;
     const rows = await selectRows<{ message_id: number | string }>(this.knex, sql, bindings);
     return rows.map((r) => Number(r.message_id));
   }
 
-  /** The messages with these ids still in the channel and holding every literal word, newest first. */
-  private async read(channelId: string, ids: number[], literal: string[]): Promise<MessageRecord[]> {
+  /** The messages with these ids still in the scope and holding every literal word, newest first. */
+  private async read(scope: SearchScope, ids: number[], literal: string[]): Promise<MessageRecord[]> {
+    const bindings: unknown[] = [...ids];
+    const allowed: string[] = [];
+    if (scope.channelIds.length > 0) {
+      allowed.push(`channel_id IN (${placeholders(scope.channelIds.length)})`);
+      bindings.push(...scope.channelIds);
+    }
+    if (scope.privateOf !== null) {
+      allowed.push('(conv_key IS NOT NULL AND (from_key = ? OR to_key = ?))');
+      bindings.push(scope.privateOf, scope.privateOf);
+    }
     const likes = literal.map(() => " AND text LIKE ? ESCAPE '!'").join('');
+    bindings.push(...literal.map(likePattern));
     const rows = await selectRows<MessageRow>(
       this.knex,
       // The primary key: with `channel_id = ?` MariaDB would pick the (channel_id, id) index as `ref`
       // and read the whole channel.
-      `SELECT ${COLUMNS} FROM messages FORCE INDEX (PRIMARY) WHERE id IN (${placeholders(ids.length)}) AND channel_id = ?${likes} ORDER BY id DESC`,
-      [...ids, channelId, ...literal.map(likePattern)],
+      `SELECT ${COLUMNS} FROM messages FORCE INDEX (PRIMARY) WHERE id IN (${placeholders(ids.length)}) ` +
+        `AND (${allowed.join(' OR ')})${likes} ORDER BY id DESC`,
+      bindings,
     );
     return rows.map(fromRow);
   }
