@@ -43,6 +43,27 @@ describe.each(testDatabases())('GET /msg/search without channel (postings) on %s
     expect(await texts(friend, word, '&limit=100')).toEqual(expected.filter((x) => /n\d*[49] /.test(x)));
   });
 
+  test('when one channel holds most matches and others a few old ones, then every page is still exact', async () => {
+    const me = uniqueName('me');
+    const friend = uniqueName('friend');
+    const word = uniqueName('piston');
+    const [big, old, recent] = [uniqueName('big'), uniqueName('old'), uniqueName('recent')];
+    for (const c of [big, old, recent]) world.channel(c, { owner: me, modes: ['i', 'n', 't'] });
+    world.user(me, friend);
+    const posted: string[] = [];
+    const say = async (body: object, text: string) => {
+      await post(me, { ...body, text });
+      posted.unshift(text);
+    };
+    for (let i = 0; i < 5; i++) await say({ channel: old }, `${word} old ${i}`);
+    for (let i = 0; i < 100; i++) await say({ channel: big }, `${word}s big ${i}`);
+    await say({ to: friend }, `${word} private`);
+    for (let i = 0; i < 3; i++) await say({ channel: recent }, `${word} recent ${i}`);
+    const pages: string[] = [];
+    for (let offset = 0; offset < 120; offset += 20) pages.push(...(await texts(me, word, `&offset=${offset}&limit=20`)));
+    expect(pages).toEqual(posted);
+  });
+
   test('when a private message is edited or deleted, then both participants’ searches follow', async () => {
     const me = uniqueName('me');
     const friend = uniqueName('friend');

@@ -7,8 +7,17 @@ import type { SearchScope } from './search-repository';
 /** Distinct indexed words starting with the leading term looked up; beyond, one range instead. */
 const MAX_EXPANSIONS = 64;
 /** Candidate ids per round: the first round asks for what the page needs, then more. */
-const MIN_ROUND = 64;
+const MIN_ROUND = 16;
 const MAX_ROUND = 4096;
+
+/** Postings read from each list per round at least (see merged). */
+const MIN_PER_LIST = 8;
+
+/** One round of candidates: the ids it is sure of, newest first, and where the next one starts (null: none). */
+interface Round {
+  ids: number[];
+  cursor: number | null;
+}
 
 /** Posting lists read in one union at most; beyond, the caller falls back to the FULLTEXT walk. */
 const MAX_BRANCHES = 256;
@@ -30,9 +39,9 @@ interface Branch {
  * The postings of one list (`?` for its key, then for `wordTest`, then the cursor) holding every
  * other term too (one `?` each, checked through the message_id index of the same table).
  */
-function branchSql(table: PostingTable, wordTest: string, others: number): string {
+function branchSql(table: PostingTable, wordTest: string, others: number, select = 'p.message_id'): string {
   const also = " AND EXISTS (SELECT 1 FROM TABLE o WHERE o.message_id = p.message_id AND o.word LIKE ? ESCAPE '!')".replace('TABLE', table);
-  return `SELECT p.message_id FROM ${table} p WHERE p.${KEY_COLUMN[table]} = ? AND ${wordTest} AND p.message_id < ?${also.repeat(others)}`;
+  return `SELECT ${select} FROM ${table} p WHERE p.${KEY_COLUMN[table]} = ? AND ${wordTest} AND p.message_id < ?${also.repeat(others)}`;
 }
 
 /** Terms ordered for lookup: the longest (likely the rarest) first. */
@@ -47,8 +56,8 @@ const byLength = (terms: SearchTerms): string[] => [...terms.fullText].sort((a, 
  *
  * The leading term (the longest word: likely the rarest) is expanded to the channel's indexed
  * words it prefixes (`moteur` -> `moteur`, `moteurs`; a loose index scan), and each expansion is
- * read newest first from the primary key with LIMIT, merged in SQL (UNION ALL, then the top ids):
- * no sort of all the matches. Every other term is checked per candidate through the message_id
+ * read newest first from the primary key with LIMIT, merged (UNION ALL, see merged): no sort of
+ * all the matches. Every other term is checked per candidate through the message_id
  * index (a message has a few dozen postings at most). The literal words then filter the messages
  * themselves with LIKE, as elsewhere. A search everywhere does the same over every readable
  * channel's lists and the caller's private list at once (one union, at most MAX_BRANCHES lists).
@@ -86,39 +95,46 @@ export class SearchWordsRepository {
     );
   }
 
-  /** Rounds of candidate ids, newest first and growing, read whole until `need` messages are kept. */
+  /**
+   * Rounds of candidate ids, newest first and growing, read whole until `need` messages are kept.
+   * A round answers the ids it is sure of and the cursor below which the next round goes on, or
+   * null when nothing is left.
+   */
   private async collect(
     need: number,
-    next: (before: number, size: number) => Promise<number[]>,
+    next: (before: number, size: number) => Promise<Round>,
     read: (ids: number[]) => Promise<MessageRecord[]>,
   ): Promise<MessageRecord[]> {
     const found: MessageRecord[] = [];
     let before = Number.MAX_SAFE_INTEGER;
     for (let size = Math.min(Math.max(need, MIN_ROUND), MAX_ROUND); ; size = Math.min(size * 4, MAX_ROUND)) {
-      const ids = await next(before, size);
-      if (ids.length > 0) found.push(...(await read(ids)));
-      if (found.length >= need || ids.length < size) return found.slice(0, need);
-      before = ids[ids.length - 1];
+      const round = await next(before, size);
+      if (round.ids.length > 0) found.push(...(await read(round.ids)));
+      if (found.length >= need || round.cursor === null) return found.slice(0, need);
+      before = round.cursor;
     }
   }
 
   /**
    * The posting lists of the lead word in the scope: each (key, indexed word it prefixes) pair, by
-   * a loose index scan over the keys asked (one dive per pair), or null beyond MAX_BRANCHES.
+   * a loose index scan over the keys asked (one dive per pair), or null beyond MAX_BRANCHES. The
+   * table's name is added outside each DISTINCT: a constant in its select list makes MariaDB read
+   * every posting of the prefix instead ("Using index" instead of "Using index for group-by").
    */
   private async branches(scope: SearchScope, lead: string): Promise<Branch[] | null> {
     const parts: string[] = [];
     const bindings: unknown[] = [];
     if (scope.channelIds.length > 0) {
       parts.push(
-        "SELECT DISTINCT 'search_words' AS t, channel_id AS k, word FROM search_words " +
-          `WHERE channel_id IN (${placeholders(scope.channelIds.length)}) AND word LIKE ? ESCAPE '!'`,
+        "SELECT 'search_words' AS t, k, word FROM (SELECT DISTINCT channel_id AS k, word FROM search_words " +
+          `WHERE channel_id IN (${placeholders(scope.channelIds.length)}) AND word LIKE ? ESCAPE '!') a`,
       );
       bindings.push(...scope.channelIds, prefixPattern(lead));
     }
     if (scope.privateOf !== null) {
       parts.push(
-        "SELECT DISTINCT 'search_words_private' AS t, user_key AS k, word FROM search_words_private WHERE user_key = ? AND word LIKE ? ESCAPE '!'",
+        "SELECT 'search_words_private' AS t, k, word FROM (SELECT DISTINCT user_key AS k, word FROM search_words_private " +
+          "WHERE user_key = ? AND word LIKE ? ESCAPE '!') b",
       );
       bindings.push(scope.privateOf, prefixPattern(lead));
     }
@@ -142,7 +158,7 @@ export class SearchWordsRepository {
 
   /**
    * Ids below `before` holding the lead word (one of `expansions`, or any word it prefixes when
-   * null) and every other term, newest first, at most `size`. Fewer than `size`: none left.
+   * null) and every other term, newest first, about `size` of them.
    */
   private async candidates(
     channelId: string,
@@ -151,7 +167,7 @@ export class SearchWordsRepository {
     others: string[],
     before: number,
     size: number,
-  ): Promise<number[]> {
+  ): Promise<Round> {
     if (expansions !== null) {
       const branches = expansions.map((word): Branch => ({ table: 'search_words', key: channelId, word }));
       return this.merged(branches, others, before, size);
@@ -165,24 +181,41 @@ export class SearchWordsRepository {
       ...others.map(prefixPattern),
       size,
     ]);
-    return rows.map((r) => Number(r.message_id));
+    const ids = rows.map((r) => Number(r.message_id));
+    return { ids, cursor: ids.length < size ? null : ids[ids.length - 1] };
   }
 
   /**
-   * The newest `size` distinct ids below `before` over these posting lists, each also holding every
-   * other term. Each branch reads at most `size` postings backwards on the primary key; the union's
-   * top `size` distinct ids are then exactly the newest `size` matches (a k-way merge).
+   * About `size` newest distinct ids below `before` over these posting lists, each also holding
+   * every other term: a k-way merge. Each list reads at most `perList` postings backwards on the
+   * primary key (about twice its share of `size`, not `size` each: with 20 lists that is 8 rows
+   * instead of 64). A list cut by its limit may hold more ids below its last one, so the answer is
+   * exact down to the highest such last id (the cursor); a round where no list was cut is final.
    */
-  private async merged(branches: Branch[], others: string[], before: number, size: number): Promise<number[]> {
+  private async merged(branches: Branch[], others: string[], before: number, size: number): Promise<Round> {
+    const perList = Math.max(MIN_PER_LIST, Math.ceil((2 * size) / branches.length));
     const bindings: unknown[] = [];
-    const parts = branches.map((b) => {
-      bindings.push(b.key, b.word, before, ...others.map(prefixPattern), size);
-      return `(${branchSql(b.table, 'p.word = ?', others.length)} ORDER BY p.message_id DESC LIMIT ?)`;
+    const parts = branches.map((b, i) => {
+      bindings.push(b.key, b.word, before, ...others.map(prefixPattern), perList);
+      return `(${branchSql(b.table, 'p.word = ?', others.length, `${i} AS list, p.message_id`)} ORDER BY p.message_id DESC LIMIT ?)`;
     });
-    bindings.push(size);
-    const sql = `SELECT DISTINCT message_id FROM (${parts.join(' UNION ALL ')}) c ORDER BY message_id DESC LIMIT ?`;
-    const rows = await selectRows<{ message_id: number | string }>(this.knex, sql, bindings);
-    return rows.map((r) => Number(r.message_id));
+    const rows = await selectRows<{ list: number | string; message_id: number | string }>(this.knex, parts.join(' UNION ALL '), bindings);
+    const count = new Array<number>(branches.length).fill(0);
+    const last = new Array<number>(branches.length).fill(0);
+    const ids = new Set<number>();
+    for (const r of rows) {
+      const list = Number(r.list);
+      const id = Number(r.message_id);
+      count[list] += 1;
+      last[list] = id;
+      ids.add(id);
+    }
+    let cursor: number | null = null;
+    for (let i = 0; i < branches.length; i++) if (count[i] === perList && (cursor === null || last[i] > cursor)) cursor = last[i];
+    const sure = [...ids].filter((id) => cursor === null || id >= cursor).sort((x, y) => y - x);
+    // Only `size` are read whole this round: the rest are found again below the last one kept.
+    if (sure.length > size) return { ids: sure.slice(0, size), cursor: sure[size - 1] };
+    return { ids: sure, cursor };
   }
 
   /** The messages with these ids still in the scope and holding every literal word, newest first. */
