@@ -1,9 +1,10 @@
+import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
 import { authenticate, requireAuth, type TokenSettings } from '@canaduck/auth';
 import { pingDatabase, type Knex } from '@canaduck/db';
 import type { Logger } from '@canaduck/logging';
-import { createServiceApp } from '@canaduck/service-kit';
+import { createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import { AccessPolicy } from './domain/access-policy';
 import { EventFeed } from './domain/event-feed';
@@ -14,6 +15,7 @@ import { EventRepository } from './repositories/event-repository';
 import { MessageRepository } from './repositories/message-repository';
 import { ReactionRepository } from './repositories/reaction-repository';
 import { SearchRepository } from './repositories/search-repository';
+import { channelPageHandler } from './routes/channel-page-handler';
 import { internalRoutes } from './routes/internal-routes';
 import { messageRoutes } from './routes/message-routes';
 import { reactionRoutes } from './routes/reaction-routes';
@@ -31,10 +33,18 @@ export interface AppDeps {
   eventGapWaitMs?: number;
   /** See MESSAGE_INSERT_BATCH. */
   insertBatch?: number;
+  /** Access log, deadline and database gate; by default what runService set for the process. */
+  guards?: ServiceGuards;
 }
 
-/** Builds the message-service's app; tests call this with their own dependencies. */
-export function createApp(deps: AppDeps): Express {
+export interface MessageApp {
+  app: Express;
+  /** What the server runs: GET /msg's fast path in front of `app` (channel-page-handler.ts). */
+  handler: RequestListener;
+}
+
+/** Builds the message-service's app and its handler; tests call this with their own dependencies. */
+export function createMessageApp(deps: AppDeps): MessageApp {
   const store = {
     knex: deps.knex,
     messages: new MessageRepository(deps.knex, deps.insertBatch),
@@ -47,10 +57,11 @@ export function createApp(deps: AppDeps): Express {
   const search = new SearchService(store, new SearchRepository(deps.knex), policy);
   const feed = new EventFeed(store.events, deps.eventGapWaitMs ?? 5000);
 
-  return createServiceApp({
+  const app = createServiceApp({
     name: 'message-service',
     logger: deps.logger,
     bodyLimit: deps.bodyLimit,
+    guards: deps.guards,
     openapi: { title: 'CanaDuck IRC message-service', apis: [path.join(__dirname, 'routes', '*.{ts,js}')] },
     readiness: { database: () => pingDatabase(deps.knex) },
     routes: (app) => {
@@ -62,4 +73,10 @@ export function createApp(deps: AppDeps): Express {
       messageRoutes(app, messages);
     },
   });
+  return { app, handler: channelPageHandler({ app, messages, tokens: deps.tokens, logger: deps.logger, guards: deps.guards }) };
+}
+
+/** The Express app alone (every route, no fast path). */
+export function createApp(deps: AppDeps): Express {
+  return createMessageApp(deps).app;
 }

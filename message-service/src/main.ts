@@ -1,5 +1,5 @@
 import { appBase, runService } from '@canaduck/service-kit';
-import { createApp } from './app';
+import { createMessageApp } from './app';
 import { createClients } from './clients';
 import { configShape } from './config';
 import { migrations } from './migrations';
@@ -16,15 +16,13 @@ void runService({
       accessCacheMs: ctx.config.ACCESS_CACHE_MS,
       timeoutMs: ctx.config.HTTP_TIMEOUT_MS,
     });
-    return {
-      app: createApp({
-        ...appBase(ctx),
-        clients,
-        bodyLimit: ctx.config.BODY_LIMIT,
-        eventGapWaitMs: ctx.config.EVENT_GAP_WAIT_MS,
-        insertBatch: ctx.config.MESSAGE_INSERT_BATCH,
-      }),
-      onShutdown: [() => clients.close()],
-    };
+    const { app, handler } = createMessageApp({
+      ...appBase(ctx),
+      clients,
+      bodyLimit: ctx.config.BODY_LIMIT,
+      eventGapWaitMs: ctx.config.EVENT_GAP_WAIT_MS,
+      insertBatch: ctx.config.MESSAGE_INSERT_BATCH,
+    });
+    return { app, handler, onShutdown: [() => clients.close()] };
   },
 });

@@ -72,7 +72,11 @@ describe.each(testDatabases())('GET /msg/search without channel (postings) on %s
     const after = uniqueName('apres');
     const m = (await post(me, { to: friend, text: `${before} secret` })).body as { id: number };
     expect(await texts(friend, before)).toEqual([`${before} secret`]);
-    await request(t.app).put(`/msg/${m.id}`).set('Authorization', bearer(me)).send({ text: `${after} secret` }).expect(200);
+    await request(t.app)
+      .put(`/msg/${m.id}`)
+      .set('Authorization', bearer(me))
+      .send({ text: `${after} secret` })
+      .expect(200);
     for (const who of [me, friend]) {
       expect(await texts(who, before)).toEqual([]);
       expect(await texts(who, `secret ${after}`)).toEqual([`${after} secret`]);

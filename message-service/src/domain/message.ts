@@ -1,3 +1,5 @@
+import { isoTime } from './iso-time';
+
 /** A stored message, as repositories hand it to the domain. */
 export interface MessageRecord {
   id: number;
@@ -40,11 +42,11 @@ export function toView(m: MessageRecord, reactions?: ReactionMap): MessageView {
     to: m.to,
     from: m.from,
     text: m.text,
-    timestamp: new Date(m.createdAt).toISOString(),
+    timestamp: isoTime(m.createdAt),
     reply_to: m.replyTo,
     reactions: reactions ? (reactions.get(m.id) ?? {}) : m.reactions,
     pinned: m.pinned,
-    edited_at: m.editedAt === null ? null : new Date(m.editedAt).toISOString(),
+    edited_at: m.editedAt === null ? null : isoTime(m.editedAt),
   };
 }
 

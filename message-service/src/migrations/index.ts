@@ -111,4 +111,10 @@ const createdEventTrigger: Migration = {
 };
 
 /** The message-service's schema history, oldest first. Never edit a released migration: add one. */
-export const migrations: Migration[] = [initial, createdEventTrigger, searchWordsMigration, reactionsColumnMigration, privateWordsMigration];
+export const migrations: Migration[] = [
+  initial,
+  createdEventTrigger,
+  searchWordsMigration,
+  reactionsColumnMigration,
+  privateWordsMigration,
+];

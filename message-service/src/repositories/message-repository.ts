@@ -1,7 +1,7 @@
 import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { InsertBatcher } from './insert-batcher';
-import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRows } from './rows';
+import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRowsDirect } from './rows';
 
 const MESSAGE_SELECT = MESSAGE_COLUMNS.join(', ');
 
@@ -109,7 +109,7 @@ export class MessageRepository {
     const cursor = page.before === undefined ? '' : ' AND id < ?';
     const sql = `SELECT ${MESSAGE_SELECT} FROM messages WHERE channel_id = ?${cursor} ORDER BY id DESC LIMIT ? OFFSET ?`;
     const bindings = page.before === undefined ? [channelId, page.limit, page.offset] : [channelId, page.before, page.limit, page.offset];
-    const rows = await selectRows<MessageRow>(this.knex, sql, bindings);
+    const rows = await selectRowsDirect<MessageRow>(this.knex, sql, bindings);
     return rows.map(fromRow);
   }
 

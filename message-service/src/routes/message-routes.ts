@@ -1,8 +1,8 @@
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { BadRequestError } from '@canaduck/errors';
 import { channelSchema, parseInput, parsePaging, pseudoSchema, single } from '@canaduck/service-kit';
 import { z } from 'zod';
-import type { MessageService } from '../domain/message-service';
+import type { MessagePage, MessageService } from '../domain/message-service';
 import { actorOf, idFrom, pageFrom, textSchema } from './route-helpers';
 
 const postSchema = z.object({
@@ -15,6 +15,12 @@ const postSchema = z.object({
 const channelQuery = z.object({ channel: channelSchema });
 const privateQuery = z.object({ from: pseudoSchema, to: pseudoSchema });
 const editSchema = z.object({ text: textSchema });
+
+/** GET /msg's work, shared with its fast path in front of Express (channel-page-handler.ts). */
+export function readChannelPage(messages: MessageService, req: Request, query: Request['query']): Promise<MessagePage> {
+  const { channel } = parseInput(channelQuery, { channel: single(query.channel) }, 'query');
+  return messages.listChannel(actorOf(req), channel, pageFrom(query));
+}
 
 export function messageRoutes(app: Express, messages: MessageService): void {
   /**
@@ -72,8 +78,7 @@ export function messageRoutes(app: Express, messages: MessageService): void {
    *       503: { description: channel-service unavailable }
    */
   app.get('/msg', async (req, res) => {
-    const { channel } = parseInput(channelQuery, { channel: single(req.query.channel) }, 'query');
-    res.json(await messages.listChannel(actorOf(req), channel, pageFrom(req.query)));
+    res.json(await readChannelPage(messages, req, req.query));
   });
 
   /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import net from 'node:net';
 import nock from 'nock';
 import request from 'supertest';
@@ -14,7 +15,9 @@ import {
   type TestDatabase,
   type TestDbKind,
 } from '@canaduck/testing';
-import { createApp } from '../../src/app';
+import type { Express } from 'express';
+import type { ServiceGuards } from '@canaduck/service-kit';
+import { createMessageApp } from '../../src/app';
 import { createClients, type Clients } from '../../src/clients';
 import { migrations } from '../../src/migrations';
 
@@ -102,7 +105,10 @@ export class World {
 }
 
 export interface TestApp {
-  app: ReturnType<typeof createApp>;
+  /** What the server runs: GET /msg's fast path in front of Express. */
+  app: RequestListener;
+  /** The Express app alone. */
+  express: Express;
   db: TestDatabase;
   clients: Clients;
   close(): Promise<void>;
@@ -110,7 +116,7 @@ export interface TestApp {
 
 export async function startApp(
   kind: TestDbKind,
-  o: { channelUrl?: string; userUrl?: string; accessCacheMs?: number; eventGapWaitMs?: number } = {},
+  o: { channelUrl?: string; userUrl?: string; accessCacheMs?: number; eventGapWaitMs?: number; guards?: ServiceGuards } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase('message-service', migrations, kind);
   const clients = createClients({
@@ -122,16 +128,19 @@ export async function startApp(
     // Far above what the in-process fakes need, so a loaded machine never turns an answer into a 504.
     timeoutMs: 20_000,
   });
-  const app = createApp({
+  const { app, handler } = createMessageApp({
     logger: createLogger('message-service', 'silent'),
     knex: db.knex,
     tokens: testTokenSettings,
     serviceSecret: testServiceSecret,
     clients,
     eventGapWaitMs: o.eventGapWaitMs,
+    // As a service started by runService (ACCESS_LOG's default, no database watchdog here).
+    guards: o.guards ?? { accessLog: 'errors', requestTimeoutMs: 20_000 },
   });
   return {
-    app,
+    app: handler,
+    express: app,
     db,
     clients,
     close: async () => {
