@@ -7,7 +7,10 @@ describe('startServer: requests shaped as the Express app’s', () => {
   test('when a request arrives, then req and res already have the app’s prototypes and Express answers as usual', async () => {
     const app = express();
     app.get('/echo', (req, res) => {
-      res.status(201).set('X-Seen', String(req.query.v)).json({ path: req.path, ip: typeof req.ip });
+      res
+        .status(201)
+        .set('X-Seen', String(req.query.v))
+        .json({ path: req.path, ip: typeof req.ip });
     });
     const shapes: boolean[] = [];
     const server = http.createServer(expressShapedServerOptions(app), (req, res) => {
