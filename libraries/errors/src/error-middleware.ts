@@ -7,7 +7,7 @@ export interface ErrorBody {
   [key: string]: unknown;
 }
 
-interface MinimalLogger {
+export interface MinimalLogger {
   error(obj: unknown, msg?: string): void;
 }
 

@@ -1,2 +1,3 @@
 export * from './app-errors';
 export * from './error-middleware';
+export * from './plain-response';

@@ -1,4 +1,6 @@
-import type { RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import { sendJson } from '@canaduck/errors';
 import type { AccessLogMode, Logger } from '@canaduck/logging';
 
 /**
@@ -81,7 +83,7 @@ export function databaseGate(isUp: () => boolean, exempt: (path: string) => bool
 }
 
 /** Makes every later write to `res` a no-op: its answer has already been given. */
-function seal(res: Response): void {
+function seal(res: ServerResponse): void {
   const r = res as unknown as Record<string, unknown>;
   r.setHeader = () => res;
   r.writeHead = () => res;
@@ -91,23 +93,37 @@ function seal(res: Response): void {
   r.destroy = () => res;
 }
 
+const DEADLINE = Symbol('deadline');
+type Watched = ServerResponse & { [DEADLINE]?: NodeJS.Timeout };
+
+// Shared listeners (`this` is the response): no closure per request.
+function clearDeadline(this: Watched): void {
+  clearTimeout(this[DEADLINE]);
+}
+
 /**
- * Answers `503 { code: "request_timeout" }` when the handler has not started its answer within
- * `ms` (below the gateway's upstream timeout, so the caller gets a clear answer). Later writes
- * of the handler are ignored. Responses that already sent their headers (streams) are left alone.
+ * Answers `503 { code: "request_timeout" }` with `Connection: close` when the answer to `res`
+ * has not started within `ms` (below the gateway's upstream timeout, so the caller gets a clear
+ * answer); later writes of the handler are ignored. Responses that already sent their headers
+ * (streams) are left alone. Plain Node, so that a hot path ahead of Express uses it too.
  */
+export function watchDeadline(res: ServerResponse, ms: number): void {
+  const timer = setTimeout(() => {
+    if (res.headersSent || res.writableEnded) return;
+    res.setHeader('Connection', 'close');
+    sendJson(res, 503, { error: `no answer within ${ms} ms`, code: 'request_timeout' });
+    seal(res);
+  }, ms);
+  timer.unref();
+  (res as Watched)[DEADLINE] = timer;
+  res.once('finish', clearDeadline);
+  res.once('close', clearDeadline);
+}
+
+/** watchDeadline as Express middleware. */
 export function requestDeadline(ms: number): RequestHandler {
-  return (req, res, next) => {
-    const timer = setTimeout(() => {
-      if (res.headersSent || res.writableEnded) return;
-      res.setHeader('Connection', 'close');
-      res.status(503).json({ error: `no answer within ${ms} ms`, code: 'request_timeout' });
-      seal(res);
-    }, ms);
-    timer.unref();
-    const clear = () => clearTimeout(timer);
-    res.once('finish', clear);
-    res.once('close', clear);
+  return (_req, res, next) => {
+    watchDeadline(res, ms);
     next();
   };
 }

@@ -2,11 +2,11 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import querystring from 'node:querystring';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { authenticate, requireAuth, type TokenSettings } from '@canaduck/auth';
+import { sendError, sendJson } from '@canaduck/errors';
 import { accessLogMiddleware, type Logger, requestIdMiddleware } from '@canaduck/logging';
-import { currentProcessGuards, type ServiceGuards } from '@canaduck/service-kit';
+import { currentProcessGuards, type ServiceGuards, watchDeadline } from '@canaduck/service-kit';
 import type { MessageService } from '../domain/message-service';
 import { readChannelPage } from './message-routes';
-import { sendError, sendJson, watchDeadline } from './plain-response-helpers';
 
 export interface ChannelPageOptions {
   /** The full Express app: every request the fast path does not take. */
@@ -45,12 +45,13 @@ function isChannelPage(req: IncomingMessage): boolean {
 function noop(): void {}
 
 /**
- * GET /msg (a channel's page, the hottest read) in front of Express. For each request Express
- * swaps the prototypes of req and res for its own and walks every layer before the route (probes,
- * docs, internal routes, the body parser...): together about a quarter of the service's CPU per page.
- * Here the same steps run in the same order on Node's own req and res (request id, access log,
- * deadline, database gate, token, then the route's own code) and the answers, errors included,
- * are those Express would write. Everything else goes to Express.
+ * GET /msg (a channel's page, the hottest read) in front of Express. Express walks every layer
+ * before the route for each request (probes, docs, internal routes, the body parser...) and
+ * copies the JSON text into a Buffer; before service-kit created requests with the app's
+ * prototypes it also swapped them per request. Here the same steps run in the same order (request
+ * id, access log, deadline, database gate, token, then the route's own code) and the answers,
+ * errors included, are those Express would write (test/channel-page-handler.test.ts compares
+ * them). Everything else goes to Express.
  */
 export function channelPageHandler(o: ChannelPageOptions): RequestListener {
   const { app, messages, logger } = o;
@@ -71,7 +72,7 @@ export function channelPageHandler(o: ChannelPageOptions): RequestListener {
     const r = req as Request;
     const s = res as unknown as Response;
     for (const mw of before) void mw(r, s, noop);
-    if (deadlineMs) watchDeadline(req, res, deadlineMs);
+    if (deadlineMs) watchDeadline(res, deadlineMs);
     if (databaseUp && !databaseUp()) return sendJson(res, 503, { error: 'database unavailable', code: 'database_unavailable' });
     const fail = (err: unknown) => sendError(res, err, logger);
     try {
