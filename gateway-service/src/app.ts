@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import type { ServiceTokenMinter, TokenSettings } from '@canaduck/auth';
+import { type ServiceTokenMinter, TokenVerifier, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
 import { buildOpenApiDocument } from '@canaduck/service-kit';
@@ -9,8 +9,7 @@ import { createUpstreamClients, upstreamUrls } from './clients/upstream-clients'
 import type { GatewayConfig } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
 import { frontHandler, gatewayMiddleware, type GatewayCore } from './middleware/gateway-middleware';
-import { authRateLimit, corsMiddleware, securityHeaders } from './middleware/security-middleware';
-import { TokenVerifier } from './middleware/token-verifier';
+import { authRateLimit, corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
 import { createUpstreamProxy, type UpstreamProxy } from './proxy/upstream-proxy';
 import { docsRoutes } from './routes/docs-routes';
 import { fullinfoRoutes } from './routes/fullinfo-routes';
@@ -65,10 +64,12 @@ export function createGateway(deps: AppDeps): Gateway {
   app.set('trust proxy', c.TRUST_PROXY);
 
   const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.TOKEN_CACHE_SIZE), activity };
-  const before = [requestIdMiddleware(), securityHeaders(), corsMiddleware(c)];
-  app.use(before[0]);
+  const requestId = requestIdMiddleware();
+  const security = securityHeaders();
+  const cors = corsMiddleware(c);
+  app.use(requestId);
   if (c.ACCESS_LOG === 'all') app.use(httpLogger(deps.logger));
-  app.use(before.slice(1));
+  app.use(security, cors);
   app.post('/login', authRateLimit(c, '/login'));
   app.post('/register', authRateLimit(c, '/register'));
   app.use(gatewayMiddleware(core));
@@ -90,7 +91,17 @@ export function createGateway(deps: AppDeps): Gateway {
   return {
     app,
     // With one access-log line per request wanted, everything goes through Express (and its logger).
-    handler: c.ACCESS_LOG === 'all' ? app : frontHandler({ core, app, before }),
+    handler:
+      c.ACCESS_LOG === 'all'
+        ? app
+        : frontHandler({
+            core,
+            app,
+            requestId,
+            // Proxied paths are never under /docs: they get the API's security headers.
+            fixedHeaders: recordHeaders(corsAllowsAny(c) ? [security, cors] : [security], '/'),
+            cors: corsAllowsAny(c) ? undefined : cors,
+          }),
     activity,
     async shutdown() {
       await activity.stop();

@@ -1,7 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, uniqueName } from '@canaduck/testing';
 import type { Gateway } from '../src/app';
-import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import { buildGateway, closeAll, gatewayOverRaw, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
 
 let up: UpstreamSet;
 beforeAll(async () => {
@@ -98,5 +100,93 @@ describe('rate limit on /login and /register', () => {
     const header = bearer(uniqueName());
     for (let i = 0; i < 3; i++) expect((await request(gw.handler).post('/msg').set('Authorization', header).send({})).status).toBe(200);
     await gw.shutdown();
+  });
+});
+
+describe('headers of proxied answers', () => {
+  const servers: http.Server[] = [];
+  afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
+
+  test('when the same request goes through the fast path and through Express alone, then the answers carry the same headers', async () => {
+    const gw = buildGateway(urlsOf(up));
+    const header = bearer(uniqueName());
+    const ask = (entry: Gateway['handler'] | Gateway['app']) =>
+      request(entry)
+        .get('/msg?channel=tech')
+        .set('Authorization', header)
+        .set('X-Request-Id', 'same-id')
+        .set('Origin', 'https://hoppscotch.io');
+    const [fast, express] = [await ask(gw.handler), await ask(gw.app)];
+    // The echo's body (hence its length and ETag) shows each server's own port: not compared.
+    const strip = (h: Record<string, string>) =>
+      Object.fromEntries(Object.entries(h).filter(([k]) => !['date', 'etag', 'content-length'].includes(k)));
+    expect(fast.status).toBe(200);
+    expect(strip(fast.headers)).toEqual(strip(express.headers));
+    expect(fast.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    await gw.shutdown();
+  });
+
+  test('when the upstream repeats headers, then they reach the client merged as Node reads them, without X-Powered-By', async () => {
+    const t = await gatewayOverRaw(up, ['stats'], (_req, res) => {
+      res.writeHead(200, [
+        'Set-Cookie',
+        'a=1',
+        'Set-Cookie',
+        'b=2',
+        'X-Thing',
+        'one',
+        'X-Thing',
+        'two',
+        'ETag',
+        '"first"',
+        'ETag',
+        '"second"',
+        'X-Powered-By',
+        'Express',
+        'X-Frame-Options',
+        'DENY',
+        'Content-Type',
+        'text/plain',
+      ]);
+      res.end('ok');
+    });
+    const res = await request(t.gw.handler).get('/stats/active-channels');
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(res.headers['x-thing']).toBe('one, two');
+    expect(res.headers.etag).toBe('"first"');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    // The upstream's own value of a header the gateway also sets wins, as with http-proxy.
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.text).toBe('ok');
+    await t.close();
+  });
+
+  test('when an answer with a Content-Length arrives in pieces, then the client gets all of it, the first piece before the last is sent', async () => {
+    let sendRest!: () => void;
+    const t = await gatewayOverRaw(up, ['stats'], (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '10' });
+      res.write('hello');
+      sendRest = () => res.end('world');
+    });
+    const port = await new Promise<number>((resolve) => {
+      const server = http.createServer(t.gw.handler).listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+      servers.push(server);
+    });
+    const body = await new Promise<string>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/stats/active-channels' }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            text += c;
+            if (text === 'hello') sendRest();
+          });
+          res.on('end', () => resolve(text));
+        })
+        .on('error', reject);
+    });
+    expect(body).toBe('helloworld');
+    await t.close();
   });
 });

@@ -1,11 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { hasRole } from '@canaduck/auth';
+import { hasRole, type TokenVerifier } from '@canaduck/auth';
 import { ForbiddenError, NotFoundError, toErrorResponse, UnauthorizedError } from '@canaduck/errors';
 import type { ActivityTracker } from '../domain/activity-tracker';
 import type { UpstreamProxy } from '../proxy/upstream-proxy';
 import { authNeed, type AuthNeed, pathOf, resolveRoute, type UpstreamName } from '../routing/route-table';
-import type { TokenVerifier } from './token-verifier';
 
 export interface GatewayCore {
   proxies: Record<UpstreamName, UpstreamProxy>;
@@ -49,17 +48,25 @@ export interface FrontOptions {
   core: GatewayCore;
   /** The full Express app: everything the fast path does not take. */
   app: Express;
-  /** What Express would have run first for every request (request id, security headers, CORS). */
-  before: RequestHandler[];
+  /** Express's first middleware: takes or makes the request id (into `req.headers`). */
+  requestId: RequestHandler;
+  /** What Express's header-only middlewares set on every proxied answer (recordHeaders). */
+  fixedHeaders: readonly string[];
+  /** CORS for a list of origins, whose headers depend on the request: run on each one. */
+  cors?: RequestHandler;
 }
 
 function noop(): void {}
 
-function sendError(res: ServerResponse, err: unknown): void {
-  const { status, body, headers } = toErrorResponse(err);
+/** The request id middleware echoes the id with setHeader; the hot path sends it with the rest. */
+const DISCARD_HEADERS = { setHeader: noop } as unknown as Response;
+
+function sendError(res: ServerResponse, err: unknown, headers: readonly string[]): void {
+  const { status, body, headers: extra } = toErrorResponse(err);
   const text = JSON.stringify(body);
+  for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i], headers[i + 1]);
   res.statusCode = status;
-  for (const name in headers) res.setHeader(name, headers[name]);
+  for (const name in extra) res.setHeader(name, extra[name]);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
@@ -68,24 +75,27 @@ function sendError(res: ServerResponse, err: unknown): void {
 /**
  * The hot path, in front of Express. Express's own dispatch (it swaps the prototypes of
  * req and res, then walks its router) costs as much CPU as the whole proxying, so proxied
- * requests skip it: same headers, same checks, same proxy. Everything else (preflights,
- * rate-limited /login and /register, the gateway's own routes, 404s) goes to Express.
+ * requests skip it: same checks, same proxy, and the same headers as Express's middleware
+ * would set (request id, security headers, CORS), given to the proxy to write in one go with
+ * the upstream's. Everything else (preflights, rate-limited /login and /register, the
+ * gateway's own routes, 404s) goes to Express.
  */
 export function frontHandler(o: FrontOptions): RequestListener {
-  const { core, app, before } = o;
+  const { core, app, requestId, fixedHeaders, cors } = o;
   return (req, res) => {
     const route = req.method === 'OPTIONS' ? null : resolveRoute(pathOf(req.url ?? ''));
     if (route === null || route.target === 'gateway') return void app(req, res);
     const need = authNeed(req.method ?? 'GET', route);
     if (need === 'skip') return void app(req, res);
-    // These middlewares are synchronous and only set headers: they run as plain functions here.
-    for (const mw of before) void mw(req as Request, res as Response, noop);
+    void requestId(req as Request, DISCARD_HEADERS, noop);
+    const headers = ['X-Request-Id', req.headers['x-request-id'] as string, ...fixedHeaders];
+    if (cors) void cors(req as Request, res as Response, noop);
     try {
       authorize(core, req, need);
     } catch (err) {
-      sendError(res, err);
+      sendError(res, err, headers);
       return;
     }
-    core.proxies[route.target].web(req, res);
+    core.proxies[route.target].web(req, res, headers);
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import cors from 'cors';
 import rateLimit from 'express-rate-limit';
@@ -24,9 +25,14 @@ export function securityHeaders(): RequestHandler {
   return (req, res, next) => (req.url.startsWith('/docs') ? docs(req, res, next) : api(req, res, next));
 }
 
+/** Whether every origin is allowed: then CORS headers do not depend on the request. */
+export function corsAllowsAny(c: GatewayConfig): boolean {
+  return c.CORS_ORIGINS.length === 0 || c.CORS_ORIGINS.includes('*');
+}
+
 /** CORS: `*` (no credentials) by default, else the listed origins. Preflights end here with 204. */
 export function corsMiddleware(c: GatewayConfig): RequestHandler {
-  const any = c.CORS_ORIGINS.length === 0 || c.CORS_ORIGINS.includes('*');
+  const any = corsAllowsAny(c);
   return cors({
     origin: any ? '*' : c.CORS_ORIGINS,
     credentials: false,
@@ -58,4 +64,30 @@ export function authRateLimit(c: GatewayConfig, route: string): RequestHandler {
         .json({ error: `too many attempts on ${route}, retry in ${seconds} s`, code: 'rate_limited', retry_after: seconds });
     },
   });
+}
+
+/**
+ * The headers that header-only middlewares set on an answer, as (name, value, ...) pairs,
+ * found by running them once on a recording response. Only for middlewares whose headers
+ * do not depend on the request beyond its URL: helmet with fixed directives, CORS when it
+ * allows any origin. The hot path adds these to each answer in one writeHead.
+ */
+export function recordHeaders(middlewares: RequestHandler[], url: string): string[] {
+  const set = new Map<string, [string, string]>();
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      set.set(name.toLowerCase(), [name, String(value)]);
+      return recorder;
+    },
+    getHeader: (name: string) => set.get(name.toLowerCase())?.[1],
+    removeHeader: (name: string) => void set.delete(name.toLowerCase()),
+  };
+  const req = { url, method: 'GET', headers: {} } as IncomingMessage;
+  for (const mw of middlewares) {
+    let passed = false;
+    void mw(req as Parameters<RequestHandler>[0], recorder as unknown as Parameters<RequestHandler>[1], () => (passed = true));
+    // A middleware that answers, or calls next later, is not header-only: refuse rather than guess.
+    if (!passed) throw new Error('recordHeaders: a middleware did not pass the request on synchronously');
+  }
+  return [...set.values()].flat();
 }

@@ -1,6 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthorizedError } from '@canaduck/errors';
-import { type AuthUser, type TokenSettings, verifyServiceToken, verifyUserToken } from './tokens';
+import { bearerToken } from './bearer';
+import { tokenVerifierFor } from './token-verifier';
+import { type AuthUser, type TokenSettings, verifyServiceToken } from './tokens';
+
+export { bearerToken };
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -11,22 +15,17 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Extracts the token of `Authorization: Bearer <token>`; a malformed header is a 401. */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined || header === '') return undefined;
-  const match = /^Bearer\s+([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*\.[A-Za-z0-9\-_.+/=]*)\s*$/i.exec(header);
-  if (!match) throw new UnauthorizedError('malformed Authorization header, expected "Bearer <token>"', 'invalid_token');
-  return match[1];
-}
-
 /**
  * Reads the user token when there is one. A present but invalid token is always a 401,
  * even on routes that allow anonymous callers: a client should learn its token is bad.
+ * Verified tokens are remembered until they expire (TokenVerifier), one cache per settings
+ * object: a client sends the same token every time, so its signature is checked once.
  */
 export function authenticate(settings: TokenSettings): RequestHandler {
+  const verifier = tokenVerifierFor(settings);
   return (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearerToken(req.headers.authorization);
-    if (token) req.auth = verifyUserToken(token, settings);
+    const user = verifier.verify(req.headers.authorization);
+    if (user !== undefined) req.auth = user;
     next();
   };
 }

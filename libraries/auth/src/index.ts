@@ -1,2 +1,3 @@
 export * from './tokens';
 export * from './auth-middleware';
+export * from './token-verifier';

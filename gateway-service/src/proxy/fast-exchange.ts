@@ -1,0 +1,127 @@
+import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+
+/** Marks an upstream that went quiet for longer than the timeout (504, not 503). */
+export function isTimeout(err: Error): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'UPSTREAM_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+/** Duplicates Node keeps only the first of (as IncomingMessage.headers, which http-proxy copied). */
+const SINGLE = new Set([
+  'content-type',
+  'content-length',
+  'user-agent',
+  'referer',
+  'host',
+  'authorization',
+  'proxy-authorization',
+  'if-modified-since',
+  'if-unmodified-since',
+  'from',
+  'location',
+  'max-forwards',
+  'retry-after',
+  'etag',
+  'last-modified',
+  'server',
+  'age',
+  'expires',
+]);
+
+/**
+ * The answer's header lines: the gateway's own (`own`) unless the upstream sends the same name,
+ * then the upstream's, merged as Node's IncomingMessage.headers merges duplicates (what
+ * http-proxy copied), names lower-cased, without `X-Powered-By`. Hop-by-hop `Connection` and
+ * `Keep-Alive` describe the upstream socket, not the client's: Node writes the client's own.
+ */
+export function answerHeaders(own: readonly string[] | undefined, raw: Buffer[]): OutgoingHttpHeader[] {
+  const up: Array<string | string[]> = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toString('latin1').toLowerCase();
+    if (name === 'x-powered-by' || name === 'connection' || name === 'keep-alive') continue;
+    const value = raw[i + 1].toString('latin1');
+    let at = -1;
+    for (let j = 0; j < up.length; j += 2) if (up[j] === name) at = j + 1;
+    if (at === -1) up.push(name, name === 'set-cookie' ? [value] : value);
+    else if (name === 'set-cookie') (up[at] as string[]).push(value);
+    else if (!SINGLE.has(name)) up[at] = `${up[at] as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  const out: OutgoingHttpHeader[] = [];
+  if (own) {
+    for (let i = 0; i < own.length; i += 2) {
+      const name = own[i].toLowerCase();
+      let clash = false;
+      for (let j = 0; j < up.length; j += 2) if (up[j] === name) clash = true;
+      if (!clash) out.push(own[i], own[i + 1]);
+    }
+  }
+  for (let j = 0; j < up.length; j++) out.push(up[j]);
+  return out;
+}
+
+/** What an exchange needs from its proxy when it fails: retry, answer 503/504, or cut. */
+export type FailHandler = (err: Error, req: IncomingMessage, res: ServerResponse, retry: () => void) => void;
+
+/**
+ * One proxied request on undici's dispatcher: the upstream's answer is written to `res` as it
+ * arrives (status and headers in one writeHead, then each chunk, pausing the upstream while
+ * the client is slow). A client that goes away aborts the upstream request.
+ */
+export class FastExchange implements Dispatcher.DispatchHandlers {
+  private abort: ((err?: Error) => void) | null = null;
+  private resume: (() => void) | null = null;
+  private done = false;
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly own: readonly string[] | undefined,
+    private readonly fail: FailHandler,
+    private readonly retry: () => void,
+  ) {
+    res.once('close', () => {
+      // The client went away before the answer was complete: free the upstream socket now.
+      if (!res.writableFinished && !this.done) this.abort?.();
+    });
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    if (this.res.destroyed) abort();
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[] | string[] | null, resume: () => void, statusText: string): boolean {
+    // 1xx (103 Early Hints): nothing to pass on, the real answer follows.
+    if (statusCode < 200) return true;
+    const res = this.res;
+    this.resume = resume;
+    if (!res.headersSent) {
+      const headers = answerHeaders(this.own, (raw ?? []) as Buffer[]);
+      if (statusText) res.writeHead(statusCode, statusText, headers);
+      else res.writeHead(statusCode, headers);
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const ok = this.res.write(chunk);
+    if (!ok && this.resume) this.res.once('drain', this.resume);
+    return ok;
+  }
+
+  onComplete(): void {
+    this.done = true;
+    this.res.end();
+  }
+
+  onError(err: Error): void {
+    this.done = true;
+    this.fail(err, this.req, this.res, this.retry);
+  }
+
+  onUpgrade(): void {
+    this.res.destroy();
+  }
+
+  onBodySent(): void {}
+}
