@@ -37,6 +37,8 @@ export interface BuiltService {
   app: Express;
   /** Optional plain handler in front of `app` (see StartOptions.handler). */
   handler?: RequestListener;
+  /** See StartOptions.shapeRequests. */
+  shapeRequests?: boolean;
   onShutdown?: Array<() => Promise<void> | void>;
 }
 
@@ -66,6 +68,7 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
     const {
       app,
       handler,
+      shapeRequests,
       onShutdown = [],
     } = await o.build({
       config,
@@ -78,6 +81,7 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
     await startServer({
       app,
       handler,
+      shapeRequests,
       port: config.PORT,
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

@@ -10,6 +10,13 @@ export interface StartOptions {
    * front of its Express app for a hot path (the gateway's proxy) and hand everything else to it.
    */
   handler?: RequestListener;
+  /**
+   * Create requests and responses with `app`'s prototypes (expressShapedServerOptions). Default:
+   * yes without `handler`. A plain handler's own requests pay for the longer prototype chain
+   * (about 10% of a bare Node answer), so a service with one chooses: message-service yes (its
+   * Express routes gain far more), the gateway no (its proxied traffic never reaches Express).
+   */
+  shapeRequests?: boolean;
   port: number;
   host?: string;
   logger: Logger;
@@ -48,29 +55,39 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   );
 }
 
-type Constructor = new (...args: unknown[]) => object;
+type NodeConstructor = (this: object, ...args: unknown[]) => void;
 
 /**
- * A constructor of Node's `base` class whose instances have `proto` as their prototype. Express
- * gives every request and response its app's prototypes (`Object.setPrototypeOf` in `app.handle`),
- * which sends V8 to a new hidden class for both objects on each request: about a fifth of
- * message-service's CPU per `GET /msg` page (0.48 -> 0.37 ms in an A/B run). Created with those
- * prototypes already, the swap is a no-op. `Reflect.construct` with this function as `new.target`
- * works whether Node defines the class as a function or as an ES class.
+ * A constructor running Node's `base` on an object whose prototype is `proto`. Express gives every
+ * request and response its app's prototypes (`Object.setPrototypeOf` in `app.handle`), which sends
+ * V8 to a new hidden class for both objects on each request; created with those prototypes
+ * already, the swap is a no-op. Measured on a bare Express route: 107 -> 43 µs of CPU per request
+ * (server and load generator together). `Reflect.construct` with another `new.target` was tried
+ * first and made every request about three times dearer: V8 leaves its fast construction path.
  */
-function withPrototype(base: Constructor, proto: object): Constructor {
-  const Derived = function (...args: unknown[]): object {
-    return Reflect.construct(base, args, Derived);
-  } as unknown as Constructor;
-  Derived.prototype = proto;
-  return Derived;
+function withPrototype(base: NodeConstructor, proto: object): NodeConstructor {
+  const Shaped = function (this: object, ...args: unknown[]): void {
+    base.apply(this, args);
+  };
+  Shaped.prototype = proto;
+  return Shaped;
 }
 
-/** Server options that create requests and responses already shaped as `app`'s. */
+/** Node defines IncomingMessage and ServerResponse as plain functions; a class cannot be applied to `this`. */
+const isPlainFunction = (f: unknown): boolean => typeof f === 'function' && !/^class\b/.test(Function.prototype.toString.call(f));
+
+/**
+ * Server options that create requests and responses already shaped as `app`'s (none when this
+ * Node defines its classes in a way that cannot be shaped: plain requests then, as before).
+ */
 export function expressShapedServerOptions(app: Express): http.ServerOptions {
+  if (!isPlainFunction(http.IncomingMessage) || !isPlainFunction(http.ServerResponse)) return {};
   return {
-    IncomingMessage: withPrototype(http.IncomingMessage as unknown as Constructor, app.request) as typeof http.IncomingMessage,
-    ServerResponse: withPrototype(http.ServerResponse as unknown as Constructor, app.response) as typeof http.ServerResponse,
+    IncomingMessage: withPrototype(
+      http.IncomingMessage as unknown as NodeConstructor,
+      app.request,
+    ) as unknown as typeof http.IncomingMessage,
+    ServerResponse: withPrototype(http.ServerResponse as unknown as NodeConstructor, app.response) as unknown as typeof http.ServerResponse,
   };
 }
 
@@ -80,7 +97,10 @@ export function expressShapedServerOptions(app: Express): http.ServerOptions {
  */
 export function startServer(o: StartOptions): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = http.createServer(expressShapedServerOptions(o.app), o.handler ?? o.app).listen(o.port, o.host ?? '0.0.0.0');
+    const shape = o.shapeRequests ?? o.handler === undefined;
+    const server = http
+      .createServer(shape ? expressShapedServerOptions(o.app) : {}, o.handler ?? o.app)
+      .listen(o.port, o.host ?? '0.0.0.0');
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.on('clientError', answerClientError);
