@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { hasRole, type TokenVerifier } from '@canaduck/auth';
-import { ForbiddenError, NotFoundError, toErrorResponse, UnauthorizedError } from '@canaduck/errors';
+import { ForbiddenError, NotFoundError, sendError, UnauthorizedError } from '@canaduck/errors';
 import type { ActivityTracker } from '../domain/activity-tracker';
 import type { UpstreamProxy } from '../proxy/upstream-proxy';
 import { authNeed, type AuthNeed, pathOf, resolveRoute, type UpstreamName } from '../routing/route-table';
@@ -61,15 +61,10 @@ function noop(): void {}
 /** The request id middleware echoes the id with setHeader; the hot path sends it with the rest. */
 const DISCARD_HEADERS = { setHeader: noop } as unknown as Response;
 
-function sendError(res: ServerResponse, err: unknown, headers: readonly string[]): void {
-  const { status, body, headers: extra } = toErrorResponse(err);
-  const text = JSON.stringify(body);
+/** @canaduck/errors' answer for `err`, after the headers Express's middlewares would have set. */
+function sendErrorWith(res: ServerResponse, err: unknown, headers: readonly string[]): void {
   for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i], headers[i + 1]);
-  res.statusCode = status;
-  for (const name in extra) res.setHeader(name, extra[name]);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  sendError(res, err);
 }
 
 /**
@@ -93,7 +88,7 @@ export function frontHandler(o: FrontOptions): RequestListener {
     try {
       authorize(core, req, need);
     } catch (err) {
-      sendError(res, err, headers);
+      sendErrorWith(res, err, headers);
       return;
     }
     core.proxies[route.target].web(req, res, headers);
