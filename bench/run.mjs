@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts its own stack on ports 6301-6305 with a fresh data directory
 // (MySQL when MYSQL_URL is set, SQLite otherwise), seeds, drives load with autocannon on
 // 127.0.0.1 and writes bench/results/. Settings: bench/README.md.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -55,15 +55,17 @@ if (settings.profile) {
   say(`profiling every service into ${path.relative(ROOT, profileDir)}`);
 }
 
-// Another stack on these ports would answer our readiness checks with its own secrets.
-for (const i of Object.values(ports)) {
+// Another stack on these ports would answer our readiness checks with its own secrets; the sixth
+// port is the reference proxy's (R1's floor, bench/lib/reference-proxy.cjs).
+const REFERENCE_PORT = settings.basePort + 5;
+for (const i of [...Object.values(ports), 5]) {
   const port = settings.basePort + i;
   const busy = await new Promise((resolve) => {
     const sock = net.connect({ host: '127.0.0.1', port }, () => (sock.destroy(), resolve(true)));
     sock.once('error', () => resolve(false));
   });
   if (busy) {
-    console.error(`[bench] port ${port} is already in use: set BENCH_BASE_PORT to a free range of 5 ports`);
+    console.error(`[bench] port ${port} is already in use: set BENCH_BASE_PORT to a free range of 6 ports`);
     process.exit(1);
   }
 }
@@ -94,8 +96,10 @@ const dbPid = settings.kind === 'mysql' ? databasePid() : null;
 settings.cpuPids = () => ({ ...pids(), ...(dbPid ? { database: dbPid } : {}) });
 let msgDb;
 let statsDb;
+let reference = null;
 let interrupted = false;
 const cleanup = async () => {
+  reference?.kill('SIGTERM');
   await stack.stop().catch(() => undefined);
   await msgDb?.close().catch(() => undefined);
   await statsDb?.close().catch(() => undefined);
@@ -107,6 +111,20 @@ process.once('SIGINT', () => {
   say('interrupted: stopping the stack and cleaning up');
   cleanup().finally(() => process.exit(130));
 });
+
+/** R1's floor (bench/lib/reference-proxy.cjs), in front of `target`; resolves once it listens. */
+function startReferenceProxy(target) {
+  const child = fork(path.join(ROOT, 'bench', 'lib', 'reference-proxy.cjs'), [], {
+    cwd: ROOT,
+    env: { ...process.env, REFERENCE_PORT: String(REFERENCE_PORT), REFERENCE_TARGET: target, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the reference proxy did not start within 10 s')), 10_000);
+    child.once('message', () => (clearTimeout(timer), resolve(child)));
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the reference proxy exited with ${code}`))));
+  });
+}
 
 try {
   await timed('start the stack', () => stack.waitReady(120_000));
@@ -197,11 +215,20 @@ try {
       text: 'benchmark post',
     });
   const listPath = `/msg?channel=${chan.name}&limit=50`;
-  say('measuring GET /msg through the gateway, directly, and the raw SELECT loops (interleaved)');
-  const [viaGateway, direct, rawSelect, rawSelectReactions] = await measure(
+  reference = await startReferenceProxy(stack.url('message'));
+  const cpuPids = settings.cpuPids;
+  settings.cpuPids = () => ({ ...cpuPids(), reference: reference.pid });
+  say('measuring GET /msg through the gateway, through the reference proxy, directly, and the raw SELECT loops (interleaved)');
+  const [viaGateway, viaReference, direct, rawSelect, rawSelectReactions] = await measure(
     [
       httpJob('GET /msg via gateway', {
         url: stack.url('gateway') + listPath,
+        token: reader.token,
+        settings,
+        settleUrl: `${stack.url('message')}/ready`,
+      }),
+      httpJob('GET /msg via reference proxy', {
+        url: `http://127.0.0.1:${REFERENCE_PORT}${listPath}`,
         token: reader.token,
         settings,
         settleUrl: `${stack.url('message')}/ready`,
@@ -267,6 +294,7 @@ try {
     `Messages are seeded straight into message-service's tables (messages, reactions, events) in transactions of ${settings.batch}, one message in ${settings.reactionEvery} with 1-5 reactions; ${seedTrigger ? "message.created events come from message-service's AFTER INSERT trigger on messages, the seeder writes only reaction events" : 'the seeder writes the message.created and reaction events (no trigger on messages)'}; accounts and channels go through the APIs.`,
     `R3's raw INSERT loop writes into ${rawTables.table}, a copy of messages with its columns and indexes but no trigger (message-service's trigger writes the message.created row; the raw single-row INSERT must not pay for it).`,
     `R3 also measured against a raw transaction doing what POST /msg did in the database before the trigger (BEGIN, INSERT message, INSERT event, COMMIT; into the trigger-less copies): ${(post.rps / rawInsertEvent.rps).toFixed(2)}; the raw transaction itself runs at ${(rawInsertEvent.rps / rawInsert.rps).toFixed(2)} of the single-row INSERT.`,
+    `R1's floor, measured in the same rounds: the same request through a reference proxy that only forwards (bench/lib/reference-proxy.cjs: Node's HTTP server and an undici Pool, no checks, no added headers) / directly: ${(viaReference.rps / direct.rps).toFixed(2)}; the gateway / the reference proxy: ${(viaGateway.rps / viaReference.rps).toFixed(2)}.`,
     `R2 also measured against the messages query plus the reactions query the service runs for a page: ${(direct.rps / rawSelectReactions.rps).toFixed(2)}.`,
     settings.kind === 'sqlite'
       ? 'SQLite: the raw loops run better-sqlite3 on one connection in a worker thread, sequentially (the driver is synchronous and the service also uses one connection).'
@@ -299,7 +327,18 @@ try {
       experiment,
     },
     ratios,
-    measurements: [viaGateway, direct, rawSelect, rawSelectReactions, post, rawInsert, rawInsertEvent, ...smallSet, ...bigSet],
+    measurements: [
+      viaGateway,
+      viaReference,
+      direct,
+      rawSelect,
+      rawSelectReactions,
+      post,
+      rawInsert,
+      rawInsertEvent,
+      ...smallSet,
+      ...bigSet,
+    ],
     phases,
     memory_mb,
     pids: pids(),

@@ -72,7 +72,7 @@ function textTable(head, rows) {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const CPU_ORDER = ['gateway', 'message', 'channel', 'user', 'stats', 'database', 'bench'];
+const CPU_ORDER = ['gateway', 'reference', 'message', 'channel', 'user', 'stats', 'database', 'bench'];
 
 /** Per-request CPU milliseconds of each process, one row per measurement. */
 function cpuTable(measurements, table) {
