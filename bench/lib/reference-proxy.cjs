@@ -14,6 +14,7 @@ const pool = new Pool(process.env.REFERENCE_TARGET, { connections: 1024 });
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
 function forward(req, res) {
+  let resume = null;
   const headers = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     if (!HOP.has(req.rawHeaders[i].toLowerCase())) headers.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
@@ -24,7 +25,8 @@ function forward(req, res) {
       onConnect() {},
       onUpgrade() {},
       onBodySent() {},
-      onHeaders(status, raw) {
+      onHeaders(status, raw, resumeUpstream) {
+        resume = resumeUpstream;
         const out = [];
         for (let i = 0; i < raw.length; i += 2) {
           const name = raw[i].toString('latin1');
@@ -34,7 +36,10 @@ function forward(req, res) {
         return true;
       },
       onData(chunk) {
-        return res.write(chunk);
+        // A full client socket pauses the upstream until it drains (as the gateway does).
+        const ok = res.write(chunk);
+        if (!ok) res.once('drain', resume);
+        return ok;
       },
       onComplete() {
         res.end();
