@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ROOT, SERVICES, serviceEnv, startStack } from '../scripts/stack.mjs';
 import { dbTarget, dropMysqlDatabases, hasTrigger, openDb } from './lib/db.mjs';
 import { httpJob, measure } from './lib/load.mjs';
-import { HISTORY_MS, positionRange, seedAccounts, seedMessages } from './lib/seed.mjs';
+import { HISTORY_MS, seedAccounts, seedMessages } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
 
 const settings = { ...loadSettings(), basePort: Number(process.env.BENCH_BASE_PORT ?? 6311) };
@@ -54,7 +54,8 @@ try {
       // message-service's trigger writes the message.created rows: the seeder must not add them too.
       createdByTrigger: await hasTrigger(db, 'messages', 'messages_created_event'),
     },
-    positionRange(0, total),
+    0,
+    total,
     settings,
     'seeding',
   );

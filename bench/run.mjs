@@ -12,16 +12,7 @@ import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasColumn, ha
 import { httpJob, measure, rawJob } from './lib/load.mjs';
 import { databasePid } from './lib/cpu.mjs';
 import { machine, printResults, serviceMemory, writeResults } from './lib/report.mjs';
-import {
-  checkCreatedEvents,
-  HISTORY_MS,
-  lastEventSeq,
-  NEEDLE,
-  seedAccounts,
-  seedMessages,
-  stagePositions,
-  waitStatsCaughtUp,
-} from './lib/seed.mjs';
+import { checkCreatedEvents, HISTORY_MS, lastEventSeq, NEEDLE, seedAccounts, seedMessages, waitStatsCaughtUp } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
 
 const settings = loadSettings();
@@ -157,12 +148,11 @@ try {
   const [{ maxId }] = await msgDb.query('SELECT MAX(id) AS maxId FROM messages');
   const ctx = { users, channels, firstId: Number(maxId ?? 0) + 1, startMs: startedAt.getTime() - HISTORY_MS, total: settings.messages };
 
-  const stages = stagePositions(settings.small, settings.messages);
-  const grow = async (positions, to, what, label) => {
+  const grow = async (from, to, label) => {
     await timed(
-      `bulk insert of ${what}`,
-      () => seedMessages(msgDb, ctx, positions, settings, label),
-      `${positions.length} messages + events${ctx.createdByTrigger ? " (message.created by message-service's trigger)" : ''}, batches of ${settings.batch}`,
+      `bulk insert of messages ${from}-${to}`,
+      () => seedMessages(msgDb, ctx, from, to, settings, label),
+      `${to - from} messages + events${ctx.createdByTrigger ? " (message.created by message-service's trigger)" : ''}, batches of ${settings.batch}`,
     );
     await checkCreatedEvents(msgDb);
     const seq = await lastEventSeq(msgDb);
@@ -203,14 +193,9 @@ try {
 
   const seedTrigger = await hasTrigger(msgDb, 'messages', 'messages_created_event');
   ctx.createdByTrigger = seedTrigger;
-  await grow(stages.first, settings.small, `${settings.small} messages spread over the history`, `seeding ${settings.small}`);
+  await grow(0, settings.small, `seeding ${settings.small}`);
   const smallSet = await growthSet(settings.small);
-  await grow(
-    stages.rest,
-    settings.messages,
-    `the other ${stages.rest.length} messages (filling the gaps)`,
-    `growing to ${settings.messages}`,
-  );
+  await grow(settings.small, settings.messages, `growing to ${settings.messages}`);
   const bigSet = await growthSet(settings.messages);
 
   // R1-R3 at the big size, each ratio's two sides interleaved.
@@ -306,7 +291,7 @@ try {
     });
   }
   const notes = [
-    `Messages are seeded straight into message-service's tables (messages, reactions, events) in transactions of ${settings.batch}, one message in ${settings.reactionEvery} with 1-5 reactions; ${seedTrigger ? "message.created events come from message-service's AFTER INSERT trigger on messages, the seeder writes only reaction events" : 'the seeder writes the message.created and reaction events (no trigger on messages)'}; accounts and channels go through the APIs. The history spans 72 hours ending at the start of the run, ids increasing with time; the small stage is every (messages / small)-th message of it (the same hours, channels and users at a lower density), the growth fills the gaps.`,
+    `Messages are seeded straight into message-service's tables (messages, reactions, events) in transactions of ${settings.batch}, one message in ${settings.reactionEvery} with 1-5 reactions; ${seedTrigger ? "message.created events come from message-service's AFTER INSERT trigger on messages, the seeder writes only reaction events" : 'the seeder writes the message.created and reaction events (no trigger on messages)'}; accounts and channels go through the APIs.`,
     `R3's raw INSERT loop writes into ${rawTables.table}, a copy of messages with its columns and indexes but no trigger (message-service's trigger writes the message.created row; the raw single-row INSERT must not pay for it).`,
     `R3 also measured against a raw transaction doing what POST /msg did in the database before the trigger (BEGIN, INSERT message, INSERT event, COMMIT; into the trigger-less copies): ${(post.rps / rawInsertEvent.rps).toFixed(2)}; the raw transaction itself runs at ${(rawInsertEvent.rps / rawInsert.rps).toFixed(2)} of the single-row INSERT.`,
     `R1's floor, measured in the same rounds: the same request through a reference proxy that only forwards (bench/lib/reference-proxy.cjs: Node's HTTP server and an undici Pool, no checks, no added headers) / directly: ${(viaReference.rps / direct.rps).toFixed(2)}; the gateway / the reference proxy: ${(viaGateway.rps / viaReference.rps).toFixed(2)}.`,

@@ -107,51 +107,14 @@ const MESSAGE_COLUMNS = ['id', 'channel', 'channel_id', 'from_pseudo', 'from_key
 const REACTION_COLUMNS = ['message_id', 'pseudo', 'pseudo_key', 'emoji', 'created_at'];
 const EVENT_COLUMNS = ['type', 'data', 'at'];
 
-/** A 32-bit integer mix (murmur3's finaliser): spreads consecutive or strided positions evenly. */
-function mix(x) {
-  let h = x >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 /**
- * Splits the positions 0..total-1 of the seeded history into the small stage (`small` positions
- * evenly spaced over the whole history) and the rest. R4 compares the same requests at both
- * sizes, so the small database must have the big one's shape at a lower density: the same
- * 72 hours, channels and users. Seeding positions 0..small-1 first would put all of it in the
- * oldest tenth of the window, and a time-windowed route (hourly-activity's last 24 hours) would
- * be measured on an empty window at 10k and a full one at 1M. Ids stay increasing with time:
- * the rest fills the gaps the small stage leaves.
- */
-export function stagePositions(small, total) {
-  const first = [];
-  const chosen = new Uint8Array(total);
-  for (let k = 0; k < small; k++) {
-    const p = Math.floor((k * total) / small);
-    first.push(p);
-    chosen[p] = 1;
-  }
-  const rest = [];
-  for (let p = 0; p < total; p++) if (!chosen[p]) rest.push(p);
-  return { first, rest };
-}
-
-/** Positions from..to-1, for a seeding in one stage. */
-export function positionRange(from, to) {
-  return Array.from({ length: to - from }, (_, i) => from + i);
-}
-
-/**
- * Adds the messages at `positions` (0-based, increasing, in the seeded history of `total`) with
- * ids `firstId + position`, and their events, in transactions of `settings.batch` messages. The
- * channel and whether a message gets reactions come from a hash of its position, so any subset
- * of positions (a stage of stagePositions) spreads evenly over channels. With
+ * Adds messages number `from` to `to` (0-based positions in the seeded history of `total`) with
+ * ids `firstId + position`, and their events, in transactions of `settings.batch` messages. With
  * `ctx.createdByTrigger`, the `message.created` rows are left to the trigger (writing them too
  * would put every message twice in the feed). `messages.reactions` is filled when the table has
  * that column (`ctx.reactionsColumn`, else looked up with hasColumn).
  */
-export async function seedMessages(db, ctx, positions, settings, label) {
+export async function seedMessages(db, ctx, from, to, settings, label) {
   const { users, channels, firstId, startMs, total, createdByTrigger } = ctx;
   const reactionsColumn = ctx.reactionsColumn ?? (await hasColumn(db, 'messages', 'reactions'));
   const messageColumns = reactionsColumn ? [...MESSAGE_COLUMNS, 'reactions'] : MESSAGE_COLUMNS;
@@ -165,19 +128,18 @@ export async function seedMessages(db, ctx, positions, settings, label) {
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(positions.length, 0, { rate: 0 });
+  bar.start(to - from, 0, { rate: 0 });
   const t0 = Date.now();
-  for (let start = 0; start < positions.length; start += settings.batch) {
-    const end = Math.min(positions.length, start + settings.batch);
-    const rand = rng(positions[start] + 1);
+  for (let pos = from; pos < to; pos += settings.batch) {
+    const end = Math.min(to, pos + settings.batch);
+    const rand = rng(pos + 1);
     const messages = [];
     const events = [];
     const reactions = [];
     const reactionEvents = [];
-    for (let i = start; i < end; i++) {
-      const p = positions[i];
+    for (let p = pos; p < end; p++) {
       const id = firstId + p;
-      const channel = channels[mix(p) % channels.length];
+      const channel = channels[p % channels.length];
       const author = users[Math.floor(rand() * users.length)];
       const text = makeText(rand);
       const at = Math.floor(startMs + p * step);
@@ -197,7 +159,7 @@ export async function seedMessages(db, ctx, positions, settings, label) {
         events.push(['message.created', JSON.stringify(data), at]);
       }
       const pairs = [];
-      if (mix(p ^ 0x9e3779b9) % settings.reactionEvery === 0) {
+      if (p % settings.reactionEvery === 0) {
         const count = 1 + Math.floor(rand() * Math.min(5, users.length));
         for (let r = 0; r < count; r++) {
           const who = users[(p + r) % users.length];
@@ -217,7 +179,7 @@ export async function seedMessages(db, ctx, positions, settings, label) {
       // the seeder's) before the reactions to it.
       await tx.insertMany('events', EVENT_COLUMNS, events.concat(reactionEvents));
     });
-    const done = end;
+    const done = end - from;
     bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - t0) / 1000)) });
   }
   bar.stop();
