@@ -108,17 +108,24 @@ const REACTION_COLUMNS = ['message_id', 'pseudo', 'pseudo_key', 'emoji', 'create
 const EVENT_COLUMNS = ['type', 'data', 'at'];
 
 /**
- * Adds messages number `from` to `to` (0-based positions in the seeded history of `total`) with
- * ids `firstId + position`, and their events, in transactions of `settings.batch` messages. With
+ * Adds messages number `from` to `to` (0-based positions) with ids `firstId + position`, and
+ * their events, in transactions of `settings.batch` messages. Each call spreads its messages
+ * evenly over the whole history window (HISTORY_MS from `startMs`), ids increasing with time:
+ * R4 compares the same requests after a first call (10k) and after a second (the growth), so the
+ * small database must cover the same 72 hours as the big one. A single timeline over both calls
+ * put all of the 10k in the oldest 7 hours, and hourly-activity (the last 24 hours) was measured
+ * on an empty window at 10k. The growth keeps appending ids (no gap filling, which would
+ * fragment the indexes as a real database that grows never does); its timestamps start again
+ * at the window's beginning. With
  * `ctx.createdByTrigger`, the `message.created` rows are left to the trigger (writing them too
  * would put every message twice in the feed). `messages.reactions` is filled when the table has
  * that column (`ctx.reactionsColumn`, else looked up with hasColumn).
  */
 export async function seedMessages(db, ctx, from, to, settings, label) {
-  const { users, channels, firstId, startMs, total, createdByTrigger } = ctx;
+  const { users, channels, firstId, startMs, createdByTrigger } = ctx;
   const reactionsColumn = ctx.reactionsColumn ?? (await hasColumn(db, 'messages', 'reactions'));
   const messageColumns = reactionsColumn ? [...MESSAGE_COLUMNS, 'reactions'] : MESSAGE_COLUMNS;
-  const step = HISTORY_MS / total;
+  const step = HISTORY_MS / (to - from);
   const bar = new cliProgress.SingleBar(
     {
       format: `${label} [{bar}] {percentage}% | {value}/{total} messages | {rate}/s | ETA {eta_formatted}`,
@@ -142,7 +149,7 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
       const channel = channels[p % channels.length];
       const author = users[Math.floor(rand() * users.length)];
       const text = makeText(rand);
-      const at = Math.floor(startMs + p * step);
+      const at = Math.floor(startMs + (p - from) * step);
       const message = [id, channel.name, channel.channelId, author.pseudo, author.pseudo.toLowerCase(), text, at, 0];
       messages.push(message);
       if (!createdByTrigger) {
