@@ -50,7 +50,6 @@ try {
       channels,
       firstId: Number(maxId ?? 0) + 1,
       startMs: Date.now() - HISTORY_MS,
-      total,
       // message-service's trigger writes the message.created rows: the seeder must not add them too.
       createdByTrigger: await hasTrigger(db, 'messages', 'messages_created_event'),
     },

@@ -12,7 +12,7 @@ import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasColumn, ha
 import { httpJob, measure, rawJob } from './lib/load.mjs';
 import { databasePid } from './lib/cpu.mjs';
 import { machine, printResults, serviceMemory, writeResults } from './lib/report.mjs';
-import { checkCreatedEvents, HISTORY_MS, lastEventSeq, NEEDLE, seedAccounts, seedMessages, waitStatsCaughtUp } from './lib/seed.mjs';
+import { checkCreatedEvents, HISTORY_MS, HOUR, lastEventSeq, NEEDLE, seedAccounts, seedMessages, waitStatsCaughtUp } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
 
 const settings = loadSettings();
@@ -146,7 +146,7 @@ try {
   msgDb = openDb(dbTarget(settings, dataDir, prefix, 'message'));
   statsDb = openDb(dbTarget(settings, dataDir, prefix, 'stats'));
   const [{ maxId }] = await msgDb.query('SELECT MAX(id) AS maxId FROM messages');
-  const ctx = { users, channels, firstId: Number(maxId ?? 0) + 1, startMs: startedAt.getTime() - HISTORY_MS, total: settings.messages };
+  const ctx = { users, channels, firstId: Number(maxId ?? 0) + 1, startMs: startedAt.getTime() - HISTORY_MS };
 
   const grow = async (from, to, label) => {
     await timed(
@@ -291,7 +291,7 @@ try {
     });
   }
   const notes = [
-    `Messages are seeded straight into message-service's tables (messages, reactions, events) in transactions of ${settings.batch}, one message in ${settings.reactionEvery} with 1-5 reactions; ${seedTrigger ? "message.created events come from message-service's AFTER INSERT trigger on messages, the seeder writes only reaction events" : 'the seeder writes the message.created and reaction events (no trigger on messages)'}; accounts and channels go through the APIs. Each stage (the first ${settings.small} messages, then the growth) spreads its messages over the same 72 hours ending at the start of the run, ids increasing with time within a stage, so the small database covers the big one's hours, channels and users at a lower density.`,
+    `Messages are seeded straight into message-service's tables (messages, reactions, events) in transactions of ${settings.batch}, one message in ${settings.reactionEvery} with 1-5 reactions; ${seedTrigger ? "message.created events come from message-service's AFTER INSERT trigger on messages, the seeder writes only reaction events" : 'the seeder writes the message.created and reaction events (no trigger on messages)'}; accounts and channels go through the APIs. Each stage (the first ${settings.small} messages, then the growth) spreads its messages over the same ${HISTORY_MS / HOUR} hours ending at the start of the run, ids increasing with time within a stage, so the small database covers the big one's hours, channels and users at a lower density.`,
     `R3's raw INSERT loop writes into ${rawTables.table}, a copy of messages with its columns and indexes but no trigger (message-service's trigger writes the message.created row; the raw single-row INSERT must not pay for it).`,
     `R3 also measured against a raw transaction doing what POST /msg did in the database before the trigger (BEGIN, INSERT message, INSERT event, COMMIT; into the trigger-less copies): ${(post.rps / rawInsertEvent.rps).toFixed(2)}; the raw transaction itself runs at ${(rawInsertEvent.rps / rawInsert.rps).toFixed(2)} of the single-row INSERT.`,
     `R1's floor, measured in the same rounds: the same request through a reference proxy that only forwards (bench/lib/reference-proxy.cjs: Node's HTTP server and an undici Pool, no checks, no added headers) / directly: ${(viaReference.rps / direct.rps).toFixed(2)}; the gateway / the reference proxy: ${(viaGateway.rps / viaReference.rps).toFixed(2)}.`,

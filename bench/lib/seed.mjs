@@ -110,13 +110,10 @@ const EVENT_COLUMNS = ['type', 'data', 'at'];
 /**
  * Adds messages number `from` to `to` (0-based positions) with ids `firstId + position`, and
  * their events, in transactions of `settings.batch` messages. Each call spreads its messages
- * evenly over the whole history window (HISTORY_MS from `startMs`), ids increasing with time:
- * R4 compares the same requests after a first call (10k) and after a second (the growth), so the
- * small database must cover the same 72 hours as the big one. A single timeline over both calls
- * put all of the 10k in the oldest 7 hours, and hourly-activity (the last 24 hours) was measured
- * on an empty window at 10k. The growth keeps appending ids (no gap filling, which would
- * fragment the indexes as a real database that grows never does); its timestamps start again
- * at the window's beginning. With
+ * evenly over the whole history window (HISTORY_MS from `startMs`), ids increasing with time
+ * within the call: R4 measures after a first call (10k) and after the growth, and the small
+ * database must cover the same hours as the big one (bench/README.md, step 4). Ids are appended,
+ * never put in gaps, as in a database that grows. With
  * `ctx.createdByTrigger`, the `message.created` rows are left to the trigger (writing them too
  * would put every message twice in the feed). `messages.reactions` is filled when the table has
  * that column (`ctx.reactionsColumn`, else looked up with hasColumn).
