@@ -11,6 +11,7 @@ import { ROOT, startStack } from '../scripts/stack.mjs';
 import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasColumn, hasTrigger, openDb } from './lib/db.mjs';
 import { httpJob, measure, rawJob } from './lib/load.mjs';
 import { databasePid } from './lib/cpu.mjs';
+import { databaseCounters } from './lib/db-counters.mjs';
 import { machine, printResults, serviceMemory, writeResults } from './lib/report.mjs';
 import { checkCreatedEvents, HISTORY_MS, HOUR, lastEventSeq, NEEDLE, seedAccounts, seedMessages, waitStatsCaughtUp } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
@@ -103,6 +104,7 @@ const cleanup = async () => {
   await stack.stop().catch(() => undefined);
   await msgDb?.close().catch(() => undefined);
   await statsDb?.close().catch(() => undefined);
+  await settings.dbCounters?.close().catch(() => undefined);
   if (settings.kind === 'mysql') await dropMysqlDatabases(settings, prefix).catch((e) => say(`could not drop the databases: ${e.message}`));
   fs.rmSync(dataDir, { recursive: true, force: true });
 };
@@ -144,6 +146,8 @@ try {
   const chan = channels[0];
 
   msgDb = openDb(dbTarget(settings, dataDir, prefix, 'message'));
+  // The server's counters around every measured segment (MySQL only; bench/lib/db-counters.mjs).
+  settings.dbCounters = await databaseCounters(dbTarget(settings, dataDir, prefix, 'message'));
   statsDb = openDb(dbTarget(settings, dataDir, prefix, 'stats'));
   const [{ maxId }] = await msgDb.query('SELECT MAX(id) AS maxId FROM messages');
   const ctx = { users, channels, firstId: Number(maxId ?? 0) + 1, startMs: startedAt.getTime() - HISTORY_MS };
@@ -310,7 +314,7 @@ try {
   const result = {
     date: startedAt.toISOString(),
     duration_s: (Date.now() - startedAt.getTime()) / 1000,
-    machine: machine(),
+    machine: { ...machine(), ...(settings.dbCounters ? { database: settings.dbCounters.server } : {}) },
     settings: {
       database: settings.kind,
       messages: settings.messages,

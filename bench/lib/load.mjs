@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { cpuPerRequest, cpuSnapshot } from './cpu.mjs';
+import { counterDelta } from './db-counters.mjs';
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -53,12 +54,15 @@ export function httpJob(name, { url, method = 'GET', token, body, settings, sett
         await autocannon({ ...opts, duration: warmup });
         await settle(ready);
       }
+      const db0 = await settings.dbCounters?.snapshot();
       const cpu0 = cpuSnapshot(settings.cpuPids?.() ?? {});
       const r = await autocannon({ ...opts, duration: seconds });
       const cpu = cpuSnapshot(settings.cpuPids?.() ?? {});
+      const db = counterDelta(db0, await settings.dbCounters?.snapshot());
       await settle(ready);
       return {
         cpu: Object.fromEntries(Object.keys(cpu).map((k) => [k, cpu[k] - (cpu0[k] ?? cpu[k])])),
+        db,
         requests: r.requests.total,
         seconds: r.duration || seconds,
         p50: r.latency.p50,
@@ -80,23 +84,32 @@ export function rawJob(name, job) {
     run(seconds, warmup, settings) {
       return new Promise((resolve, reject) => {
         let cpu0 = null;
+        let db0 = null;
         const worker = new Worker(new URL('./raw-worker.mjs', import.meta.url), { workerData: { ...job, duration: seconds, warmup } });
         // The worker posts 'measuring' once its warm-up is over, then its result.
         worker.on('message', (m) => {
           if (m === 'measuring') {
             cpu0 = cpuSnapshot(settings?.cpuPids?.() ?? {});
+            // Read while the loop runs: a few microseconds of counters, not of the measurement.
+            db0 = settings?.dbCounters?.snapshot() ?? null;
             return;
           }
           const cpu = cpuSnapshot(settings?.cpuPids?.() ?? {});
           target = m.target;
-          resolve({
-            requests: m.ops,
-            seconds: m.seconds,
-            p50: m.p50,
-            p99: m.p99,
-            bad: 0,
-            cpu: Object.fromEntries(Object.keys(cpu).map((k) => [k, cpu[k] - ((cpu0 ?? cpu)[k] ?? cpu[k])])),
-          });
+          const after = settings?.dbCounters?.snapshot() ?? null;
+          Promise.all([db0, after]).then(
+            ([b, a]) =>
+              resolve({
+                db: counterDelta(b, a),
+                requests: m.ops,
+                seconds: m.seconds,
+                p50: m.p50,
+                p99: m.p99,
+                bad: 0,
+                cpu: Object.fromEntries(Object.keys(cpu).map((k) => [k, cpu[k] - ((cpu0 ?? cpu)[k] ?? cpu[k])])),
+              }),
+            reject,
+          );
         });
         worker.once('error', reject);
         worker.once('exit', (code) => code !== 0 && reject(new Error(`raw worker exited with ${code}`)));
@@ -138,6 +151,15 @@ export async function measure(jobs, settings) {
         }, {}),
         requests,
       ),
+      db_per_request: dbPerRequest(s, requests),
     };
   });
+}
+
+/** The database counters' sum over the segments, per request (null when not read). */
+function dbPerRequest(segments, requests) {
+  if (requests <= 0 || segments.some((x) => !x.db)) return null;
+  const sum = {};
+  for (const x of segments) for (const [k, v] of Object.entries(x.db)) sum[k] = (sum[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v / requests]));
 }

@@ -86,6 +86,18 @@ function cpuTable(measurements, table) {
   return table(['measurement', ...names.map((n) => `${n} ms`), 'total ms'], rows);
 }
 
+/** The database server's work per request (its global counters), one row per measurement. */
+function dbTable(measurements, table) {
+  const rows = measurements
+    .filter((m) => m.db_per_request)
+    .map((m) => {
+      const d = m.db_per_request;
+      return [m.name, f1(d.statements), f1(d.rows_read), f1(d.pages_touched), f2(d.disk_reads)];
+    });
+  if (rows.length === 0) return '';
+  return table(['measurement', 'statements', 'rows read', 'pages touched', 'pages read from disk'], rows);
+}
+
 const M_HEAD = ['measurement', 'request', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
 const R_HEAD = ['ratio', 'what', 'value', 'target', 'result'];
 
@@ -94,6 +106,8 @@ export function printResults(result) {
   console.log(`${textTable(R_HEAD, ratioRows(result.ratios))}\n`);
   const cpu = cpuTable(result.measurements, textTable);
   if (cpu) console.log(`CPU per request (ms, from /proc):\n${cpu}\n`);
+  const db = dbTable(result.measurements, textTable);
+  if (db) console.log(`Database work per request (server counters):\n${db}\n`);
   console.log(
     `resident memory after the run (MB): ${Object.entries(result.memory_mb)
       .map(([k, v]) => `${k} ${v}`)
@@ -149,6 +163,15 @@ export function writeResults(result, dir) {
     'CPU milliseconds one request cost in each process during the measured segments (utime + stime from `/proc/<pid>/stat`, 10 ms ticks; "bench" is the benchmark process: autocannon, or the raw loop\'s worker thread; "database" the MySQL/MariaDB server). With every core busy, throughput is roughly cores / total.',
     '',
     cpuTable(result.measurements, mdTable) || '(not measured)',
+    '',
+    '## Database work per request',
+    '',
+    'The database server\'s global counters (SHOW GLOBAL STATUS: Questions, the sum of Handler_read_*, Innodb_buffer_pool_read_requests, Innodb_buffer_pool_reads) over the measured segments, per request. They include the server\'s background work and every other database on it.' +
+      (result.machine.database
+        ? ` Server: ${result.machine.database.version}, innodb_buffer_pool_size ${result.machine.database.innodb_buffer_pool_mb} MB, innodb_flush_method ${result.machine.database.innodb_flush_method}.`
+        : ''),
+    '',
+    dbTable(result.measurements, mdTable) || '(not measured: SQLite)',
     '',
     '## Seeding and feed catch-up',
     '',
