@@ -166,7 +166,7 @@ export function writeResults(result, dir) {
     '',
     '## Database work per request',
     '',
-    'The database server\'s global counters (SHOW GLOBAL STATUS: Questions, the sum of Handler_read_*, Innodb_buffer_pool_read_requests, Innodb_buffer_pool_reads) over the measured segments, per request. They include the server\'s background work and every other database on it.' +
+    "The database server's global counters (SHOW GLOBAL STATUS: Questions, the sum of Handler_read_*, Innodb_buffer_pool_read_requests, Innodb_buffer_pool_reads) over the measured segments, per request. They include the server's background work and every other database on it." +
       (result.machine.database
         ? ` Server: ${result.machine.database.version}, innodb_buffer_pool_size ${result.machine.database.innodb_buffer_pool_mb} MB, innodb_flush_method ${result.machine.database.innodb_flush_method}.`
         : ''),
