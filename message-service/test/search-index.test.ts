@@ -125,6 +125,19 @@ describe.each(testDatabases())('GET /msg/search?channel= (search index) on %s', 
     expect(filtered.messages.map((m) => m.text)).toEqual(withNine);
   });
 
+  test('when a term starts three words, two of them in more messages than one index step reads, then all three match', async () => {
+    const { roger, channel } = setup();
+    const stem = uniqueName('moteur');
+    // 40 of the first and last words (beyond WORDS_STEP = 32 postings each) and one in between:
+    // the word listing must jump over the first word's postings and still see the middle one.
+    const texts: string[] = [];
+    for (let i = 0; i < 81; i++) texts.push(i === 40 ? `${stem}m #${i}` : i < 40 ? `${stem} #${i}` : `${stem}z #${i}`);
+    for (const text of texts) await post(roger, { channel, text });
+    const all = await searchIn(roger, channel, stem, '&limit=100');
+    expect(all.messages.map((m) => m.text)).toEqual([...texts].reverse());
+    expect((await searchIn(roger, channel, `${stem}m`)).messages.map((m) => m.text)).toEqual([`${stem}m #40`]);
+  });
+
   test('when a prefix starts more than 64 different words, then every message holding one of them matches', async () => {
     const { roger, channel } = setup();
     const stem = uniqueName('pre');

@@ -1,6 +1,7 @@
 import type { Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { likePattern, prefixPattern, type SearchTerms } from '../domain/search-terms';
+import { PostingWordsRepository } from './posting-words-repository';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, placeholders, selectRows } from './rows';
 import type { SearchScope } from './search-repository';
 
@@ -55,7 +56,7 @@ const byLength = (terms: SearchTerms): string[] => [...terms.fullText].sort((a, 
  * follows the page asked for and the number of lists in scope, not the table.
  *
  * The leading term (the longest word: likely the rarest) is expanded to the channel's indexed
- * words it prefixes (`moteur` -> `moteur`, `moteurs`; a loose index scan), and each expansion is
+ * words it prefixes (`moteur` -> `moteur`, `moteurs`; a skip scan, see PostingWordsRepository), and each expansion is
  * read newest first from the primary key with LIMIT, merged (UNION ALL, see merged): no sort of
  * all the matches. Every other term is checked per candidate through the message_id
  * index (a message has a few dozen postings at most). The literal words then filter the messages
@@ -63,7 +64,11 @@ const byLength = (terms: SearchTerms): string[] => [...terms.fullText].sort((a, 
  * channel's lists and the caller's private list at once (one union, at most MAX_BRANCHES lists).
  */
 export class SearchWordsRepository {
-  constructor(private readonly knex: Knex) {}
+  private readonly postingWords: PostingWordsRepository;
+
+  constructor(private readonly knex: Knex) {
+    this.postingWords = new PostingWordsRepository(knex);
+  }
 
   /** The `need` newest messages of the channel incarnation matching every term, newest first. */
   async inChannel(terms: SearchTerms, channelId: string, need: number): Promise<MessageRecord[]> {
@@ -116,44 +121,33 @@ export class SearchWordsRepository {
   }
 
   /**
-   * The posting lists of the lead word in the scope: each (key, indexed word it prefixes) pair, by
-   * a loose index scan over the keys asked (one dive per pair), or null beyond MAX_BRANCHES. The
-   * table's name is added outside each DISTINCT: a constant in its select list makes MariaDB read
-   * every posting of the prefix instead ("Using index" instead of "Using index for group-by").
+   * The posting lists of the lead word in the scope: each (key, indexed word it prefixes) pair of
+   * the readable channels, then of the caller's private list, or null beyond MAX_BRANCHES.
    */
   private async branches(scope: SearchScope, lead: string): Promise<Branch[] | null> {
-    const parts: string[] = [];
-    const bindings: unknown[] = [];
-    if (scope.channelIds.length > 0) {
-      parts.push(
-        "SELECT 'search_words' AS t, k, word FROM (SELECT DISTINCT channel_id AS k, word FROM search_words " +
-          `WHERE channel_id IN (${placeholders(scope.channelIds.length)}) AND word LIKE ? ESCAPE '!') a`,
-      );
-      bindings.push(...scope.channelIds, prefixPattern(lead));
-    }
-    if (scope.privateOf !== null) {
-      parts.push(
-        "SELECT 'search_words_private' AS t, k, word FROM (SELECT DISTINCT user_key AS k, word FROM search_words_private " +
-          "WHERE user_key = ? AND word LIKE ? ESCAPE '!') b",
-      );
-      bindings.push(scope.privateOf, prefixPattern(lead));
-    }
-    if (parts.length === 0) return [];
-    const sql = `${parts.map((p) => `(${p})`).join(' UNION ALL ')} LIMIT ?`;
-    const rows = await selectRows<{ t: PostingTable; k: string; word: string }>(this.knex, sql, [...bindings, MAX_BRANCHES + 1]);
-    return rows.length > MAX_BRANCHES ? null : rows.map((r) => ({ table: r.t, key: r.k, word: r.word }));
+    const channels = await this.postingWords.words('search_words', KEY_COLUMN.search_words, scope.channelIds, lead, MAX_BRANCHES);
+    if (channels === null) return null;
+    const own =
+      scope.privateOf === null
+        ? []
+        : await this.postingWords.words(
+            'search_words_private',
+            KEY_COLUMN.search_words_private,
+            [scope.privateOf],
+            lead,
+            MAX_BRANCHES - channels.length,
+          );
+    if (own === null) return null;
+    return [
+      ...channels.map((p): Branch => ({ table: 'search_words', ...p })),
+      ...own.map((p): Branch => ({ table: 'search_words_private', ...p })),
+    ];
   }
 
   /** The channel's distinct indexed words starting with `word`, or null when there are too many. */
   private async expand(channelId: string, word: string): Promise<string[] | null> {
-    const rows = await selectRows<{ word: string }>(
-      this.knex,
-      // DISTINCT over the key's prefix: a loose index scan (one dive per distinct word, "Using index
-      // for group-by"); GROUP BY word would read every posting of the prefix instead.
-      "SELECT DISTINCT channel_id, word FROM search_words WHERE channel_id = ? AND word LIKE ? ESCAPE '!' LIMIT ?",
-      [channelId, prefixPattern(word), MAX_EXPANSIONS + 1],
-    );
-    return rows.length > MAX_EXPANSIONS ? null : rows.map((r) => r.word);
+    const pairs = await this.postingWords.words('search_words', KEY_COLUMN.search_words, [channelId], word, MAX_EXPANSIONS);
+    return pairs === null ? null : pairs.map((p) => p.word);
   }
 
   /**
