@@ -1,7 +1,7 @@
 // The database server's own counters (MySQL/MariaDB SHOW GLOBAL STATUS), read before and after
 // each measured segment, so that each measurement also says how much work one request cost the
-// server: statements, rows and index entries read (Handler_read_*), pages touched in the buffer pool and pages read from disk. They
-// tell a plan that reads more rows from a server that is merely slower (CPU per request alone
+// server: statements, rows and index entries read (Handler_read_*), pages touched in the buffer
+// pool and pages read from disk. They tell a plan that reads more rows from a server that is merely slower (CPU per request alone
 // cannot). Global counters: the server's background threads and the other databases count too.
 import mysql from 'mysql2/promise';
 

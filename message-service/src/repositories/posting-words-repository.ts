@@ -52,10 +52,10 @@ export class PostingWordsRepository {
     };
     // '' sorts before every indexed word (3 characters or more); `last` is unknown before step 1.
     let live = new Map<string, Cursor>(keys.map((k) => [k, { after: '', last: null }]));
+    const base = `FROM ${table} WHERE ${keyColumn} = ? AND word LIKE ? ESCAPE '!'`;
     while (live.size > 0) {
       const bindings: unknown[] = [];
       const parts: string[] = [];
-      const base = `FROM ${table} WHERE ${keyColumn} = ? AND word LIKE ? ESCAPE '!'`;
       for (const [key, c] of live) {
         // The key comes back as sent: the column's collation may answer it in another case.
         if (c.last === null) {
@@ -73,7 +73,7 @@ export class PostingWordsRepository {
       const next = new Map<string, Cursor>();
       // Each part's rows arrive in its own ORDER BY, one part after another (as merged() relies on).
       for (const r of rows) {
-        const cursor = next.get(r.k) ?? { after: live.get(r.k)?.after ?? '', last: live.get(r.k)?.last ?? null };
+        const cursor = next.get(r.k) ?? { ...(live.get(r.k) as Cursor) };
         if (Number(r.d) === 1) cursor.last = r.word;
         else {
           count.set(r.k, (count.get(r.k) ?? 0) + 1);
