@@ -42,6 +42,29 @@ describe('CORS', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  test('when an API answer comes back, then it carries the REST security set and not the headers meant for HTML pages', async () => {
+    for (const res of [await request(gw.handler).get('/channel'), await request(gw.handler).get('/health')]) {
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      for (const pageOnly of [
+        'cross-origin-opener-policy',
+        'origin-agent-cluster',
+        'x-dns-prefetch-control',
+        'x-download-options',
+        'x-permitted-cross-domain-policies',
+        'x-xss-protection',
+      ]) {
+        expect(res.headers[pageOnly]).toBeUndefined();
+      }
+    }
+    // The Swagger UI page is HTML: it keeps them.
+    const page = await request(gw.handler).get('/docs/');
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['x-dns-prefetch-control']).toBe('off');
+  });
+
   test('when CORS_ORIGINS lists origins, then only those are allowed', async () => {
     const strict = buildGateway(urlsOf(up), { CORS_ORIGINS: 'https://app.canaduck.example' });
     const ok = await request(strict.handler).get('/channel').set('Origin', 'https://app.canaduck.example');

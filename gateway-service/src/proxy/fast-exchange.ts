@@ -1,10 +1,10 @@
 import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
+import type { UpstreamHandler } from './upstream-pool';
 
 /** Marks an upstream that went quiet for longer than the timeout (504, not 503). */
 export function isTimeout(err: Error): boolean {
   const code = (err as { code?: string }).code;
-  return code === 'UPSTREAM_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+  return code === 'UPSTREAM_TIMEOUT';
 }
 
 /** Duplicates Node keeps only the first of (as IncomingMessage.headers, which http-proxy copied). */
@@ -35,12 +35,12 @@ const SINGLE = new Set([
  * http-proxy copied), names lower-cased, without `X-Powered-By`. Hop-by-hop `Connection` and
  * `Keep-Alive` describe the upstream socket, not the client's: Node writes the client's own.
  */
-export function answerHeaders(own: readonly string[] | undefined, raw: Buffer[]): OutgoingHttpHeader[] {
+export function answerHeaders(own: readonly string[] | undefined, raw: readonly string[]): OutgoingHttpHeader[] {
   const up: Array<string | string[]> = [];
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toString('latin1').toLowerCase();
+    const name = raw[i].toLowerCase();
     if (name === 'x-powered-by' || name === 'connection' || name === 'keep-alive') continue;
-    const value = raw[i + 1].toString('latin1');
+    const value = raw[i + 1];
     let at = -1;
     for (let j = 0; j < up.length; j += 2) if (up[j] === name) at = j + 1;
     if (at === -1) up.push(name, name === 'set-cookie' ? [value] : value);
@@ -64,14 +64,16 @@ export function answerHeaders(own: readonly string[] | undefined, raw: Buffer[])
 export type FailHandler = (err: Error, req: IncomingMessage, res: ServerResponse, retry: () => void) => void;
 
 /**
- * One proxied request on undici's dispatcher: the upstream's answer is written to `res` as it
+ * One proxied request on the upstream pool: the upstream's answer is written to `res` as it
  * arrives (status and headers in one writeHead, then each chunk, pausing the upstream while
  * the client is slow). A client that goes away aborts the upstream request.
  */
-export class FastExchange implements Dispatcher.DispatchHandlers {
+export class FastExchange implements UpstreamHandler {
   private abort: ((err?: Error) => void) | null = null;
   private resume: (() => void) | null = null;
   private done = false;
+  /** Body bytes still to come when the upstream gave a Content-Length, else -1. */
+  private left = -1;
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
@@ -90,13 +92,14 @@ export class FastExchange implements Dispatcher.DispatchHandlers {
     if (this.res.destroyed) abort();
   }
 
-  onHeaders(statusCode: number, raw: Buffer[] | string[] | null, resume: () => void, statusText: string): boolean {
-    // 1xx (103 Early Hints): nothing to pass on, the real answer follows.
-    if (statusCode < 200) return true;
+  onHeaders(statusCode: number, raw: string[], resume: () => void, statusText: string): boolean {
     const res = this.res;
     this.resume = resume;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i].length === 14 && raw[i].toLowerCase() === 'content-length') this.left = Number(raw[i + 1]);
+    }
     if (!res.headersSent) {
-      const headers = answerHeaders(this.own, (raw ?? []) as Buffer[]);
+      const headers = answerHeaders(this.own, raw);
       if (statusText) res.writeHead(statusCode, statusText, headers);
       else res.writeHead(statusCode, headers);
     }
@@ -104,6 +107,13 @@ export class FastExchange implements Dispatcher.DispatchHandlers {
   }
 
   onData(chunk: Buffer): boolean {
+    // The last piece of a body of known length (the whole body, for most answers): ended with it,
+    // so headers and body leave in one write without waiting for the next tick's uncork.
+    if (this.left >= 0 && (this.left -= chunk.length) === 0) {
+      this.done = true;
+      this.res.end(chunk);
+      return true;
+    }
     const ok = this.res.write(chunk);
     if (!ok && this.resume) this.res.once('drain', this.resume);
     return ok;
@@ -111,17 +121,11 @@ export class FastExchange implements Dispatcher.DispatchHandlers {
 
   onComplete(): void {
     this.done = true;
-    this.res.end();
+    if (!this.res.writableEnded) this.res.end();
   }
 
   onError(err: Error): void {
     this.done = true;
     this.fail(err, this.req, this.res, this.retry);
   }
-
-  onUpgrade(): void {
-    this.res.destroy();
-  }
-
-  onBodySent(): void {}
 }

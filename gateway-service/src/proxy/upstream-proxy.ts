@@ -1,10 +1,10 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import httpProxy from 'http-proxy';
-import { type Dispatcher, Pool } from 'undici';
 import type { Logger } from '@canaduck/logging';
 import { FastExchange, isTimeout } from './fast-exchange';
 import { isPlainRequest, outgoingHeaders } from './plain-request';
+import { UpstreamPool } from './upstream-pool';
 
 export interface UpstreamProxyOptions {
   /** The service's name, used in error bodies ("message-service unavailable"). */
@@ -36,7 +36,7 @@ const RETRIED = Symbol('retried');
 type Tracked = IncomingMessage & { [REUSED]?: boolean; [RETRIED]?: boolean };
 
 /** Connection-level failures before any answer: the request may not have reached the service. */
-const RESET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 // Shared listener (`this` is the emitter): no closure allocated per request for it.
 function onUpstreamTimeout(this: ClientRequest): void {
@@ -53,8 +53,8 @@ function sendError(res: ServerResponse, status: number, body: { error: string; c
 }
 
 /**
- * Whether undici may send this request as it is: plain (isPlainRequest), without a body (those
- * keep http-proxy's piping), and without the headers undici refuses to pass on.
+ * Whether the upstream pool may send this request as it is: plain (isPlainRequest), without a
+ * body (those keep http-proxy's piping), and no connection-level headers (`Upgrade`, `Keep-Alive`).
  */
 function fastEligible(req: IncomingMessage): boolean {
   const h = req.headers;
@@ -73,10 +73,11 @@ function fastEligible(req: IncomingMessage): boolean {
  * answer in time; a failure after the answer started (headers sent) can only cut the
  * connection, which the client sees at once.
  *
- * Plain requests without a body (every read) go through undici's pool with the headers
- * http-proxy would send: Node's http client (ClientRequest, agent bookkeeping, a readable
- * stream per answer) cost about as much CPU as the rest of the gateway (bench/findings.md).
- * Their answer is written with one writeHead. Anything else (bodies, HTTP/1.0, `Expect`, URLs
+ * Plain requests without a body (every read) go through UpstreamPool (upstream-pool.ts) with the
+ * headers http-proxy would send: Node's http client (ClientRequest, agent bookkeeping, a readable
+ * stream per answer) cost about as much CPU as the rest of the gateway, and undici's Pool, used
+ * here before, a third more than UpstreamPool (bench/findings.md). Their answer is written with
+ * one writeHead. Anything else (bodies, HTTP/1.0, `Expect`, URLs
  * that http-proxy rewrites) goes through http-proxy over a keep-alive http.Agent, as before.
  */
 export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
@@ -92,14 +93,12 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
   });
   const target = new URL(o.target);
   const fastTarget = target.protocol === 'http:' && target.pathname === '/' && target.search === '';
-  const pool = new Pool(target.origin, {
+  const pool = new UpstreamPool(target.hostname.replace(/^\[|\]$/g, ''), Number(target.port || 80), {
     connections: o.maxSockets,
     // "No answer within the timeout": for the status line and headers, then between body chunks.
-    headersTimeout: o.timeoutMs,
-    bodyTimeout: o.timeoutMs,
+    timeoutMs: o.timeoutMs,
     // As the agent: idle sockets go before the upstream's keep-alive timeout (65 s) could race us.
-    keepAliveTimeout: 30000,
-    keepAliveMaxTimeout: 30000,
+    idleMs: 30000,
   });
   const proxy = httpProxy.createProxyServer({ target: o.target, agent, xfwd: true, ws: false });
   const unavailable = { error: `${o.name} unavailable`, code: 'service_unavailable' };
@@ -141,11 +140,11 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
   }
 
   function dispatch(req: Tracked, res: ServerResponse, own: readonly string[] | undefined): void {
-    // undici does not say whether a socket was reused; a reset before any answer on a fresh
+    // The pool does not say whether a socket was reused; a reset before any answer on a fresh
     // socket is as safe to retry for a GET or HEAD, so every such reset counts as one.
     const retry = () => dispatch(req, res, own);
     const exchange = new FastExchange(req, res, own, (err, r, s, again) => fail(err, r, s, true, again), retry);
-    pool.dispatch({ path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers: outgoingHeaders(req) }, exchange);
+    pool.dispatch({ path: req.url ?? '/', method: req.method ?? 'GET', headers: outgoingHeaders(req) }, exchange);
   }
 
   proxy.on('proxyReq', (proxyReq: ClientRequest, req: Tracked, res: ServerResponse) => {
@@ -186,7 +185,7 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
     close() {
       proxy.close();
       agent.destroy();
-      void pool.destroy();
+      pool.close();
     },
   };
 }

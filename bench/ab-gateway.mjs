@@ -1,0 +1,136 @@
+// A/B check of gateway builds for R1, without touching the stack's own gateway: next to a normal
+// stack, the reference proxy (R1's floor) and extra gateways run from copies of a built
+// gateway-service/dist (each copy must sit inside the repository, e.g. under bench/tmp/, so that
+// its packages resolve), and `GET /msg?channel=...&limit=50` is measured directly, through the
+// reference proxy, through the stack's gateway (the current build) and through each copy,
+// interleaved, so that all see the same machine load. CPU per request of every process is printed
+// as in the benchmark's results.
+//   AB_GATEWAYS=before=bench/tmp/gw-before[,name=dir...] MYSQL_URL=... node bench/ab-gateway.mjs
+// Only the MySQL figures answer R1 (bench/findings.md: with SQLite the hop hides on an idle core).
+import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, SERVICES, serviceEnv, startStack } from '../scripts/stack.mjs';
+import { databasePid } from './lib/cpu.mjs';
+import { dbTarget, dropMysqlDatabases, hasTrigger, openDb } from './lib/db.mjs';
+import { httpJob, measure } from './lib/load.mjs';
+import { HISTORY_MS, seedAccounts, seedMessages } from './lib/seed.mjs';
+import { loadSettings } from './lib/settings.mjs';
+
+const settings = { ...loadSettings(), basePort: Number(process.env.BENCH_BASE_PORT ?? 6321) };
+const say = (msg) => console.log(`\x1b[1m[ab-gateway]\x1b[0m ${msg}`);
+const prefix = `bench_${process.pid}_${Date.now().toString(36)}_`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-abgw-'));
+const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN_SECRET: randomBytes(32).toString('hex') };
+const env = {
+  ...secrets,
+  LOG_LEVEL: settings.logLevel,
+  ...Object.fromEntries(
+    ['USER', 'MESSAGE', 'CHANNEL', 'GATEWAY', 'STATS'].map((k, i) => [`${k}_SERVICE_PORT`, String(settings.basePort + i)]),
+  ),
+};
+if (settings.kind === 'mysql') Object.assign(env, { MYSQL_URL: settings.mysqlUrl, MYSQL_DB_PREFIX: prefix });
+else delete process.env.MYSQL_URL;
+
+const copies = (process.env.AB_GATEWAYS ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((spec) => {
+    const [name, dir] = spec.split('=');
+    const main = path.resolve(ROOT, dir, 'main.js');
+    if (!name || !dir || !fs.existsSync(main)) throw new Error(`AB_GATEWAYS: "${spec}" is not name=<dir holding a built main.js>`);
+    return { name, main };
+  });
+
+const stack = startStack({ dataDir, env, quiet: true, restart: false });
+const extra = [];
+async function waitReady(url) {
+  for (let t = 0; t < 300; t++) {
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready`);
+}
+try {
+  await stack.waitReady(120_000);
+  const { users, channels } = await seedAccounts(stack, settings, secrets);
+  const db = openDb(dbTarget(settings, dataDir, prefix, 'message'));
+  const [{ maxId }] = await db.query('SELECT MAX(id) AS maxId FROM messages');
+  const ctx = {
+    users,
+    channels,
+    firstId: Number(maxId ?? 0) + 1,
+    startMs: Date.now() - HISTORY_MS,
+    createdByTrigger: await hasTrigger(db, 'messages', 'messages_created_event'),
+  };
+  await seedMessages(db, ctx, 0, settings.small, settings, 'seeding');
+  await db.close();
+
+  const gatewaySvc = SERVICES.find((s) => s.short === 'gateway');
+  const base = { ...process.env, ...env };
+  const pids = { ...Object.fromEntries([...stack.procs].map(([k, p]) => [k, p.pid])) };
+  const dbPid = settings.kind === 'mysql' ? databasePid() : null;
+  if (dbPid) pids.database = dbPid;
+  const refPort = settings.basePort + 5;
+  const reference = fork(path.join(ROOT, 'bench', 'lib', 'reference-proxy.cjs'), [], {
+    cwd: ROOT,
+    env: { ...process.env, REFERENCE_PORT: String(refPort), REFERENCE_TARGET: stack.url('message') },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  extra.push(reference);
+  await new Promise((resolve) => reference.once('message', resolve));
+  pids.reference = reference.pid;
+  const targets = [
+    { name: 'direct', url: stack.url('message') },
+    { name: 'reference', url: `http://127.0.0.1:${refPort}` },
+    { name: 'gateway', url: stack.url('gateway') },
+  ];
+  copies.forEach((c, i) => {
+    const port = settings.basePort + 6 + i;
+    const child = spawn(process.execPath, [c.main], {
+      cwd: ROOT,
+      env: { ...serviceEnv(gatewaySvc, base, secrets, dataDir), PORT: String(port) },
+      stdio: 'ignore',
+    });
+    extra.push(child);
+    pids[`gw:${c.name}`] = child.pid;
+    targets.push({ name: `gw:${c.name}`, url: `http://127.0.0.1:${port}` });
+  });
+  for (const t of targets.slice(3)) await waitReady(t.url);
+  settings.cpuPids = () => pids;
+
+  const chan = channels[0];
+  const reader = users[1 % users.length];
+  say(`GET /msg?channel=${chan.name}&limit=50 on ${targets.map((t) => t.name).join(', ')} (interleaved)`);
+  const runs = await measure(
+    targets.map((t) => httpJob(t.name, { url: `${t.url}/msg?channel=${chan.name}&limit=50`, token: reader.token, settings })),
+    settings,
+  );
+  console.log(
+    `\n${settings.kind}, ${settings.connections} connections, ${settings.duration} s each in ${settings.rounds} interleaved rounds`,
+  );
+  const direct = runs[0].rps;
+  const procs = ['gateway', 'reference', ...copies.map((c) => `gw:${c.name}`), 'message', 'database', 'bench'];
+  console.log(`${'target'.padEnd(14)} ${'req/s'.padStart(6)}  /direct  ${procs.map((p) => p.padStart(12)).join('')}  total ms`);
+  for (const m of runs) {
+    const cpu = m.cpu_ms_per_request;
+    const total = Object.values(cpu).reduce((a, v) => a + v, 0);
+    const bad = m.bad ? ` (${m.bad} errors)` : '';
+    console.log(
+      `${m.name.padEnd(14)} ${m.rps.toFixed(0).padStart(6)}  ${(m.rps / direct).toFixed(3).padStart(7)}  ${procs
+        .map((p) => (cpu[p] ?? 0).toFixed(3).padStart(12))
+        .join('')}  ${total.toFixed(3)}  segments ${m.segments_rps.join('/')}${bad}`,
+    );
+  }
+} finally {
+  for (const c of extra) c.kill('SIGTERM');
+  await stack.stop();
+  if (settings.kind === 'mysql') await dropMysqlDatabases(settings, prefix);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
