@@ -8,70 +8,29 @@
 //   AB_GATEWAYS=before=bench/tmp/gw-before[,name=dir...] MYSQL_URL=... node bench/ab-gateway.mjs
 // Only the MySQL figures answer R1 (bench/findings.md: with SQLite the hop hides on an idle core).
 import { fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ROOT, SERVICES, serviceEnv, startStack } from '../scripts/stack.mjs';
+import { ROOT, SERVICES, serviceEnv } from '../scripts/stack.mjs';
+import { startAbStack, waitReady } from './lib/ab-stack.mjs';
 import { databasePid } from './lib/cpu.mjs';
-import { dbTarget, dropMysqlDatabases, hasTrigger, openDb } from './lib/db.mjs';
 import { httpJob, measure } from './lib/load.mjs';
-import { HISTORY_MS, seedAccounts, seedMessages } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
 
 const settings = { ...loadSettings(), basePort: Number(process.env.BENCH_BASE_PORT ?? 6321) };
 const say = (msg) => console.log(`\x1b[1m[ab-gateway]\x1b[0m ${msg}`);
-const prefix = `bench_${process.pid}_${Date.now().toString(36)}_`;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-abgw-'));
-const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN_SECRET: randomBytes(32).toString('hex') };
-const env = {
-  ...secrets,
-  LOG_LEVEL: settings.logLevel,
-  ...Object.fromEntries(
-    ['USER', 'MESSAGE', 'CHANNEL', 'GATEWAY', 'STATS'].map((k, i) => [`${k}_SERVICE_PORT`, String(settings.basePort + i)]),
-  ),
-};
-if (settings.kind === 'mysql') Object.assign(env, { MYSQL_URL: settings.mysqlUrl, MYSQL_DB_PREFIX: prefix });
-else delete process.env.MYSQL_URL;
-
 const copies = (process.env.AB_GATEWAYS ?? '')
   .split(',')
   .filter(Boolean)
   .map((spec) => {
     const [name, dir] = spec.split('=');
-    const main = path.resolve(ROOT, dir, 'main.js');
+    const main = path.resolve(ROOT, dir ?? '', 'main.js');
     if (!name || !dir || !fs.existsSync(main)) throw new Error(`AB_GATEWAYS: "${spec}" is not name=<dir holding a built main.js>`);
     return { name, main };
   });
 
-const stack = startStack({ dataDir, env, quiet: true, restart: false });
+const { stack, users, channels, secrets, env, dataDir, close } = await startAbStack(settings);
 const extra = [];
-async function waitReady(url) {
-  for (let t = 0; t < 300; t++) {
-    const ok = await fetch(`${url}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready`);
-}
 try {
-  await stack.waitReady(120_000);
-  const { users, channels } = await seedAccounts(stack, settings, secrets);
-  const db = openDb(dbTarget(settings, dataDir, prefix, 'message'));
-  const [{ maxId }] = await db.query('SELECT MAX(id) AS maxId FROM messages');
-  const ctx = {
-    users,
-    channels,
-    firstId: Number(maxId ?? 0) + 1,
-    startMs: Date.now() - HISTORY_MS,
-    createdByTrigger: await hasTrigger(db, 'messages', 'messages_created_event'),
-  };
-  await seedMessages(db, ctx, 0, settings.small, settings, 'seeding');
-  await db.close();
-
   const gatewaySvc = SERVICES.find((s) => s.short === 'gateway');
   const base = { ...process.env, ...env };
   const pids = { ...Object.fromEntries([...stack.procs].map(([k, p]) => [k, p.pid])) };
@@ -130,7 +89,5 @@ try {
   }
 } finally {
   for (const c of extra) c.kill('SIGTERM');
-  await stack.stop();
-  if (settings.kind === 'mysql') await dropMysqlDatabases(settings, prefix);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }

@@ -6,60 +6,22 @@
 // Variants: "baseline" (as shipped), "jwt-keyobject" (jsonwebtoken gets a KeyObject, see
 // bench/lib/experiment-jwt-keyobject.cjs), "no-access-log" (LOG_LEVEL=warn: no per-request line).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ROOT, SERVICES, serviceEnv, startStack } from '../scripts/stack.mjs';
-import { dbTarget, dropMysqlDatabases, hasTrigger, openDb } from './lib/db.mjs';
+import { ROOT, SERVICES, serviceEnv } from '../scripts/stack.mjs';
+import { startAbStack, waitReady } from './lib/ab-stack.mjs';
 import { httpJob, measure } from './lib/load.mjs';
-import { HISTORY_MS, seedAccounts, seedMessages } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
 
 const settings = { ...loadSettings(), basePort: Number(process.env.BENCH_BASE_PORT ?? 6311) };
 const say = (msg) => console.log(`\x1b[1m[ab]\x1b[0m ${msg}`);
-const prefix = `bench_${process.pid}_${Date.now().toString(36)}_`;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-ab-'));
-const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN_SECRET: randomBytes(32).toString('hex') };
-const env = {
-  ...secrets,
-  LOG_LEVEL: settings.logLevel,
-  ...Object.fromEntries(
-    ['USER', 'MESSAGE', 'CHANNEL', 'GATEWAY', 'STATS'].map((k, i) => [`${k}_SERVICE_PORT`, String(settings.basePort + i)]),
-  ),
-};
-if (settings.kind === 'mysql') Object.assign(env, { MYSQL_URL: settings.mysqlUrl, MYSQL_DB_PREFIX: prefix });
-else delete process.env.MYSQL_URL;
 
 const variants = [
   { name: 'jwt-keyobject', env: { NODE_OPTIONS: `--require ${path.join(ROOT, 'bench', 'lib', 'experiment-jwt-keyobject.cjs')}` } },
   { name: 'no-access-log', env: { LOG_LEVEL: 'warn' } },
 ];
-const stack = startStack({ dataDir, env, quiet: true, restart: false });
+const { stack, users, channels, secrets, env, dataDir, close } = await startAbStack(settings);
 const extra = [];
 try {
-  await stack.waitReady(120_000);
-  const { users, channels } = await seedAccounts(stack, settings, secrets);
-  const db = openDb(dbTarget(settings, dataDir, prefix, 'message'));
-  const [{ maxId }] = await db.query('SELECT MAX(id) AS maxId FROM messages');
-  const total = settings.small;
-  await seedMessages(
-    db,
-    {
-      users,
-      channels,
-      firstId: Number(maxId ?? 0) + 1,
-      startMs: Date.now() - HISTORY_MS,
-      // message-service's trigger writes the message.created rows: the seeder must not add them too.
-      createdByTrigger: await hasTrigger(db, 'messages', 'messages_created_event'),
-    },
-    0,
-    total,
-    settings,
-    'seeding',
-  );
-  await db.close();
-
   const msgSvc = SERVICES.find((s) => s.short === 'message');
   const base = { ...process.env, ...env };
   const urls = [{ name: 'baseline', url: stack.url('message') }];
@@ -74,17 +36,7 @@ try {
     extra.push(child);
     urls.push({ name: v.name, url: `http://127.0.0.1:${port}` });
   });
-  for (const u of urls.slice(1)) {
-    for (let t = 0; ; t++) {
-      const ok = await fetch(`${u.url}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (t > 300) throw new Error(`${u.name} not ready`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  for (const u of urls.slice(1)) await waitReady(u.url);
   const chan = channels[0];
   const reader = users[1 % users.length];
   say(`GET /msg?channel=${chan.name}&limit=50 on ${urls.map((u) => u.name).join(', ')} (interleaved)`);
@@ -119,7 +71,5 @@ try {
   }
 } finally {
   for (const c of extra) c.kill('SIGTERM');
-  await stack.stop();
-  if (settings.kind === 'mysql') await dropMysqlDatabases(settings, prefix);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }
