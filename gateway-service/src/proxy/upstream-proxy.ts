@@ -4,7 +4,7 @@ import httpProxy from 'http-proxy';
 import type { Logger } from '@canaduck/logging';
 import { FastExchange, isTimeout } from './fast-exchange';
 import { isPlainRequest, outgoingHeaders } from './plain-request';
-import { UpstreamPool } from './upstream-pool';
+import { UpstreamError, UpstreamPool } from './upstream-pool';
 
 export interface UpstreamProxyOptions {
   /** The service's name, used in error bodies ("message-service unavailable"). */
@@ -26,10 +26,6 @@ export interface UpstreamProxy {
   close(): void;
 }
 
-class UpstreamTimeout extends Error {
-  readonly code = 'UPSTREAM_TIMEOUT';
-}
-
 /** Set on a request that went out on a reused keep-alive socket (http-proxy path). */
 const REUSED = Symbol('reusedSocket');
 const RETRIED = Symbol('retried');
@@ -40,7 +36,7 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 // Shared listener (`this` is the emitter): no closure allocated per request for it.
 function onUpstreamTimeout(this: ClientRequest): void {
-  this.destroy(new UpstreamTimeout('upstream timeout'));
+  this.destroy(new UpstreamError('upstream timeout', 'UPSTREAM_TIMEOUT'));
 }
 
 function sendError(res: ServerResponse, status: number, body: { error: string; code: string }): void {
