@@ -7,13 +7,14 @@
 // as in the benchmark's results.
 //   AB_GATEWAYS=before=bench/tmp/gw-before[,name=dir...] MYSQL_URL=... node bench/ab-gateway.mjs
 // Only the MySQL figures answer R1 (bench/findings.md: with SQLite the hop hides on an idle core).
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, SERVICES, serviceEnv } from '../scripts/stack.mjs';
 import { startAbStack, waitReady } from './lib/ab-stack.mjs';
 import { databasePid } from './lib/cpu.mjs';
 import { httpJob, measure } from './lib/load.mjs';
+import { startReferenceProxy } from './lib/reference-start.mjs';
 import { loadSettings } from './lib/settings.mjs';
 
 const settings = { ...loadSettings(), basePort: Number(process.env.BENCH_BASE_PORT ?? 6321) };
@@ -33,17 +34,12 @@ const extra = [];
 try {
   const gatewaySvc = SERVICES.find((s) => s.short === 'gateway');
   const base = { ...process.env, ...env };
-  const pids = { ...Object.fromEntries([...stack.procs].map(([k, p]) => [k, p.pid])) };
+  const pids = Object.fromEntries([...stack.procs].map(([k, p]) => [k, p.pid]));
   const dbPid = settings.kind === 'mysql' ? databasePid() : null;
   if (dbPid) pids.database = dbPid;
   const refPort = settings.basePort + 5;
-  const reference = fork(path.join(ROOT, 'bench', 'lib', 'reference-proxy.cjs'), [], {
-    cwd: ROOT,
-    env: { ...process.env, REFERENCE_PORT: String(refPort), REFERENCE_TARGET: stack.url('message') },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const reference = await startReferenceProxy(refPort, stack.url('message'));
   extra.push(reference);
-  await new Promise((resolve) => reference.once('message', resolve));
   pids.reference = reference.pid;
   const targets = [
     { name: 'direct', url: stack.url('message') },

@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts its own stack on ports 6301-6305 with a fresh data directory
 // (MySQL when MYSQL_URL is set, SQLite otherwise), seeds, drives load with autocannon on
 // 127.0.0.1 and writes bench/results/. Settings: bench/README.md.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,6 +12,7 @@ import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasColumn, ha
 import { httpJob, measure, rawJob } from './lib/load.mjs';
 import { databasePid } from './lib/cpu.mjs';
 import { databaseCounters } from './lib/db-counters.mjs';
+import { startReferenceProxy } from './lib/reference-start.mjs';
 import { machine, printResults, serviceMemory, writeResults } from './lib/report.mjs';
 import { checkCreatedEvents, HISTORY_MS, HOUR, lastEventSeq, NEEDLE, seedAccounts, seedMessages, waitStatsCaughtUp } from './lib/seed.mjs';
 import { loadSettings } from './lib/settings.mjs';
@@ -114,20 +115,6 @@ process.once('SIGINT', () => {
   cleanup().finally(() => process.exit(130));
 });
 
-/** R1's floor (bench/lib/reference-proxy.cjs), in front of `target`; resolves once it listens. */
-function startReferenceProxy(target) {
-  const child = fork(path.join(ROOT, 'bench', 'lib', 'reference-proxy.cjs'), [], {
-    cwd: ROOT,
-    env: { ...process.env, REFERENCE_PORT: String(REFERENCE_PORT), REFERENCE_TARGET: target, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the reference proxy did not start within 10 s')), 10_000);
-    child.once('message', () => (clearTimeout(timer), resolve(child)));
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the reference proxy exited with ${code}`))));
-  });
-}
-
 try {
   await timed('start the stack', () => stack.waitReady(120_000));
   if (stack.procs.size !== 5) throw new Error(`only ${[...stack.procs.keys()].join(', ') || 'no service'} running after start`);
@@ -219,7 +206,7 @@ try {
       text: 'benchmark post',
     });
   const listPath = `/msg?channel=${chan.name}&limit=50`;
-  reference = await startReferenceProxy(stack.url('message'));
+  reference = await startReferenceProxy(REFERENCE_PORT, stack.url('message'));
   const cpuPids = settings.cpuPids;
   settings.cpuPids = () => ({ ...cpuPids(), reference: reference.pid });
   say('measuring GET /msg through the gateway, through the reference proxy, directly, and the raw SELECT loops (interleaved)');
