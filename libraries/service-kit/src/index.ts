@@ -5,3 +5,4 @@ export * from './names';
 export * from './service-context';
 export * from './run-service';
 export * from './availability';
+export * from './api-docs';

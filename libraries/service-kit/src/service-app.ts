@@ -3,6 +3,7 @@ import swaggerJsdoc from 'swagger-jsdoc';
 import swaggerUi from 'swagger-ui-express';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { accessLogMiddleware, requestIdMiddleware, type AccessLogMode, type Logger } from '@canaduck/logging';
+import { ApiDocs } from './api-docs';
 import { currentProcessGuards, databaseGate, requestDeadline, type ServiceGuards } from './availability';
 
 export type ReadinessCheck = () => Promise<boolean>;
@@ -11,8 +12,10 @@ export interface OpenApiOptions {
   title: string;
   version?: string;
   description?: string;
-  /** Files holding `@openapi` JSDoc blocks (absolute paths or globs). */
-  apis: string[];
+  /** The service's routes, described in code beside them (the one way; see docs/contributing.md). */
+  docs?: ApiDocs;
+  /** Legacy: files holding `@openapi` JSDoc blocks; removed once every service describes its routes with `docs`. */
+  apis?: string[];
   /** Extra components (schemas) merged into the document. */
   components?: Record<string, unknown>;
 }
@@ -37,6 +40,7 @@ export interface ServiceAppOptions {
 }
 
 export function buildOpenApiDocument(name: string, o: OpenApiOptions): Record<string, unknown> {
+  if (o.docs) return o.docs.document({ title: o.title, version: o.version, description: o.description ?? `${name} of CanaDuck IRC` });
   const doc = swaggerJsdoc({
     definition: {
       openapi: '3.0.3',
@@ -56,7 +60,7 @@ export function buildOpenApiDocument(name: string, o: OpenApiOptions): Record<st
         },
       },
     },
-    apis: o.apis,
+    apis: o.apis ?? [],
   }) as Record<string, unknown>;
   return doc;
 }
@@ -96,11 +100,17 @@ export function createServiceApp(o: ServiceAppOptions): Express {
     else res.status(503).json({ error: `${o.name} is not ready`, code: 'not_ready', service: o.name, checks, ...info });
   });
 
-  const doc = buildOpenApiDocument(o.name, o.openapi);
+  // The routes describe themselves as they are mounted, so the document is built once they all are.
+  let doc: Record<string, unknown> | undefined;
+  let ui: RequestHandler | undefined;
+  const documentOf = () => (doc ??= buildOpenApiDocument(o.name, o.openapi));
   app.get('/openapi.json', (_req, res) => {
-    res.json(doc);
+    res.json(documentOf());
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: o.openapi.title }));
+  app.use('/docs', swaggerUi.serve, ((req, res, next) => {
+    ui ??= swaggerUi.setup(documentOf(), { customSiteTitle: o.openapi.title });
+    ui(req, res, next);
+  }) as RequestHandler);
 
   o.routes(app);
   app.use(notFoundMiddleware());

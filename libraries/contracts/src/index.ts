@@ -1,0 +1,3 @@
+export * from './user-service';
+export * from './channel-service';
+export * from './message-service';
