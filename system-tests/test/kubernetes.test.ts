@@ -1,0 +1,176 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import YAML from 'yaml';
+import * as models from 'kubernetes-models';
+import { ROOT } from './helpers/repo';
+
+/**
+ * deploy/k8s as a cluster would receive it: every overlay rendered by `kubectl kustomize`
+ * (offline), each core object checked against the Kubernetes schemas of kubernetes-models, and
+ * our own rules: probes, resources, hardening, PDBs, autoscaling, network policies, no inlined
+ * secrets and no `latest` tags.
+ */
+type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [k: string]: unknown;
+};
+type Container = {
+  name: string;
+  image: string;
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
+  lifecycle?: { preStop?: unknown };
+  env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+};
+type PodSpec = { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } };
+type Workload = K8sObject & { spec: { replicas?: number; selector: { matchLabels: Record<string, string> }; template: { spec: PodSpec } } };
+
+const OVERLAYS = ['dev', 'production'];
+const SERVICES = [
+  'user-service',
+  'message-service',
+  'channel-service',
+  'gateway-service',
+  'stats-service',
+  'realtime-service',
+  'irc-service',
+];
+const HPA_SERVICES = ['gateway-service', 'realtime-service', 'message-service'];
+
+function render(overlay: string): K8sObject[] {
+  const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
+  return YAML.parseAllDocuments(out).map((d) => d.toJSON() as K8sObject);
+}
+
+/** The kubernetes-models class of an object, when it is a core kind (Traefik CRDs have none). */
+function modelOf(o: K8sObject): (new (data: unknown) => { validate(): void }) | undefined {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const moduleName = group === '' ? 'v1' : group.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\./g, '');
+  const groupModule = (group === '' ? models : (models as Record<string, unknown>)[moduleName]) as Record<string, unknown> | undefined;
+  const versionModule = (group === '' ? groupModule?.v1 : groupModule?.[version]) as Record<string, unknown> | undefined;
+  return versionModule?.[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+}
+
+describe.each(OVERLAYS)('the %s overlay', (overlay) => {
+  const objects = render(overlay);
+  const of = <T extends K8sObject>(kind: string) => objects.filter((o) => o.kind === kind) as T[];
+  const deployments = of<Workload>('Deployment');
+
+  it('when rendered, then every core object is valid against the Kubernetes schemas', () => {
+    const invalid: string[] = [];
+    const unchecked: string[] = [];
+    for (const o of objects) {
+      const Model = modelOf(o);
+      if (!Model) {
+        unchecked.push(`${o.apiVersion} ${o.kind}`);
+        continue;
+      }
+      try {
+        new Model(o).validate();
+      } catch (err) {
+        invalid.push(`${o.kind}/${o.metadata.name}: ${(err as Error).message.slice(0, 300)}`);
+      }
+    }
+    expect(invalid).toEqual([]);
+    // Only Traefik's own resources have no schema in kubernetes-models.
+    expect([...new Set(unchecked)].sort()).toEqual(['traefik.io/v1alpha1 IngressRoute', 'traefik.io/v1alpha1 IngressRouteTCP']);
+  });
+
+  it('when rendered, then every service has a Deployment and a Service', () => {
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
+    const services = of('Service').map((s) => s.metadata.name);
+    for (const s of SERVICES) expect(services).toContain(s);
+  });
+
+  it('when a container runs, then it has readiness on /ready, liveness on /health, resources, a preStop and hardening', () => {
+    for (const d of deployments) {
+      expect(d.spec.template.spec.securityContext?.runAsNonRoot).toBe(true);
+      for (const c of d.spec.template.spec.containers) {
+        const where = `${d.metadata.name}/${c.name}`;
+        expect([where, c.readinessProbe?.httpGet?.path]).toEqual([where, '/ready']);
+        expect([where, c.livenessProbe?.httpGet?.path]).toEqual([where, '/health']);
+        expect([where, Object.keys(c.resources?.requests ?? {}).sort()]).toEqual([where, ['cpu', 'memory']]);
+        expect([where, Object.keys(c.resources?.limits ?? {}).sort()]).toEqual([where, ['cpu', 'memory']]);
+        expect([where, c.lifecycle?.preStop]).toEqual([where, expect.anything()]);
+        expect([where, c.securityContext]).toEqual([
+          where,
+          expect.objectContaining({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }),
+        ]);
+      }
+    }
+  });
+
+  it('when an image is named, then it has a pinned tag, never latest', () => {
+    const images = objects.flatMap((o) => ((o as Workload).spec?.template?.spec?.containers ?? []).map((c) => c.image));
+    expect(images.length).toBeGreaterThanOrEqual(SERVICES.length);
+    expect(images.filter((i) => !/:[\w.-]+$/.test(i) || i.endsWith(':latest'))).toEqual([]);
+  });
+
+  it('when a workload runs more than one replica, then a PodDisruptionBudget covers it', () => {
+    const pdbs = of<K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget');
+    const workloads = [...deployments, ...of<Workload>('StatefulSet')];
+    const uncovered = workloads
+      .filter((w) => (w.spec.replicas ?? 1) > 1)
+      .filter((w) => !pdbs.some((p) => Object.entries(p.spec.selector.matchLabels).every(([k, v]) => w.spec.selector.matchLabels[k] === v)))
+      .map((w) => w.metadata.name);
+    expect(uncovered).toEqual([]);
+  });
+
+  it('when the overlay autoscales, then the gateway, realtime and message services have an HPA on a Deployment', () => {
+    const hpas = of<K8sObject & { spec: { scaleTargetRef: { kind: string; name: string } } }>('HorizontalPodAutoscaler');
+    if (overlay === 'dev') {
+      expect(hpas).toEqual([]);
+      return;
+    }
+    expect(hpas.map((h) => `${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`).sort()).toEqual(
+      HPA_SERVICES.map((s) => `Deployment/${s}`).sort(),
+    );
+  });
+
+  it('when traffic arrives, then ingress is denied by default and each service has its own NetworkPolicy', () => {
+    const policies = of<K8sObject & { spec: { podSelector: { matchLabels?: Record<string, string> } } }>('NetworkPolicy');
+    const denyAll = policies.find((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0);
+    expect(denyAll).toBeDefined();
+    const selected = policies.map((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name']);
+    for (const s of SERVICES) expect(selected).toContain(s);
+  });
+
+  it('when only the doors are public, then only the gateway, realtime and IRC policies admit the Traefik namespace', () => {
+    const text = (o: K8sObject) => JSON.stringify(o);
+    const admitting = of('NetworkPolicy')
+      .filter((p) => text(p).includes('"kubernetes.io/metadata.name":"traefik"'))
+      .map((p) => p.metadata.name)
+      .sort();
+    expect(admitting).toEqual(['gateway-service', 'irc-service', 'realtime-service']);
+  });
+
+  it('when a secret is needed, then it is referenced, never inlined', () => {
+    expect(of('Secret')).toEqual([]);
+    const literal = deployments.flatMap((d) =>
+      d.spec.template.spec.containers.flatMap((c) =>
+        (c.env ?? []).filter((e) => /SECRET|PASSWORD|PRIVATE_KEY|DATABASE_URL/.test(e.name) && e.value !== undefined),
+      ),
+    );
+    expect(literal).toEqual([]);
+  });
+
+  it('when IRC is exposed, then Traefik routes TCP on its own entry points with HostSNI(`*`)', () => {
+    const tcp = of<
+      K8sObject & { spec: { entryPoints: string[]; routes: Array<{ match: string; services: Array<{ name: string; port: number }> }> } }
+    >('IngressRouteTCP');
+    expect(tcp.map((r) => r.spec.entryPoints[0]).sort()).toEqual(['irc', 'ircs']);
+    for (const r of tcp) {
+      expect(r.spec.routes[0].match).toBe('HostSNI(`*`)');
+      expect(r.spec.routes[0].services[0].name).toBe('irc-service');
+    }
+  });
+
+  it('when NATS runs, then it is a StatefulSet with JetStream storage on a volume claim', () => {
+    const nats = of<Workload & { spec: { volumeClaimTemplates?: unknown[] } }>('StatefulSet').find((s) => s.metadata.name === 'nats');
+    expect(nats?.spec.volumeClaimTemplates?.length).toBe(1);
+  });
+});
