@@ -25,6 +25,7 @@ ENV SCARF_ANALYTICS=false \
 COPY package.json package-lock.json ./
 COPY libraries/auth/package.json libraries/auth/
 COPY libraries/config/package.json libraries/config/
+COPY libraries/contracts/package.json libraries/contracts/
 COPY libraries/db/package.json libraries/db/
 COPY libraries/errors/package.json libraries/errors/
 COPY libraries/http-client/package.json libraries/http-client/
@@ -53,7 +54,7 @@ COPY ${SERVICE}/ ${SERVICE}/
 # service links service-kit, which links all the others: one list serves every service.
 # `testing` is for tests only and stays out of the image.
 RUN npx tsc -b libraries/errors libraries/config libraries/logging libraries/auth libraries/db \
-      libraries/http-client libraries/service-kit "$SERVICE" \
+      libraries/http-client libraries/contracts libraries/service-kit "$SERVICE" \
  && rm -rf libraries/testing libraries/*/src libraries/*/test libraries/*/dist/.tsbuildinfo \
       "$SERVICE/dist/.tsbuildinfo"
 

@@ -1,84 +1,74 @@
-import path from 'node:path';
 import type { Express } from 'express';
-import { authenticate, ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
-import { pingDatabase, type Knex } from '@canaduck/db';
-import type { Logger } from '@canaduck/logging';
-import { createServiceApp } from '@canaduck/service-kit';
-import { ChannelClient } from './clients/channel-client';
+import { authenticate } from '@canaduck/auth';
+import { pingDatabase } from '@canaduck/db';
+import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
+import type { Clients } from './clients';
+import type { Settings } from './config';
+import { AccountService } from './domain/account-service';
 import { buildJwks, completeTokenSettings } from './domain/jwks';
 import { PasswordHasher } from './domain/passwords';
-import type { UserContext, UserSettings } from './domain/user-context';
+import { PresenceService } from './domain/presence-service';
+import { ProfileService } from './domain/profile-service';
+import { RoleService } from './domain/role-service';
+import { UserDirectory } from './domain/user-directory';
 import { UserRepository } from './repositories/user-repository';
 import { accountRoutes } from './routes/account-routes';
 import { internalRoutes } from './routes/internal-routes';
 import { jwksRoutes } from './routes/jwks-routes';
-import { openapiSchemas } from './routes/openapi-schemas';
 import { presenceRoutes } from './routes/presence-routes';
 import { profileRoutes } from './routes/profile-routes';
 import { roleRoutes } from './routes/role-routes';
 
-export interface AppDeps {
-  logger: Logger;
-  knex: Knex;
-  tokens: TokenSettings;
-  serviceSecret: string;
-  settings: UserSettings;
-  /** Mints this service's tokens for its calls to channel-service. */
-  serviceTokens?: ServiceTokenMinter;
+export interface AppDeps extends AppBase {
+  settings: Settings;
+  clients: Clients;
   /** Epoch milliseconds (tests move time to check presence timeouts). */
   now?: () => number;
 }
 
-export interface UserService {
+/** The app and the account service, which main.ts also needs (the first admin at start-up). */
+export interface UserApp {
   app: Express;
-  ctx: UserContext;
-  /** Stops the outgoing client's timers. */
-  close(): void;
+  accounts: AccountService;
 }
 
-/** Wires the user-service: context, routes, OpenAPI. main.ts and the tests both start here. */
-export function createUserService(deps: AppDeps): UserService {
+/** Builds the user-service: repositories -> domain -> routes. main.ts and the tests both start here. */
+export function createUserApp(deps: AppDeps): UserApp {
+  const now = deps.now ?? Date.now;
+  // Fails here, at start-up, when an asymmetric key is missing or unusable.
   const tokens = completeTokenSettings(deps.tokens);
-  const minter = deps.serviceTokens ?? new ServiceTokenMinter('user-service', deps.serviceSecret);
-  const channels = new ChannelClient({
-    baseUrl: deps.settings.channelServiceUrl,
-    timeoutMs: deps.settings.whoisChannelsTimeoutMs,
-    serviceAuth: () => `Bearer ${minter.get()}`,
-    logger: deps.logger,
-  });
-  const ctx: UserContext = {
-    repo: new UserRepository(deps.knex),
-    hasher: new PasswordHasher(deps.settings.bcryptCost),
-    settings: deps.settings,
-    tokens,
-    logger: deps.logger,
-    channels,
-    now: deps.now ?? Date.now,
-  };
+  const users = new UserRepository(deps.knex);
+  const directory = new UserDirectory({ users, settings: deps.settings, logger: deps.logger, now });
+  const hasher = new PasswordHasher(deps.settings.bcryptCost);
+  const accounts = new AccountService({ db: deps.knex, users, directory, hasher, tokens, settings: deps.settings, now });
+  const presence = new PresenceService({ users, directory, now });
+  const profiles = new ProfileService({ users, directory, channels: deps.clients.channels });
+  const roles = new RoleService({ db: deps.knex, users, directory, now });
+
   const auth = authenticate(tokens);
+  const docs = new ApiDocs();
   const app = createServiceApp({
     name: 'user-service',
     logger: deps.logger,
     openapi: {
       title: 'CanaDuck IRC user-service',
       description: 'Accounts, authentication, presence, avatars and global roles (user, admin) of CanaDuck IRC.',
-      apis: [path.join(__dirname, 'routes', '*.{ts,js}')],
-      components: openapiSchemas,
+      docs,
     },
     readiness: { database: () => pingDatabase(deps.knex) },
     routes: (app) => {
-      app.use(internalRoutes(ctx, deps.serviceSecret));
-      app.use(jwksRoutes(buildJwks(tokens)));
-      app.use(accountRoutes(ctx, auth));
-      app.use(presenceRoutes(ctx, auth));
-      app.use(profileRoutes(ctx, auth));
-      app.use(roleRoutes(ctx, auth));
+      app.use(internalRoutes({ presence, serviceSecret: deps.serviceSecret, docs }));
+      app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));
+      app.use(accountRoutes({ accounts, authenticate: auth, docs }));
+      app.use(presenceRoutes({ presence, authenticate: auth, docs }));
+      app.use(profileRoutes({ profiles, authenticate: auth, docs }));
+      app.use(roleRoutes({ roles, authenticate: auth, docs }));
     },
   });
-  return { app, ctx, close: () => channels.close() };
+  return { app, accounts };
 }
 
-/** Builds the user-service's app; tests call this with their own dependencies. */
+/** The user-service's Express app; tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
-  return createUserService(deps).app;
+  return createUserApp(deps).app;
 }

@@ -1,6 +1,5 @@
 import { commonShape, port, positiveInt, z } from '@canaduck/config';
 import { PSEUDO_PATTERN } from '@canaduck/service-kit';
-import type { UserSettings } from './domain/user-context';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -51,8 +50,18 @@ export const configShape = {
 
 export type UserServiceConfig = z.infer<z.ZodObject<typeof configShape>>;
 
-/** The domain's settings from the parsed environment. */
-export function settingsFrom(config: UserServiceConfig): UserSettings {
+/** The service's tunables as plain typed values; tests pass their own. */
+export interface Settings {
+  jwtExpiresInSeconds: number;
+  bcryptCost: number;
+  presenceTimeoutSeconds: number;
+  /** How long whois waits for channel-service (the channel client's timeout). */
+  whoisChannelsTimeoutMs: number;
+  channelServiceUrl: string;
+}
+
+/** The settings from the parsed environment. */
+export function settingsFrom(config: UserServiceConfig): Settings {
   return {
     jwtExpiresInSeconds: config.JWT_EXPIRES_IN,
     bcryptCost: config.BCRYPT_COST,

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { testDatabases, uniqueName } from '@canaduck/testing';
 import { identiconDataUri } from '../src/domain/identicon';
-import { registerUser, signedUp, useService } from './helpers';
+import { registerUser, signedUp, useService } from './support';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 1)]);
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { auditLines, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, useService } from './helpers';
+import { auditLines, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, useService } from './support';
 
 describe.each(testDatabases())('DELETE /user/<pseudo> (%s)', (kind) => {
   const svc = useService(kind);

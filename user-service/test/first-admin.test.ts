@@ -1,16 +1,15 @@
 import request from 'supertest';
 import { testDatabases, uniqueName } from '@canaduck/testing';
-import { ensureFirstAdmin } from '../src/domain/account-service';
-import { auditLines, registerUser, startService } from './helpers';
+import { auditLines, registerUser, startService } from './support';
 
 describe.each(testDatabases())('first admin at start-up (%s)', (kind) => {
   it('when ADMIN_PSEUDO is free, then the admin is created with roles user and admin and can log in', async () => {
     const svc = await startService(kind);
     try {
       const pseudo = uniqueName('Boss');
-      expect(await ensureFirstAdmin(svc.ctx, { pseudo, password: 'admin password 1', email: `${pseudo.toLowerCase()}@localhost` })).toBe(
-        true,
-      );
+      expect(
+        await svc.accounts.ensureFirstAdmin({ pseudo, password: 'admin password 1', email: `${pseudo.toLowerCase()}@localhost` }),
+      ).toBe(true);
       const login = await request(svc.app).post('/login').send({ pseudo, password: 'admin password 1' });
       expect(login.status).toBe(200);
       expect(login.body.user).toMatchObject({ pseudo, roles: ['user', 'admin'], email: `${pseudo.toLowerCase()}@localhost` });
@@ -24,7 +23,7 @@ describe.each(testDatabases())('first admin at start-up (%s)', (kind) => {
     const svc = await startService(kind);
     try {
       const user = await registerUser(svc.app);
-      expect(await ensureFirstAdmin(svc.ctx, { pseudo: user.pseudo, password: 'another password', email: 'x@localhost' })).toBe(false);
+      expect(await svc.accounts.ensureFirstAdmin({ pseudo: user.pseudo, password: 'another password', email: 'x@localhost' })).toBe(false);
       expect((await request(svc.app).get(`/user/roles/${user.pseudo}`)).body.roles).toEqual(['user']);
       await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: 'another password' }).expect(401);
     } finally {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { registerUser, signedUp, signedUpAdmin, useService } from './helpers';
+import { registerUser, signedUp, signedUpAdmin, useService } from './support';
 
 describe.each(testDatabases())('internal routes (%s)', (kind) => {
   const svc = useService(kind);

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { verifyUserToken, type TokenSettings } from '@canaduck/auth';
 import { testDatabases, testTokenSettings } from '@canaduck/testing';
-import { registerUser, startService } from './helpers';
+import { registerUser, startService } from './support';
 
 const pem = (alg: 'rsa' | 'ed25519') => {
   const { privateKey, publicKey } = alg === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');

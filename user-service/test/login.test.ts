@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { expiredToken, testDatabases, testTokenSettings, uniqueName, userToken } from '@canaduck/testing';
-import { auditLines, PASSWORD, registerUser, signedUp, startService, useService } from './helpers';
+import { auditLines, PASSWORD, registerUser, signedUp, startService, useService } from './support';
 
 describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
   const svc = useService(kind);

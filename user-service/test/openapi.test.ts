@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { testDatabases } from '@canaduck/testing';
-import { startService } from './helpers';
+import { startService } from './support';
 
 const ROUTES: Array<[string, string]> = [
   ['post', '/register'],

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, testDatabases } from '@canaduck/testing';
-import { auditLines, PASSWORD, signedUp, signedUpAdmin, useService } from './helpers';
+import { auditLines, PASSWORD, signedUp, signedUpAdmin, useService } from './support';
 
 describe.each(testDatabases())('PATCH /user/<pseudo>/password (%s)', (kind) => {
   const svc = useService(kind);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { registerUser, signedUp, startService, type TestService } from './helpers';
+import { registerUser, signedUp, startService, type TestService } from './support';
 
 describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kind) => {
   let svc: TestService;

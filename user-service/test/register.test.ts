@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { testDatabases, uniqueName } from '@canaduck/testing';
-import { PASSWORD, useService } from './helpers';
+import { PASSWORD, useService } from './support';
 
 describe.each(testDatabases())('POST /register (%s)', (kind) => {
   const svc = useService(kind);

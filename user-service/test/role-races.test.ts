@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { testDatabases } from '@canaduck/testing';
-import { auditLines, registerUser, signedUpAdmin, useService } from './helpers';
+import { auditLines, registerUser, signedUpAdmin, useService } from './support';
 
 describe.each(testDatabases())('concurrent role grants (%s)', (kind) => {
   const svc = useService(kind);

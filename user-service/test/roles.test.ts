@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { auditLines, loginAs, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, useService } from './helpers';
+import { auditLines, loginAs, PASSWORD, registerUser, signedUp, signedUpAdmin, startService, useService } from './support';
 
 describe.each(testDatabases())('roles: /user/roles, /make-admin (%s)', (kind) => {
   const svc = useService(kind);

@@ -2,7 +2,7 @@ import nock from 'nock';
 import request from 'supertest';
 import { verifyServiceToken } from '@canaduck/auth';
 import { testDatabases, testServiceSecret, uniqueName } from '@canaduck/testing';
-import { CHANNEL_URL, registerUser, signedUp, startService, type TestService } from './helpers';
+import { CHANNEL_URL, registerUser, signedUp, startService, type TestService } from './support';
 
 describe.each(testDatabases())('GET /whois/<pseudo> (%s)', (kind) => {
   let svc: TestService;

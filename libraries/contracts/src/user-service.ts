@@ -1,2 +1,35 @@
 // Internal routes served by user-service (structures.md section 5): request and answer shapes, one definition for callee and callers.
-export {};
+import { z } from 'zod';
+
+/**
+ * A pseudo as structures.md section 3 defines it. The same rule as service-kit's PSEUDO_PATTERN,
+ * repeated here because contracts depends on zod alone (it builds before service-kit).
+ */
+const pseudo = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_\-[\]\\^{}|]{0,29}$/, 'a pseudo starts with a letter and has at most 30 letters, digits or _-[]\\^{}|');
+
+/** The most pseudos one activity report may carry. */
+export const ACTIVITY_MAX_PSEUDOS = 1000;
+
+/** `GET /internal/users/<pseudo>` answer (200); unknown or deleted users are a 404 `user_not_found`. */
+export const internalUserAnswerSchema = z.object({
+  pseudo: z.string().describe('the stored form of the pseudo'),
+  roles: z.array(z.string()).describe('global roles, `user` first'),
+  status: z.string().describe('`offline` once the user is not seen within PRESENCE_TIMEOUT'),
+});
+export type InternalUserAnswer = z.infer<typeof internalUserAnswerSchema>;
+
+/** `POST /internal/activity` body: the gateway's batch of users seen, `at` defaulting to now. */
+export const activityReportSchema = z.object({
+  pseudos: z.array(pseudo).max(ACTIVITY_MAX_PSEUDOS, `at most ${ACTIVITY_MAX_PSEUDOS} pseudos per batch`),
+  at: z.string().datetime({ offset: true, message: 'at must be an ISO 8601 date' }).optional(),
+});
+export type ActivityReport = z.infer<typeof activityReportSchema>;
+
+/** `POST /internal/activity` answer (200): how many accounts' last_seen moved forward. */
+export const activityRecordedSchema = z.object({
+  result: z.literal('activity recorded'),
+  updated: z.number().int().min(0).describe('accounts whose last_seen moved'),
+});
+export type ActivityRecorded = z.infer<typeof activityRecordedSchema>;

@@ -1,5 +1,13 @@
+import { z } from 'zod';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
+
+/**
+ * The answer of channel-service's `GET /internal/users/<pseudo>/channels`, as this caller reads it.
+ * Defined here until channel-service's contract (@canaduck/contracts, channel-service.ts) holds it.
+ */
+const userChannelsAnswerSchema = z.object({ channels: z.array(z.string()) });
+export type UserChannelsAnswer = z.infer<typeof userChannelsAnswerSchema>;
 
 export interface ChannelClientOptions {
   baseUrl: string;
@@ -28,9 +36,9 @@ export class ChannelClient {
    */
   async publicChannelsOf(pseudo: string, requestId?: string): Promise<string[] | null> {
     try {
-      const res = await this.client.get<{ channels?: unknown }>(`/internal/users/${encodeURIComponent(pseudo)}/channels`, { requestId });
-      const channels = res.data?.channels;
-      if (res.status === 200 && Array.isArray(channels) && channels.every((c) => typeof c === 'string')) return channels as string[];
+      const res = await this.client.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/channels`, { requestId });
+      const answer = res.status === 200 ? userChannelsAnswerSchema.safeParse(res.data) : undefined;
+      if (answer?.success) return answer.data.channels;
       this.opts.logger.warn({ status: res.status }, 'channel-service gave an unexpected answer to the whois channels call');
     } catch (err) {
       this.opts.logger.warn({ err: (err as Error).message }, 'channel-service unavailable for whois channels');

@@ -1,5 +1,7 @@
 import type { AuthUser } from '@canaduck/auth';
-import { callerAccount, effectiveStatus, findUserOr404, type UserContext } from './user-context';
+import type { ChannelClient } from '../clients/channel-client';
+import type { UserRepository } from '../repositories/user-repository';
+import type { UserDirectory } from './user-directory';
 import { avatarOf, iso } from './user-view';
 
 export interface Whois {
@@ -12,33 +14,40 @@ export interface Whois {
   avatar_url: string;
 }
 
-/** Public profile; the channels come from channel-service and may be unavailable (null), never a failure. */
-export async function whois(ctx: UserContext, pseudo: string, requestId?: string): Promise<Whois> {
-  const user = await findUserOr404(ctx, pseudo);
-  const channels = await ctx.channels.publicChannelsOf(user.pseudo, requestId);
-  return {
-    pseudo: user.pseudo,
-    status: effectiveStatus(ctx, user),
-    roles: user.roles,
-    channels,
-    ...(channels === null ? { channels_unavailable: true as const } : {}),
-    last_seen: iso(user.lastSeen),
-    avatar_url: avatarOf(user),
-  };
+export interface ProfileServiceDeps {
+  users: UserRepository;
+  directory: UserDirectory;
+  channels: ChannelClient;
 }
 
-export async function getAvatar(ctx: UserContext, pseudo: string): Promise<{ pseudo: string; avatar_url: string }> {
-  const user = await findUserOr404(ctx, pseudo);
-  return { pseudo: user.pseudo, avatar_url: avatarOf(user) };
-}
+/** Public profile (whois) and avatars. */
+export class ProfileService {
+  constructor(private readonly deps: ProfileServiceDeps) {}
 
-/** `null` resets to the generated identicon. */
-export async function setAvatar(
-  ctx: UserContext,
-  caller: AuthUser,
-  avatarUrl: string | null,
-): Promise<{ pseudo: string; avatar_url: string }> {
-  const user = await callerAccount(ctx, caller);
-  await ctx.repo.updateFields(user.id, { avatarUrl });
-  return { pseudo: user.pseudo, avatar_url: avatarOf({ ...user, avatarUrl }) };
+  /** Public profile; the channels come from channel-service and may be unavailable (null), never a failure. */
+  async whois(pseudo: string, requestId?: string): Promise<Whois> {
+    const user = await this.deps.directory.findOr404(pseudo);
+    const channels = await this.deps.channels.publicChannelsOf(user.pseudo, requestId);
+    return {
+      pseudo: user.pseudo,
+      status: this.deps.directory.effectiveStatus(user),
+      roles: user.roles,
+      channels,
+      ...(channels === null ? { channels_unavailable: true as const } : {}),
+      last_seen: iso(user.lastSeen),
+      avatar_url: avatarOf(user),
+    };
+  }
+
+  async getAvatar(pseudo: string): Promise<{ pseudo: string; avatar_url: string }> {
+    const user = await this.deps.directory.findOr404(pseudo);
+    return { pseudo: user.pseudo, avatar_url: avatarOf(user) };
+  }
+
+  /** `null` resets to the generated identicon. */
+  async setAvatar(caller: AuthUser, avatarUrl: string | null): Promise<{ pseudo: string; avatar_url: string }> {
+    const user = await this.deps.directory.callerAccount(caller);
+    await this.deps.users.updateFields(user.id, { avatarUrl });
+    return { pseudo: user.pseudo, avatar_url: avatarOf({ ...user, avatarUrl }) };
+  }
 }

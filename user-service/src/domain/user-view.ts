@@ -1,6 +1,5 @@
 import type { UserRecord } from '../repositories/user-repository';
 import { identiconDataUri } from './identicon';
-import { effectiveStatus, type UserContext } from './user-context';
 
 /** The User object of structures.md section 4; `email` only for the user themself or an admin. */
 export interface UserView {
@@ -13,22 +12,8 @@ export interface UserView {
   created_at: string;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function avatarOf(user: UserRecord): string {
   return user.avatarUrl ?? identiconDataUri(user.pseudo);
 }
-
-export function userView(ctx: UserContext, user: UserRecord, opts: { withEmail: boolean }): UserView {
-  return {
-    pseudo: user.pseudo,
-    ...(opts.withEmail ? { email: user.email } : {}),
-    status: effectiveStatus(ctx, user),
-    roles: user.roles,
-    last_seen: iso(user.lastSeen),
-    avatar_url: avatarOf(user),
-    created_at: new Date(user.createdAt).toISOString(),
-  };
-}
-
-export { iso };

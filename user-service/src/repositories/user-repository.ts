@@ -45,26 +45,26 @@ export function isUniqueViolation(err: unknown): boolean {
 // BIGINT may come back as a string from some drivers: normalise once, here.
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
-/** Data access for accounts and their global roles; pseudos and emails are looked up lower-cased. */
+/**
+ * Data access for accounts (`users`) and their global roles (`user_roles`), one aggregate; pseudos and
+ * emails are looked up lower-cased. Methods join the caller's transaction when given one (`trx`).
+ */
 export class UserRepository {
   constructor(private readonly knex: Knex) {}
 
-  transaction<T>(fn: (repo: UserRepository) => Promise<T>): Promise<T> {
-    return this.knex.transaction((trx) => fn(new UserRepository(trx)));
-  }
-
   /** The account under that pseudo, deleted ones included only when asked. */
-  async findByPseudo(pseudo: string, opts: { includeDeleted?: boolean } = {}): Promise<UserRecord | undefined> {
-    const query = this.knex<UserRow>('users').where('pseudo_key', pseudo.toLowerCase());
+  async findByPseudo(pseudo: string, opts: { includeDeleted?: boolean } = {}, trx?: Knex.Transaction): Promise<UserRecord | undefined> {
+    const q = trx ?? this.knex;
+    const query = q<UserRow>('users').where('pseudo_key', pseudo.toLowerCase());
     if (!opts.includeDeleted) query.whereNull('deleted_at');
     const row = await query.first();
     if (!row) return undefined;
-    return this.toRecord(row, await this.rolesOf(row.id));
+    return this.toRecord(row, await this.rolesOf(row.id, trx));
   }
 
   /** Which of the two unique keys are already used, by live or deleted accounts alike. */
-  async taken(pseudo: string, email: string): Promise<{ pseudo: boolean; email: boolean }> {
-    const rows = await this.knex<UserRow>('users')
+  async taken(pseudo: string, email: string, trx?: Knex.Transaction): Promise<{ pseudo: boolean; email: boolean }> {
+    const rows = await (trx ?? this.knex)<UserRow>('users')
       .select('pseudo_key', 'email_key')
       .where('pseudo_key', pseudo.toLowerCase())
       .orWhere('email_key', email.toLowerCase());
@@ -74,8 +74,9 @@ export class UserRepository {
     };
   }
 
-  async insert(user: NewUser): Promise<number> {
-    const [id] = await this.knex('users').insert({
+  /** The account and its roles; run it in a transaction so that no account is left without its roles. */
+  async insert(user: NewUser, trx?: Knex.Transaction): Promise<number> {
+    const [id] = await (trx ?? this.knex)('users').insert({
       pseudo: user.pseudo,
       pseudo_key: user.pseudo.toLowerCase(),
       email: user.email,
@@ -88,13 +89,13 @@ export class UserRepository {
       deleted_at: null,
     });
     const userId = Number(id);
-    for (const role of user.roles) await this.addRole(userId, role, user.createdAt);
+    for (const role of user.roles) await this.addRole(userId, role, user.createdAt, trx);
     return userId;
   }
 
-  async rolesOf(userId: number): Promise<string[]> {
+  async rolesOf(userId: number, trx?: Knex.Transaction): Promise<string[]> {
     // A stable order: with the fixed set this is ['user', 'admin'], the base role first.
-    const rows = await this.knex('user_roles').select('role').where('user_id', userId).orderBy('role', 'desc');
+    const rows = await (trx ?? this.knex)('user_roles').select('role').where('user_id', userId).orderBy('role', 'desc');
     return rows.map((r: { role: string }) => r.role);
   }
 
@@ -103,49 +104,52 @@ export class UserRepository {
    * (INSERT IGNORE / ON CONFLICT DO NOTHING): a check-then-insert let concurrent grants of the
    * same role collide on the primary key; the affected row count tells which grant created it.
    */
-  async addRole(userId: number, role: string, at: number): Promise<boolean> {
-    if (isMysql(this.knex)) {
-      const [result] = (await this.knex.raw('INSERT IGNORE INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)', [
-        userId,
-        role,
-        at,
-      ])) as [{ affectedRows: number }];
+  async addRole(userId: number, role: string, at: number, trx?: Knex.Transaction): Promise<boolean> {
+    const q = trx ?? this.knex;
+    if (isMysql(q)) {
+      const [result] = (await q.raw('INSERT IGNORE INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)', [userId, role, at])) as [
+        { affectedRows: number },
+      ];
       return result.affectedRows > 0;
     }
-    const result = (await this.knex.raw(
+    const result = (await q.raw(
       'INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?) ON CONFLICT (user_id, role) DO NOTHING',
       [userId, role, at],
     )) as { changes: number };
     return result.changes > 0;
   }
 
-  async removeRole(userId: number, role: string): Promise<boolean> {
-    return (await this.knex('user_roles').where({ user_id: userId, role }).del()) > 0;
+  async removeRole(userId: number, role: string, trx?: Knex.Transaction): Promise<boolean> {
+    return (await (trx ?? this.knex)('user_roles').where({ user_id: userId, role }).del()) > 0;
   }
 
   /**
    * The ids of all admins, locked until the transaction ends (MySQL), so two
    * concurrent removals cannot both see "another admin is left". SQLite has a
-   * single writer connection, which serialises them anyway.
+   * single writer connection, which serialises them anyway. Only meaningful inside a transaction.
    */
-  async lockAdminIds(): Promise<number[]> {
-    const query = this.knex('user_roles').select('user_id').where('role', 'admin');
-    if (isMysql(this.knex)) query.forUpdate();
+  async lockAdminIds(trx: Knex.Transaction): Promise<number[]> {
+    const query = trx('user_roles').select('user_id').where('role', 'admin');
+    if (isMysql(trx)) query.forUpdate();
     return (await query).map((r: { user_id: number }) => Number(r.user_id));
   }
 
-  async updateFields(userId: number, fields: Partial<{ status: string; passwordHash: string; avatarUrl: string | null }>): Promise<void> {
+  async updateFields(
+    userId: number,
+    fields: Partial<{ status: string; passwordHash: string; avatarUrl: string | null }>,
+    trx?: Knex.Transaction,
+  ): Promise<void> {
     const row: Record<string, unknown> = {};
     if (fields.status !== undefined) row.status = fields.status;
     if (fields.passwordHash !== undefined) row.password_hash = fields.passwordHash;
     if (fields.avatarUrl !== undefined) row.avatar_url = fields.avatarUrl;
-    await this.knex('users').where('id', userId).whereNull('deleted_at').update(row);
+    await (trx ?? this.knex)('users').where('id', userId).whereNull('deleted_at').update(row);
   }
 
   /** Moves last_seen forward to `at`, never back; returns how many accounts moved. */
-  async touch(pseudos: string[], at: number): Promise<number> {
+  async touch(pseudos: string[], at: number, trx?: Knex.Transaction): Promise<number> {
     if (pseudos.length === 0) return 0;
-    return this.knex('users')
+    return (trx ?? this.knex)('users')
       .whereIn(
         'pseudo_key',
         pseudos.map((p) => p.toLowerCase()),
@@ -156,9 +160,9 @@ export class UserRepository {
   }
 
   /** Stored pseudos among `pseudos` whose status is not offline and who were seen since `since`. */
-  async findPresent(pseudos: string[], since: number): Promise<string[]> {
+  async findPresent(pseudos: string[], since: number, trx?: Knex.Transaction): Promise<string[]> {
     if (pseudos.length === 0) return [];
-    const rows = await this.knex<UserRow>('users')
+    const rows = await (trx ?? this.knex)<UserRow>('users')
       .select('pseudo')
       .whereIn(
         'pseudo_key',
@@ -170,10 +174,10 @@ export class UserRepository {
     return rows.map((r) => r.pseudo);
   }
 
-  /** Tombstone: the row keeps pseudo and email (both stay reserved); credentials, roles and profile go. */
-  async tombstone(userId: number, at: number): Promise<void> {
-    await this.knex('user_roles').where('user_id', userId).del();
-    await this.knex('users').where('id', userId).update({ deleted_at: at, password_hash: null, status: 'offline', avatar_url: null });
+  /** Tombstone (two statements: run it in the caller's transaction): the row keeps pseudo and email (both stay reserved); credentials, roles and profile go. */
+  async tombstone(userId: number, at: number, trx: Knex.Transaction): Promise<void> {
+    await trx('user_roles').where('user_id', userId).del();
+    await trx('users').where('id', userId).update({ deleted_at: at, password_hash: null, status: 'offline', avatar_url: null });
   }
 
   private toRecord(row: UserRow, roles: string[]): UserRecord {

@@ -1,102 +1,81 @@
 import { Router, type RequestHandler } from 'express';
 import { requireAuth } from '@canaduck/auth';
 import { BadRequestError } from '@canaduck/errors';
-import { parseInput, single } from '@canaduck/service-kit';
-import { ison, seen, setStatus } from '../domain/presence-service';
-import type { UserContext } from '../domain/user-context';
-import { statusSchema } from '../domain/user-schemas';
+import { parseInput, single, type ApiDocs } from '@canaduck/service-kit';
+import type { PresenceService } from '../domain/presence-service';
 import { callerOf, param } from './route-helpers';
+import { isonAnswerSchema, isonQuerySchema, pseudoParamsSchema, seenAnswerSchema, statusAnswerSchema, statusSchema } from './schemas';
+
+export interface PresenceRoutesDeps {
+  presence: PresenceService;
+  authenticate: RequestHandler;
+  docs: ApiDocs;
+}
 
 /** Presence: last activity, who is online, one's own status. */
-export function presenceRoutes(ctx: UserContext, authenticate: RequestHandler): Router {
+export function presenceRoutes({ presence, authenticate, docs }: PresenceRoutesDeps): Router {
   const router = Router();
+  const tags = ['presence'];
 
-  /**
-   * @openapi
-   * /seen/{pseudo}:
-   *   get:
-   *     tags: [presence]
-   *     summary: When a user was last active
-   *     description: 'Activity: login, status changes, and authenticated requests reported by the gateway. last_seen is null for a user never logged in.'
-   *     parameters: [{ in: path, name: pseudo, required: true, schema: { type: string } }]
-   *     responses:
-   *       200:
-   *         description: 'Last activity'
-   *         content:
-   *           application/json:
-   *             schema:
-   *               type: object
-   *               properties:
-   *                 pseudo: { type: string, example: roger }
-   *                 last_seen: { type: string, format: date-time, nullable: true }
-   *       401: { description: 'An invalid token was sent', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       404: { description: 'Unknown or deleted user', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   */
+  docs.route({
+    method: 'get',
+    path: '/seen/:pseudo',
+    tags,
+    auth: 'optional-user',
+    summary: 'When a user was last active',
+    description:
+      'Activity: login, status changes, and authenticated requests reported by the gateway. last_seen is null for a user never logged in.',
+    params: pseudoParamsSchema,
+    responses: {
+      200: { description: 'Last activity', schema: seenAnswerSchema },
+      401: 'An invalid token was sent',
+      404: 'Unknown or deleted user',
+    },
+  });
   router.get('/seen/:pseudo', authenticate, async (req, res) => {
-    res.json(await seen(ctx, param(req, 'pseudo')));
+    res.json(await presence.seen(param(req, 'pseudo')));
   });
 
-  /**
-   * @openapi
-   * /ison:
-   *   get:
-   *     tags: [presence]
-   *     summary: Which of these users are online
-   *     description: 'Online: status not offline and seen within PRESENCE_TIMEOUT. Names that are not valid pseudos are ignored; the answer keeps the order asked and the stored case.'
-   *     parameters:
-   *       - { in: query, name: users, required: true, schema: { type: string }, example: 'roger,ginette', description: 'comma-separated pseudos, at most 100' }
-   *     responses:
-   *       200:
-   *         description: 'The online ones'
-   *         content:
-   *           application/json:
-   *             schema:
-   *               type: object
-   *               properties:
-   *                 online: { type: array, items: { type: string }, example: [roger] }
-   *       400: { description: 'users missing or given twice', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       401: { description: 'An invalid token was sent', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       422: { description: 'More than 100 names (code too_many_names)', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   */
+  docs.route({
+    method: 'get',
+    path: '/ison',
+    tags,
+    auth: 'optional-user',
+    summary: 'Which of these users are online',
+    description:
+      'Online: status not offline and seen within PRESENCE_TIMEOUT. Names that are not valid pseudos are ignored; the answer keeps the order asked and the stored case.',
+    query: isonQuerySchema,
+    responses: {
+      200: { description: 'The online ones', schema: isonAnswerSchema },
+      400: 'users missing or given twice',
+      401: 'An invalid token was sent',
+      422: 'More than 100 names (code too_many_names)',
+    },
+  });
   router.get('/ison', authenticate, async (req, res) => {
+    // `single`, not the schema: a parameter given twice arrives as an array and is a 400 with this message.
     const users = single(req.query.users);
     if (users === undefined) throw new BadRequestError('query parameter users is required: ?users=roger,ginette', 'invalid_input');
-    res.json(await ison(ctx, users));
+    res.json(await presence.ison(users));
   });
 
-  /**
-   * @openapi
-   * /user/status:
-   *   post:
-   *     tags: [presence]
-   *     summary: Set the caller's status
-   *     security: [{ bearerAuth: [] }]
-   *     requestBody:
-   *       required: true
-   *       content:
-   *         application/json:
-   *           schema:
-   *             type: object
-   *             required: [status]
-   *             properties:
-   *               status: { type: string, example: away, description: 'online, away, idle, busy, offline, or a free text of 1 to 64 characters' }
-   *     responses:
-   *       200:
-   *         description: 'The new status'
-   *         content:
-   *           application/json:
-   *             schema:
-   *               type: object
-   *               properties:
-   *                 pseudo: { type: string, example: roger }
-   *                 status: { type: string, example: away }
-   *       400: { description: 'status missing or not a string', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       401: { description: 'No or bad token, or deleted account', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       422: { description: 'Empty, longer than 64 characters, or with control characters', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   */
+  docs.route({
+    method: 'post',
+    path: '/user/status',
+    tags,
+    auth: 'user',
+    summary: "Set the caller's status",
+    body: statusSchema,
+    responses: {
+      200: { description: 'The new status', schema: statusAnswerSchema },
+      400: 'status missing or not a string',
+      401: 'No or bad token, or deleted account',
+      422: 'Empty, longer than 64 characters, or with control characters',
+    },
+  });
   router.post('/user/status', authenticate, requireAuth(), async (req, res) => {
     const { status } = parseInput(statusSchema, req.body);
-    res.json(await setStatus(ctx, callerOf(req), status));
+    res.json(await presence.setStatus(callerOf(req), status));
   });
 
   return router;

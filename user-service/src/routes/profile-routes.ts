@@ -1,73 +1,76 @@
 import { Router, type RequestHandler } from 'express';
 import { requireAuth } from '@canaduck/auth';
-import { parseInput } from '@canaduck/service-kit';
-import { getAvatar, setAvatar, whois } from '../domain/profile-service';
-import type { UserContext } from '../domain/user-context';
-import { avatarSchema } from '../domain/user-schemas';
+import { parseInput, type ApiDocs } from '@canaduck/service-kit';
+import type { ProfileService } from '../domain/profile-service';
 import { callerOf, metaOf, param } from './route-helpers';
+import { avatarAnswerSchema, avatarSchema, pseudoParamsSchema, whoisSchema } from './schemas';
+
+export interface ProfileRoutesDeps {
+  profiles: ProfileService;
+  authenticate: RequestHandler;
+  docs: ApiDocs;
+}
 
 /** Public profile and avatars. */
-export function profileRoutes(ctx: UserContext, authenticate: RequestHandler): Router {
+export function profileRoutes({ profiles, authenticate, docs }: ProfileRoutesDeps): Router {
   const router = Router();
+  const whois = docs.schema('Whois', whoisSchema);
+  const avatar = docs.schema('Avatar', avatarAnswerSchema);
+  const tags = ['profile'];
 
-  /**
-   * @openapi
-   * /whois/{pseudo}:
-   *   get:
-   *     tags: [profile]
-   *     summary: A user's public information
-   *     description: 'channels: the public channels the user is in, asked to channel-service with a short timeout; null with channels_unavailable true when it cannot answer. Never the email.'
-   *     parameters: [{ in: path, name: pseudo, required: true, schema: { type: string } }]
-   *     responses:
-   *       200: { description: 'Whois', content: { application/json: { schema: { $ref: '#/components/schemas/Whois' } } } }
-   *       401: { description: 'An invalid token was sent', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       404: { description: 'Unknown or deleted user', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   */
+  docs.route({
+    method: 'get',
+    path: '/whois/:pseudo',
+    tags,
+    auth: 'optional-user',
+    summary: "A user's public information",
+    description:
+      'channels: the public channels the user is in, asked to channel-service with a short timeout; null with channels_unavailable true when it cannot answer. Never the email.',
+    params: pseudoParamsSchema,
+    responses: {
+      200: { description: 'Whois', schema: whois },
+      401: 'An invalid token was sent',
+      404: 'Unknown or deleted user',
+    },
+  });
   router.get('/whois/:pseudo', authenticate, async (req, res) => {
-    res.json(await whois(ctx, param(req, 'pseudo'), metaOf(req).requestId));
+    res.json(await profiles.whois(param(req, 'pseudo'), metaOf(req).requestId));
   });
 
-  /**
-   * @openapi
-   * /user/avatar/{pseudo}:
-   *   get:
-   *     tags: [profile]
-   *     summary: A user's avatar URL, or the generated identicon
-   *     parameters: [{ in: path, name: pseudo, required: true, schema: { type: string } }]
-   *     responses:
-   *       200: { description: 'Avatar', content: { application/json: { schema: { $ref: '#/components/schemas/Avatar' } } } }
-   *       401: { description: 'An invalid token was sent', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       404: { description: 'Unknown or deleted user', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   */
+  docs.route({
+    method: 'get',
+    path: '/user/avatar/:pseudo',
+    tags,
+    auth: 'optional-user',
+    summary: "A user's avatar URL, or the generated identicon",
+    params: pseudoParamsSchema,
+    responses: {
+      200: { description: 'Avatar', schema: avatar },
+      401: 'An invalid token was sent',
+      404: 'Unknown or deleted user',
+    },
+  });
   router.get('/user/avatar/:pseudo', authenticate, async (req, res) => {
-    res.json(await getAvatar(ctx, param(req, 'pseudo')));
+    res.json(await profiles.getAvatar(param(req, 'pseudo')));
   });
 
-  /**
-   * @openapi
-   * /user/avatar:
-   *   post:
-   *     tags: [profile]
-   *     summary: Set the caller's avatar
-   *     security: [{ bearerAuth: [] }]
-   *     requestBody:
-   *       required: true
-   *       content:
-   *         application/json:
-   *           schema:
-   *             type: object
-   *             required: [avatar_url]
-   *             properties:
-   *               avatar_url: { type: string, nullable: true, example: 'https://example.org/roger.png', description: 'an http(s) URL (2048 characters at most), a data:image/png;base64 or data:image/svg+xml;base64 URI of at most 64 KB, or null for the identicon' }
-   *     responses:
-   *       200: { description: 'Avatar', content: { application/json: { schema: { $ref: '#/components/schemas/Avatar' } } } }
-   *       400: { description: 'avatar_url missing or not a string', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       401: { description: 'No or bad token, or deleted account', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   *       422: { description: 'Not an http(s) URL or accepted image, or too large', content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
-   */
+  docs.route({
+    method: 'post',
+    path: '/user/avatar',
+    tags,
+    auth: 'user',
+    summary: "Set the caller's avatar",
+    body: avatarSchema,
+    responses: {
+      200: { description: 'Avatar', schema: avatar },
+      400: 'avatar_url missing or not a string',
+      401: 'No or bad token, or deleted account',
+      422: 'Not an http(s) URL or accepted image, or too large',
+    },
+  });
   router.post('/user/avatar', authenticate, requireAuth(), async (req, res) => {
     const { avatar_url } = parseInput(avatarSchema, req.body);
-    res.json(await setAvatar(ctx, callerOf(req), avatar_url));
+    res.json(await profiles.setAvatar(callerOf(req), avatar_url));
   });
 
   return router;

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { AuthUser } from '@canaduck/auth';
 import { UnauthorizedError } from '@canaduck/errors';
-import type { RequestMeta } from '../domain/user-context';
+import type { RequestMeta } from '../domain/user-directory';
 
 export function metaOf(req: Request): RequestMeta {
   const id = req.headers['x-request-id'];

@@ -2,11 +2,12 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
-import type { TokenSettings } from '@canaduck/auth';
+import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
 import { createTestDatabase, testServiceSecret, testTokenSettings, uniqueName, type TestDbKind } from '@canaduck/testing';
-import { createUserService } from '../src/app';
-import { ensureFirstAdmin } from '../src/domain/account-service';
-import type { UserContext, UserSettings } from '../src/domain/user-context';
+import { createUserApp } from '../src/app';
+import { createClients } from '../src/clients';
+import type { Settings } from '../src/config';
+import type { AccountService } from '../src/domain/account-service';
 import { migrations } from '../src/migrations';
 
 export const CHANNEL_URL = 'http://channel-service.test';
@@ -14,14 +15,15 @@ export const PASSWORD = 'correct horse battery';
 
 export interface TestService {
   app: Express;
-  ctx: UserContext;
+  /** The domain's account service, as main.ts gets it (the first admin at start-up). */
+  accounts: AccountService;
   /** Log lines written by the app, parsed (audit checks). */
   logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
 export interface TestOptions {
-  settings?: Partial<UserSettings>;
+  settings?: Partial<Settings>;
   tokens?: TokenSettings;
   now?: () => number;
 }
@@ -36,33 +38,43 @@ export async function startService(kind: TestDbKind, opts: TestOptions = {}): Pr
       done();
     },
   });
-  let service: ReturnType<typeof createUserService>;
+  const logger = pino({ level: 'info' }, sink);
+  const settings: Settings = {
+    jwtExpiresInSeconds: 3600,
+    bcryptCost: 4,
+    presenceTimeoutSeconds: 300,
+    whoisChannelsTimeoutMs: 300,
+    channelServiceUrl: CHANNEL_URL,
+    ...opts.settings,
+  };
+  // The same clients as main.ts builds, pointed at the URL the tests nock.
+  const clients = createClients({
+    config: { CHANNEL_SERVICE_URL: settings.channelServiceUrl, WHOIS_CHANNELS_TIMEOUT_MS: settings.whoisChannelsTimeoutMs },
+    serviceTokens: new ServiceTokenMinter('user-service', testServiceSecret),
+    logger,
+  });
+  let service: ReturnType<typeof createUserApp>;
   try {
-    service = createUserService({
-      logger: pino({ level: 'info' }, sink),
+    service = createUserApp({
+      logger,
       knex: db.knex,
       tokens: opts.tokens ?? testTokenSettings,
       serviceSecret: testServiceSecret,
-      settings: {
-        jwtExpiresInSeconds: 3600,
-        bcryptCost: 4,
-        presenceTimeoutSeconds: 300,
-        whoisChannelsTimeoutMs: 300,
-        channelServiceUrl: CHANNEL_URL,
-        ...opts.settings,
-      },
+      settings,
+      clients,
       now: opts.now,
     });
   } catch (err) {
+    clients.close();
     await db.destroy();
     throw err;
   }
   return {
     app: service.app,
-    ctx: service.ctx,
+    accounts: service.accounts,
     logs,
     close: async () => {
-      service.close();
+      clients.close();
       await db.destroy();
     },
   };
@@ -100,7 +112,7 @@ export async function signedUp(app: Express, prefix = 'u'): Promise<TestUser & {
 export async function signedUpAdmin(service: TestService, prefix = 'adm'): Promise<TestUser & { auth: string }> {
   const pseudo = uniqueName(prefix);
   const admin = { pseudo, password: PASSWORD, email: `${pseudo}@canaduck.example` };
-  await ensureFirstAdmin(service.ctx, admin);
+  await service.accounts.ensureFirstAdmin(admin);
   return { ...admin, auth: await loginAs(service.app, admin) };
 }
 
