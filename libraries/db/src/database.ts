@@ -4,6 +4,9 @@ import knexFactory, { type Knex } from 'knex';
 
 export type { Knex };
 
+/** What a domain class needs to open a transaction (a Knex, or a test double of that one method). */
+export type Transactor = Pick<Knex, 'transaction'>;
+
 /** A schema change of one service; the list of them, in order, is that service's history. */
 export interface Migration {
   name: string;
