@@ -1,37 +1,76 @@
-import path from 'node:path';
 import type { Express } from 'express';
-import type { TokenSettings } from '@canaduck/auth';
-import { pingDatabase, type Knex } from '@canaduck/db';
-import type { Logger } from '@canaduck/logging';
-import { createServiceApp } from '@canaduck/service-kit';
+import { pingDatabase } from '@canaduck/db';
+import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
+import type { Clients } from './clients';
+import type { Settings } from './config';
+import { ChannelVisibilityService } from './domain/channel-visibility-service';
+import { FeedApplier } from './domain/feed-applier';
 import { StatsService } from './domain/stats-service';
-import type { FeedStatus } from './feed/event-poller';
+import { EventPoller } from './feed/event-poller';
+import { AggregatesRepository } from './repositories/aggregates-repository';
+import { ChannelRepository } from './repositories/channel-repository';
 import { StatsRepository } from './repositories/stats-repository';
+import { StatsStateRepository } from './repositories/stats-state-repository';
 import { statsRoutes } from './routes/stats-routes';
 
-export interface AppDeps {
-  logger: Logger;
-  knex: Knex;
-  tokens: TokenSettings;
-  serviceSecret: string;
-  /** The poller's view of the feeds, shown by /ready (absent when no poller runs). */
-  feedStatus?: () => FeedStatus;
-  /** Clock for the hourly buckets (tests). */
+export interface AppDeps extends AppBase {
+  settings: Settings;
+  clients: Clients;
+  /** Clock for the hourly buckets and the poller (tests fix it). */
   now?: () => number;
 }
 
-/** Builds the stats-service's app; tests call this with their own dependencies. */
-export function createApp(deps: AppDeps): Express {
-  const service = new StatsService(new StatsRepository(deps.knex), deps.now);
-  return createServiceApp({
+export interface StatsApp {
+  app: Express;
+  /** The feed's background worker: main.ts starts it and stops it on shutdown; tests run its cycles. */
+  poller: EventPoller;
+  /** Applies a page of feed events (the poller's own path; tests replay pages through it). */
+  applier: FeedApplier;
+}
+
+/** Builds the stats-service: repositories -> domain -> routes, and the feed poller over the same objects. */
+export function createStatsApp(deps: AppDeps): StatsApp {
+  const now = deps.now ?? Date.now;
+  const state = new StatsStateRepository(deps.knex);
+  const stats = new StatsService({ stats: new StatsRepository(deps.knex), state, now });
+  const applier = new FeedApplier({ db: deps.knex, state, aggregates: new AggregatesRepository(deps.knex), logger: deps.logger });
+  const visibility = new ChannelVisibilityService({
+    db: deps.knex,
+    channels: new ChannelRepository(deps.knex),
+    channelService: deps.clients.channels,
+    logger: deps.logger,
+    channelRefreshMs: deps.settings.channelRefreshMs,
+  });
+  const poller = new EventPoller({
+    messages: deps.clients.messages,
+    state,
+    applier,
+    visibility,
+    logger: deps.logger,
+    settings: deps.settings,
+    now,
+  });
+
+  const docs = new ApiDocs();
+  const app = createServiceApp({
     name: 'stats-service',
     logger: deps.logger,
-    openapi: { title: 'CanaDuck IRC stats-service', apis: [path.join(__dirname, 'routes', '*.{ts,js}')] },
+    openapi: {
+      title: 'CanaDuck IRC stats-service',
+      description: 'Statistics over the message feed: active channels, hourly activity, messages per user, top reacted messages',
+      docs,
+    },
     // Only the database decides readiness: without the feed, stats answer from the aggregates.
     readiness: { database: () => pingDatabase(deps.knex) },
-    readinessInfo: () => ({ feeds: deps.feedStatus?.() ?? null }),
+    readinessInfo: () => ({ feeds: poller.status() }),
     routes: (app) => {
-      app.use(statsRoutes(service, deps.tokens));
+      app.use(statsRoutes({ stats, tokens: deps.tokens, docs }));
     },
   });
+  return { app, poller, applier };
+}
+
+/** The stats-service's Express app (its poller built but not started); tests call this. */
+export function createApp(deps: AppDeps): Express {
+  return createStatsApp(deps).app;
 }

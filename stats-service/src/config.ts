@@ -12,3 +12,23 @@ export const configShape = {
   /** How often the visibility of every known channel is asked again. */
   STATS_CHANNEL_REFRESH_MS: positiveInt(5000),
 };
+
+export type Config = z.infer<z.ZodObject<typeof configShape>>;
+
+/** The stats-service's own settings, as plain typed values. */
+export interface Settings {
+  /** Wait between polls once caught up. */
+  pollMs: number;
+  /** Events asked per page; a full page means "more to catch up". */
+  batchSize: number;
+  /** How often every known channel's visibility is asked again. */
+  channelRefreshMs: number;
+}
+
+export function settingsFrom(config: Config): Settings {
+  return {
+    pollMs: config.STATS_POLL_MS,
+    batchSize: config.STATS_BATCH_SIZE,
+    channelRefreshMs: config.STATS_CHANNEL_REFRESH_MS,
+  };
+}

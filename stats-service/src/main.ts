@@ -1,36 +1,19 @@
-import { ServiceClient } from '@canaduck/http-client';
 import { appBase, runService } from '@canaduck/service-kit';
-import { createApp } from './app';
-import { ChannelClient } from './clients/channel-client';
-import { MessageClient } from './clients/message-client';
-import { configShape } from './config';
-import { EventPoller } from './feed/event-poller';
+import { createStatsApp } from './app';
+import { createClients } from './clients';
+import { configShape, settingsFrom } from './config';
 import { migrations } from './migrations';
 
 void runService({
   name: 'stats-service',
   shape: configShape,
   migrations,
-  build: (ctx) => {
-    const base = appBase(ctx);
-    const serviceAuth = () => `Bearer ${ctx.serviceTokens.get()}`;
-    const timeoutMs = ctx.config.HTTP_TIMEOUT_MS;
-    const messageHttp = new ServiceClient({ name: 'message-service', baseUrl: ctx.config.MESSAGE_SERVICE_URL, timeoutMs, serviceAuth });
-    const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: ctx.config.CHANNEL_SERVICE_URL, timeoutMs, serviceAuth });
-    const poller = new EventPoller({
-      knex: base.knex,
-      logger: ctx.logger,
-      messages: new MessageClient(messageHttp),
-      channels: new ChannelClient(channelHttp),
-      pollMs: ctx.config.STATS_POLL_MS,
-      batchSize: ctx.config.STATS_BATCH_SIZE,
-      channelRefreshMs: ctx.config.STATS_CHANNEL_REFRESH_MS,
-    });
+  build(ctx) {
+    const settings = settingsFrom(ctx.config);
+    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
+    const { app, poller } = createStatsApp({ ...appBase(ctx), settings, clients });
     poller.start();
-    return {
-      app: createApp({ ...base, feedStatus: () => poller.status() }),
-      // The poller stops first (its transaction finishes), then the clients, then runService closes the database.
-      onShutdown: [() => poller.stop(), () => messageHttp.close(), () => channelHttp.close()],
-    };
+    // The poller stops first (its transaction finishes), then the clients; runService closes the database last.
+    return { app, onShutdown: [() => poller.stop(), () => clients.close()] };
   },
 });

@@ -2,11 +2,9 @@ import fc from 'fast-check';
 import nock from 'nock';
 import request from 'supertest';
 import type { Express } from 'express';
-import { bearer, createTestDatabase, testDatabases, testServiceSecret, testTokenSettings, type TestDatabase } from '@canaduck/testing';
-import { createApp } from '../src/app';
-import { applyEvents } from '../src/feed/event-applier';
+import { bearer, createTestDatabase, testDatabases, type TestDatabase } from '@canaduck/testing';
 import { migrations } from '../src/migrations';
-import { FakeServices, catchUp, logger, makePoller } from './feed-fixture';
+import { FakeServices, catchUp, createStatsInstance } from './support';
 
 const HOUR = 3_600_000;
 const NOW = Math.floor(Date.now() / HOUR) * HOUR + 30 * 60_000;
@@ -129,18 +127,16 @@ function scenario(ops: Op[], fake: FakeServices, hidden: { priv: number; secret:
 
 describe.each(testDatabases())('aggregates against a recount (%s)', (kind) => {
   let db: TestDatabase;
-  let app: Express;
 
   beforeAll(async () => {
     db = await createTestDatabase('stats-service', migrations, kind);
-    app = createApp({ logger, knex: db.knex, tokens: testTokenSettings, serviceSecret: testServiceSecret, now: () => NOW });
   });
   afterAll(async () => {
     nock.cleanAll();
     await db.destroy();
   });
 
-  const view = async (includePrivate: boolean) => {
+  const view = async (app: Express, includePrivate: boolean) => {
     const q = includePrivate ? '&include_private=true' : '';
     const auth = includePrivate ? admin : bearer('someone');
     const read = async (path: string) => {
@@ -181,26 +177,26 @@ describe.each(testDatabases())('aggregates against a recount (%s)', (kind) => {
           CHANNELS.forEach((name, i) => fake.channel(name, { private: i === hidden.priv, secret: i === hidden.secret }));
           fake.overlap = overlapSeed % batchSize; // overlapping pages, always making progress
           const expected = scenario(ops, fake, hidden);
-          const tp = makePoller(db.knex, batchSize);
+          const stats = createStatsInstance(db.knex, { batchSize, now: () => NOW });
           try {
-            await catchUp(tp.poller);
-            const publicView = await view(false);
-            const adminView = await view(true);
+            await catchUp(stats.poller);
+            const publicView = await view(stats.app, false);
+            const adminView = await view(stats.app, true);
             expect(publicView).toEqual(expected.public);
             expect(adminView).toEqual(expected.admin);
 
             // The whole feed again, in one page and through the poller: nothing moves.
-            const replay = await applyEvents(db.knex, fake.events, logger);
+            const replay = await stats.applier.apply(fake.events);
             expect(replay.applied).toBe(0);
             fake.overlap = 0;
-            await catchUp(tp.poller);
-            expect(await view(true)).toEqual(adminView);
+            await catchUp(stats.poller);
+            expect(await view(stats.app, true)).toEqual(adminView);
             // Counters that fell to zero are removed, never left at zero or below.
             for (const table of ['stats_channel_counts', 'stats_user_counts', 'stats_hourly_counts']) {
               expect(await db.knex(table).where('messages', '<=', 0).count({ n: '*' }).first()).toEqual({ n: 0 });
             }
           } finally {
-            tp.close();
+            await stats.close();
           }
         },
       ),

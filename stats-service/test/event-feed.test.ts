@@ -1,22 +1,20 @@
 import request from 'supertest';
 import type { Express } from 'express';
-import { bearer, testDatabases, waitUntil, type TestDatabase } from '@canaduck/testing';
-import { applyEvents } from '../src/feed/event-applier';
-import { FakeServices, catchUp, logger, startStatsWorld, type TestPoller } from './feed-fixture';
+import { bearer, testDatabases, waitUntil } from '@canaduck/testing';
+import { FakeServices, catchUp, startService, type StatsWorld } from './support';
 
 const admin = bearer('boss', ['user', 'admin']);
 
 describe.each(testDatabases())('event feed (%s)', (kind) => {
-  let db: TestDatabase;
+  let world: StatsWorld;
   let app: Express;
   let fake: FakeServices;
-  let tp: TestPoller;
-  let close: () => Promise<void>;
 
   beforeEach(async () => {
-    ({ db, app, fake, tp, close } = await startStatsWorld(kind, 4));
+    world = await startService(kind, { batchSize: 4 });
+    ({ app, fake } = world);
   });
-  afterEach(() => close());
+  afterEach(() => world.close());
   const get = (path: string, auth?: string) => (auth ? request(app).get(path).set('Authorization', auth) : request(app).get(path));
   const channels = async () =>
     (await get('/stats/active-channels?limit=100')).body.channels as Array<{ channel: string; messages: number; last_message_at: string }>;
@@ -38,7 +36,7 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake.channel('tech');
     for (let i = 1; i <= 10; i++)
       fake.created(i, 'roger', { channel: 'tech' }, { at: new Date(Date.UTC(2026, 10, 24, 17, 0, i)).toISOString() });
-    const cycles = await catchUp(tp.poller);
+    const cycles = await catchUp(world.poller);
     expect(cycles).toBe(3); // pages of 4, 4, 2
     expect(fake.feedCalls).toBe(3);
     expect(await channels()).toEqual([{ channel: 'tech', messages: 10, last_message_at: expect.any(String) }]);
@@ -53,7 +51,7 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake.react(2, 'roger');
     fake.push('message.deleted', { id: 3 });
     fake.overlap = 2;
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     const before = await snapshot();
     expect(before.users.users).toEqual([
       { pseudo: 'ginette', messages: 3 },
@@ -63,10 +61,10 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
       [2, 2],
       [1, 1],
     ]);
-    const replay = await applyEvents(db.knex, fake.events, logger);
+    const replay = await world.applier.apply(fake.events);
     expect(replay).toEqual(expect.objectContaining({ applied: 0, replayed: fake.events.length }));
     fake.overlap = 0;
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -79,7 +77,7 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake.events.push({ seq: 0, type: 'broken', at: 'never', data: null } as never);
     fake.created(2, 'roger', { channel: 'tech' });
     fake.react(2, 'ginette');
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect(await channels()).toEqual([{ channel: 'tech', messages: 2, last_message_at: expect.any(String) }]);
     expect((await get('/stats/top-reacted-messages')).body.messages.map((m: { id: number }) => m.id)).toEqual([2]);
   });
@@ -91,16 +89,16 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake.react(1, 'ginette');
     fake.push('message.edited', { id: 1, text: 'edited text', edited_at: '2026-11-24T12:00:00.000Z' });
     fake.push('message.pinned', { id: 1, by: 'roger' });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect((await get('/stats/top-reacted-messages')).body.messages).toEqual([
       { id: 1, channel: 'tech', from: 'roger', text: 'edited text', reactions_count: 1 },
     ]);
     expect((await channels())[0].last_message_at).toBe('2026-11-24T11:00:00.000Z');
     fake.push('message.deleted', { id: 2 });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect(await channels()).toEqual([{ channel: 'tech', messages: 1, last_message_at: '2026-11-24T10:00:00.000Z' }]);
     fake.push('message.deleted', { id: 1 });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect(await channels()).toEqual([]);
     expect(await users()).toEqual([]);
     expect((await get('/stats/top-reacted-messages')).body.messages).toEqual([]);
@@ -109,10 +107,10 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
   it('when message-service is down, then the routes still answer from the aggregates and /ready reports the feed', async () => {
     fake.channel('tech');
     const last = fake.created(1, 'roger', { channel: 'tech' });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     fake.feedDown = true;
     fake.created(2, 'roger', { channel: 'tech' });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     for (const route of ['active-channels', 'hourly-activity', 'messages-per-user', 'top-reacted-messages']) {
       const res = await get(`/stats/${route}`);
       expect(res.status).toBe(200);
@@ -125,7 +123,7 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     expect(ready.body.feeds).toEqual(expect.objectContaining({ feed: 'unavailable', channels: 'ok' }));
     fake.feedDown = false;
     await new Promise((r) => setTimeout(r, 20)); // let a possibly open breaker half-open
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect(await users()).toEqual([{ pseudo: 'roger', messages: 2 }]);
     expect((await get('/ready')).body.feeds.feed).toBe('ok');
   });
@@ -134,11 +132,11 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake.channel('tech');
     fake.channel('fresh');
     fake.created(1, 'roger', { channel: 'tech' });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     fake.channelsDown = true;
     fake.created(2, 'roger', { channel: 'fresh' });
     fake.created(3, 'roger', { channel: 'tech' });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect((await channels()).map((c) => [c.channel, c.messages])).toEqual([['tech', 2]]);
     expect((await get('/ready')).body.feeds.channels).toBe('unavailable');
     // Admins do not see unverified channels either: fail closed.
@@ -146,7 +144,7 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     expect(adminView.map((c: { channel: string }) => c.channel)).toEqual(['tech']);
     fake.channelsDown = false;
     await new Promise((r) => setTimeout(r, 20));
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect((await channels()).map((c) => [c.channel, c.messages])).toEqual([
       ['tech', 2],
       ['fresh', 1],
@@ -158,17 +156,17 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
     fake.channel('lab');
     fake.created(1, 'roger', { channel: 'tech' });
     fake.created(2, 'roger', { channel: 'lab' });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect((await channels()).map((c) => c.channel).sort()).toEqual(['lab', 'tech']);
 
     fake.channel('lab', { private: true });
     fake.channels.delete('tech');
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect(await channels()).toEqual([]);
 
     fake.channel('tech', {}, 'tech-id2');
     fake.created(3, 'ginette', { channel: 'tech' });
-    await catchUp(tp.poller);
+    await catchUp(world.poller);
     expect((await channels()).map((c) => [c.channel, c.messages])).toEqual([['tech', 1]]);
     expect(await users()).toEqual([{ pseudo: 'ginette', messages: 1 }]);
   });
@@ -176,10 +174,10 @@ describe.each(testDatabases())('event feed (%s)', (kind) => {
   it('when the poller is started then stopped, then it polls on its own and stops cleanly', async () => {
     fake.channel('tech');
     fake.created(1, 'roger', { channel: 'tech' });
-    tp.poller.start();
+    world.poller.start();
     await waitUntil(async () => (await users()).length > 0, 'the timer loop has applied the event', 10_000);
     expect(await users()).toEqual([{ pseudo: 'roger', messages: 1 }]);
-    await tp.poller.stop();
+    await world.poller.stop();
     const calls = fake.feedCalls;
     await new Promise((r) => setTimeout(r, 1200));
     expect(fake.feedCalls).toBe(calls);

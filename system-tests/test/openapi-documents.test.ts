@@ -1,20 +1,18 @@
 import fs from 'node:fs';
-import http, { type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildOpenApiDocument } from '@canaduck/service-kit';
 import { ROOT, launcherServices } from './helpers/repo';
+import { servedDocument } from './helpers/service-documents';
 
 /**
- * Every service's OpenAPI document, built from source the way its app builds it, must be a
- * valid OpenAPI 3.0 document without stray keys. A service that describes its routes in code
- * (ApiDocs, docs/contributing.md) gives the document its own app serves; one that still has
- * `@openapi` comment blocks gives service-kit's buildOpenApiDocument over src/routes/*.ts plus
- * its component schemas. A YAML flow mapping such as `{ description: unknown message, or no
- * such reaction }` silently turns "or no such reaction" into a key: swagger-jsdoc does not
- * complain, the document does.
+ * Every service's OpenAPI document, built from source the way its app builds it (a service with
+ * the one shape: its createApp's /openapi.json, the routes described in code; a service not
+ * moved yet: service-kit's buildOpenApiDocument over src/routes/*.ts plus its component
+ * schemas), must be a valid OpenAPI 3.0 document without stray keys. A YAML flow mapping
+ * such as `{ description: unknown message, or no such reaction }` silently turns
+ * "or no such reaction" into a key: swagger-jsdoc does not complain, the document does.
  */
 
 type Operation = { summary?: string; responses?: Record<string, Record<string, unknown>> };
@@ -37,39 +35,9 @@ function componentSchemas(service: string): Record<string, unknown> | undefined 
   return undefined;
 }
 
-/** Does the service still describe its routes in `@openapi` comment blocks? */
-function describedInComments(service: string): boolean {
-  const dir = path.join(ROOT, service, 'src', 'routes');
-  if (!fs.existsSync(dir)) return false;
-  return fs.readdirSync(dir).some((f) => f.endsWith('.ts') && fs.readFileSync(path.join(dir, f), 'utf8').includes('@openapi'));
-}
-
-interface StartedService {
-  app: RequestListener;
-  close(): Promise<void>;
-}
-
-/**
- * The document a service describing its routes in code serves at /openapi.json: its routes
- * describe themselves as its app mounts them, so the app is built, over a throwaway SQLite
- * database, by the service's own test support (`startService`, test/support.ts).
- */
-async function servedDocument(service: string): Promise<Record<string, unknown>> {
-  const support = require(path.join(ROOT, service, 'test', 'support.ts')) as { startService(kind: 'sqlite'): Promise<StartedService> };
-  const svc = await support.startService('sqlite');
-  const server = http.createServer(svc.app);
-  try {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi.json`);
-    return (await res.json()) as Record<string, unknown>;
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-    await svc.close();
-  }
-}
-
 async function sourceDocument(service: string): Promise<Record<string, unknown>> {
-  if (!describedInComments(service)) return servedDocument(service);
+  const served = await servedDocument(service);
+  if (served) return served;
   return buildOpenApiDocument(service, {
     title: service,
     apis: [path.join(ROOT, service, 'src', 'routes', '*.ts')],
@@ -129,10 +97,10 @@ describe('the services\u2019 OpenAPI documents', () => {
   });
 
   describe.each(services)('%s', (service) => {
-    let doc: Record<string, unknown> = {};
+    let doc: Record<string, unknown>;
     beforeAll(async () => {
       doc = await sourceDocument(service);
-    }, 30000);
+    });
 
     it('when built from its route files, then it documents operations', () => {
       expect(Object.keys((doc.paths ?? {}) as object).length).toBeGreaterThan(0);

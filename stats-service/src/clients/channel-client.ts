@@ -9,6 +9,8 @@ export interface ChannelVisibility {
   secret: boolean;
 }
 
+// Caller-side shape of channel-service's GET /internal/channels answer, until @canaduck/contracts
+// (channel-service.ts, owned with channel-service) exports it.
 const answerSchema = z.object({
   channels: z.array(z.object({ name: z.string(), channel_id: z.string(), private: z.boolean(), secret: z.boolean() })),
 });

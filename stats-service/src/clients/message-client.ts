@@ -1,8 +1,16 @@
+import { z } from 'zod';
 import { ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
-import { feedPageSchema } from '../feed/event-schemas';
+
+// Caller-side shape of message-service's GET /internal/events answer, until @canaduck/contracts
+// (message-service.ts, owned with message-service) exports it; anything else means "feed unavailable".
+const feedPageSchema = z.object({
+  events: z.array(z.unknown()),
+  last_seq: z.number().int().nonnegative().optional(),
+});
 
 export interface FeedPage {
+  /** Raw events: each one is checked by the feed applier, so one bad event never hides a page. */
   events: unknown[];
   lastSeq: number | undefined;
 }

@@ -107,12 +107,6 @@ export function parseEvent(e: FeedEvent): { event: StatsEvent } | { problem: str
   }
 }
 
-/** The feed answer; anything else is treated as the feed being unavailable. */
-export const feedPageSchema = z.object({
-  events: z.array(z.unknown()),
-  last_seq: z.number().int().nonnegative().optional(),
-});
-
 /** The envelope of one event: without a usable seq an event cannot even be skipped in order. */
 export const feedEventSchema = z.object({
   seq: z.number().int().positive(),

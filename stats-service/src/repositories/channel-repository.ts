@@ -1,11 +1,14 @@
 import type { Knex } from '@canaduck/db';
-import type { ChannelVisibility } from '../clients/channel-client';
 
-export interface StoredChannel {
-  name: string;
+/** What channel-service says of a name; channel_id null: unknown or deleted (hidden). */
+export interface Visibility {
   channel_id: string | null;
   private: boolean;
   secret: boolean;
+}
+
+export interface StoredChannel extends Visibility {
+  name: string;
   checked_at: number | null;
 }
 
@@ -32,29 +35,11 @@ export class ChannelRepository {
     return ((await this.knex('stats_channels').whereNull('checked_at').orderBy('name')) as Record<string, unknown>[]).map(toChannel);
   }
 
-  /**
-   * Records channel-service's answer for `asked`: names it returned get their current
-   * channel_id and flags; names it left out no longer exist (channel_id null: hidden).
-   * Only rows whose visibility changed are written.
-   */
-  async record(asked: StoredChannel[], answer: ChannelVisibility[], now: number): Promise<number> {
-    const byName = new Map(answer.map((c) => [c.name.toLowerCase(), c]));
-    let changed = 0;
-    await this.knex.transaction(async (trx) => {
-      for (const row of asked) {
-        const found = byName.get(row.name);
-        const next = found
-          ? { channel_id: found.channel_id, private: found.private, secret: found.secret }
-          : { channel_id: null, private: false, secret: false };
-        const same =
-          row.checked_at !== null && row.channel_id === next.channel_id && row.private === next.private && row.secret === next.secret;
-        if (same) continue;
-        await trx('stats_channels')
-          .where({ name: row.name })
-          .update({ ...next, checked_at: now });
-        changed += 1;
-      }
-    });
-    return changed;
+  /** Stores the visibility of one channel name as channel-service last answered it. */
+  async update(name: string, visibility: Visibility, checkedAt: number, trx?: Knex.Transaction): Promise<void> {
+    const q = trx ?? this.knex;
+    await q('stats_channels')
+      .where({ name })
+      .update({ ...visibility, checked_at: checkedAt });
   }
 }

@@ -34,11 +34,6 @@ export interface ReactedMessage {
 export class StatsRepository {
   constructor(private readonly knex: Knex) {}
 
-  async asOf(): Promise<number | null> {
-    const row = (await this.knex('stats_state').where({ id: 1 }).first('as_of')) as { as_of: unknown } | undefined;
-    return row?.as_of === null || row?.as_of === undefined ? null : Number(row.as_of);
-  }
-
   /** Joins the visibility table on `<alias>.channel_key`; private messages ('') only for admins. */
   private visible(q: Knex.QueryBuilder, alias: string, scope: Scope, privateMessages: boolean): Knex.QueryBuilder {
     if (!scope.includePrivate) {

@@ -2,13 +2,10 @@ import nock from 'nock';
 import { ServiceTokenMinter, verifyServiceToken } from '@canaduck/auth';
 import type { Knex } from '@canaduck/db';
 import { createLogger } from '@canaduck/logging';
-import { ServiceClient } from '@canaduck/http-client';
-import type { Express } from 'express';
 import { createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
-import { createApp } from '../src/app';
-import { ChannelClient } from '../src/clients/channel-client';
-import { MessageClient } from '../src/clients/message-client';
-import { EventPoller } from '../src/feed/event-poller';
+import { createStatsApp, type StatsApp } from '../src/app';
+import { createClients, type Clients } from '../src/clients';
+import type { EventPoller } from '../src/feed/event-poller';
 import { migrations } from '../src/migrations';
 
 export const MESSAGE_URL = 'http://message-service.test';
@@ -121,35 +118,23 @@ export class FakeServices {
   }
 }
 
-export interface TestPoller {
-  poller: EventPoller;
-  close(): void;
+export interface StartOptions {
+  /** Events asked per page (STATS_BATCH_SIZE). */
+  batchSize?: number;
+  /** Clock for the hourly buckets. */
+  now?: () => number;
 }
 
-export function makePoller(knex: Knex, batchSize = 500): TestPoller {
-  const minter = new ServiceTokenMinter('stats-service', testServiceSecret);
-  const serviceAuth = () => `Bearer ${minter.get()}`;
-  // A breaker that never opens: the tests switch services off and on at will.
-  // A timeout far above what the in-process fakes need, even on a loaded machine.
-  const opts = { timeoutMs: 10_000, serviceAuth, breakerErrorThreshold: 100, breakerResetMs: 10 };
-  const messageHttp = new ServiceClient({ name: 'message-service', baseUrl: MESSAGE_URL, ...opts });
-  const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: CHANNEL_URL, ...opts });
-  const poller = new EventPoller({
-    knex,
+/** Clients to the HTTP fakes, built by the service's own createClients. */
+export function testClients(): Clients {
+  return createClients({
+    // A timeout far above what the in-process fakes need, even on a loaded machine.
+    config: { MESSAGE_SERVICE_URL: MESSAGE_URL, CHANNEL_SERVICE_URL: CHANNEL_URL, HTTP_TIMEOUT_MS: 10_000 },
+    serviceTokens: new ServiceTokenMinter('stats-service', testServiceSecret),
     logger,
-    messages: new MessageClient(messageHttp),
-    channels: new ChannelClient(channelHttp),
-    pollMs: 1000,
-    batchSize,
-    channelRefreshMs: 0,
+    // A breaker that never opens: the tests switch services off and on at will.
+    breaker: { errorThreshold: 100, resetMs: 10 },
   });
-  return {
-    poller,
-    close: () => {
-      messageHttp.close();
-      channelHttp.close();
-    },
-  };
 }
 
 /** Runs poll cycles until a page is not full (what the timer loop does, without waiting). */
@@ -162,32 +147,49 @@ export async function catchUp(poller: EventPoller, maxCycles = 10_000): Promise<
   return cycles;
 }
 
-export interface StatsWorld {
-  db: TestDatabase;
-  app: Express;
-  fake: FakeServices;
-  tp: TestPoller;
+export interface StatsInstance extends StatsApp {
+  clients: Clients;
+  /** Stops the poller and closes the clients (the database is the caller's). */
   close(): Promise<void>;
 }
 
+/** A stats-service over `knex` whose clients read the HTTP fakes; its poller is not started. */
+export function createStatsInstance(knex: Knex, opts: StartOptions = {}): StatsInstance {
+  const clients = testClients();
+  const built = createStatsApp({
+    logger,
+    knex,
+    tokens: testTokenSettings,
+    serviceSecret: testServiceSecret,
+    settings: { pollMs: 1000, batchSize: opts.batchSize ?? 500, channelRefreshMs: 0 },
+    clients,
+    now: opts.now,
+  });
+  return {
+    ...built,
+    clients,
+    close: async () => {
+      await built.poller.stop();
+      clients.close();
+    },
+  };
+}
+
+export interface StatsWorld extends StatsInstance {
+  db: TestDatabase;
+  fake: FakeServices;
+}
+
 /** A stats-service on a fresh database, its poller reading the HTTP fakes; /ready shows the poller's view. */
-export async function startStatsWorld(kind: TestDbKind, batchSize?: number): Promise<StatsWorld> {
+export async function startService(kind: TestDbKind, opts: StartOptions = {}): Promise<StatsWorld> {
   const db = await createTestDatabase('stats-service', migrations, kind);
   const fake = new FakeServices();
   fake.install();
-  const tp = makePoller(db.knex, batchSize);
-  const app = createApp({
-    logger,
-    knex: db.knex,
-    tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
-    feedStatus: () => tp.poller.status(),
-  });
+  const instance = createStatsInstance(db.knex, opts);
   const close = async () => {
-    await tp.poller.stop();
-    tp.close();
+    await instance.close();
     nock.cleanAll();
     await db.destroy();
   };
-  return { db, app, fake, tp, close };
+  return { ...instance, db, fake, close };
 }
