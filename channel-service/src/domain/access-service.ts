@@ -1,17 +1,16 @@
+import type { ChannelAccess, ChannelVisibilityList, PublicChannelsOfUser } from '@canaduck/contracts';
 import type { Knex } from '@canaduck/db';
 import { normalizeChannel, pseudoKey } from '@canaduck/service-kit';
 import { channelsByNames, findAccessRow, publicChannelNamesOf } from '../repositories/channel-repository';
 import type { MemberRole } from '../repositories/roster-repository';
-import { type Access, decideAccess, NO_ACCESS } from './channel-policy';
-
-export type AccessAnswer = { channel: string; channel_id: string | null } & Access;
+import { decideAccess, NO_ACCESS } from './channel-policy';
 
 /** The internal routes other services rely on (structures.md section 5). */
 export class AccessService {
   constructor(private readonly knex: Knex) {}
 
   /** One indexed query: message-service calls this on every post and read. */
-  async access(rawName: string, pseudo: string, admin: boolean): Promise<AccessAnswer> {
+  async access(rawName: string, pseudo: string, admin: boolean): Promise<ChannelAccess> {
     const name = normalizeChannel(rawName);
     const row = name ? await findAccessRow(this.knex, name, pseudoKey(pseudo)) : undefined;
     if (!row) return { channel: name ?? rawName, channel_id: null, ...NO_ACCESS };
@@ -22,14 +21,12 @@ export class AccessService {
     };
   }
 
-  async publicChannelsOf(pseudo: string): Promise<{ pseudo: string; channels: string[] }> {
+  async publicChannelsOf(pseudo: string): Promise<PublicChannelsOfUser> {
     return { pseudo, channels: await publicChannelNamesOf(this.knex, pseudoKey(pseudo)) };
   }
 
   /** Unknown (or impossible) names are left out. */
-  async visibility(
-    rawNames: string[],
-  ): Promise<{ channels: Array<{ name: string; channel_id: string; private: boolean; secret: boolean }> }> {
+  async visibility(rawNames: string[]): Promise<ChannelVisibilityList> {
     const names = [...new Set(rawNames.map((n) => normalizeChannel(n)).filter((n): n is string => n !== null))];
     const rows = await channelsByNames(this.knex, names);
     return { channels: rows.map((c) => ({ name: c.name, channel_id: c.channelId, private: c.modes.i, secret: c.modes.s })) };

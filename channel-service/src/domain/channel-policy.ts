@@ -1,3 +1,4 @@
+import type { ChannelAccess } from '@canaduck/contracts';
 import { ForbiddenError, NotFoundError } from '@canaduck/errors';
 import { normalizeChannel } from '@canaduck/service-kit';
 import { type ChannelRow, type Db, findChannel } from '../repositories/channel-repository';
@@ -10,17 +11,8 @@ export interface Actor {
   admin: boolean;
 }
 
-export interface Access {
-  exists: boolean;
-  private: boolean;
-  secret: boolean;
-  member: boolean;
-  banned: boolean;
-  role: MemberRole | null;
-  can_read: boolean;
-  can_post: boolean;
-  can_moderate: boolean;
-}
+/** The decision part of the access answer (@canaduck/contracts' ChannelAccess without the channel's name and id). */
+export type Access = Omit<ChannelAccess, 'channel' | 'channel_id'>;
 
 /** A channel anyone may read and see listed: neither invite-only nor secret. */
 export function isPublic(c: ChannelRow): boolean {

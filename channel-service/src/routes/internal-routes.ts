@@ -1,11 +1,10 @@
 import { Router } from 'express';
 import { requireService } from '@canaduck/auth';
+import { channelAccessQuerySchema, channelVisibilityQuerySchema, MAX_CHANNEL_NAMES } from '@canaduck/contracts';
 import { BadRequestError } from '@canaduck/errors';
 import { single } from '@canaduck/service-kit';
 import type { AccessService } from '../domain/access-service';
 import { param } from './route-helpers';
-
-const MAX_NAMES = 500;
 
 /** Internal routes (structures.md 5): service token only, never routed by the gateway. */
 export function internalRoutes(service: AccessService, serviceSecret: string): Router {
@@ -28,9 +27,9 @@ export function internalRoutes(service: AccessService, serviceSecret: string): R
    *       401: { description: no service token }
    */
   r.get('/internal/channels/:name/access/:pseudo', async (req, res) => {
-    const admin = single(req.query.admin) ?? 'false';
-    if (admin !== 'true' && admin !== 'false') throw new BadRequestError('admin must be true or false', 'invalid_query');
-    res.json(await service.access(param(req, 'name'), param(req, 'pseudo'), admin === 'true'));
+    const query = channelAccessQuerySchema.safeParse({ admin: single(req.query.admin) });
+    if (!query.success) throw new BadRequestError('admin must be true or false', 'invalid_query');
+    res.json(await service.access(param(req, 'name'), param(req, 'pseudo'), query.data.admin === 'true'));
   });
 
   /**
@@ -73,13 +72,13 @@ export function internalRoutes(service: AccessService, serviceSecret: string): R
    *       401: { description: no service token }
    */
   r.get('/internal/channels', async (req, res) => {
-    const raw = single(req.query.names);
-    if (raw === undefined) throw new BadRequestError('names is required: ?names=tech,general', 'invalid_query');
-    const names = raw
+    const query = channelVisibilityQuerySchema.safeParse({ names: single(req.query.names) });
+    if (!query.success) throw new BadRequestError('names is required: ?names=tech,general', 'invalid_query');
+    const names = query.data.names
       .split(',')
       .map((n) => n.trim())
       .filter(Boolean);
-    if (names.length > MAX_NAMES) throw new BadRequestError(`at most ${MAX_NAMES} names`, 'invalid_query');
+    if (names.length > MAX_CHANNEL_NAMES) throw new BadRequestError(`at most ${MAX_CHANNEL_NAMES} names`, 'invalid_query');
     res.json(await service.visibility(names));
   });
 
