@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, missingChannelAccess, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, createChannel, join, useApp } from './helpers';
+import { access, createChannel, join, useApp } from './support';
 
 type Who = 'owner' | 'moderator' | 'member' | 'outsider' | 'banned' | 'admin';
 /** [can_read, can_post, can_moderate] per caller, for a channel after a mode change. */
