@@ -206,12 +206,16 @@ for (const service of SERVICES.filter((s) => s !== 'gateway-service' && docs[s])
     fail(`${service}: ${path.relative(ROOT, dist)} missing; run npm run build`);
     continue;
   }
+  // A service whose routes describe themselves in code (ApiDocs) exports openapiDocument() from dist/openapi.js.
+  const described = path.join(dist, 'openapi.js');
   const files = fs
     .readdirSync(dist, { recursive: true })
     .map(String)
     .filter((f) => f.endsWith('.js') && fs.readFileSync(path.join(dist, f), 'utf8').includes('@openapi'))
     .map((f) => path.join(dist, f));
-  const own = buildOpenApiDocument(service, { title: service, apis: files });
+  const own = fs.existsSync(described)
+    ? await require(described).openapiDocument()
+    : buildOpenApiDocument(service, { title: service, apis: files });
   const missing = operationsOf(own)
     .filter(({ path: p }) => !p.startsWith('/internal/') && !SERVICE_LOCAL.has(p))
     .filter(({ method, path: p }) => !docs[service].paths?.[p]?.[method])

@@ -38,8 +38,8 @@ export const channelPseudoParams = channelNameParams.extend({ pseudo: z.string()
 
 function pagingQuery(limit: number, maxLimit: number) {
   return z.object({
-    offset: z.coerce.number().int().min(0).default(0),
-    limit: z.coerce.number().int().min(1).max(maxLimit).default(limit),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(maxLimit).default(limit),
   });
 }
 
