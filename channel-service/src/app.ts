@@ -1,51 +1,59 @@
-import path from 'node:path';
 import type { Express } from 'express';
-import { authenticate, type TokenSettings } from '@canaduck/auth';
-import { pingDatabase, type Knex } from '@canaduck/db';
-import type { ServiceClient } from '@canaduck/http-client';
-import type { Logger } from '@canaduck/logging';
-import { createServiceApp } from '@canaduck/service-kit';
-import { UserClient } from './clients/user-client';
+import { authenticate } from '@canaduck/auth';
+import { pingDatabase } from '@canaduck/db';
+import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
+import type { Clients } from './clients';
+import type { Settings } from './config';
 import { AccessService } from './domain/access-service';
 import { ChannelService } from './domain/channel-service';
 import { MembershipService } from './domain/membership-service';
-import { openapiSchemas } from './openapi-schemas';
+import { BanRepository } from './repositories/ban-repository';
+import { ChannelRepository } from './repositories/channel-repository';
+import { InviteRepository } from './repositories/invite-repository';
+import { MemberRepository } from './repositories/member-repository';
 import { channelRoutes } from './routes/channel-routes';
 import { internalRoutes } from './routes/internal-routes';
 import { membershipRoutes } from './routes/membership-routes';
+import { answerSchemas } from './routes/schemas';
 
-export interface AppDeps {
-  logger: Logger;
-  knex: Knex;
-  tokens: TokenSettings;
-  serviceSecret: string;
-  /** user-service, called with a service token (invitations check that the user exists). */
-  userService: ServiceClient;
-  bodyLimit?: string;
+export interface AppDeps extends AppBase {
+  settings: Settings;
+  clients: Clients;
+  now?: () => number;
 }
 
-/** Builds the channel-service's app; tests call this with their own dependencies. */
+const API_INFO = {
+  title: 'CanaDuck IRC channel-service',
+  description: 'Channels, topic, modes, members, owner/moderators/invited/banned and the channel policy.',
+};
+
+/** Builds the channel-service's app: repositories -> domain -> routes. Tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
-  const channels = new ChannelService(deps.knex, deps.logger);
-  const membership = new MembershipService(deps.knex, deps.logger, new UserClient(deps.userService));
-  const access = new AccessService(deps.knex);
+  const { knex, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const repositories = {
+    channels: new ChannelRepository(knex),
+    members: new MemberRepository(knex),
+    invites: new InviteRepository(knex),
+    bans: new BanRepository(knex),
+  };
+  const channels = new ChannelService({ ...repositories, db: knex, logger, now });
+  const membership = new MembershipService({ ...repositories, users: deps.clients.users, db: knex, logger, now });
+  const access = new AccessService(repositories);
+  const docs = new ApiDocs();
+  const answers = answerSchemas(docs);
   return createServiceApp({
     name: 'channel-service',
-    logger: deps.logger,
-    bodyLimit: deps.bodyLimit,
-    openapi: {
-      title: 'CanaDuck IRC channel-service',
-      description: 'Channels, topic, modes, members, owner/moderators/invited/banned and the channel policy.',
-      apis: [path.join(__dirname, 'routes', '*.{ts,js}')],
-      components: openapiSchemas,
-    },
-    readiness: { database: () => pingDatabase(deps.knex) },
+    logger,
+    bodyLimit: deps.settings.bodyLimit,
+    openapi: { ...API_INFO, docs },
+    readiness: { database: () => pingDatabase(knex) },
     routes: (app) => {
       // Optional on reads (anonymous callers see public channels), required on writes (requireAuth per route).
       app.use('/channel', authenticate(deps.tokens));
-      app.use(channelRoutes(channels));
-      app.use(membershipRoutes(membership));
-      app.use(internalRoutes(access, deps.serviceSecret));
+      app.use(channelRoutes({ channels, docs, answers }));
+      app.use(membershipRoutes({ membership, docs, answers }));
+      app.use(internalRoutes({ access, serviceSecret: deps.serviceSecret, docs, answers }));
     },
   });
 }

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, expiredToken, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, admin, config, createChannel, join, useApp } from './helpers';
+import { access, admin, config, createChannel, join, useApp } from './support';
 
 describe.each(testDatabases())('channel routes (%s)', (kind) => {
   const t = useApp(kind);

@@ -1,6 +1,7 @@
 import request from 'supertest';
+import { channelAccessSchema, channelVisibilityListSchema, publicChannelsOfUserSchema } from '@canaduck/contracts';
 import { bearer, missingChannelAccess, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, createChannel, join, useApp } from './helpers';
+import { access, createChannel, join, useApp } from './support';
 
 type Who = 'owner' | 'moderator' | 'member' | 'outsider' | 'banned' | 'admin';
 /** [can_read, can_post, can_moderate] per caller, for a channel after a mode change. */
@@ -80,6 +81,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
         can_post: true,
         can_moderate: true,
       });
+      expect(channelAccessSchema.strict().safeParse(res.body).error).toBeUndefined();
     });
 
     it('when the channel does not exist (or cannot), then exists is false and everything else is false or null', async () => {
@@ -128,6 +130,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
         .set('Authorization', serviceBearer('user-service'));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ pseudo: user.toLowerCase(), channels: [pub1, pub2] });
+      expect(publicChannelsOfUserSchema.strict().safeParse(res.body).error).toBeUndefined();
       expect(priv).toBe(`${base}-p`);
     });
 
@@ -149,6 +152,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       expect(res.status).toBe(200);
       const byName = Object.fromEntries(res.body.channels.map((c: { name: string }) => [c.name, c]));
       expect(Object.keys(byName).sort()).toEqual([pub, priv, sec].sort());
+      expect(channelVisibilityListSchema.strict().safeParse(res.body).error).toBeUndefined();
       expect(byName[pub]).toEqual({ name: pub, channel_id: expect.stringMatching(/^[0-9a-f]{16}$/), private: false, secret: false });
       expect(byName[priv]).toMatchObject({ private: true, secret: false });
       expect(byName[sec]).toMatchObject({ private: false, secret: true });

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, admin, closedPortUrl, config, createChannel, join, startApp, usersOf, USER_SERVICE_URL, type TestApp } from './helpers';
+import { access, admin, closedPortUrl, config, createChannel, join, startApp, usersOf, USER_SERVICE_URL, type TestApp } from './support';
 
 /** user-service answers that the user exists, under its registered spelling. */
 function userExists(pseudo: string, registered = pseudo) {

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, admin, config, createChannel, join, useApp, USER_SERVICE_URL, usersOf } from './helpers';
+import { access, admin, config, createChannel, join, useApp, USER_SERVICE_URL, usersOf } from './support';
 
 describe.each(testDatabases())('bans, kicks and moderators (%s)', (kind) => {
   const t = useApp(kind);

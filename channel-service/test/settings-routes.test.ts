@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { admin, config, createChannel, join, useApp } from './helpers';
+import { admin, config, createChannel, join, useApp } from './support';
 
 describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
   const t = useApp(kind);

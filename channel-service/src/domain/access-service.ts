@@ -1,19 +1,21 @@
-import type { Knex } from '@canaduck/db';
+import type { ChannelAccess, ChannelVisibilityList, PublicChannelsOfUser } from '@canaduck/contracts';
 import { normalizeChannel, pseudoKey } from '@canaduck/service-kit';
-import { channelsByNames, findAccessRow, publicChannelNamesOf } from '../repositories/channel-repository';
-import type { MemberRole } from '../repositories/roster-repository';
-import { type Access, decideAccess, NO_ACCESS } from './channel-policy';
+import type { ChannelRepository } from '../repositories/channel-repository';
+import type { MemberRole } from '../repositories/member-repository';
+import { decideAccess, NO_ACCESS } from './channel-policy';
 
-export type AccessAnswer = { channel: string; channel_id: string | null } & Access;
+export interface AccessServiceDeps {
+  channels: ChannelRepository;
+}
 
 /** The internal routes other services rely on (structures.md section 5). */
 export class AccessService {
-  constructor(private readonly knex: Knex) {}
+  constructor(private readonly deps: AccessServiceDeps) {}
 
   /** One indexed query: message-service calls this on every post and read. */
-  async access(rawName: string, pseudo: string, admin: boolean): Promise<AccessAnswer> {
+  async access(rawName: string, pseudo: string, admin: boolean): Promise<ChannelAccess> {
     const name = normalizeChannel(rawName);
-    const row = name ? await findAccessRow(this.knex, name, pseudoKey(pseudo)) : undefined;
+    const row = name ? await this.deps.channels.findAccessRow(name, pseudoKey(pseudo)) : undefined;
     if (!row) return { channel: name ?? rawName, channel_id: null, ...NO_ACCESS };
     return {
       channel: row.channel.name,
@@ -22,16 +24,14 @@ export class AccessService {
     };
   }
 
-  async publicChannelsOf(pseudo: string): Promise<{ pseudo: string; channels: string[] }> {
-    return { pseudo, channels: await publicChannelNamesOf(this.knex, pseudoKey(pseudo)) };
+  async publicChannelsOf(pseudo: string): Promise<PublicChannelsOfUser> {
+    return { pseudo, channels: await this.deps.channels.publicNamesOf(pseudoKey(pseudo)) };
   }
 
   /** Unknown (or impossible) names are left out. */
-  async visibility(
-    rawNames: string[],
-  ): Promise<{ channels: Array<{ name: string; channel_id: string; private: boolean; secret: boolean }> }> {
+  async visibility(rawNames: string[]): Promise<ChannelVisibilityList> {
     const names = [...new Set(rawNames.map((n) => normalizeChannel(n)).filter((n): n is string => n !== null))];
-    const rows = await channelsByNames(this.knex, names);
+    const rows = await this.deps.channels.byNames(names);
     return { channels: rows.map((c) => ({ name: c.name, channel_id: c.channelId, private: c.modes.i, secret: c.modes.s })) };
   }
 }

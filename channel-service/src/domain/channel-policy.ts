@@ -1,7 +1,7 @@
+import type { ChannelAccess } from '@canaduck/contracts';
 import { ForbiddenError, NotFoundError } from '@canaduck/errors';
-import { normalizeChannel } from '@canaduck/service-kit';
-import { type ChannelRow, type Db, findChannel } from '../repositories/channel-repository';
-import { findMember, type Member, type MemberRole } from '../repositories/roster-repository';
+import type { ChannelRow } from '../repositories/channel-repository';
+import type { Member, MemberRole } from '../repositories/member-repository';
 
 /** Who is acting: from a verified user token. Global admins may do all an owner may. */
 export interface Actor {
@@ -10,17 +10,8 @@ export interface Actor {
   admin: boolean;
 }
 
-export interface Access {
-  exists: boolean;
-  private: boolean;
-  secret: boolean;
-  member: boolean;
-  banned: boolean;
-  role: MemberRole | null;
-  can_read: boolean;
-  can_post: boolean;
-  can_moderate: boolean;
-}
+/** The decision part of the access answer (@canaduck/contracts' ChannelAccess without the channel's name and id). */
+export type Access = Omit<ChannelAccess, 'channel' | 'channel_id'>;
 
 /** A channel anyone may read and see listed: neither invite-only nor secret. */
 export function isPublic(c: ChannelRow): boolean {
@@ -59,40 +50,13 @@ export const NO_ACCESS: Access = {
   can_moderate: false,
 };
 
-export function notFound(name: string): NotFoundError {
-  return new NotFoundError(`channel #${name} not found`, 'channel_not_found');
-}
-
-/** A channel named in a URL; a name that breaks the rules cannot exist, so it is a 404 too. */
-export async function requireChannel(db: Db, rawName: string): Promise<ChannelRow> {
-  const name = normalizeChannel(rawName);
-  const channel = name ? await findChannel(db, name) : undefined;
-  if (!channel) throw notFound(name ?? rawName);
-  return channel;
-}
-
 export interface ActorContext {
   channel: ChannelRow;
   member: Member | undefined;
 }
 
-export async function loadForActor(db: Db, rawName: string, actor: Actor): Promise<ActorContext> {
-  const channel = await requireChannel(db, rawName);
-  return { channel, member: await findMember(db, channel.pk, actor.key) };
-}
-
-/**
- * Reads of a channel's users and config. Public channels: anyone, even anonymous.
- * Invite-only: members and admins, 403 for others. Secret: members and admins,
- * 404 for others, exactly as if it did not exist (secret hides existence).
- */
-export async function requireReadable(db: Db, rawName: string, actor: Actor | undefined): Promise<ChannelRow> {
-  const channel = await requireChannel(db, rawName);
-  if (isPublic(channel) || actor?.admin) return channel;
-  const member = actor ? await findMember(db, channel.pk, actor.key) : undefined;
-  if (member) return channel;
-  if (channel.modes.s) throw notFound(channel.name);
-  throw new ForbiddenError(`#${channel.name} is private: only its members may see it`, 'channel_private');
+export function notFound(name: string): NotFoundError {
+  return new NotFoundError(`channel #${name} not found`, 'channel_not_found');
 }
 
 export function isStaff(ctx: ActorContext, actor: Actor): boolean {

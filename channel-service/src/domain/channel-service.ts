@@ -1,20 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, ForbiddenError } from '@canaduck/errors';
 import { audit, type Logger } from '@canaduck/logging';
-import type { Knex } from '@canaduck/db';
+import type { Knex, Transactor } from '@canaduck/db';
 import { nextOffset, type Paging } from '@canaduck/service-kit';
-import {
-  type ChannelRow,
-  type Db,
-  deleteChannel,
-  findChannel,
-  insertChannel,
-  isUniqueViolation,
-  listPublicChannels,
-  updateChannel,
-} from '../repositories/channel-repository';
-import { addMember, countMembers, listBans, listInvites, listMembers, moderatorsOf, type Member } from '../repositories/roster-repository';
-import { type Actor, loadForActor, requireOwner, requireReadable, requireStaff } from './channel-policy';
+import type { BanRepository } from '../repositories/ban-repository';
+import { type ChannelRepository, type ChannelRow, isUniqueViolation } from '../repositories/channel-repository';
+import type { InviteRepository } from '../repositories/invite-repository';
+import type { Member, MemberRepository } from '../repositories/member-repository';
+import { type Actor, requireOwner, requireStaff } from './channel-policy';
+import { ChannelLookup } from './channel-lookup';
 import { applyModeChanges, DEFAULT_MODES, modeList, parseModeString } from './modes';
 
 export interface ChannelConfig {
@@ -50,42 +44,57 @@ function newChannelId(): string {
   return randomBytes(8).toString('hex');
 }
 
+export interface ChannelServiceDeps {
+  channels: ChannelRepository;
+  members: MemberRepository;
+  invites: InviteRepository;
+  bans: BanRepository;
+  db: Transactor;
+  logger: Logger;
+  now: () => number;
+}
+
 /** Channel lifecycle and settings: creation, listing, config, topic and modes, deletion. */
 export class ChannelService {
-  constructor(
-    private readonly knex: Knex,
-    private readonly logger: Logger,
-  ) {}
+  private readonly lookup: ChannelLookup;
+
+  constructor(private readonly deps: ChannelServiceDeps) {
+    this.lookup = new ChannelLookup(deps);
+  }
 
   async create(actor: Actor, input: { name: string; private: boolean; topic?: string }): Promise<ChannelConfig> {
-    if (await findChannel(this.knex, input.name)) throw taken(input.name);
-    const now = Date.now();
+    const { channels, members } = this.deps;
+    if (await channels.find(input.name)) throw taken(input.name);
+    const now = this.deps.now();
     try {
-      await this.knex.transaction(async (trx) => {
-        const pk = await insertChannel(trx, {
-          channelId: newChannelId(),
-          name: input.name,
-          topic: input.topic ?? '',
-          owner: actor.pseudo,
-          modes: { ...DEFAULT_MODES, i: input.private },
-          createdAt: now,
-        });
-        await addMember(trx, pk, actor.pseudo, 'owner', now);
+      await this.deps.db.transaction(async (trx) => {
+        const pk = await channels.insert(
+          {
+            channelId: newChannelId(),
+            name: input.name,
+            topic: input.topic ?? '',
+            owner: actor.pseudo,
+            modes: { ...DEFAULT_MODES, i: input.private },
+            createdAt: now,
+          },
+          trx,
+        );
+        await members.add(pk, actor.pseudo, 'owner', now, trx);
       });
     } catch (err) {
       // Two creations of one name racing: the unique index decides, the loser gets the same 409.
       if (isUniqueViolation(err)) throw taken(input.name);
       throw err;
     }
-    audit(this.logger, 'channel.created', { channel: input.name, by: actor.pseudo, private: input.private });
-    return this.configOf((await findChannel(this.knex, input.name))!);
+    audit(this.deps.logger, 'channel.created', { channel: input.name, by: actor.pseudo, private: input.private });
+    return this.configOf((await channels.find(input.name))!);
   }
 
   async listPublic(
     q: string | undefined,
     paging: Paging,
   ): Promise<{ channels: ChannelSummary[]; offset: number; limit: number; next_offset: number | null }> {
-    const rows = await listPublicChannels(this.knex, q, paging);
+    const rows = await this.deps.channels.listPublic(q, paging);
     const channels = rows.map((r) => ({
       name: r.name,
       topic: r.topic,
@@ -98,7 +107,7 @@ export class ChannelService {
   }
 
   async config(rawName: string, actor: Actor | undefined): Promise<ChannelConfig> {
-    return this.configOf(await requireReadable(this.knex, rawName, actor));
+    return this.configOf(await this.lookup.readable(rawName, actor));
   }
 
   async users(
@@ -106,8 +115,8 @@ export class ChannelService {
     actor: Actor | undefined,
     paging: Paging,
   ): Promise<{ channel: string; users: Member[]; offset: number; limit: number; next_offset: number | null }> {
-    const channel = await requireReadable(this.knex, rawName, actor);
-    const users = await listMembers(this.knex, channel.pk, paging);
+    const channel = await this.lookup.readable(rawName, actor);
+    const users = await this.deps.members.list(channel.pk, paging);
     return { channel: channel.name, users, offset: paging.offset, limit: paging.limit, next_offset: nextOffset(paging, users.length) };
   }
 
@@ -118,8 +127,8 @@ export class ChannelService {
    */
   async updateSettings(rawName: string, actor: Actor, change: SettingsChange): Promise<ChannelConfig> {
     const modeChanges = change.mode !== undefined ? parseModeString(change.mode) : [];
-    const channel = await this.knex.transaction(async (trx) => {
-      const ctx = await loadForActor(trx, rawName, actor);
+    const channel = await this.deps.db.transaction(async (trx) => {
+      const ctx = await this.lookup.forActor(rawName, actor, trx);
       if (change.mode !== undefined || change.private !== undefined) requireStaff(ctx, actor, 'change its modes');
       if (change.topic !== undefined) {
         if (ctx.channel.modes.t) requireStaff(ctx, actor, 'change its topic (mode +t)');
@@ -129,11 +138,11 @@ export class ChannelService {
       }
       let modes = applyModeChanges(ctx.channel.modes, modeChanges);
       if (change.private !== undefined) modes = { ...modes, i: change.private };
-      await updateChannel(trx, ctx.channel.pk, { topic: change.topic, modes });
+      await this.deps.channels.update(ctx.channel.pk, { topic: change.topic, modes }, trx);
       return { ...ctx.channel, modes, topic: change.topic ?? ctx.channel.topic };
     });
     if (change.mode !== undefined || change.private !== undefined) {
-      audit(this.logger, 'channel.modes_changed', {
+      audit(this.deps.logger, 'channel.modes_changed', {
         channel: channel.name,
         by: actor.pseudo,
         change: change.mode,
@@ -144,22 +153,22 @@ export class ChannelService {
   }
 
   async remove(rawName: string, actor: Actor): Promise<{ result: string }> {
-    const name = await this.knex.transaction(async (trx) => {
-      const ctx = await loadForActor(trx, rawName, actor);
+    const name = await this.deps.db.transaction(async (trx) => {
+      const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireOwner(ctx, actor, 'delete it');
-      await deleteChannel(trx, ctx.channel.pk);
+      await this.deps.channels.delete(ctx.channel.pk, trx);
       return ctx.channel.name;
     });
-    audit(this.logger, 'channel.deleted', { channel: name, by: actor.pseudo, admin: actor.admin });
+    audit(this.deps.logger, 'channel.deleted', { channel: name, by: actor.pseudo, admin: actor.admin });
     return { result: `channel #${name} deleted` };
   }
 
-  private async configOf(c: ChannelRow, db: Db = this.knex): Promise<ChannelConfig> {
+  private async configOf(c: ChannelRow, trx?: Knex.Transaction): Promise<ChannelConfig> {
     const [moderators, invited, bans, membersCount] = await Promise.all([
-      moderatorsOf(db, c.pk),
-      listInvites(db, c.pk),
-      listBans(db, c.pk),
-      countMembers(db, c.pk),
+      this.deps.members.moderatorsOf(c.pk, trx),
+      this.deps.invites.list(c.pk, trx),
+      this.deps.bans.list(c.pk, trx),
+      this.deps.members.count(c.pk, trx),
     ]);
     return {
       name: c.name,

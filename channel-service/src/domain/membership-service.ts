@@ -1,21 +1,14 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '@canaduck/errors';
 import { audit, type Logger } from '@canaduck/logging';
-import type { Knex } from '@canaduck/db';
+import type { Transactor } from '@canaduck/db';
 import { pseudoKey } from '@canaduck/service-kit';
 import type { UserClient } from '../clients/user-client';
-import {
-  addInvite,
-  addMember,
-  findBan,
-  findInvite,
-  findMember,
-  removeBan,
-  removeInvite,
-  removeMember,
-  setMemberRole,
-  upsertBan,
-} from '../repositories/roster-repository';
-import { type Actor, isOwner, loadForActor, requireOwner, requireStaff } from './channel-policy';
+import type { BanRepository } from '../repositories/ban-repository';
+import type { ChannelRepository } from '../repositories/channel-repository';
+import type { InviteRepository } from '../repositories/invite-repository';
+import type { MemberRepository } from '../repositories/member-repository';
+import { type Actor, isOwner, requireOwner, requireStaff } from './channel-policy';
+import { ChannelLookup } from './channel-lookup';
 
 export interface Result {
   result: string;
@@ -25,40 +18,53 @@ function notMember(pseudo: string, channel: string): NotFoundError {
   return new NotFoundError(`${pseudo} is not a member of #${channel}`, 'not_member');
 }
 
+export interface MembershipServiceDeps {
+  channels: ChannelRepository;
+  members: MemberRepository;
+  invites: InviteRepository;
+  bans: BanRepository;
+  /** user-service: an invitation names a registered user. */
+  users: UserClient;
+  db: Transactor;
+  logger: Logger;
+  now: () => number;
+}
+
 /** Membership and local moderation: join, part, invite, ban, kick, moderators. */
 export class MembershipService {
-  constructor(
-    private readonly knex: Knex,
-    private readonly logger: Logger,
-    private readonly users: UserClient,
-  ) {}
+  private readonly lookup: ChannelLookup;
+
+  constructor(private readonly deps: MembershipServiceDeps) {
+    this.lookup = new ChannelLookup(deps);
+  }
 
   /** Refused when banned (even for admins: they may lift the ban) or, on +i, when not invited (admins pass). */
   async join(rawName: string, actor: Actor): Promise<Result> {
-    return this.knex.transaction(async (trx) => {
-      const { channel, member } = await loadForActor(trx, rawName, actor);
+    return this.deps.db.transaction(async (trx) => {
+      const { channel, member } = await this.lookup.forActor(rawName, actor, trx);
       if (member) return { result: `${actor.pseudo} is already a member of #${channel.name}` };
-      if (await findBan(trx, channel.pk, actor.key)) throw new ForbiddenError(`you are banned from #${channel.name}`, 'banned');
-      const invited = await findInvite(trx, channel.pk, actor.key);
+      if (await this.deps.bans.exists(channel.pk, actor.key, trx))
+        throw new ForbiddenError(`you are banned from #${channel.name}`, 'banned');
+      const invited = await this.deps.invites.exists(channel.pk, actor.key, trx);
       if (channel.modes.i && !invited && !actor.admin) {
         throw new ForbiddenError(`#${channel.name} is invite-only: ask its owner or a moderator for an invitation`, 'invite_required');
       }
-      await addMember(trx, channel.pk, actor.pseudo, 'member', Date.now());
+      await this.deps.members.add(channel.pk, actor.pseudo, 'member', this.deps.now(), trx);
       // An invitation is used up by the join, as on IRC.
-      if (invited) await removeInvite(trx, channel.pk, actor.key);
+      if (invited) await this.deps.invites.remove(channel.pk, actor.key, trx);
       return { result: `${actor.pseudo} joined #${channel.name}` };
     });
   }
 
   /** The owner cannot part (the channel would be left without one): they delete it instead. */
   async part(rawName: string, actor: Actor): Promise<Result> {
-    return this.knex.transaction(async (trx) => {
-      const { channel, member } = await loadForActor(trx, rawName, actor);
+    return this.deps.db.transaction(async (trx) => {
+      const { channel, member } = await this.lookup.forActor(rawName, actor, trx);
       if (!member) throw notMember(actor.pseudo, channel.name);
       if (member.role === 'owner') {
         throw new ConflictError(`the owner cannot part #${channel.name}: delete the channel instead`, 'owner_cannot_part');
       }
-      await removeMember(trx, channel.pk, actor.key);
+      await this.deps.members.remove(channel.pk, actor.key, trx);
       return { result: `${actor.pseudo} left #${channel.name}` };
     });
   }
@@ -66,17 +72,17 @@ export class MembershipService {
   /** Owner and moderators; the user must exist in user-service (asked last: local refusals cost nothing). */
   async invite(rawName: string, actor: Actor, pseudo: string, requestId?: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const ctx = await loadForActor(this.knex, rawName, actor);
+    const ctx = await this.lookup.forActor(rawName, actor);
     requireStaff(ctx, actor, 'invite');
     const { channel } = ctx;
-    if (await findMember(this.knex, channel.pk, key))
+    if (await this.deps.members.find(channel.pk, key))
       throw new ConflictError(`${pseudo} is already a member of #${channel.name}`, 'already_member');
-    if (await findBan(this.knex, channel.pk, key)) {
+    if (await this.deps.bans.exists(channel.pk, key)) {
       throw new ConflictError(`${pseudo} is banned from #${channel.name}: lift the ban first`, 'banned');
     }
-    const user = await this.users.require(pseudo, requestId);
-    await addInvite(this.knex, channel.pk, user.pseudo, actor.pseudo, Date.now());
-    audit(this.logger, 'channel.invited', { channel: channel.name, pseudo: user.pseudo, by: actor.pseudo });
+    const user = await this.deps.users.require(pseudo, requestId);
+    await this.deps.invites.add(channel.pk, user.pseudo, actor.pseudo, this.deps.now());
+    audit(this.deps.logger, 'channel.invited', { channel: channel.name, pseudo: user.pseudo, by: actor.pseudo });
     return { result: `${user.pseudo} invited to #${channel.name}` };
   }
 
@@ -88,82 +94,82 @@ export class MembershipService {
    */
   async ban(rawName: string, actor: Actor, pseudo: string, reason: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.knex.transaction(async (trx) => {
-      const ctx = await loadForActor(trx, rawName, actor);
+    const name = await this.deps.db.transaction(async (trx) => {
+      const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireStaff(ctx, actor, 'ban');
-      const target = await findMember(trx, ctx.channel.pk, key);
+      const target = await this.deps.members.find(ctx.channel.pk, key, trx);
       if (target?.role === 'owner' || ctx.channel.owner.toLowerCase() === key) {
         throw new ForbiddenError(`the owner of #${ctx.channel.name} cannot be banned`, 'cannot_ban_owner');
       }
       if (target?.role === 'moderator' && !isOwner(ctx, actor)) {
         throw new ForbiddenError(`only the owner may ban a moderator of #${ctx.channel.name}`, 'cannot_ban_moderator');
       }
-      await upsertBan(trx, ctx.channel.pk, { pseudo: target?.pseudo ?? pseudo, reason, by: actor.pseudo, at: Date.now() });
-      await removeMember(trx, ctx.channel.pk, key);
-      await removeInvite(trx, ctx.channel.pk, key);
+      await this.deps.bans.upsert(ctx.channel.pk, { pseudo: target?.pseudo ?? pseudo, reason, by: actor.pseudo, at: this.deps.now() }, trx);
+      await this.deps.members.remove(ctx.channel.pk, key, trx);
+      await this.deps.invites.remove(ctx.channel.pk, key, trx);
       return ctx.channel.name;
     });
-    audit(this.logger, 'channel.banned', { channel: name, pseudo, reason, by: actor.pseudo });
+    audit(this.deps.logger, 'channel.banned', { channel: name, pseudo, reason, by: actor.pseudo });
     return { result: `${pseudo} banned from #${name}` };
   }
 
   async unban(rawName: string, actor: Actor, pseudo: string): Promise<Result> {
-    const ctx = await loadForActor(this.knex, rawName, actor);
+    const ctx = await this.lookup.forActor(rawName, actor);
     requireStaff(ctx, actor, 'lift bans');
-    if (!(await removeBan(this.knex, ctx.channel.pk, pseudoKey(pseudo)))) {
+    if (!(await this.deps.bans.remove(ctx.channel.pk, pseudoKey(pseudo)))) {
       throw new NotFoundError(`${pseudo} is not banned from #${ctx.channel.name}`, 'not_banned');
     }
-    audit(this.logger, 'channel.unbanned', { channel: ctx.channel.name, pseudo, by: actor.pseudo });
+    audit(this.deps.logger, 'channel.unbanned', { channel: ctx.channel.name, pseudo, by: actor.pseudo });
     return { result: `${pseudo} may join #${ctx.channel.name} again` };
   }
 
   /** Same hierarchy as bans: nobody kicks the owner, only the owner (or an admin) kicks a moderator. */
   async kick(rawName: string, actor: Actor, pseudo: string, reason: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.knex.transaction(async (trx) => {
-      const ctx = await loadForActor(trx, rawName, actor);
+    const name = await this.deps.db.transaction(async (trx) => {
+      const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireStaff(ctx, actor, 'kick');
-      const target = await findMember(trx, ctx.channel.pk, key);
+      const target = await this.deps.members.find(ctx.channel.pk, key, trx);
       if (!target) throw notMember(pseudo, ctx.channel.name);
       if (target.role === 'owner') throw new ForbiddenError(`the owner of #${ctx.channel.name} cannot be kicked`, 'cannot_kick_owner');
       if (target.role === 'moderator' && !isOwner(ctx, actor) && key !== actor.key) {
         throw new ForbiddenError(`only the owner may kick a moderator of #${ctx.channel.name}`, 'cannot_kick_moderator');
       }
-      await removeMember(trx, ctx.channel.pk, key);
+      await this.deps.members.remove(ctx.channel.pk, key, trx);
       return ctx.channel.name;
     });
-    audit(this.logger, 'channel.kicked', { channel: name, pseudo, reason, by: actor.pseudo });
+    audit(this.deps.logger, 'channel.kicked', { channel: name, pseudo, reason, by: actor.pseudo });
     return { result: `${pseudo} kicked from #${name}` };
   }
 
   /** Owner only; the new moderator must already be a member (404 otherwise). */
   async addModerator(rawName: string, actor: Actor, pseudo: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.knex.transaction(async (trx) => {
-      const ctx = await loadForActor(trx, rawName, actor);
+    const name = await this.deps.db.transaction(async (trx) => {
+      const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireOwner(ctx, actor, 'name moderators');
-      const target = await findMember(trx, ctx.channel.pk, key);
+      const target = await this.deps.members.find(ctx.channel.pk, key, trx);
       if (!target) throw notMember(pseudo, ctx.channel.name);
       if (target.role === 'owner') throw new ConflictError(`${pseudo} is the owner of #${ctx.channel.name}`, 'already_owner');
-      await setMemberRole(trx, ctx.channel.pk, key, 'moderator');
+      await this.deps.members.setRole(ctx.channel.pk, key, 'moderator', trx);
       return ctx.channel.name;
     });
-    audit(this.logger, 'channel.moderator_added', { channel: name, pseudo, by: actor.pseudo });
+    audit(this.deps.logger, 'channel.moderator_added', { channel: name, pseudo, by: actor.pseudo });
     return { result: `${pseudo} is a moderator of #${name}` };
   }
 
   /** Owner only; the former moderator stays a member. */
   async removeModerator(rawName: string, actor: Actor, pseudo: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.knex.transaction(async (trx) => {
-      const ctx = await loadForActor(trx, rawName, actor);
+    const name = await this.deps.db.transaction(async (trx) => {
+      const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireOwner(ctx, actor, 'remove moderators');
-      const target = await findMember(trx, ctx.channel.pk, key);
+      const target = await this.deps.members.find(ctx.channel.pk, key, trx);
       if (target?.role !== 'moderator') throw new NotFoundError(`${pseudo} is not a moderator of #${ctx.channel.name}`, 'not_moderator');
-      await setMemberRole(trx, ctx.channel.pk, key, 'member');
+      await this.deps.members.setRole(ctx.channel.pk, key, 'member', trx);
       return ctx.channel.name;
     });
-    audit(this.logger, 'channel.moderator_removed', { channel: name, pseudo, by: actor.pseudo });
+    audit(this.deps.logger, 'channel.moderator_removed', { channel: name, pseudo, by: actor.pseudo });
     return { result: `${pseudo} is no longer a moderator of #${name}` };
   }
 }

@@ -2,9 +2,6 @@ import type { Knex } from '@canaduck/db';
 import type { Paging } from '@canaduck/service-kit';
 import { MODE_LETTERS, type ModeSet } from '../domain/modes';
 
-/** Either the pool or a transaction: repositories work inside both. */
-export type Db = Knex | Knex.Transaction;
-
 export interface ChannelRow {
   /** Internal row key, never shown. */
   pk: number;
@@ -61,72 +58,13 @@ function modeColumns(modes: ModeSet): Record<string, boolean> {
 }
 
 /** `SELECT count(*)` of a channel's members, as a correlated sub-query (uses the primary key prefix). */
-function membersCount(db: Db): Knex.QueryBuilder {
+function membersCount(db: Knex | Knex.Transaction): Knex.QueryBuilder {
   return db('channel_members as m').count('*').whereRaw('m.channel_pk = c.id').as('members_count');
-}
-
-export async function findChannel(db: Db, name: string): Promise<ChannelRow | undefined> {
-  const raw = (await db('channels as c').select(CHANNEL_COLUMNS).where('c.name', name).first()) as RawChannel | undefined;
-  return raw ? toChannel(raw) : undefined;
-}
-
-export async function insertChannel(db: Db, c: Omit<ChannelRow, 'pk'>): Promise<number> {
-  const [id] = await db('channels').insert({
-    channel_id: c.channelId,
-    name: c.name,
-    topic: c.topic,
-    owner: c.owner,
-    ...modeColumns(c.modes),
-    created_at: c.createdAt,
-  });
-  return Number(id);
-}
-
-export async function updateChannel(db: Db, pk: number, change: { topic?: string; modes?: ModeSet }): Promise<void> {
-  const row: Record<string, unknown> = {};
-  if (change.topic !== undefined) row.topic = change.topic;
-  if (change.modes) Object.assign(row, modeColumns(change.modes));
-  if (Object.keys(row).length > 0) await db('channels').where('id', pk).update(row);
-}
-
-/** Deletes the channel and everything hanging off it (explicitly, not trusting FK cascades alone). */
-export async function deleteChannel(db: Db, pk: number): Promise<void> {
-  for (const table of ['channel_members', 'channel_invites', 'channel_bans']) await db(table).where('channel_pk', pk).del();
-  await db('channels').where('id', pk).del();
 }
 
 /** `LIKE` pattern for a literal substring: `%`, `_` and the escape character itself match only themselves. */
 function containsPattern(q: string): string {
   return `%${q.replace(/[!%_]/g, (ch) => `!${ch}`)}%`;
-}
-
-/** Channels anyone may see listed: neither invite-only nor secret, by name. */
-export async function listPublicChannels(db: Db, q: string | undefined, paging: Paging): Promise<ChannelSummaryRow[]> {
-  const query = db('channels as c')
-    .select([...CHANNEL_COLUMNS, membersCount(db)])
-    .where({ 'c.mode_i': false, 'c.mode_s': false })
-    .orderBy('c.name')
-    .offset(paging.offset)
-    .limit(paging.limit);
-  if (q) query.whereRaw("c.name LIKE ? ESCAPE '!'", [containsPattern(q)]);
-  const rows = (await query) as RawChannel[];
-  return rows.map((r) => ({ ...toChannel(r), membersCount: Number(r.members_count) }));
-}
-
-export async function channelsByNames(db: Db, names: string[]): Promise<ChannelRow[]> {
-  if (names.length === 0) return [];
-  const rows = (await db('channels as c').select(CHANNEL_COLUMNS).whereIn('c.name', names).orderBy('c.name')) as RawChannel[];
-  return rows.map(toChannel);
-}
-
-/** Names of the public, non-secret channels a user is a member of (whois). */
-export async function publicChannelNamesOf(db: Db, pseudoKey: string): Promise<string[]> {
-  const rows = (await db('channel_members as m')
-    .join('channels as c', 'c.id', 'm.channel_pk')
-    .where({ 'm.pseudo_key': pseudoKey, 'c.mode_i': false, 'c.mode_s': false })
-    .orderBy('c.name')
-    .select('c.name')) as Array<{ name: string }>;
-  return rows.map((r) => r.name);
 }
 
 export interface AccessRow {
@@ -135,23 +73,95 @@ export interface AccessRow {
   banned: boolean;
 }
 
-/**
- * Everything the access decision needs in one indexed query: the channel by its
- * unique name, the caller's membership and ban by primary key (message-service's hot path).
- */
-export async function findAccessRow(db: Db, name: string, pseudoKey: string): Promise<AccessRow | undefined> {
-  const raw = (await db('channels as c')
-    .leftJoin('channel_members as m', (j) => j.on('m.channel_pk', 'c.id').andOn('m.pseudo_key', db.raw('?', [pseudoKey])))
-    .leftJoin('channel_bans as b', (j) => j.on('b.channel_pk', 'c.id').andOn('b.pseudo_key', db.raw('?', [pseudoKey])))
-    .select([...CHANNEL_COLUMNS, 'm.role as member_role', 'b.pseudo_key as ban_key'])
-    .where('c.name', name)
-    .first()) as RawChannel | undefined;
-  if (!raw) return undefined;
-  return {
-    channel: toChannel(raw),
-    role: raw.member_role ? String(raw.member_role) : null,
-    banned: raw.ban_key !== null && raw.ban_key !== undefined,
-  };
+/** The `channels` table (and the per-channel lists it is joined with for reads). */
+export class ChannelRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async find(name: string, trx?: Knex.Transaction): Promise<ChannelRow | undefined> {
+    const db = trx ?? this.knex;
+    const raw = (await db('channels as c').select(CHANNEL_COLUMNS).where('c.name', name).first()) as RawChannel | undefined;
+    return raw ? toChannel(raw) : undefined;
+  }
+
+  async insert(c: Omit<ChannelRow, 'pk'>, trx?: Knex.Transaction): Promise<number> {
+    const db = trx ?? this.knex;
+    const [id] = await db('channels').insert({
+      channel_id: c.channelId,
+      name: c.name,
+      topic: c.topic,
+      owner: c.owner,
+      ...modeColumns(c.modes),
+      created_at: c.createdAt,
+    });
+    return Number(id);
+  }
+
+  async update(pk: number, change: { topic?: string; modes?: ModeSet }, trx?: Knex.Transaction): Promise<void> {
+    const db = trx ?? this.knex;
+    const row: Record<string, unknown> = {};
+    if (change.topic !== undefined) row.topic = change.topic;
+    if (change.modes) Object.assign(row, modeColumns(change.modes));
+    if (Object.keys(row).length > 0) await db('channels').where('id', pk).update(row);
+  }
+
+  /** Deletes the channel and everything hanging off it (explicitly, not trusting FK cascades alone). */
+  async delete(pk: number, trx?: Knex.Transaction): Promise<void> {
+    const db = trx ?? this.knex;
+    for (const table of ['channel_members', 'channel_invites', 'channel_bans']) await db(table).where('channel_pk', pk).del();
+    await db('channels').where('id', pk).del();
+  }
+
+  /** Channels anyone may see listed: neither invite-only nor secret, by name. */
+  async listPublic(q: string | undefined, paging: Paging, trx?: Knex.Transaction): Promise<ChannelSummaryRow[]> {
+    const db = trx ?? this.knex;
+    const query = db('channels as c')
+      .select([...CHANNEL_COLUMNS, membersCount(db)])
+      .where({ 'c.mode_i': false, 'c.mode_s': false })
+      .orderBy('c.name')
+      .offset(paging.offset)
+      .limit(paging.limit);
+    if (q) query.whereRaw("c.name LIKE ? ESCAPE '!'", [containsPattern(q)]);
+    const rows = (await query) as RawChannel[];
+    return rows.map((r) => ({ ...toChannel(r), membersCount: Number(r.members_count) }));
+  }
+
+  async byNames(names: string[], trx?: Knex.Transaction): Promise<ChannelRow[]> {
+    const db = trx ?? this.knex;
+    if (names.length === 0) return [];
+    const rows = (await db('channels as c').select(CHANNEL_COLUMNS).whereIn('c.name', names).orderBy('c.name')) as RawChannel[];
+    return rows.map(toChannel);
+  }
+
+  /** Names of the public, non-secret channels a user is a member of (whois). */
+  async publicNamesOf(pseudoKey: string, trx?: Knex.Transaction): Promise<string[]> {
+    const db = trx ?? this.knex;
+    const rows = (await db('channel_members as m')
+      .join('channels as c', 'c.id', 'm.channel_pk')
+      .where({ 'm.pseudo_key': pseudoKey, 'c.mode_i': false, 'c.mode_s': false })
+      .orderBy('c.name')
+      .select('c.name')) as Array<{ name: string }>;
+    return rows.map((r) => r.name);
+  }
+
+  /**
+   * Everything the access decision needs in one indexed query: the channel by its
+   * unique name, the caller's membership and ban by primary key (message-service's hot path).
+   */
+  async findAccessRow(name: string, pseudoKey: string, trx?: Knex.Transaction): Promise<AccessRow | undefined> {
+    const db = trx ?? this.knex;
+    const raw = (await db('channels as c')
+      .leftJoin('channel_members as m', (j) => j.on('m.channel_pk', 'c.id').andOn('m.pseudo_key', db.raw('?', [pseudoKey])))
+      .leftJoin('channel_bans as b', (j) => j.on('b.channel_pk', 'c.id').andOn('b.pseudo_key', db.raw('?', [pseudoKey])))
+      .select([...CHANNEL_COLUMNS, 'm.role as member_role', 'b.pseudo_key as ban_key'])
+      .where('c.name', name)
+      .first()) as RawChannel | undefined;
+    if (!raw) return undefined;
+    return {
+      channel: toChannel(raw),
+      role: raw.member_role ? String(raw.member_role) : null,
+      banned: raw.ban_key !== null && raw.ban_key !== undefined,
+    };
+  }
 }
 
 /** A duplicate key on insert, in SQLite's or MySQL's words (two creations racing for one name). */

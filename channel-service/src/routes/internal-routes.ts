@@ -1,86 +1,81 @@
 import { Router } from 'express';
 import { requireService } from '@canaduck/auth';
+import {
+  channelAccessParamsSchema,
+  channelAccessQuerySchema,
+  channelVisibilityQuerySchema,
+  MAX_CHANNEL_NAMES,
+  publicChannelsOfUserParamsSchema,
+} from '@canaduck/contracts';
 import { BadRequestError } from '@canaduck/errors';
 import { single } from '@canaduck/service-kit';
 import type { AccessService } from '../domain/access-service';
 import { param } from './route-helpers';
+import type { RouteDocs } from './schemas';
 
-const MAX_NAMES = 500;
+export interface InternalRoutesDeps extends RouteDocs {
+  access: AccessService;
+  serviceSecret: string;
+}
 
-/** Internal routes (structures.md 5): service token only, never routed by the gateway. */
-export function internalRoutes(service: AccessService, serviceSecret: string): Router {
+/** Internal routes (structures.md 5): service token only, never routed by the gateway; shapes from @canaduck/contracts. */
+export function internalRoutes({ access, serviceSecret, docs, answers }: InternalRoutesDeps): Router {
   const r = Router();
   r.use('/internal', requireService(serviceSecret));
+  const noToken = 'no service token';
 
-  /**
-   * @openapi
-   * /internal/channels/{name}/access/{pseudo}:
-   *   get:
-   *     summary: What a pseudo may do in a channel (message-service, stats-service); an unknown channel is exists=false
-   *     security: [{ serviceToken: [] }]
-   *     parameters:
-   *       - { $ref: '#/components/parameters/ChannelName' }
-   *       - { in: path, name: pseudo, required: true, schema: { type: string } }
-   *       - { in: query, name: admin, schema: { type: boolean, default: false }, description: the caller's JWT has the admin role }
-   *     responses:
-   *       200: { description: the access decision, content: { application/json: { schema: { $ref: '#/components/schemas/Access' } } } }
-   *       400: { description: admin is not true or false }
-   *       401: { description: no service token }
-   */
+  docs.route({
+    method: 'get',
+    path: '/internal/channels/:name/access/:pseudo',
+    summary: 'What a pseudo may do in a channel (message-service, stats-service); an unknown channel is exists=false',
+    auth: 'service',
+    params: channelAccessParamsSchema,
+    query: channelAccessQuerySchema,
+    responses: {
+      200: { description: 'the access decision', schema: answers.channelAccess },
+      400: 'admin is not true or false',
+      401: noToken,
+    },
+  });
   r.get('/internal/channels/:name/access/:pseudo', async (req, res) => {
-    const admin = single(req.query.admin) ?? 'false';
-    if (admin !== 'true' && admin !== 'false') throw new BadRequestError('admin must be true or false', 'invalid_query');
-    res.json(await service.access(param(req, 'name'), param(req, 'pseudo'), admin === 'true'));
+    const query = channelAccessQuerySchema.safeParse({ admin: single(req.query.admin) });
+    if (!query.success) throw new BadRequestError('admin must be true or false', 'invalid_query');
+    res.json(await access.access(param(req, 'name'), param(req, 'pseudo'), query.data.admin === 'true'));
   });
 
-  /**
-   * @openapi
-   * /internal/users/{pseudo}/channels:
-   *   get:
-   *     summary: The public, non-secret channels a user is a member of (whois)
-   *     security: [{ serviceToken: [] }]
-   *     parameters: [{ in: path, name: pseudo, required: true, schema: { type: string } }]
-   *     responses:
-   *       200:
-   *         description: channel names
-   *         content: { application/json: { schema: { type: object, properties: { pseudo: { type: string }, channels: { type: array, items: { type: string } } } } } }
-   *       401: { description: no service token }
-   */
+  docs.route({
+    method: 'get',
+    path: '/internal/users/:pseudo/channels',
+    summary: 'The public, non-secret channels a user is a member of (whois)',
+    auth: 'service',
+    params: publicChannelsOfUserParamsSchema,
+    responses: { 200: { description: 'channel names', schema: answers.publicChannelsOfUser }, 401: noToken },
+  });
   r.get('/internal/users/:pseudo/channels', async (req, res) => {
-    res.json(await service.publicChannelsOf(param(req, 'pseudo')));
+    res.json(await access.publicChannelsOf(param(req, 'pseudo')));
   });
 
-  /**
-   * @openapi
-   * /internal/channels:
-   *   get:
-   *     summary: Visibility of existing channels (stats privacy); unknown names are left out
-   *     security: [{ serviceToken: [] }]
-   *     parameters:
-   *       - { in: query, name: names, required: true, schema: { type: string, example: 'tech,secretroom' }, description: 'comma-separated, at most 500' }
-   *     responses:
-   *       200:
-   *         description: the known channels
-   *         content:
-   *           application/json:
-   *             schema:
-   *               type: object
-   *               properties:
-   *                 channels:
-   *                   type: array
-   *                   items: { type: object, properties: { name: { type: string }, channel_id: { type: string }, private: { type: boolean }, secret: { type: boolean } } }
-   *       400: { description: names missing or more than 500 }
-   *       401: { description: no service token }
-   */
+  docs.route({
+    method: 'get',
+    path: '/internal/channels',
+    summary: 'Visibility of existing channels (stats privacy); unknown names are left out',
+    auth: 'service',
+    query: channelVisibilityQuerySchema,
+    responses: {
+      200: { description: 'the known channels', schema: answers.channelVisibilityList },
+      400: `names missing or more than ${MAX_CHANNEL_NAMES}`,
+      401: noToken,
+    },
+  });
   r.get('/internal/channels', async (req, res) => {
-    const raw = single(req.query.names);
-    if (raw === undefined) throw new BadRequestError('names is required: ?names=tech,general', 'invalid_query');
-    const names = raw
+    const query = channelVisibilityQuerySchema.safeParse({ names: single(req.query.names) });
+    if (!query.success) throw new BadRequestError('names is required: ?names=tech,general', 'invalid_query');
+    const names = query.data.names
       .split(',')
       .map((n) => n.trim())
       .filter(Boolean);
-    if (names.length > MAX_NAMES) throw new BadRequestError(`at most ${MAX_NAMES} names`, 'invalid_query');
-    res.json(await service.visibility(names));
+    if (names.length > MAX_CHANNEL_NAMES) throw new BadRequestError(`at most ${MAX_CHANNEL_NAMES} names`, 'invalid_query');
+    res.json(await access.visibility(names));
   });
 
   return r;

@@ -1,32 +1,8 @@
 import type { Request } from 'express';
 import { hasRole } from '@canaduck/auth';
 import { UnauthorizedError } from '@canaduck/errors';
-import { pseudoKey, pseudoSchema, single } from '@canaduck/service-kit';
-import { z } from 'zod';
+import { pseudoKey, single } from '@canaduck/service-kit';
 import type { Actor } from '../domain/channel-policy';
-
-export const MAX_TOPIC = 300;
-export const MAX_REASON = 300;
-
-/** Counts characters as people do (an emoji is one), not UTF-16 units. */
-function chars(s: string): number {
-  return [...s].length;
-}
-
-// Control characters (newlines included) would break IRC-style one-line display.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-export const topicSchema = z
-  .string()
-  .refine((s) => chars(s) <= MAX_TOPIC, `a topic has at most ${MAX_TOPIC} characters`)
-  .refine((s) => !CONTROL.test(s), 'a topic is one line without control characters');
-
-export const reasonSchema = z
-  .string()
-  .refine((s) => chars(s) <= MAX_REASON, `a reason has at most ${MAX_REASON} characters`)
-  .refine((s) => !CONTROL.test(s), 'a reason is one line without control characters');
-
-export const pseudoBody = z.object({ pseudo: pseudoSchema });
 
 /** The caller of a write route (requireAuth ran before). */
 export function actorOf(req: Request): Actor {

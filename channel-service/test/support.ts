@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
-import { ServiceClient } from '@canaduck/http-client';
 import { createLogger } from '@canaduck/logging';
 import {
   bearer,
@@ -15,6 +14,7 @@ import {
 } from '@canaduck/testing';
 import { signServiceToken } from '@canaduck/auth';
 import { createApp } from '../src/app';
+import { type Clients, createClients } from '../src/clients';
 import { migrations } from '../src/migrations';
 
 /** user-service as the app sees it; tests answer for it with nock. */
@@ -23,32 +23,33 @@ export const USER_SERVICE_URL = 'http://user-service.test';
 export interface TestApp {
   app: Express;
   db: TestDatabase;
-  userService: ServiceClient;
+  clients: Clients;
   close(): Promise<void>;
 }
 
 /** The default timeout is far above what the nock fakes need, so a loaded machine never turns an answer into a 504. */
 export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_URL, timeoutMs = 10_000): Promise<TestApp> {
   const db = await createTestDatabase('channel-service', migrations, kind);
-  const userService = new ServiceClient({
-    name: 'user-service',
-    baseUrl: userServiceUrl,
-    timeoutMs,
-    serviceAuth: () => `Bearer ${signServiceToken('channel-service', testServiceSecret)}`,
+  const logger = createLogger('channel-service', 'silent');
+  const clients = createClients({
+    config: { USER_SERVICE_URL: userServiceUrl, HTTP_TIMEOUT_MS: timeoutMs },
+    serviceTokens: { get: () => signServiceToken('channel-service', testServiceSecret) },
+    logger,
   });
   const app = createApp({
-    logger: createLogger('channel-service', 'silent'),
+    logger,
     knex: db.knex,
     tokens: testTokenSettings,
     serviceSecret: testServiceSecret,
-    userService,
+    settings: { bodyLimit: '100kb' },
+    clients,
   });
   return {
     app,
     db,
-    userService,
+    clients,
     close: async () => {
-      userService.close();
+      clients.close();
       await db.destroy();
     },
   };

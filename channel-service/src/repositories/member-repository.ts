@@ -1,0 +1,71 @@
+import type { ChannelRole } from '@canaduck/contracts';
+import type { Knex } from '@canaduck/db';
+import type { Paging } from '@canaduck/service-kit';
+
+/** A member's role (@canaduck/contracts: the access answer names it too). */
+export type MemberRole = ChannelRole;
+
+export interface Member {
+  pseudo: string;
+  role: MemberRole;
+}
+
+/** `channel_members`: who is in a channel, with their role. Pseudos are keyed lower-cased. */
+export class MemberRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async find(channelPk: number, pseudoKey: string, trx?: Knex.Transaction): Promise<Member | undefined> {
+    const db = trx ?? this.knex;
+    const row = (await db('channel_members').where({ channel_pk: channelPk, pseudo_key: pseudoKey }).first('pseudo', 'role')) as
+      Member | undefined;
+    return row ? { pseudo: row.pseudo, role: row.role } : undefined;
+  }
+
+  /** Adds a member; a concurrent second join of the same pseudo is a no-op. */
+  async add(channelPk: number, pseudo: string, role: MemberRole, at: number, trx?: Knex.Transaction): Promise<void> {
+    const db = trx ?? this.knex;
+    await db('channel_members')
+      .insert({ channel_pk: channelPk, pseudo_key: pseudo.toLowerCase(), pseudo, role, joined_at: at })
+      .onConflict(['channel_pk', 'pseudo_key'])
+      .ignore();
+  }
+
+  async remove(channelPk: number, pseudoKey: string, trx?: Knex.Transaction): Promise<boolean> {
+    const db = trx ?? this.knex;
+    return (await db('channel_members').where({ channel_pk: channelPk, pseudo_key: pseudoKey }).del()) > 0;
+  }
+
+  async setRole(channelPk: number, pseudoKey: string, role: MemberRole, trx?: Knex.Transaction): Promise<void> {
+    const db = trx ?? this.knex;
+    await db('channel_members').where({ channel_pk: channelPk, pseudo_key: pseudoKey }).update({ role });
+  }
+
+  /** Members, owner first, then moderators, then everyone else, each group by pseudo. */
+  async list(channelPk: number, paging: Paging, trx?: Knex.Transaction): Promise<Member[]> {
+    const db = trx ?? this.knex;
+    return (await db('channel_members')
+      .where('channel_pk', channelPk)
+      .orderByRaw("CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END")
+      .orderBy('pseudo_key')
+      .offset(paging.offset)
+      .limit(paging.limit)
+      .select('pseudo', 'role')) as Member[];
+  }
+
+  async count(channelPk: number, trx?: Knex.Transaction): Promise<number> {
+    const db = trx ?? this.knex;
+    const row = (await db('channel_members').where('channel_pk', channelPk).count('* as n').first()) as { n: unknown } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  async moderatorsOf(channelPk: number, trx?: Knex.Transaction): Promise<string[]> {
+    const db = trx ?? this.knex;
+    const rows = (await db('channel_members')
+      .where({ channel_pk: channelPk, role: 'moderator' })
+      .orderBy('pseudo_key')
+      .select('pseudo')) as Array<{
+      pseudo: string;
+    }>;
+    return rows.map((r) => r.pseudo);
+  }
+}
