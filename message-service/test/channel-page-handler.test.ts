@@ -1,7 +1,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, expiredToken, testDatabases, uniqueName } from '@canaduck/testing';
-import { CHANNEL_URL, startApp, type TestApp, useWorldApp } from './support/world';
+import { CHANNEL_URL, startApp, type TestApp, useWorldApp } from './support';
 
 /** What a client sees of an answer, but for the headers that differ between any two answers. */
 function seen(res: request.Response) {

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { CHANNEL_URL, startApp, unusedPort, USER_URL, World } from './support/world';
+import { CHANNEL_URL, startApp, unusedPort, USER_URL, World } from './support';
 
 describe.each(testDatabases())('other services on %s', (kind) => {
   afterEach(() => nock.cleanAll());

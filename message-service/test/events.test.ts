@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { useWorldApp } from './support/world';
+import { useWorldApp } from './support';
 
 interface FeedEvent {
   seq: number;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startApp, type TestApp } from './support/world';
+import { startApp, type TestApp } from './support';
 
 describe('GET /openapi.json', () => {
   let t: TestApp;

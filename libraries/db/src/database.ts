@@ -4,6 +4,9 @@ import knexFactory, { type Knex } from 'knex';
 
 export type { Knex };
 
+/** What a domain service needs to open a transaction (`deps.db.transaction(async (trx) => ...)`): a Knex, narrowed. */
+export type Transactor = Pick<Knex, 'transaction'>;
+
 /** A schema change of one service; the list of them, in order, is that service's history. */
 export interface Migration {
   name: string;
