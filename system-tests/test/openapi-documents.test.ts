@@ -59,9 +59,15 @@ async function builtDocument(service: string, closers: Closer[]): Promise<Record
   const { ServiceTokenMinter } = require('@canaduck/auth') as typeof import('@canaduck/auth');
   const { createLogger } = require('@canaduck/logging') as typeof import('@canaduck/logging');
   const kit = require('@canaduck/service-kit') as typeof import('@canaduck/service-kit');
-  const knex = (require('knex') as typeof import('knex').knex)({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  const knex = (require('knex') as typeof import('knex').knex)({
+    client: 'better-sqlite3',
+    connection: { filename: ':memory:' },
+    useNullAsDefault: true,
+  });
   closers.push(() => knex.destroy());
-  const config = loadConfig(configShape, { JWT_SECRET: 'openapi-documents-test-secret-0123456789' }) as Parameters<typeof kit.tokenSettingsFrom>[0];
+  const config = loadConfig(configShape, { JWT_SECRET: 'openapi-documents-test-secret-0123456789' }) as Parameters<
+    typeof kit.tokenSettingsFrom
+  >[0];
   const logger = createLogger(service, 'silent');
   const serviceSecret = kit.serviceSecretFrom(config);
   const clients = createClients({ config, serviceTokens: new ServiceTokenMinter(service, serviceSecret), logger });

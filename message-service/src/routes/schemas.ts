@@ -74,7 +74,8 @@ export function answerSchemas(docs: ApiDocs) {
     messagePage: docs.schema('MessagePage', z.object({ messages: z.array(message), ...paging, next_before: z.number().int().nullable() })),
     /** GET /msg/pinned, GET /msg/search. */
     messageList: docs.schema('MessageList', z.object({ messages: z.array(message), ...paging })),
-    thread: docs.schema('Thread', z.object({ root: message.nullable(), replies: z.array(message), ...paging })),
+    // The root inline: a nullable `$ref` has no `type` beside `nullable` in OpenAPI 3.0 (redocly's nullable-type-sibling).
+    thread: docs.schema('Thread', z.object({ root: messageSchema.nullable(), replies: z.array(message), ...paging })),
     result: docs.schema('Result', z.object({ result: z.string() })),
   };
 }
