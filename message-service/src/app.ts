@@ -15,6 +15,7 @@ import { EventRepository } from './repositories/event-repository';
 import { MessageRepository } from './repositories/message-repository';
 import { ReactionRepository } from './repositories/reaction-repository';
 import { SearchRepository } from './repositories/search-repository';
+import { SearchWordsRepository } from './repositories/search-words-repository';
 import { channelPageHandler } from './routes/channel-page-handler';
 import { internalRoutes } from './routes/internal-routes';
 import { messageRoutes } from './routes/message-routes';
@@ -51,7 +52,7 @@ export function createMessageApp(deps: AppDeps): MessageApp {
   const writer = new MessageWriter({ messages: repositories.messages, insertBatch: settings.insertBatch });
   const messages = new MessageService({ ...repositories, writer, policy, users: clients.users, db: knex, now });
   const reactions = new ReactionService({ ...repositories, messageService: messages, policy, db: knex, now });
-  const search = new SearchService({ search: new SearchRepository(knex), policy });
+  const search = new SearchService({ search: new SearchRepository(knex), words: new SearchWordsRepository(knex), policy });
   const feed = new EventFeedService({ events: repositories.events, gapWaitMs: settings.eventGapWaitMs, now });
 
   const docs = new ApiDocs();

@@ -38,7 +38,8 @@ export class ChannelClient {
     private readonly http: ServiceClient,
     cacheMs: number,
   ) {
-    this.cache = new LRUCache({ max: MAX_ENTRIES, ttl: cacheMs });
+    // ttlResolution 0: the clock is read at each look-up instead of cached behind a timer.
+    this.cache = new LRUCache({ max: MAX_ENTRIES, ttl: cacheMs, ttlResolution: 0 });
   }
 
   access(channel: string, pseudo: string, admin: boolean, requestId?: string): Promise<ChannelAccess> {

@@ -1,6 +1,7 @@
 import { pseudoKey } from '@canaduck/service-kit';
 import type { ChannelAccess } from '../clients';
 import type { SearchRepository } from '../repositories/search-repository';
+import type { SearchWordsRepository } from '../repositories/search-words-repository';
 import { type AccessPolicy, type Actor, isParticipant } from './access-policy';
 import { type MessageRecord, toView } from './message';
 import { type SearchTerms, splitSearchTerms } from './search-terms';
@@ -17,6 +18,8 @@ const MAX_INDEXED_CHANNELS = 500;
 /** Full-text search restricted to what the caller may read. */
 export interface SearchServiceDeps {
   search: SearchRepository;
+  /** MySQL's postings tables (search_words, search_words_private). */
+  words: SearchWordsRepository;
   policy: AccessPolicy;
 }
 
@@ -45,8 +48,7 @@ export class SearchService {
 
   private async inChannel(terms: SearchTerms, channelId: string, offset: number, limit: number) {
     // MySQL with full-text words: the postings table, whose cost follows the page, not the table.
-    const indexed = await this.deps.search.inChannel(terms, channelId, offset + limit);
-    if (indexed) return indexed.slice(offset);
+    if (this.deps.search.hasPostings(terms)) return (await this.deps.words.inChannel(terms, channelId, offset + limit)).slice(offset);
     const walked = await this.walk(terms, channelId, offset + limit, async (hits) => hits);
     return walked?.slice(offset) ?? this.deps.search.search(terms, { channelIds: [channelId], privateOf: null }, offset, limit);
   }
@@ -88,7 +90,7 @@ export class SearchService {
         return a !== undefined && a.can_read && a.channel_id === i.channelId;
       })
       .map((i) => i.channelId);
-    return this.deps.search.everywhere(terms, { channelIds, privateOf: me }, need);
+    return this.deps.words.everywhere(terms, { channelIds, privateOf: me }, need);
   }
 
   /** channel-service's answers for these channel names, keyed by the name asked. */
