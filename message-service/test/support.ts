@@ -139,7 +139,7 @@ export function testConfig(o: StartOptions = {}): MessageConfig {
 }
 
 /** The message-service on a fresh test database, built by createMessageApp as main.ts builds it. */
-export async function startApp(kind: TestDbKind, o: StartOptions = {}): Promise<TestApp> {
+export async function startService(kind: TestDbKind, o: StartOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase('message-service', migrations, kind);
   const config = testConfig(o);
   const logger = createLogger('message-service', 'silent');
@@ -191,7 +191,7 @@ export function useWorldApp(kind: TestDbKind): WorldApp {
   const t = {} as TestApp;
   beforeAll(async () => {
     world.install();
-    Object.assign(t, await startApp(kind));
+    Object.assign(t, await startService(kind));
   });
   afterAll(async () => {
     nock.cleanAll();

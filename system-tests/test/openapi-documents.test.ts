@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildOpenApiDocument } from '@canaduck/service-kit';
-import { ROOT, launcherServices } from './helpers/repo';
+import { launcherServices } from './helpers/repo';
+import { type Closer, serviceDocument } from './helpers/service-documents';
 
 /**
  * Every service's OpenAPI document, built the way its app builds it (a service that describes
@@ -18,84 +19,6 @@ type Operation = { summary?: string; responses?: Record<string, Record<string, u
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
 /** The keys OpenAPI 3.0 allows in a Response object (plus `x-` extensions). */
 const RESPONSE_KEYS = ['description', 'content', 'headers', 'links', '$ref'];
-
-/**
- * The schemas a service passes as `openapi.components`: by convention its exported
- * `openapiSchemas` (src/openapi-schemas.ts or src/routes/openapi-schemas.ts), plain data.
- * Loaded by path rather than through the service's createApp, which would need a database.
- */
-function componentSchemas(service: string): Record<string, unknown> | undefined {
-  for (const rel of ['src/openapi-schemas.ts', 'src/routes/openapi-schemas.ts']) {
-    const file = path.join(ROOT, service, rel);
-    if (fs.existsSync(file)) {
-      return (require(file) as { openapiSchemas: Record<string, unknown> }).openapiSchemas;
-    }
-  }
-  return undefined;
-}
-
-/** Whether the service still describes its routes with `@openapi` comment blocks (swagger-jsdoc). */
-function usesCommentBlocks(service: string): boolean {
-  const dir = path.join(ROOT, service, 'src', 'routes');
-  return fs
-    .readdirSync(dir, { recursive: true })
-    .map(String)
-    .some((f) => f.endsWith('.ts') && fs.readFileSync(path.join(dir, f), 'utf8').includes('@openapi'));
-}
-
-type Closer = () => Promise<void> | void;
-
-/**
- * The document a service describes in code (ApiDocs, issue 21's one shape): its built app (dist/,
- * after `npm run build`) made the way its main.ts makes it, over an in-memory SQLite database it
- * never queries, and its /openapi.json fetched.
- */
-async function builtDocument(service: string, closers: Closer[]): Promise<Record<string, unknown>> {
-  const dist = (name: string) => require(path.join(ROOT, service, 'dist', name)) as Record<string, never>;
-  const { configShape, settingsFrom } = dist('config') as { configShape: Record<string, never>; settingsFrom: (c: unknown) => unknown };
-  const { createClients } = dist('clients') as { createClients: (o: unknown) => { close(): void } };
-  const { createApp } = dist('app') as { createApp: (deps: unknown) => import('express').Express };
-  const { loadConfig } = require('@canaduck/config') as typeof import('@canaduck/config');
-  const { ServiceTokenMinter } = require('@canaduck/auth') as typeof import('@canaduck/auth');
-  const { createLogger } = require('@canaduck/logging') as typeof import('@canaduck/logging');
-  const kit = require('@canaduck/service-kit') as typeof import('@canaduck/service-kit');
-  const knex = (require('knex') as typeof import('knex').knex)({
-    client: 'better-sqlite3',
-    connection: { filename: ':memory:' },
-    useNullAsDefault: true,
-  });
-  closers.push(() => knex.destroy());
-  const config = loadConfig(configShape, { JWT_SECRET: 'openapi-documents-test-secret-0123456789' }) as Parameters<
-    typeof kit.tokenSettingsFrom
-  >[0];
-  const logger = createLogger(service, 'silent');
-  const serviceSecret = kit.serviceSecretFrom(config);
-  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter(service, serviceSecret), logger });
-  closers.push(() => clients.close());
-  const app = createApp({
-    logger,
-    knex,
-    tokens: kit.tokenSettingsFrom(config),
-    serviceSecret,
-    settings: settingsFrom(config),
-    clients,
-    guards: { accessLog: 'off' },
-  });
-  const server = app.listen(0, '127.0.0.1');
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as import('node:net').AddressInfo;
-  return (await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as Record<string, unknown>;
-}
-
-async function sourceDocument(service: string, closers: Closer[]): Promise<Record<string, unknown>> {
-  if (!usesCommentBlocks(service)) return builtDocument(service, closers);
-  return buildOpenApiDocument(service, {
-    title: service,
-    apis: [path.join(ROOT, service, 'src', 'routes', '*.ts')],
-    components: componentSchemas(service),
-  });
-}
 
 /** "where: problem" lines for every stray key of a response, operation without summary or responses. */
 function ruleViolations(doc: Record<string, unknown>): string[] {
@@ -152,7 +75,7 @@ describe('the services\u2019 OpenAPI documents', () => {
     let doc: Record<string, unknown> = {};
     const closers: Closer[] = [];
     beforeAll(async () => {
-      doc = await sourceDocument(service, closers);
+      doc = await serviceDocument(service, closers);
     });
     afterAll(async () => {
       for (const close of closers.reverse()) await close();

@@ -2,7 +2,7 @@ import { isMysql, type Knex } from '@canaduck/db';
 import type { ReactionMap } from '../domain/message';
 import { placeholders, reactionsFrom, reactionsJson, selectRows } from './rows';
 
-const UNIQUE_VIOLATIONS = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+const UNIQUE_VIOLATIONS: ReadonlySet<string> = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 /**
  * The `reactions` table is the truth; `messages.reactions` (migration 004) is its copy per message,
