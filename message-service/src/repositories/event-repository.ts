@@ -1,4 +1,4 @@
-import type { MessageEventType } from '@canaduck/contracts';
+import type { MessageEvent, MessageEventType } from '@canaduck/contracts';
 import type { Knex } from '@canaduck/db';
 
 export type EventType = MessageEventType;
@@ -14,7 +14,13 @@ export interface StoredEvent {
 export class EventRepository {
   constructor(private readonly knex: Knex) {}
 
-  async append(type: EventType, data: unknown, at: number, trx?: Knex.Transaction): Promise<void> {
+  /** `data` as the contract gives it for `type` (@canaduck/contracts, structures.md section 5). */
+  async append<T extends EventType>(
+    type: T,
+    data: Extract<MessageEvent, { type: T }>['data'],
+    at: number,
+    trx?: Knex.Transaction,
+  ): Promise<void> {
     await (trx ?? this.knex)('events').insert({ type, data: JSON.stringify(data), at });
   }
 
