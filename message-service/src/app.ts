@@ -1,38 +1,34 @@
 import type { RequestListener } from 'node:http';
-import path from 'node:path';
 import type { Express } from 'express';
-import { authenticate, requireAuth, type TokenSettings } from '@canaduck/auth';
-import { pingDatabase, type Knex } from '@canaduck/db';
-import type { Logger } from '@canaduck/logging';
-import { createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
+import { authenticate, requireAuth } from '@canaduck/auth';
+import { pingDatabase } from '@canaduck/db';
+import { ApiDocs, type AppBase, createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
 import type { Clients } from './clients';
+import type { Settings } from './config';
 import { AccessPolicy } from './domain/access-policy';
-import { EventFeed } from './domain/event-feed';
+import { EventFeedService } from './domain/event-feed-service';
 import { MessageService } from './domain/message-service';
+import { MessageWriter } from './domain/message-writer';
 import { ReactionService } from './domain/reaction-service';
 import { SearchService } from './domain/search-service';
 import { EventRepository } from './repositories/event-repository';
 import { MessageRepository } from './repositories/message-repository';
 import { ReactionRepository } from './repositories/reaction-repository';
 import { SearchRepository } from './repositories/search-repository';
+import { SearchWordsRepository } from './repositories/search-words-repository';
 import { channelPageHandler } from './routes/channel-page-handler';
 import { internalRoutes } from './routes/internal-routes';
 import { messageRoutes } from './routes/message-routes';
 import { reactionRoutes } from './routes/reaction-routes';
+import { answerSchemas } from './routes/schemas';
 import { searchRoutes } from './routes/search-routes';
 
-export interface AppDeps {
-  logger: Logger;
-  knex: Knex;
-  tokens: TokenSettings;
-  serviceSecret: string;
-  /** Clients of channel-service and user-service (see createClients). */
+export interface AppDeps extends AppBase {
+  settings: Settings;
+  /** Clients of channel-service and user-service (createClients). */
   clients: Clients;
-  bodyLimit?: string;
-  /** See EVENT_GAP_WAIT_MS. */
-  eventGapWaitMs?: number;
-  /** See MESSAGE_INSERT_BATCH. */
-  insertBatch?: number;
+  /** The clock of the domain (event times, the feed's gap wait); Date.now by default. */
+  now?: () => number;
   /** Access log, deadline and database gate; by default what runService set for the process. */
   guards?: ServiceGuards;
 }
@@ -43,40 +39,49 @@ export interface MessageApp {
   handler: RequestListener;
 }
 
-/** Builds the message-service's app and its handler; tests call this with their own dependencies. */
+/** Builds the message-service: repositories, then the domain, then the routes and GET /msg's fast path. */
 export function createMessageApp(deps: AppDeps): MessageApp {
-  const store = {
-    knex: deps.knex,
-    messages: new MessageRepository(deps.knex, deps.insertBatch),
-    reactions: new ReactionRepository(deps.knex),
-    events: new EventRepository(deps.knex),
+  const { knex, settings, clients } = deps;
+  const now = deps.now ?? Date.now;
+  const repositories = {
+    messages: new MessageRepository(knex),
+    reactions: new ReactionRepository(knex),
+    events: new EventRepository(knex),
   };
-  const policy = new AccessPolicy(deps.clients.channels);
-  const messages = new MessageService(store, policy, deps.clients.users);
-  const reactions = new ReactionService(store, policy, messages);
-  const search = new SearchService(store, new SearchRepository(deps.knex), policy);
-  const feed = new EventFeed(store.events, deps.eventGapWaitMs ?? 5000);
+  const policy = new AccessPolicy({ channels: clients.channels });
+  const writer = new MessageWriter({ messages: repositories.messages, insertBatch: settings.insertBatch });
+  const messages = new MessageService({ ...repositories, writer, policy, users: clients.users, db: knex, now });
+  const reactions = new ReactionService({ ...repositories, messageService: messages, policy, db: knex, now });
+  const search = new SearchService({ search: new SearchRepository(knex), words: new SearchWordsRepository(knex), policy });
+  const feed = new EventFeedService({ events: repositories.events, gapWaitMs: settings.eventGapWaitMs, now });
 
+  const docs = new ApiDocs();
+  const answers = answerSchemas(docs);
   const app = createServiceApp({
     name: 'message-service',
     logger: deps.logger,
-    bodyLimit: deps.bodyLimit,
+    bodyLimit: settings.bodyLimit,
     guards: deps.guards,
-    openapi: { title: 'CanaDuck IRC message-service', apis: [path.join(__dirname, 'routes', '*.{ts,js}')] },
-    readiness: { database: () => pingDatabase(deps.knex) },
+    openapi: {
+      title: 'CanaDuck IRC message-service',
+      description: 'Channel and private messages, threads, reactions, pins, search, and the message event feed.',
+      docs,
+    },
+    readiness: { database: () => pingDatabase(knex) },
     routes: (app) => {
-      internalRoutes(app, feed, deps.serviceSecret);
+      app.use(internalRoutes({ feed, serviceSecret: deps.serviceSecret, docs }));
       // Every /msg route, reads included, needs a user token.
       app.use('/msg', authenticate(deps.tokens), requireAuth());
-      reactionRoutes(app, reactions, messages);
-      searchRoutes(app, search);
-      messageRoutes(app, messages);
+      app.use(reactionRoutes({ reactions, messages, docs, answers }));
+      app.use(searchRoutes({ search, docs, answers }));
+      app.use(messageRoutes({ messages, docs, answers }));
     },
   });
-  return { app, handler: channelPageHandler({ app, messages, tokens: deps.tokens, logger: deps.logger, guards: deps.guards }) };
+  const handler = channelPageHandler({ app, messages, tokens: deps.tokens, logger: deps.logger, guards: deps.guards });
+  return { app, handler };
 }
 
-/** The Express app alone (every route, no fast path). */
+/** The Express app alone (every route, no fast path); tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
   return createMessageApp(deps).app;
 }

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, expiredToken, testDatabases, uniqueName } from '@canaduck/testing';
-import { CHANNEL_URL, startApp, type TestApp, useWorldApp } from './support/world';
+import { CHANNEL_URL, startService, type TestApp, useWorldApp } from './support';
 
 /** What a client sees of an answer, but for the headers that differ between any two answers. */
 function seen(res: request.Response) {
@@ -83,7 +83,7 @@ describe.each(testDatabases())('GET /msg fast path guards on %s', (kind) => {
   afterEach(() => nock.cleanAll());
 
   test('when the database is reported down, then the fast path answers the database gate 503 as Express does', async () => {
-    const t = await startApp(kind, { guards: { accessLog: 'errors', databaseUp: () => false } });
+    const t = await startService(kind, { guards: { accessLog: 'errors', databaseUp: () => false } });
     try {
       const { fast, express } = await both(t, `/msg?channel=${uniqueName('chan')}`, { Authorization: bearer(uniqueName('r')) });
       expect(fast).toEqual(express);
@@ -95,7 +95,7 @@ describe.each(testDatabases())('GET /msg fast path guards on %s', (kind) => {
   });
 
   test('when the page is not ready before the request deadline, then 503 request_timeout with Connection: close, as Express answers', async () => {
-    const t = await startApp(kind, { guards: { accessLog: 'errors', requestTimeoutMs: 150 } });
+    const t = await startService(kind, { guards: { accessLog: 'errors', requestTimeoutMs: 150 } });
     try {
       nock(CHANNEL_URL)
         .persist()

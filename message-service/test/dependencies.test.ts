@@ -1,14 +1,14 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { CHANNEL_URL, startApp, unusedPort, USER_URL, World } from './support/world';
+import { CHANNEL_URL, startService, unusedPort, USER_URL, World } from './support';
 
 describe.each(testDatabases())('other services on %s', (kind) => {
   afterEach(() => nock.cleanAll());
 
   test('when channel-service refuses connections, then posting and reading answer 503 at once and nothing is written', async () => {
     const port = await unusedPort();
-    const t = await startApp(kind, { channelUrl: `http://127.0.0.1:${port}` });
+    const t = await startService(kind, { channelUrl: `http://127.0.0.1:${port}` });
     try {
       const roger = uniqueName('roger');
       const channel = uniqueName('chan');
@@ -29,7 +29,7 @@ describe.each(testDatabases())('other services on %s', (kind) => {
 
   test('when user-service refuses connections, then a private message answers 503', async () => {
     const port = await unusedPort();
-    const t = await startApp(kind, { userUrl: `http://127.0.0.1:${port}` });
+    const t = await startService(kind, { userUrl: `http://127.0.0.1:${port}` });
     try {
       const res = await request(t.app)
         .post('/msg')
@@ -43,7 +43,7 @@ describe.each(testDatabases())('other services on %s', (kind) => {
   });
 
   test('when channel-service answers 500, then 503 and the answer is not cached', async () => {
-    const t = await startApp(kind, { accessCacheMs: 60_000 });
+    const t = await startService(kind, { accessCacheMs: 60_000 });
     try {
       const roger = uniqueName('roger');
       const channel = uniqueName('chan');
@@ -62,7 +62,7 @@ describe.each(testDatabases())('other services on %s', (kind) => {
   });
 
   test('when posting several times within ACCESS_CACHE_MS, then channel-service is asked once, with a service token and the JWT admin flag', async () => {
-    const t = await startApp(kind, { accessCacheMs: 60_000 });
+    const t = await startService(kind, { accessCacheMs: 60_000 });
     try {
       const roger = uniqueName('roger');
       const channel = uniqueName('chan');
@@ -101,7 +101,7 @@ describe.each(testDatabases())('other services on %s', (kind) => {
   });
 
   test('when user-service says the recipient is unknown, then 404', async () => {
-    const t = await startApp(kind);
+    const t = await startService(kind);
     try {
       nock(USER_URL)
         .get(/\/internal\/users\/.*/)

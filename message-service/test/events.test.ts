@@ -1,6 +1,7 @@
 import request from 'supertest';
+import { eventsPageSchema } from '@canaduck/contracts';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { useWorldApp } from './support/world';
+import { useWorldApp } from './support';
 
 interface FeedEvent {
   seq: number;
@@ -15,6 +16,8 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
   const feed = async (query = '') => {
     const res = await request(t.app).get(`/internal/events${query}`).set('Authorization', serviceBearer('stats-service'));
     expect(res.status).toBe(200);
+    // Every answer is what callers parse it with (@canaduck/contracts).
+    expect(eventsPageSchema.safeParse(res.body).error?.issues).toBeUndefined();
     return res.body as { events: FeedEvent[]; last_seq: number };
   };
 

@@ -1,4 +1,4 @@
-import { InsertBatcher } from '../src/repositories/insert-batcher';
+import { InsertBatcher } from '../src/domain/insert-batcher';
 
 /** A store of rows that answers after a tick, records each statement, and refuses rows marked bad. */
 function fakeTable() {

@@ -1,10 +1,10 @@
 import request from 'supertest';
-import { startApp, type TestApp } from './support/world';
+import { startService, type TestApp } from './support';
 
 describe('GET /openapi.json', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startApp('sqlite');
+    t = await startService('sqlite');
   });
   afterAll(() => t.close());
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, expiredToken, testDatabases, uniqueName } from '@canaduck/testing';
-import { useWorldApp } from './support/world';
+import { useWorldApp } from './support';
 
 describe.each(testDatabases())('POST /msg on %s', (kind) => {
   const { world, t } = useWorldApp(kind);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { backfillReactions } from '../src/migrations/reactions-column-migration';
-import { useWorldApp } from './support/world';
+import { backfillReactions } from '../src/migrations/004-message-reactions-column';
+import { useWorldApp } from './support';
 
 describe.each(testDatabases())('GET /msg, /msg/private, /msg/thread on %s', (kind) => {
   const { world, t, post } = useWorldApp(kind);

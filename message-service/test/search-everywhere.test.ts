@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { backfillPrivateWords } from '../src/migrations/private-words-migration';
-import { useWorldApp } from './support/world';
+import { backfillPrivateWords } from '../src/migrations/005-search-words-private';
+import { useWorldApp } from './support';
 
 /**
  * Search without `channel`: MySQL reads the postings of every readable channel (`search_words`)

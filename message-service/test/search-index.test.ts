@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { backfillSearchWords } from '../src/migrations/search-words-migration';
-import { useWorldApp } from './support/world';
+import { backfillSearchWords } from '../src/migrations/003-search-words';
+import { useWorldApp } from './support';
 
 /** Search in one channel: MySQL's `search_words` postings (kept by triggers), SQLite's FTS5. */
 describe.each(testDatabases())('GET /msg/search?channel= (search index) on %s', (kind) => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { useWorldApp } from './support/world';
+import { useWorldApp } from './support';
 
 describe.each(testDatabases())('GET /msg/search on %s', (kind) => {
   const { world, t, post } = useWorldApp(kind);

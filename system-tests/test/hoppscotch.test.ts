@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { buildOpenApiDocument } from '@canaduck/service-kit';
 import { ROOT, launcherServices, readText } from './helpers/repo';
+import { type Closer, serviceDocument } from './helpers/service-documents';
 
 interface HoppRequest {
   name: string;
@@ -27,19 +26,12 @@ const environment = JSON.parse(readText(`${DIR}/local.environment.json`)) as {
 const requests = (f: HoppFolder): HoppRequest[] => [...f.requests, ...f.folders.flatMap(requests)];
 const all = requests(collection);
 
-/** Every file of a service holding `@openapi` blocks: its documented routes, from source. */
-function sourceDocument(service: string): Record<string, unknown> {
-  const src = path.join(ROOT, service, 'src');
-  const files = (fs.readdirSync(src, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.ts') && fs.readFileSync(path.join(src, f), 'utf8').includes('@openapi'))
-    .map((f) => path.join(src, f));
-  return buildOpenApiDocument(service, { title: service, apis: files });
-}
-
 /** The public operations: what clients reach through the gateway (structures.md section 6). */
-function publicOperations(): Array<{ service: string; method: string; path: string }> {
-  return launcherServices().flatMap(({ name }) => {
-    const paths = (sourceDocument(name).paths ?? {}) as Record<string, Record<string, unknown>>;
+async function publicOperations(closers: Closer[]): Promise<Array<{ service: string; method: string; path: string }>> {
+  const documents = [];
+  for (const { name } of launcherServices()) documents.push({ name, doc: await serviceDocument(name, closers) });
+  return documents.flatMap(({ name, doc }) => {
+    const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
     return (
       Object.entries(paths)
         .filter(([p]) => !p.startsWith('/internal/'))
@@ -68,8 +60,11 @@ describe('the Hoppscotch collection', () => {
     expect(JSON.parse(generated)).toEqual(collection);
   });
 
-  it('when compared with the services\u2019 OpenAPI blocks, then every public route has a request', () => {
-    const operations = publicOperations();
+  it('when compared with the services\u2019 OpenAPI documents, then every public route has a request', async () => {
+    const closers: Closer[] = [];
+    const operations = await publicOperations(closers).finally(async () => {
+      for (const close of closers.reverse()) await close();
+    });
     expect(operations.length).toBeGreaterThan(40);
     const covered = (method: string, template: string) => {
       const re = new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '[^/]+')}$`);

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildOpenApiDocument } from '@canaduck/service-kit';
-import { ROOT, launcherServices } from './helpers/repo';
-import { servedDocument } from './helpers/service-documents';
+import { launcherServices } from './helpers/repo';
+import { type Closer, serviceDocument } from './helpers/service-documents';
 
 /**
- * Every service's OpenAPI document, built from source the way its app builds it (a service with
- * the one shape: its createApp's /openapi.json, the routes described in code; a service not
- * moved yet: service-kit's buildOpenApiDocument over src/routes/*.ts plus its component
- * schemas), must be a valid OpenAPI 3.0 document without stray keys. A YAML flow mapping
+ * Every service's OpenAPI document, built the way its app builds it (a service that describes
+ * its routes in code: its built app's /openapi.json; one still on comment blocks:
+ * service-kit's buildOpenApiDocument over src/routes/*.ts plus its component schemas), must be
+ * a valid OpenAPI 3.0 document without stray keys. A YAML flow mapping
  * such as `{ description: unknown message, or no such reaction }` silently turns
  * "or no such reaction" into a key: swagger-jsdoc does not complain, the document does.
  */
@@ -19,31 +19,6 @@ type Operation = { summary?: string; responses?: Record<string, Record<string, u
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
 /** The keys OpenAPI 3.0 allows in a Response object (plus `x-` extensions). */
 const RESPONSE_KEYS = ['description', 'content', 'headers', 'links', '$ref'];
-
-/**
- * The schemas a service passes as `openapi.components`: by convention its exported
- * `openapiSchemas` (src/openapi-schemas.ts or src/routes/openapi-schemas.ts), plain data.
- * Loaded by path rather than through the service's createApp, which would need a database.
- */
-function componentSchemas(service: string): Record<string, unknown> | undefined {
-  for (const rel of ['src/openapi-schemas.ts', 'src/routes/openapi-schemas.ts']) {
-    const file = path.join(ROOT, service, rel);
-    if (fs.existsSync(file)) {
-      return (require(file) as { openapiSchemas: Record<string, unknown> }).openapiSchemas;
-    }
-  }
-  return undefined;
-}
-
-async function sourceDocument(service: string): Promise<Record<string, unknown>> {
-  const served = await servedDocument(service);
-  if (served) return served;
-  return buildOpenApiDocument(service, {
-    title: service,
-    apis: [path.join(ROOT, service, 'src', 'routes', '*.ts')],
-    components: componentSchemas(service),
-  });
-}
 
 /** "where: problem" lines for every stray key of a response, operation without summary or responses. */
 function ruleViolations(doc: Record<string, unknown>): string[] {
@@ -97,12 +72,16 @@ describe('the services\u2019 OpenAPI documents', () => {
   });
 
   describe.each(services)('%s', (service) => {
-    let doc: Record<string, unknown>;
+    let doc: Record<string, unknown> = {};
+    const closers: Closer[] = [];
     beforeAll(async () => {
-      doc = await sourceDocument(service);
+      doc = await serviceDocument(service, closers);
+    });
+    afterAll(async () => {
+      for (const close of closers.reverse()) await close();
     });
 
-    it('when built from its route files, then it documents operations', () => {
+    it('when built from its routes, then it documents operations', () => {
       expect(Object.keys((doc.paths ?? {}) as object).length).toBeGreaterThan(0);
     });
 

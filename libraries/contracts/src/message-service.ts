@@ -1,2 +1,59 @@
 // Internal routes served by message-service (structures.md section 5): request and answer shapes, one definition for callee and callers.
-export {};
+import { z } from 'zod';
+
+/** A non-negative integer written in decimal, as the feed's query string carries it. */
+const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * `GET /internal/events` query: `after` (default 0) and `limit` (default 500, 1 to 5000). A value
+ * outside this is answered 400 `invalid_paging`.
+ */
+export const eventsQuerySchema = z.object({
+  after: z.string().regex(DECIMAL).default('0').describe('the last seq already read').transform(Number),
+  limit: z
+    .string()
+    .regex(DECIMAL)
+    .default('500')
+    .describe('events at most (1 to 5000)')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 5000),
+});
+
+/** The `message.created` data: the public message fields plus `channel_id` (null for a private message). */
+export const messageCreatedDataSchema = z.object({
+  id: z.number().int(),
+  channel: z.string().nullable(),
+  channel_id: z.string().nullable(),
+  to: z.string().nullable(),
+  from: z.string(),
+  text: z.string(),
+  timestamp: z.string(),
+  reply_to: z.number().int().nullable(),
+});
+
+const event = <T extends string, D extends z.ZodTypeAny>(type: T, data: D) =>
+  z.object({ seq: z.number().int(), type: z.literal(type), at: z.string(), data });
+
+const reactionData = z.object({ message_id: z.number().int(), emoji: z.string(), pseudo: z.string() });
+const pinData = z.object({ id: z.number().int(), by: z.string() });
+
+/** One outbox event; `type` tells the shape of `data` (structures.md section 5, message-service). */
+export const messageEventSchema = z.discriminatedUnion('type', [
+  event('message.created', messageCreatedDataSchema),
+  event('message.edited', z.object({ id: z.number().int(), text: z.string(), edited_at: z.string() })),
+  event('message.deleted', z.object({ id: z.number().int() })),
+  event('reaction.added', reactionData),
+  event('reaction.removed', reactionData),
+  event('message.pinned', pinData),
+  event('message.unpinned', pinData),
+]);
+
+/** `GET /internal/events` answer: events in strictly increasing `seq`; `last_seq` is the last one returned, or `after`. */
+export const eventsPageSchema = z.object({
+  events: z.array(messageEventSchema),
+  last_seq: z.number().int(),
+});
+
+export type MessageEventType = z.infer<typeof messageEventSchema>['type'];
+export type MessageEvent = z.infer<typeof messageEventSchema>;
+export type EventsPage = z.infer<typeof eventsPageSchema>;

@@ -1,8 +1,13 @@
 import { ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 import { pseudoKey } from '@canaduck/service-kit';
+import { LRUCache } from 'lru-cache';
 
-/** channel-service's answer to `GET /internal/channels/<name>/access/<pseudo>` (structures.md section 5). */
+/**
+ * channel-service's answer to `GET /internal/channels/<name>/access/<pseudo>` (structures.md
+ * section 5). Caller-side copy until `ChannelAccess` of @canaduck/contracts (channel-service's
+ * contract) replaces it.
+ */
 export interface ChannelAccess {
   channel: string;
   channel_id: string | null;
@@ -17,38 +22,34 @@ export interface ChannelAccess {
   can_moderate: boolean;
 }
 
-interface CacheEntry {
-  until: number;
-  value: Promise<ChannelAccess>;
-}
-
 /** Bounded so that a flood of distinct (channel, pseudo) pairs cannot grow memory without limit. */
 const MAX_ENTRIES = 50_000;
 
 /**
  * Asks channel-service who may do what in a channel. Answers are reused for `cacheMs` at most, and
- * concurrent asks for the same key share one request, so posting does not cost a round trip each
- * time. Failures are never cached and never served stale: when channel-service cannot be reached
- * the caller gets a 503 (writes and reads fail closed).
+ * concurrent asks for the same key share one request (the pending answer is what is cached), so
+ * posting does not cost a round trip each time. Failures are never cached and never served stale:
+ * when channel-service cannot be reached the caller gets a 503 (writes and reads fail closed).
  */
 export class ChannelClient {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: LRUCache<string, Promise<ChannelAccess>>;
 
   constructor(
     private readonly http: ServiceClient,
-    private readonly cacheMs: number,
-  ) {}
+    cacheMs: number,
+  ) {
+    // ttlResolution 0: the clock is read at each look-up instead of cached behind a timer.
+    this.cache = new LRUCache({ max: MAX_ENTRIES, ttl: cacheMs, ttlResolution: 0 });
+  }
 
   access(channel: string, pseudo: string, admin: boolean, requestId?: string): Promise<ChannelAccess> {
     const key = `${channel}\n${pseudoKey(pseudo)}\n${admin ? 1 : 0}`;
-    const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.value;
+    if (hit) return hit;
     const value = this.fetch(channel, pseudo, admin, requestId);
-    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-    this.cache.set(key, { until: now + this.cacheMs, value });
+    this.cache.set(key, value);
     value.catch(() => {
-      if (this.cache.get(key)?.value === value) this.cache.delete(key);
+      if (this.cache.peek(key) === value) this.cache.delete(key);
     });
     return value;
   }
@@ -65,6 +66,7 @@ export class ChannelClient {
   }
 
   close(): void {
+    this.cache.clear();
     this.http.close();
   }
 }

@@ -13,11 +13,15 @@ export interface Actor {
 export const messageNotFound = (id: number) => new NotFoundError(`message ${id} not found`, 'message_not_found');
 
 /** Who may read, post and moderate where: channel-service decides for channels, the pair for private messages. */
+export interface AccessPolicyDeps {
+  channels: ChannelClient;
+}
+
 export class AccessPolicy {
-  constructor(private readonly channels: ChannelClient) {}
+  constructor(private readonly deps: AccessPolicyDeps) {}
 
   channelAccess(actor: Actor, channel: string): Promise<ChannelAccess> {
-    return this.channels.access(channel, actor.pseudo, actor.admin, actor.requestId);
+    return this.deps.channels.access(channel, actor.pseudo, actor.admin, actor.requestId);
   }
 
   /** The channel's current access; 404 when it does not exist. */

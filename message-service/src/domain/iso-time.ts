@@ -1,7 +1,6 @@
 /*
- * `new Date(ms).toISOString()` without the Date: a page of 50 messages formats 50 timestamps,
- * and the Date round trip (about 0.5 µs each) was a tenth of the page's own CPU. Messages of a
- * page mostly share their day, so the `YYYY-MM-DDT` part is kept from the previous call.
+ * Kept over `new Date(ms).toISOString()`: a GET /msg page formats 50 timestamps, and here this
+ * takes about a quarter of toISOString's time (the Date allocation and its formatting). Stateless.
  */
 
 const DAY_MS = 86_400_000;
@@ -25,22 +24,15 @@ function datePart(days: number): string {
   return `${year}-${two(month)}-${two(day)}T`;
 }
 
-let lastDayStart = -1;
-let lastDatePart = '';
-
 /** Exactly `new Date(ms).toISOString()` (same string, same RangeError for an invalid time). */
 export function isoTime(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return new Date(ms).toISOString();
   let rest = ms % DAY_MS;
   const dayStart = ms - rest;
-  if (dayStart !== lastDayStart) {
-    lastDatePart = datePart(dayStart / DAY_MS);
-    lastDayStart = dayStart;
-  }
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
-  return `${lastDatePart}${two(hours)}:${two(minutes)}:${two(seconds)}.${three(rest - seconds * 1000)}Z`;
+  return `${datePart(dayStart / DAY_MS)}${two(hours)}:${two(minutes)}:${two(seconds)}.${three(rest - seconds * 1000)}Z`;
 }

@@ -1,4 +1,4 @@
-import type { Knex } from '@canaduck/db';
+import type { Transactor } from '@canaduck/db';
 import { ForbiddenError, NotFoundError, ValidationError } from '@canaduck/errors';
 import { pseudoKey } from '@canaduck/service-kit';
 import type { UserClient } from '../clients';
@@ -6,6 +6,7 @@ import type { EventRepository } from '../repositories/event-repository';
 import type { MessageRepository, PageQuery } from '../repositories/message-repository';
 import type { ReactionRepository } from '../repositories/reaction-repository';
 import { type AccessPolicy, type Actor, isAuthor, isParticipant, messageNotFound } from './access-policy';
+import type { MessageWriter } from './message-writer';
 import { conversationKey, type MessageRecord, type MessageView, toView } from './message';
 
 export interface PostInput {
@@ -24,20 +25,21 @@ export interface MessagePage {
   next_before: number | null;
 }
 
-export interface Store {
-  knex: Knex;
+export interface MessageServiceDeps {
   messages: MessageRepository;
   reactions: ReactionRepository;
   events: EventRepository;
+  /** New messages go through it (group commit on MySQL). */
+  writer: MessageWriter;
+  policy: AccessPolicy;
+  users: UserClient;
+  db: Transactor;
+  now: () => number;
 }
 
 /** Posting, reading, editing and deleting messages. Never sees req/res. */
 export class MessageService {
-  constructor(
-    private readonly store: Store,
-    private readonly policy: AccessPolicy,
-    private readonly users: UserClient,
-  ) {}
+  constructor(private readonly deps: MessageServiceDeps) {}
 
   async post(actor: Actor, input: PostInput): Promise<MessageView> {
     if (input.channel !== undefined && input.to !== undefined) {
@@ -45,15 +47,15 @@ export class MessageService {
     }
     let target: { channel: string | null; channelId: string | null; to: string | null; convKey: string | null };
     if (input.channel !== undefined) {
-      const access = await this.policy.postableChannel(actor, input.channel);
+      const access = await this.deps.policy.postableChannel(actor, input.channel);
       target = { channel: access.channel ?? input.channel, channelId: access.channel_id, to: null, convKey: null };
     } else {
-      const recipient = await this.users.require(input.to as string, actor.requestId);
+      const recipient = await this.deps.users.require(input.to as string, actor.requestId);
       target = { channel: null, channelId: null, to: recipient.pseudo, convKey: conversationKey(actor.pseudo, recipient.pseudo) };
     }
     let rootId: number | null = null;
     if (input.reply_to !== undefined) {
-      const parent = await this.store.messages.findById(input.reply_to);
+      const parent = await this.deps.messages.findById(input.reply_to);
       const sameConversation =
         parent !== undefined &&
         (target.channelId !== null
@@ -63,7 +65,7 @@ export class MessageService {
         throw new NotFoundError(`message ${input.reply_to} not found in this conversation`, 'reply_to_not_found');
       rootId = parent.rootId ?? parent.id;
     }
-    const now = Date.now();
+    const now = this.deps.now();
     const record: Omit<MessageRecord, 'id'> = {
       channel: target.channel,
       channelId: target.channelId,
@@ -79,7 +81,7 @@ export class MessageService {
       reactions: {},
     };
     // The message.created event is written by the database in the same statement (migration 002).
-    const id = await this.store.messages.insert({
+    const id = await this.deps.writer.insert({
       ...record,
       toKey: target.to === null ? null : pseudoKey(target.to),
       convKey: target.convKey,
@@ -88,8 +90,8 @@ export class MessageService {
   }
 
   async listChannel(actor: Actor, channel: string, page: PageQuery): Promise<MessagePage> {
-    const access = await this.policy.readableChannel(actor, channel);
-    return this.page(await this.store.messages.listChannel(access.channel_id, page), page);
+    const access = await this.deps.policy.readableChannel(actor, channel);
+    return this.page(await this.deps.messages.listChannel(access.channel_id, page), page);
   }
 
   /** The conversation of a and b, both directions, newest first; only a or b may read it. */
@@ -98,16 +100,16 @@ export class MessageService {
     if (pseudoKey(a) !== me && pseudoKey(b) !== me) {
       throw new ForbiddenError('only the two participants may read a private conversation', 'conversation_forbidden');
     }
-    return this.page(await this.store.messages.listConversation(conversationKey(a, b), page), page);
+    return this.page(await this.deps.messages.listConversation(conversationKey(a, b), page), page);
   }
 
   /** The thread a message belongs to: its root and every reply, oldest first (a reply id gives its root's thread). */
   async thread(actor: Actor, id: number, offset: number, limit: number) {
     const m = await this.require(id);
-    await this.policy.readableMessage(actor, m);
+    await this.deps.policy.readableMessage(actor, m);
     const rootId = m.rootId ?? m.id;
-    const root = rootId === m.id ? m : await this.store.messages.findById(rootId);
-    const replies = await this.store.messages.listThread(rootId, offset, limit);
+    const root = rootId === m.id ? m : await this.deps.messages.findById(rootId);
+    const replies = await this.deps.messages.listThread(rootId, offset, limit);
     return {
       root: root ? toView(root) : null,
       replies: replies.map((r) => toView(r)),
@@ -118,8 +120,8 @@ export class MessageService {
   }
 
   async pinned(actor: Actor, channel: string, offset: number, limit: number) {
-    const access = await this.policy.readableChannel(actor, channel);
-    const rows = await this.store.messages.listPinned(access.channel_id, offset, limit);
+    const access = await this.deps.policy.readableChannel(actor, channel);
+    const rows = await this.deps.messages.listPinned(access.channel_id, offset, limit);
     const { messages, next_offset } = this.page(rows, { offset, limit });
     return { messages, offset, limit, next_offset };
   }
@@ -130,13 +132,13 @@ export class MessageService {
     if (m.channel === null && !isParticipant(actor, m)) throw messageNotFound(id);
     if (!isAuthor(actor, m)) throw new ForbiddenError('only the author may edit a message', 'not_author');
     if (m.channel !== null) {
-      const access = await this.policy.readableMessage(actor, m);
+      const access = await this.deps.policy.readableMessage(actor, m);
       if (access && !access.can_post) throw new ForbiddenError(`you may not post in #${m.channel}`, 'channel_post_forbidden');
     }
-    const now = Date.now();
-    await this.store.knex.transaction(async (trx) => {
-      await this.store.messages.updateText(trx, id, text, now);
-      await this.store.events.append(trx, 'message.edited', { id, text, edited_at: new Date(now).toISOString() }, now);
+    const now = this.deps.now();
+    await this.deps.db.transaction(async (trx) => {
+      await this.deps.messages.updateText(id, text, now, trx);
+      await this.deps.events.append('message.edited', { id, text, edited_at: new Date(now).toISOString() }, now, trx);
     });
     return this.view({ ...m, text, editedAt: now });
   }
@@ -149,27 +151,27 @@ export class MessageService {
         if (!isParticipant(actor, m)) throw messageNotFound(id);
         throw new ForbiddenError('only the author may delete a private message', 'not_author');
       }
-      const access = await this.policy.readableMessage(actor, m);
+      const access = await this.deps.policy.readableMessage(actor, m);
       if (!access?.can_moderate) {
         throw new ForbiddenError('only the author, the channel owner or moderators, or an admin may delete a message', 'not_allowed');
       }
     }
-    const now = Date.now();
-    await this.store.knex.transaction(async (trx) => {
-      await this.store.messages.delete(trx, id);
-      await this.store.events.append(trx, 'message.deleted', { id }, now);
+    const now = this.deps.now();
+    await this.deps.db.transaction(async (trx) => {
+      await this.deps.messages.delete(id, trx);
+      await this.deps.events.append('message.deleted', { id }, now, trx);
     });
   }
 
   async require(id: number): Promise<MessageRecord> {
-    const m = await this.store.messages.findById(id);
+    const m = await this.deps.messages.findById(id);
     if (!m) throw messageNotFound(id);
     return m;
   }
 
   /** `m` with its reactions as stored now (`m` may have been read before a change). */
   async view(m: MessageRecord): Promise<MessageView> {
-    return toView(m, await this.store.reactions.forMessages([m.id]));
+    return toView(m, await this.deps.reactions.forMessages([m.id]));
   }
 
   /** A page of messages; their reactions came with the rows (`messages.reactions`). */

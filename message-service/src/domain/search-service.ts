@@ -1,9 +1,9 @@
 import { pseudoKey } from '@canaduck/service-kit';
 import type { ChannelAccess } from '../clients';
 import type { SearchRepository } from '../repositories/search-repository';
+import type { SearchWordsRepository } from '../repositories/search-words-repository';
 import { type AccessPolicy, type Actor, isParticipant } from './access-policy';
 import { type MessageRecord, toView } from './message';
-import type { Store } from './message-service';
 import { type SearchTerms, splitSearchTerms } from './search-terms';
 
 /** Channels asked about at once while filtering search results (the answers are cached anyway). */
@@ -16,12 +16,15 @@ const WALK_MAX_ROWS = 20_000;
 const MAX_INDEXED_CHANNELS = 500;
 
 /** Full-text search restricted to what the caller may read. */
+export interface SearchServiceDeps {
+  search: SearchRepository;
+  /** MySQL's postings tables (search_words, search_words_private). */
+  words: SearchWordsRepository;
+  policy: AccessPolicy;
+}
+
 export class SearchService {
-  constructor(
-    private readonly store: Store,
-    private readonly search: SearchRepository,
-    private readonly policy: AccessPolicy,
-  ) {}
+  constructor(private readonly deps: SearchServiceDeps) {}
 
   /**
    * With `channel`: that channel only (404 unknown, 403 unreadable). Without: every channel holding
@@ -32,7 +35,7 @@ export class SearchService {
     const terms = splitSearchTerms(q);
     const rows =
       channel !== undefined
-        ? await this.inChannel(terms, (await this.policy.readableChannel(actor, channel)).channel_id, offset, limit)
+        ? await this.inChannel(terms, (await this.deps.policy.readableChannel(actor, channel)).channel_id, offset, limit)
         : await this.everywhere(actor, terms, offset, limit);
     // Each row carries its reactions (messages.reactions, migration 004): no second query.
     return {
@@ -45,10 +48,9 @@ export class SearchService {
 
   private async inChannel(terms: SearchTerms, channelId: string, offset: number, limit: number) {
     // MySQL with full-text words: the postings table, whose cost follows the page, not the table.
-    const indexed = await this.search.inChannel(terms, channelId, offset + limit);
-    if (indexed) return indexed.slice(offset);
+    if (this.deps.search.hasPostings(terms)) return (await this.deps.words.inChannel(terms, channelId, offset + limit)).slice(offset);
     const walked = await this.walk(terms, channelId, offset + limit, async (hits) => hits);
-    return walked?.slice(offset) ?? this.search.search(terms, { channelIds: [channelId], privateOf: null }, offset, limit);
+    return walked?.slice(offset) ?? this.deps.search.search(terms, { channelIds: [channelId], privateOf: null }, offset, limit);
   }
 
   private async everywhere(actor: Actor, terms: SearchTerms, offset: number, limit: number) {
@@ -66,9 +68,9 @@ export class SearchService {
       });
     });
     if (walked) return walked.slice(offset);
-    const names = await this.search.matchingChannels(terms);
+    const names = await this.deps.search.matchingChannels(terms);
     const channelIds = (await this.accessOf(actor, names)).filter((a) => a.can_read && a.channel_id).map((a) => a.channel_id as string);
-    return this.search.search(terms, { channelIds, privateOf: me }, offset, limit);
+    return this.deps.search.search(terms, { channelIds, privateOf: me }, offset, limit);
   }
 
   /**
@@ -77,8 +79,8 @@ export class SearchService {
    * answer (SQLite, only literal words, too many channels or posting lists).
    */
   private async indexedEverywhere(actor: Actor, terms: SearchTerms, me: string, need: number): Promise<MessageRecord[] | null> {
-    if (!this.search.hasPostings(terms)) return null;
-    const incarnations = await this.search.channelIncarnations(MAX_INDEXED_CHANNELS);
+    if (!this.deps.search.hasPostings(terms)) return null;
+    const incarnations = await this.deps.search.channelIncarnations(MAX_INDEXED_CHANNELS);
     if (incarnations === null) return null;
     const names = [...new Set(incarnations.map((i) => i.channel))];
     const access = new Map((await this.accessOf(actor, names)).map((a) => [a.channel, a]));
@@ -88,7 +90,7 @@ export class SearchService {
         return a !== undefined && a.can_read && a.channel_id === i.channelId;
       })
       .map((i) => i.channelId);
-    return this.search.everywhere(terms, { channelIds, privateOf: me }, need);
+    return this.deps.words.everywhere(terms, { channelIds, privateOf: me }, need);
   }
 
   /** channel-service's answers for these channel names, keyed by the name asked. */
@@ -96,7 +98,7 @@ export class SearchService {
     const answers: ChannelAccess[] = [];
     for (let i = 0; i < names.length; i += ACCESS_BATCH) {
       const batch = names.slice(i, i + ACCESS_BATCH);
-      const got = await Promise.all(batch.map((n) => this.policy.channelAccess(actor, n)));
+      const got = await Promise.all(batch.map((n) => this.deps.policy.channelAccess(actor, n)));
       answers.push(...got.map((a, j) => ({ ...a, channel: batch[j] })));
     }
     return answers;
@@ -114,13 +116,13 @@ export class SearchService {
     need: number,
     keep: (hits: MessageRecord[]) => Promise<MessageRecord[]>,
   ): Promise<MessageRecord[] | null> {
-    if (!this.search.walks) return null;
+    if (!this.deps.search.walks) return null;
     const found: MessageRecord[] = [];
     let sawHit = false;
     let before = Number.MAX_SAFE_INTEGER;
     let read = 0;
     for (let size = FIRST_WINDOW; read < WALK_MAX_ROWS; size = Math.min(size * 4, MAX_WINDOW)) {
-      const w = await this.search.window(terms, channelId, before, size);
+      const w = await this.deps.search.window(terms, channelId, before, size);
       if (w.hits.length > 0) {
         sawHit = true;
         found.push(...(await keep(w.hits)));

@@ -13,7 +13,7 @@ export interface SearchTerms {
 }
 
 // InnoDB's default stopword list (INNODB_FT_DEFAULT_STOPWORD): the index never holds these words.
-const STOPWORDS = new Set(
+const STOPWORDS: ReadonlySet<string> = new Set(
   'a about an are as at be by com de en for from how i in is it la of on or that the this to was what when where who will with und www'.split(
     ' ',
   ),

@@ -1,7 +1,7 @@
+import type { MessageEvent, MessageEventType } from '@canaduck/contracts';
 import type { Knex } from '@canaduck/db';
 
-export type EventType =
-  'message.created' | 'message.edited' | 'message.deleted' | 'reaction.added' | 'reaction.removed' | 'message.pinned' | 'message.unpinned';
+export type EventType = MessageEventType;
 
 export interface StoredEvent {
   seq: number;
@@ -14,12 +14,18 @@ export interface StoredEvent {
 export class EventRepository {
   constructor(private readonly knex: Knex) {}
 
-  async append(db: Knex.Transaction, type: EventType, data: unknown, at: number): Promise<void> {
-    await db('events').insert({ type, data: JSON.stringify(data), at });
+  /** `data` as the contract gives it for `type` (@canaduck/contracts, structures.md section 5). */
+  async append<T extends EventType>(
+    type: T,
+    data: Extract<MessageEvent, { type: T }>['data'],
+    at: number,
+    trx?: Knex.Transaction,
+  ): Promise<void> {
+    await (trx ?? this.knex)('events').insert({ type, data: JSON.stringify(data), at });
   }
 
-  async after(after: number, limit: number): Promise<StoredEvent[]> {
-    const rows = (await this.knex('events')
+  async after(after: number, limit: number, trx?: Knex.Transaction): Promise<StoredEvent[]> {
+    const rows = (await (trx ?? this.knex)('events')
       .select('seq', 'type', 'data', 'at')
       .where('seq', '>', after)
       .orderBy('seq', 'asc')

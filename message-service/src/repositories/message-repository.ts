@@ -1,6 +1,5 @@
 import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
-import { InsertBatcher } from './insert-batcher';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, selectRowsDirect } from './rows';
 
 const MESSAGE_SELECT = MESSAGE_COLUMNS.join(', ');
@@ -9,9 +8,6 @@ const INSERT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)';
 const INSERT_SQL =
   'INSERT INTO messages (channel, channel_id, to_pseudo, to_key, from_pseudo, from_key, conv_key, text, created_at, reply_to, root_id, pinned) ' +
   `VALUES ${INSERT_VALUES}`;
-
-/** Group commit: INSERT statements running at once (the pool holds 10 connections). */
-const INSERTS_IN_FLIGHT = 4;
 
 export interface NewMessage {
   channel: string | null;
@@ -34,60 +30,51 @@ export interface PageQuery {
   before?: number;
 }
 
+/** How the server numbers the rows of one multi-row INSERT (see MessageRepository.insertIdStep). */
+export interface InsertIds {
+  /** The server's auto-increment step: row i of a statement gets the first id plus i * step. */
+  step: number;
+}
+
 export class MessageRepository {
   private readonly mysql: boolean;
 
-  private batcher?: Promise<InsertBatcher<NewMessage> | null>;
-
-  /** @param insertBatch rows per INSERT at most under concurrent posts (MESSAGE_INSERT_BATCH; 1: no group commit). */
-  constructor(
-    private readonly knex: Knex,
-    private readonly insertBatch = 100,
-  ) {
+  constructor(private readonly knex: Knex) {
     this.mysql = isMysql(knex);
   }
 
   /**
-   * One autocommit INSERT: the `message.created` outbox row is written by the AFTER INSERT trigger
-   * of migration 002 in the same statement, so the message and its event are stored atomically.
-   * On MySQL, concurrent posts share statements (group commit, insert-batcher.ts) when the server
-   * hands out consecutive ids to a multi-row INSERT, which InnoDB guarantees only with
-   * `innodb_autoinc_lock_mode` 0 or 1 (MariaDB's default; MySQL 8 defaults to 2: one row each).
+   * One autocommit INSERT (or the caller's transaction): the `message.created` outbox row is
+   * written by the AFTER INSERT trigger of migration 002 in the same statement, so the message
+   * and its event are stored atomically.
    */
-  async insert(m: NewMessage): Promise<number> {
-    if (this.mysql) {
-      // A failed look-up (database down) is asked again by the next post, never remembered.
-      this.batcher ??= this.createBatcher().catch((err: unknown) => {
-        this.batcher = undefined;
-        throw err;
-      });
-      const batcher = await this.batcher;
-      if (batcher) return batcher.insert(m);
-    }
-    return (await this.insertRows([m], 1))[0];
+  async insert(m: NewMessage, trx?: Knex.Transaction): Promise<number> {
+    return (await this.insertMany([m], 1, trx))[0];
   }
 
-  private async createBatcher(): Promise<InsertBatcher<NewMessage> | null> {
+  /**
+   * MySQL: the id step of a multi-row INSERT when the server hands out consecutive ids to it, which
+   * InnoDB guarantees only with `innodb_autoinc_lock_mode` 0 or 1 (MariaDB's default; MySQL 8
+   * defaults to 2: one row each). Null when several rows per statement cannot be numbered (SQLite
+   * writes one row at a time anyway).
+   */
+  async insertIdStep(): Promise<InsertIds | null> {
+    if (!this.mysql) return null;
     const [rows] = (await this.knex.raw('SELECT @@innodb_autoinc_lock_mode AS lockMode, @@auto_increment_increment AS step')) as [
       Array<{ lockMode: number | string; step: number | string }>,
     ];
     const lockMode = Number(rows[0]?.lockMode);
     const step = Number(rows[0]?.step);
-    if (!(lockMode === 0 || lockMode === 1) || !(step >= 1) || this.insertBatch <= 1) return null;
-    return new InsertBatcher<NewMessage>({
-      insertMany: (batch) => this.insertRows(batch, step),
-      maxInFlight: INSERTS_IN_FLIGHT,
-      maxBatch: this.insertBatch,
-    });
+    return (lockMode === 0 || lockMode === 1) && step >= 1 ? { step } : null;
   }
 
-  /** One INSERT of the rows; their ids are the first one's plus the server's increment. */
-  private async insertRows(rows: NewMessage[], step: number): Promise<number[]> {
+  /** One INSERT of the rows; their ids are the first one's plus the server's increment (`step`). */
+  async insertMany(rows: NewMessage[], step: number, trx?: Knex.Transaction): Promise<number[]> {
     const bindings: Knex.RawBinding[] = [];
     for (const m of rows)
       bindings.push(m.channel, m.channelId, m.to, m.toKey, m.from, m.fromKey, m.convKey, m.text, m.createdAt, m.replyTo, m.rootId);
     const sql = rows.length === 1 ? INSERT_SQL : INSERT_SQL + `, ${INSERT_VALUES}`.repeat(rows.length - 1);
-    const result = (await this.knex.raw(sql, bindings)) as unknown;
+    const result = (await (trx ?? this.knex).raw(sql, bindings)) as unknown;
     const first = Number(
       this.mysql
         ? (result as [{ insertId: number | string }])[0].insertId
@@ -96,8 +83,8 @@ export class MessageRepository {
     return rows.map((_, i) => first + i * step);
   }
 
-  async findById(id: number, db: Knex | Knex.Transaction = this.knex): Promise<MessageRecord | undefined> {
-    const row = (await db('messages').select(MESSAGE_COLUMNS).where({ id }).first()) as MessageRow | undefined;
+  async findById(id: number, trx?: Knex.Transaction): Promise<MessageRecord | undefined> {
+    const row = (await (trx ?? this.knex)('messages').select(MESSAGE_COLUMNS).where({ id }).first()) as MessageRow | undefined;
     return row && fromRow(row);
   }
 
@@ -143,12 +130,12 @@ export class MessageRepository {
     return rows.map(fromRow);
   }
 
-  async updateText(db: Knex.Transaction, id: number, text: string, editedAt: number): Promise<void> {
-    await db('messages').where({ id }).update({ text, edited_at: editedAt });
+  async updateText(id: number, text: string, editedAt: number, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.knex)('messages').where({ id }).update({ text, edited_at: editedAt });
   }
 
-  async setPinned(db: Knex.Transaction, id: number, pinned: boolean, by: string | null, at: number | null): Promise<void> {
-    await db('messages').where({ id }).update({ pinned, pinned_by: by, pinned_at: at });
+  async setPinned(id: number, pinned: boolean, by: string | null, at: number | null, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.knex)('messages').where({ id }).update({ pinned, pinned_by: by, pinned_at: at });
   }
 
   /**
@@ -156,9 +143,10 @@ export class MessageRepository {
    * The message row first: a reaction change locks it before the reactions (reaction-service.ts),
    * so both take their locks in the same order and cannot deadlock.
    */
-  async delete(db: Knex.Transaction, id: number): Promise<void> {
-    await db('messages').where({ id }).delete();
-    await db('reactions').where({ message_id: id }).delete();
+  async delete(id: number, trx?: Knex.Transaction): Promise<void> {
+    const q = trx ?? this.knex;
+    await q('messages').where({ id }).delete();
+    await q('reactions').where({ message_id: id }).delete();
   }
 
   private async page(q: Knex.QueryBuilder, page: PageQuery): Promise<MessageRecord[]> {

@@ -2,7 +2,7 @@ import { isMysql, type Knex } from '@canaduck/db';
 import type { ReactionMap } from '../domain/message';
 import { placeholders, reactionsFrom, reactionsJson, selectRows } from './rows';
 
-const UNIQUE_VIOLATIONS = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+const UNIQUE_VIOLATIONS: ReadonlySet<string> = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 /**
  * The `reactions` table is the truth; `messages.reactions` (migration 004) is its copy per message,
@@ -21,15 +21,15 @@ export class ReactionRepository {
    * false when the message is gone. Every writer of a message's reactions (and its deletion) takes
    * this lock first, so no two of them rewrite the column from different states.
    */
-  async lockMessage(db: Knex.Transaction, messageId: number): Promise<boolean> {
+  async lockMessage(messageId: number, trx?: Knex.Transaction): Promise<boolean> {
     const sql = `SELECT id FROM messages WHERE id = ?${this.mysql ? ' FOR UPDATE' : ''}`;
-    return (await selectRows(db, sql, [messageId])).length > 0;
+    return (await selectRows(trx ?? this.knex, sql, [messageId])).length > 0;
   }
 
   /** Adds a reaction; false when this user already reacted so (the unique index decides, race-free). */
-  async add(db: Knex.Transaction, messageId: number, pseudo: string, pseudoKey: string, emoji: string, at: number): Promise<boolean> {
+  async add(messageId: number, pseudo: string, pseudoKey: string, emoji: string, at: number, trx?: Knex.Transaction): Promise<boolean> {
     try {
-      await db('reactions').insert({ message_id: messageId, pseudo, pseudo_key: pseudoKey, emoji, created_at: at });
+      await (trx ?? this.knex)('reactions').insert({ message_id: messageId, pseudo, pseudo_key: pseudoKey, emoji, created_at: at });
       return true;
     } catch (err) {
       if (UNIQUE_VIOLATIONS.has((err as { code?: string }).code ?? '')) return false;
@@ -38,8 +38,8 @@ export class ReactionRepository {
   }
 
   /** Removes a reaction; false when there was none. */
-  async remove(db: Knex.Transaction, messageId: number, pseudoKey: string, emoji: string): Promise<boolean> {
-    const n = await db('reactions').where({ message_id: messageId, pseudo_key: pseudoKey, emoji }).delete();
+  async remove(messageId: number, pseudoKey: string, emoji: string, trx?: Knex.Transaction): Promise<boolean> {
+    const n = await (trx ?? this.knex)('reactions').where({ message_id: messageId, pseudo_key: pseudoKey, emoji }).delete();
     return n > 0;
   }
 
@@ -50,19 +50,20 @@ export class ReactionRepository {
    * see an older one). Built here rather than by JSON_ARRAYAGG, which MySQL truncates at
    * group_concat_max_len.
    */
-  async storeColumn(db: Knex.Transaction, messageId: number): Promise<Record<string, string[]>> {
+  async storeColumn(messageId: number, trx?: Knex.Transaction): Promise<Record<string, string[]>> {
+    const q = trx ?? this.knex;
     const sql = `SELECT emoji, pseudo FROM reactions WHERE message_id = ? ORDER BY id${this.mysql ? ' LOCK IN SHARE MODE' : ''}`;
-    const json = reactionsJson(await selectRows<{ emoji: string; pseudo: string }>(db, sql, [messageId]));
-    await db.raw('UPDATE messages SET reactions = ? WHERE id = ?', [json, messageId]);
+    const json = reactionsJson(await selectRows<{ emoji: string; pseudo: string }>(q, sql, [messageId]));
+    await q.raw('UPDATE messages SET reactions = ? WHERE id = ?', [json, messageId]);
     return reactionsFrom(json);
   }
 
   /** The reactions of these messages (their `messages.reactions`), for rows read without them. */
-  async forMessages(ids: number[], db: Knex | Knex.Transaction = this.knex): Promise<ReactionMap> {
+  async forMessages(ids: number[], trx?: Knex.Transaction): Promise<ReactionMap> {
     const map: ReactionMap = new Map();
     if (ids.length === 0) return map;
     const sql = `SELECT id, reactions FROM messages WHERE id IN (${placeholders(ids.length)}) AND reactions IS NOT NULL`;
-    const rows = await selectRows<{ id: number | string; reactions: string }>(db, sql, ids);
+    const rows = await selectRows<{ id: number | string; reactions: string }>(trx ?? this.knex, sql, ids);
     for (const r of rows) map.set(Number(r.id), reactionsFrom(r.reactions));
     return map;
   }

@@ -2,7 +2,6 @@ import { isMysql, type Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { likePattern, type SearchTerms } from '../domain/search-terms';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, placeholders, selectRows } from './rows';
-import { SearchWordsRepository } from './search-words-repository';
 
 /** One window of the newest-first walk: the rows read, and whether the walk reached the end. */
 export interface SearchWindow {
@@ -27,29 +26,9 @@ export interface SearchScope {
  */
 export class SearchRepository {
   private readonly mysql: boolean;
-  private readonly words: SearchWordsRepository;
 
   constructor(private readonly knex: Knex) {
     this.mysql = isMysql(knex);
-    this.words = new SearchWordsRepository(knex);
-  }
-
-  /**
-   * The `need` newest matches in one channel incarnation from the postings table, or null where
-   * there is none (SQLite: FTS5 answers) or nothing to look up (only literal words).
-   */
-  async inChannel(terms: SearchTerms, channelId: string, need: number): Promise<MessageRecord[] | null> {
-    if (!this.hasPostings(terms)) return null;
-    return this.words.inChannel(terms, channelId, need);
-  }
-
-  /**
-   * MySQL: the `need` newest matches in the scope from the postings tables, or null where they
-   * cannot answer (SQLite, only literal words, or more posting lists than one union should read).
-   */
-  async everywhere(terms: SearchTerms, scope: SearchScope, need: number): Promise<MessageRecord[] | null> {
-    if (!this.hasPostings(terms)) return null;
-    return this.words.everywhere(terms, scope, need);
   }
 
   /** Whether the postings tables can answer these terms: MySQL, and at least one full-text word. */

@@ -1,7 +1,7 @@
 import type { Knex } from '@canaduck/db';
 import type { MessageRecord } from '../domain/message';
 import { likePattern, prefixPattern, type SearchTerms } from '../domain/search-terms';
-import { PostingWordsRepository } from './posting-words-repository';
+import { postingWords } from './posting-words';
 import { fromRow, MESSAGE_COLUMNS, type MessageRow, placeholders, selectRows } from './rows';
 import type { SearchScope } from './search-repository';
 
@@ -56,7 +56,7 @@ const byLength = (terms: SearchTerms): string[] => [...terms.fullText].sort((a, 
  * follows the page asked for and the number of lists in scope, not the table.
  *
  * The leading term (the longest word: likely the rarest) is expanded to the channel's indexed
- * words it prefixes (`moteur` -> `moteur`, `moteurs`; a skip scan, see PostingWordsRepository), and each expansion is
+ * words it prefixes (`moteur` -> `moteur`, `moteurs`; a skip scan, see postingWords), and each expansion is
  * read newest first from the primary key with LIMIT, merged (UNION ALL, see merged): no sort of
  * all the matches. Every other term is checked per candidate through the message_id
  * index (a message has a few dozen postings at most). The literal words then filter the messages
@@ -64,11 +64,7 @@ const byLength = (terms: SearchTerms): string[] => [...terms.fullText].sort((a, 
  * channel's lists and the caller's private list at once (one union, at most MAX_BRANCHES lists).
  */
 export class SearchWordsRepository {
-  private readonly postingWords: PostingWordsRepository;
-
-  constructor(private readonly knex: Knex) {
-    this.postingWords = new PostingWordsRepository(knex);
-  }
+  constructor(private readonly knex: Knex) {}
 
   /** The `need` newest messages of the channel incarnation matching every term, newest first. */
   async inChannel(terms: SearchTerms, channelId: string, need: number): Promise<MessageRecord[]> {
@@ -125,12 +121,13 @@ export class SearchWordsRepository {
    * the readable channels, then of the caller's private list, or null beyond MAX_BRANCHES.
    */
   private async branches(scope: SearchScope, lead: string): Promise<Branch[] | null> {
-    const channels = await this.postingWords.words('search_words', KEY_COLUMN.search_words, scope.channelIds, lead, MAX_BRANCHES);
+    const channels = await postingWords(this.knex, 'search_words', KEY_COLUMN.search_words, scope.channelIds, lead, MAX_BRANCHES);
     if (channels === null) return null;
     const own =
       scope.privateOf === null
         ? []
-        : await this.postingWords.words(
+        : await postingWords(
+            this.knex,
             'search_words_private',
             KEY_COLUMN.search_words_private,
             [scope.privateOf],
@@ -146,7 +143,7 @@ export class SearchWordsRepository {
 
   /** The channel's distinct indexed words starting with `word`, or null when there are too many. */
   private async expand(channelId: string, word: string): Promise<string[] | null> {
-    const pairs = await this.postingWords.words('search_words', KEY_COLUMN.search_words, [channelId], word, MAX_EXPANSIONS);
+    const pairs = await postingWords(this.knex, 'search_words', KEY_COLUMN.search_words, [channelId], word, MAX_EXPANSIONS);
     return pairs === null ? null : pairs.map((p) => p.word);
   }
 

@@ -1,32 +1,37 @@
-import type { Express } from 'express';
+import { Router } from 'express';
 import { requireService } from '@canaduck/auth';
+import { eventsPageSchema, eventsQuerySchema } from '@canaduck/contracts';
 import { BadRequestError } from '@canaduck/errors';
-import { single } from '@canaduck/service-kit';
-import type { EventFeed } from '../domain/event-feed';
+import { type ApiDocs, single } from '@canaduck/service-kit';
+import type { EventFeedService } from '../domain/event-feed-service';
 
-const INT = /^(0|[1-9][0-9]{0,15})$/;
+export interface InternalRoutesDeps {
+  feed: EventFeedService;
+  serviceSecret: string;
+  docs: ApiDocs;
+}
 
-export function internalRoutes(app: Express, feed: EventFeed, serviceSecret: string): void {
-  /**
-   * @openapi
-   * /internal/events:
-   *   get:
-   *     summary: The message event feed (transactional outbox), in strictly increasing seq order
-   *     security: [{ serviceToken: [] }]
-   *     parameters:
-   *       - { in: query, name: after, schema: { type: integer, default: 0 } }
-   *       - { in: query, name: limit, schema: { type: integer, default: 500, maximum: 5000 } }
-   *     responses:
-   *       200: { description: "{ events: [{ seq, type, at, data }], last_seq }" }
-   *       400: { description: Bad after or limit }
-   *       401: { description: 'No service token, or a user token' }
-   */
-  app.get('/internal/events', requireService(serviceSecret), async (req, res) => {
-    const afterRaw = single(req.query.after) ?? '0';
-    const limitRaw = single(req.query.limit) ?? '500';
-    if (!INT.test(afterRaw) || !INT.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > 5000) {
-      throw new BadRequestError('after must be an integer >= 0 and limit between 1 and 5000', 'invalid_paging');
-    }
-    res.json(await feed.read(Number(afterRaw), Number(limitRaw)));
+/** Routes for other services (service token): the event feed (structures.md section 5). */
+export function internalRoutes({ feed, serviceSecret, docs }: InternalRoutesDeps): Router {
+  const router = Router();
+
+  docs.route({
+    method: 'get',
+    path: '/internal/events',
+    summary: 'The message event feed (transactional outbox), in strictly increasing seq order',
+    auth: 'service',
+    query: eventsQuerySchema,
+    responses: {
+      200: { description: 'The events after `after`, and the last seq returned', schema: docs.schema('EventsPage', eventsPageSchema) },
+      400: 'Bad after or limit',
+      401: 'No service token, or a user token',
+    },
   });
+  router.get('/internal/events', requireService(serviceSecret), async (req, res) => {
+    const q = eventsQuerySchema.safeParse({ after: single(req.query.after), limit: single(req.query.limit) });
+    if (!q.success) throw new BadRequestError('after must be an integer >= 0 and limit between 1 and 5000', 'invalid_paging');
+    res.json(await feed.read(q.data.after, q.data.limit));
+  });
+
+  return router;
 }

@@ -1,11 +1,16 @@
-import type { Express, Request } from 'express';
-import { channelSchema, parseInput, parsePaging, single } from '@canaduck/service-kit';
-import { z } from 'zod';
-import type { ReactionService } from '../domain/reaction-service';
+import { Router, type Request } from 'express';
+import { type ApiDocs, parseInput, parsePaging, single } from '@canaduck/service-kit';
 import type { MessageService } from '../domain/message-service';
-import { actorOf, emojiSchema, idFrom, messageIdSchema } from './route-helpers';
+import type { ReactionService } from '../domain/reaction-service';
+import { actorOf, idFrom } from './route-helpers';
+import { type AnswerSchemas, channelQuery, idParams, pagingQuery, reactionSchema } from './schemas';
 
-const reactionSchema = z.object({ message_id: messageIdSchema, emoji: emojiSchema });
+export interface ReactionRoutesDeps {
+  reactions: ReactionService;
+  messages: MessageService;
+  docs: ApiDocs;
+  answers: AnswerSchemas;
+}
 
 /** DELETE may carry its fields in the body or in the query string (some clients drop DELETE bodies). */
 function reactionInput(req: Request): unknown {
@@ -15,108 +20,97 @@ function reactionInput(req: Request): unknown {
   return { message_id: id !== undefined && /^\d+$/.test(id) ? Number(id) : id, emoji: single(req.query.emoji) };
 }
 
-export function reactionRoutes(app: Express, reactions: ReactionService, messages: MessageService): void {
-  /**
-   * @openapi
-   * /msg/reaction:
-   *   post:
-   *     summary: React to a message with one emoji; adding the same reaction again changes nothing (200)
-   *     security: [{ bearerAuth: [] }]
-   *     requestBody:
-   *       required: true
-   *       content:
-   *         application/json:
-   *           schema:
-   *             type: object
-   *             required: [message_id, emoji]
-   *             properties: { message_id: { type: integer, example: 42 }, emoji: { type: string, example: "👍" } }
-   *     responses:
-   *       201: { description: Reaction added; the message with its reactions }
-   *       200: { description: 'The reaction was already there; the message, unchanged' }
-   *       400: { description: 'Missing message_id or emoji, wrong types' }
-   *       401: { description: No or invalid token }
-   *       403: { description: The caller may not read the message's channel }
-   *       404: { description: Unknown message }
-   *       422: { description: Not exactly one emoji }
-   *   delete:
-   *     summary: Remove one's reaction (fields in the JSON body or the query string)
-   *     security: [{ bearerAuth: [] }]
-   *     parameters:
-   *       - { in: query, name: message_id, schema: { type: integer } }
-   *       - { in: query, name: emoji, schema: { type: string } }
-   *     responses:
-   *       200: { description: The message without that reaction }
-   *       400: { description: Missing message_id or emoji }
-   *       401: { description: No or invalid token }
-   *       403: { description: The caller may not read the message's channel }
-   *       404: { description: 'Unknown message, or no such reaction of the caller' }
-   *       422: { description: Not exactly one emoji }
-   */
-  app.post('/msg/reaction', async (req, res) => {
+/** Reactions and pins. */
+export function reactionRoutes({ reactions, messages, docs, answers }: ReactionRoutesDeps): Router {
+  const router = Router();
+  const refused = {
+    401: 'No or invalid token',
+    403: "The caller may not read the message's channel",
+  };
+
+  docs.route({
+    method: 'post',
+    path: '/msg/reaction',
+    summary: 'React to a message with one emoji; adding the same reaction again changes nothing (200)',
+    auth: 'user',
+    body: reactionSchema,
+    responses: {
+      201: { description: 'Reaction added; the message with its reactions', schema: answers.message },
+      200: { description: 'The reaction was already there; the message, unchanged', schema: answers.message },
+      400: 'Missing message_id or emoji, wrong types',
+      ...refused,
+      404: 'Unknown message',
+      422: 'Not exactly one emoji',
+    },
+  });
+  router.post('/msg/reaction', async (req, res) => {
     const body = parseInput(reactionSchema, req.body);
     const { created, message } = await reactions.react(actorOf(req), body.message_id, body.emoji);
     res.status(created ? 201 : 200).json(message);
   });
 
-  app.delete('/msg/reaction', async (req, res) => {
+  docs.route({
+    method: 'delete',
+    path: '/msg/reaction',
+    summary: "Remove one's reaction (fields in the JSON body or the query string)",
+    auth: 'user',
+    query: reactionSchema.partial(),
+    responses: {
+      200: { description: 'The message without that reaction', schema: answers.message },
+      400: 'Missing message_id or emoji',
+      ...refused,
+      404: 'Unknown message, or no such reaction of the caller',
+      422: 'Not exactly one emoji',
+    },
+  });
+  router.delete('/msg/reaction', async (req, res) => {
     const input = parseInput(reactionSchema, reactionInput(req));
     res.json(await reactions.unreact(actorOf(req), input.message_id, input.emoji));
   });
 
-  /**
-   * @openapi
-   * /msg/pinned:
-   *   get:
-   *     summary: A channel's pinned messages, most recently pinned first
-   *     security: [{ bearerAuth: [] }]
-   *     parameters:
-   *       - { in: query, name: channel, required: true, schema: { type: string } }
-   *       - { in: query, name: offset, schema: { type: integer, default: 0 } }
-   *       - { in: query, name: limit, schema: { type: integer, default: 50, maximum: 200 } }
-   *     responses:
-   *       200: { description: "{ messages, offset, limit, next_offset }" }
-   *       400: { description: 'Missing channel, bad paging' }
-   *       401: { description: No or invalid token }
-   *       403: { description: A channel the caller may not read }
-   *       404: { description: Unknown channel }
-   */
-  app.get('/msg/pinned', async (req, res) => {
-    const { channel } = parseInput(z.object({ channel: channelSchema }), { channel: single(req.query.channel) }, 'query');
+  docs.route({
+    method: 'get',
+    path: '/msg/pinned',
+    summary: "A channel's pinned messages, most recently pinned first",
+    auth: 'user',
+    query: channelQuery.merge(pagingQuery),
+    responses: {
+      200: { description: 'A page of pinned messages', schema: answers.messageList },
+      400: 'Missing channel, bad paging',
+      401: 'No or invalid token',
+      403: 'A channel the caller may not read',
+      404: 'Unknown channel',
+    },
+  });
+  router.get('/msg/pinned', async (req, res) => {
+    const { channel } = parseInput(channelQuery, { channel: single(req.query.channel) }, 'query');
     const { offset, limit } = parsePaging(req.query);
     res.json(await messages.pinned(actorOf(req), channel, offset, limit));
   });
 
-  /**
-   * @openapi
-   * /msg/{id}/pin:
-   *   post:
-   *     summary: Pin a channel message (channel owner, moderators, admins); pinning twice changes nothing
-   *     security: [{ bearerAuth: [] }]
-   *     parameters:
-   *       - { in: path, name: id, required: true, schema: { type: integer } }
-   *     responses:
-   *       200: { description: 'The message, pinned' }
-   *       401: { description: No or invalid token }
-   *       403: { description: 'Not the owner, a moderator or an admin' }
-   *       404: { description: Unknown message }
-   *       422: { description: A private message cannot be pinned }
-   *   delete:
-   *     summary: Unpin a channel message (channel owner, moderators, admins)
-   *     security: [{ bearerAuth: [] }]
-   *     parameters:
-   *       - { in: path, name: id, required: true, schema: { type: integer } }
-   *     responses:
-   *       200: { description: 'The message, unpinned' }
-   *       401: { description: No or invalid token }
-   *       403: { description: 'Not the owner, a moderator or an admin' }
-   *       404: { description: Unknown message }
-   *       422: { description: A private message cannot be pinned }
-   */
-  app.post('/msg/:id/pin', async (req, res) => {
-    res.json(await reactions.setPinned(actorOf(req), idFrom(req.params.id), true));
-  });
+  for (const [method, pinned] of [
+    ['post', true],
+    ['delete', false],
+  ] as const) {
+    docs.route({
+      method,
+      path: '/msg/:id/pin',
+      summary: `${pinned ? 'Pin' : 'Unpin'} a channel message (channel owner, moderators, admins)${pinned ? '; pinning twice changes nothing' : ''}`,
+      auth: 'user',
+      params: idParams,
+      responses: {
+        200: { description: `The message, ${pinned ? 'pinned' : 'unpinned'}`, schema: answers.message },
+        400: 'Bad id',
+        401: 'No or invalid token',
+        403: 'Not the owner, a moderator or an admin',
+        404: 'Unknown message',
+        422: 'A private message cannot be pinned',
+      },
+    });
+    router[method]('/msg/:id/pin', async (req, res) => {
+      res.json(await reactions.setPinned(actorOf(req), idFrom(req.params.id), pinned));
+    });
+  }
 
-  app.delete('/msg/:id/pin', async (req, res) => {
-    res.json(await reactions.setPinned(actorOf(req), idFrom(req.params.id), false));
-  });
+  return router;
 }

@@ -3,7 +3,6 @@ import { hasRole } from '@canaduck/auth';
 import { BadRequestError, UnauthorizedError } from '@canaduck/errors';
 import { parsePaging, single } from '@canaduck/service-kit';
 import emojiRegex from 'emoji-regex';
-import { z } from 'zod';
 import type { Actor } from '../domain/access-policy';
 import type { PageQuery } from '../repositories/message-repository';
 
@@ -30,12 +29,6 @@ export function pageFrom(query: Request['query']): PageQuery {
   return before === undefined ? paging : { ...paging, before: idFrom(before, 'before cursor') };
 }
 
-/** 1 to 4000 characters (code points) once trimmed; the text itself is stored exactly as sent. */
-export const textSchema = z.string().refine((s) => {
-  const n = [...s.trim()].length;
-  return n >= 1 && n <= 4000;
-}, 'text must have 1 to 4000 characters after trimming');
-
 const EMOJI = emojiRegex();
 
 /** Exactly one emoji: skin tones, flags, keycaps and ZWJ sequences count as one. */
@@ -43,7 +36,3 @@ export function isSingleEmoji(s: string): boolean {
   const found = s.match(EMOJI);
   return found !== null && found.length === 1 && found[0] === s;
 }
-
-export const emojiSchema = z.string().max(64, 'emoji must be exactly one emoji').refine(isSingleEmoji, 'emoji must be exactly one emoji');
-
-export const messageIdSchema = z.number().int().positive();

@@ -1,61 +1,85 @@
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import request from 'supertest';
+import type { Express } from 'express';
+import { knex as knexFactory } from 'knex';
 import { ServiceTokenMinter } from '@canaduck/auth';
-import { loadConfig } from '@canaduck/config';
-import { createDatabase } from '@canaduck/db';
+import { type CommonConfig, loadConfig, type z } from '@canaduck/config';
 import { createLogger } from '@canaduck/logging';
-import { appBase, tokenSettingsFrom, serviceSecretFrom, type ServiceContext } from '@canaduck/service-kit';
+import { buildOpenApiDocument, serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
 import { ROOT } from './repo';
 
-interface ShapedService {
-  configShape: Parameters<typeof loadConfig>[0];
+/** What a service's dist/config.js exports (issue 21's shape). */
+interface ServiceConfigModule {
+  configShape: z.ZodRawShape;
   settingsFrom: (config: unknown) => unknown;
-  createClients: (o: { config: unknown; serviceTokens: ServiceTokenMinter; logger: unknown }) => { close(): void };
-  createApp: (deps: Record<string, unknown>) => Parameters<typeof request>[0];
-}
-
-/** The service's modules when it has the one service shape (docs/contributing.md), else undefined. */
-function shapedService(service: string): ShapedService | undefined {
-  const src = path.join(ROOT, service, 'src');
-  const files = ['config.ts', path.join('clients', 'index.ts'), 'app.ts'].map((f) => path.join(src, f));
-  if (!files.every((f) => fs.existsSync(f))) return undefined;
-  const [config, clients, app] = files.map((f) => require(f) as Record<string, unknown>);
-  if (!config.configShape || !config.settingsFrom || !clients.createClients || !app.createApp) return undefined;
-  return { ...config, ...clients, ...app } as unknown as ShapedService;
 }
 
 /**
- * The document a service with the one shape serves at /openapi.json: its routes describe
- * themselves (ApiDocs) as createApp mounts them, so the app is built the way main.ts builds it,
- * over an in-memory SQLite database nothing queries and clients nothing calls.
- * Undefined for a service that still describes its routes in `@openapi` comment blocks.
+ * The schemas a service passes as `openapi.components`: by convention its exported
+ * `openapiSchemas` (src/openapi-schemas.ts or src/routes/openapi-schemas.ts), plain data.
+ * Loaded by path rather than through the service's createApp, which would need a database.
  */
-export async function servedDocument(service: string): Promise<Record<string, unknown> | undefined> {
-  const shaped = shapedService(service);
-  if (!shaped) return undefined;
-  const config = loadConfig(shaped.configShape, { JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent' }) as Parameters<
-    typeof tokenSettingsFrom
-  >[0];
+function componentSchemas(service: string): Record<string, unknown> | undefined {
+  for (const rel of ['src/openapi-schemas.ts', 'src/routes/openapi-schemas.ts']) {
+    const file = path.join(ROOT, service, rel);
+    if (fs.existsSync(file)) {
+      return (require(file) as { openapiSchemas: Record<string, unknown> }).openapiSchemas;
+    }
+  }
+  return undefined;
+}
+
+/** Whether the service still describes its routes with `@openapi` comment blocks (swagger-jsdoc). */
+function usesCommentBlocks(service: string): boolean {
+  const dir = path.join(ROOT, service, 'src', 'routes');
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .some((f) => f.endsWith('.ts') && fs.readFileSync(path.join(dir, f), 'utf8').includes('@openapi'));
+}
+
+export type Closer = () => Promise<void> | void;
+
+/**
+ * The document a service describes in code (ApiDocs, issue 21's one shape): its built app (dist/,
+ * after `npm run build`) made the way its main.ts makes it, over an in-memory SQLite database it
+ * never queries, and its /openapi.json fetched.
+ */
+async function builtDocument(service: string, closers: Closer[]): Promise<Record<string, unknown>> {
+  const dist = <T>(name: string) => require(path.join(ROOT, service, 'dist', name)) as T;
+  const { configShape, settingsFrom } = dist<ServiceConfigModule>('config');
+  const { createClients } = dist<{ createClients: (o: unknown) => { close(): void } }>('clients');
+  const { createApp } = dist<{ createApp: (deps: unknown) => Express }>('app');
+  const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  closers.push(() => knex.destroy());
+  const config = loadConfig(configShape, { JWT_SECRET: 'openapi-documents-test-secret-0123456789' }) as CommonConfig;
   const logger = createLogger(service, 'silent');
-  const knex = await createDatabase({ service, sqliteFile: ':memory:' });
-  const serviceTokens = new ServiceTokenMinter(service, serviceSecretFrom(config));
-  const ctx: ServiceContext<unknown> = {
-    config,
+  const serviceSecret = serviceSecretFrom(config);
+  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter(service, serviceSecret), logger });
+  closers.push(() => clients.close());
+  const app = createApp({
     logger,
     knex,
     tokens: tokenSettingsFrom(config),
-    serviceSecret: serviceSecretFrom(config),
-    serviceTokens,
-  };
-  const clients = shaped.createClients({ config, serviceTokens, logger });
-  try {
-    const app = shaped.createApp({ ...appBase(ctx), settings: shaped.settingsFrom(config), clients });
-    const res = await request(app).get('/openapi.json');
-    if (res.status !== 200) throw new Error(`${service}: /openapi.json answered ${res.status}`);
-    return res.body as Record<string, unknown>;
-  } finally {
-    clients.close();
-    await knex.destroy();
-  }
+    serviceSecret,
+    settings: settingsFrom(config),
+    clients,
+    guards: { accessLog: 'off' },
+  });
+  const server = app.listen(0, '127.0.0.1');
+  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return (await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as Record<string, unknown>;
+}
+
+/** A service's OpenAPI document, built the way its app builds it; `closers` collects what it opened. */
+export async function serviceDocument(service: string, closers: Closer[]): Promise<Record<string, unknown>> {
+  if (!usesCommentBlocks(service)) return builtDocument(service, closers);
+  return buildOpenApiDocument(service, {
+    title: service,
+    apis: [path.join(ROOT, service, 'src', 'routes', '*.ts')],
+    components: componentSchemas(service),
+  });
 }

@@ -6,6 +6,7 @@
  * the time of a write goes (the per-row work, trigger included, stays the same).
  *
  * A failed multi-row statement is retried row by row, so one bad row never fails its neighbours.
+ * It opens no transaction: each batch is one autocommit statement, atomic on its own.
  */
 export interface InsertBatcherOptions<T> {
   /** Inserts the rows in one statement and answers their ids, in the same order. */

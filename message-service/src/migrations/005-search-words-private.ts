@@ -1,6 +1,6 @@
 import { isMysql, type Knex, type Migration } from '@canaduck/db';
 import { MAX_INDEXED_WORD } from '../domain/search-terms';
-import { BACKFILL_BATCH, postingRows, separatorsFor } from './search-words-migration';
+import { BACKFILL_BATCH, postingRows, separatorsFor } from './003-search-words';
 
 /**
  * MySQL/MariaDB: `search_words_private`, the postings of private messages, filed under each

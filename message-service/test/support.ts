@@ -17,9 +17,11 @@ import {
 } from '@canaduck/testing';
 import type { Express } from 'express';
 import type { ServiceGuards } from '@canaduck/service-kit';
-import { createMessageApp } from '../../src/app';
-import { createClients, type Clients } from '../../src/clients';
-import { migrations } from '../../src/migrations';
+import { loadConfig } from '@canaduck/config';
+import { createMessageApp } from '../src/app';
+import { createClients, type Clients } from '../src/clients';
+import { configShape, type MessageConfig, settingsFrom } from '../src/config';
+import { migrations } from '../src/migrations';
 
 export const CHANNEL_URL = 'http://channel-service.test';
 export const USER_URL = 'http://user-service.test';
@@ -114,27 +116,41 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(
-  kind: TestDbKind,
-  o: { channelUrl?: string; userUrl?: string; accessCacheMs?: number; eventGapWaitMs?: number; guards?: ServiceGuards } = {},
-): Promise<TestApp> {
-  const db = await createTestDatabase('message-service', migrations, kind);
-  const clients = createClients({
-    channelServiceUrl: o.channelUrl ?? CHANNEL_URL,
-    userServiceUrl: o.userUrl ?? USER_URL,
-    serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret),
+export interface StartOptions {
+  channelUrl?: string;
+  userUrl?: string;
+  accessCacheMs?: number;
+  eventGapWaitMs?: number;
+  guards?: ServiceGuards;
+}
+
+/** The service's configuration as runService would read it, with the test's URLs and timings. */
+export function testConfig(o: StartOptions = {}): MessageConfig {
+  return loadConfig(configShape, {
+    JWT_SECRET: 'x'.repeat(32),
+    CHANNEL_SERVICE_URL: o.channelUrl ?? CHANNEL_URL,
+    USER_SERVICE_URL: o.userUrl ?? USER_URL,
     // Tests change channel state between calls: no reuse unless a test asks for it.
-    accessCacheMs: o.accessCacheMs ?? 1,
+    ACCESS_CACHE_MS: String(o.accessCacheMs ?? 1),
     // Far above what the in-process fakes need, so a loaded machine never turns an answer into a 504.
-    timeoutMs: 20_000,
+    HTTP_TIMEOUT_MS: '20000',
+    ...(o.eventGapWaitMs === undefined ? {} : { EVENT_GAP_WAIT_MS: String(o.eventGapWaitMs) }),
   });
+}
+
+/** The message-service on a fresh test database, built by createMessageApp as main.ts builds it. */
+export async function startService(kind: TestDbKind, o: StartOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase('message-service', migrations, kind);
+  const config = testConfig(o);
+  const logger = createLogger('message-service', 'silent');
+  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret), logger });
   const { app, handler } = createMessageApp({
-    logger: createLogger('message-service', 'silent'),
+    logger,
     knex: db.knex,
     tokens: testTokenSettings,
     serviceSecret: testServiceSecret,
+    settings: settingsFrom(config),
     clients,
-    eventGapWaitMs: o.eventGapWaitMs,
     // As a service started by runService (ACCESS_LOG's default, no database watchdog here).
     guards: o.guards ?? { accessLog: 'errors', requestTimeoutMs: 20_000 },
   });
@@ -175,7 +191,7 @@ export function useWorldApp(kind: TestDbKind): WorldApp {
   const t = {} as TestApp;
   beforeAll(async () => {
     world.install();
-    Object.assign(t, await startApp(kind));
+    Object.assign(t, await startService(kind));
   });
   afterAll(async () => {
     nock.cleanAll();
