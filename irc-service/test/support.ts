@@ -204,8 +204,9 @@ export class TestClient extends LineWaiter {
     return c;
   }
 
-  send(line: string): void {
-    this.irc.raw(line);
+  /** Each argument is one whole line. */
+  send(...lines: string[]): void {
+    for (const line of lines) this.irc.raw(line);
   }
 
   async close(): Promise<void> {
