@@ -53,7 +53,7 @@ export interface SubscribeOptions {
    */
   onResync?: (info: ResyncInfo) => Promise<number | void> | number | void;
   /** Called after every successful contact with the stream, events or not (staleness checks). */
-  onSync?: (info: { service: SourceService; at: number }) => void;
+  onSync?: (info: { service: SourceService; at: number; caughtUp: boolean; after: number }) => void;
   /** NATS only: a durable consumer that acks after the handler resolves (redelivers on failure). */
   durableName?: string;
   /** Events per batch (default 500). */
