@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { bool, commonShape, port, positiveInt, z } from '@canaduck/config';
+import { bool, commonShape, csv, port, positiveInt, z } from '@canaduck/config';
 
 /** Environment of the irc-service; see its README's configuration table. */
 export const configShape = {
@@ -38,7 +38,15 @@ export const configShape = {
   /** Login attempts (PASS, SASL) per client address and window, as the gateway limits /login. */
   RATE_LIMIT_MAX: positiveInt(20),
   RATE_LIMIT_WINDOW_MS: positiveInt(60000),
-  /** How often message-service's event feed is read once caught up. */
+  /** NATS JetStream for the event streams; unset: the services' HTTP feeds. */
+  NATS_URL: z.string().optional(),
+  /**
+   * `auto`: @canaduck/events' transport (NATS when NATS_URL is set, else long-polled HTTP feeds);
+   * `poll`: message-service's feed polled every IRC_FEED_POLL_MS (a feed without long-poll).
+   */
+  IRC_EVENT_TRANSPORT: z.enum(['auto', 'poll']).default('auto'),
+  /** Streams delivered to IRC clients; add `channel` (joins, parts, kicks, topics, modes) once it exists. */
+  IRC_EVENT_STREAMS: csv('message').pipe(z.array(z.enum(['message', 'channel', 'user']))),
   IRC_FEED_POLL_MS: positiveInt(250),
   /** Messages returned by one CHATHISTORY request at most. */
   IRC_CHATHISTORY_MAX: z.coerce.number().int().min(1).max(200).default(100),
@@ -71,6 +79,9 @@ export interface Settings {
   loginRateMax: number;
   loginRateWindowMs: number;
   feedPollMs: number;
+  eventTransport: 'auto' | 'poll';
+  eventStreams: Array<'message' | 'channel' | 'user'>;
+  natsUrl?: string;
   chathistoryMax: number;
   serviceUrls: { user: string; channel: string; message: string };
   httpTimeoutMs: number;
@@ -105,6 +116,9 @@ export function settingsFrom(c: IrcConfig, readFile: (p: string) => string = (p)
     loginRateMax: c.RATE_LIMIT_MAX,
     loginRateWindowMs: c.RATE_LIMIT_WINDOW_MS,
     feedPollMs: c.IRC_FEED_POLL_MS,
+    eventTransport: c.IRC_EVENT_TRANSPORT,
+    eventStreams: c.IRC_EVENT_STREAMS,
+    natsUrl: c.NATS_URL,
     chathistoryMax: c.IRC_CHATHISTORY_MAX,
     serviceUrls: { user: c.USER_SERVICE_URL, channel: c.CHANNEL_SERVICE_URL, message: c.MESSAGE_SERVICE_URL },
     httpTimeoutMs: c.HTTP_TIMEOUT_MS,

@@ -8,7 +8,7 @@ void runService({
   shape: configShape,
   build: async (ctx) => {
     const settings = settingsFrom(ctx.config);
-    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
+    const clients = createClients({ config: ctx.config, settings, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
     const irc = createIrcApp({ logger: ctx.logger, settings, clients });
     await irc.start();
     // On SIGTERM: clients get a NOTICE and ERROR and are closed, then the HTTP clients stop.

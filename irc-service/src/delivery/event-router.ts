@@ -1,4 +1,5 @@
-import type { FeedEvent, Message } from '../clients/types';
+import type { StreamEvent } from '@canaduck/events';
+import type { Message } from '../clients/types';
 import { fold, ircChannel } from '../protocol/names';
 import type { IrcConnection, OutgoingMessage } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
@@ -18,7 +19,7 @@ export class EventRouter {
 
   constructor(private readonly server: IrcServer) {}
 
-  async apply(events: FeedEvent[]): Promise<void> {
+  async apply(events: StreamEvent[]): Promise<void> {
     for (const e of events) {
       try {
         this.applyOne(e);
@@ -28,7 +29,7 @@ export class EventRouter {
     }
   }
 
-  private applyOne(e: FeedEvent): void {
+  private applyOne(e: StreamEvent): void {
     const d = e.data as Record<string, unknown>;
     const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
     switch (e.type) {

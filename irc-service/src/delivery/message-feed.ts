@@ -1,69 +1,52 @@
+import type { EventSubscription, EventTransport, StreamEvent, SubscribeOptions } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
 import type { MessageClient } from '../clients/message-client';
-import type { FeedEvent } from '../clients/types';
 
 /**
- * Reads message-service's event feed (GET /internal/events) and hands each batch to the router,
- * starting from the feed's head: the door delivers what happens while it runs, and clients fetch
- * older messages with CHATHISTORY. Shaped like @canaduck/events' subscribe() so that moving to
- * its EventTransport only swaps this reader.
+ * An EventTransport over message-service's GET /internal/events read by polling: for a feed
+ * without long-poll (`wait`), where @canaduck/events' HTTP transport would ask again at once.
+ * Chosen with IRC_EVENT_TRANSPORT=poll; the default is createEventTransport (NATS or long-poll).
  */
-export class MessageFeed {
-  private cursor = 0;
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
-  private running?: Promise<void>;
-
-  constructor(
-    private readonly o: {
-      messages: MessageClient;
-      handler: (events: FeedEvent[]) => Promise<void>;
-      logger: Logger;
-      pollMs: number;
-      batch?: number;
+export function pollingMessageTransport(o: { messages: MessageClient; logger: Logger; pollMs: number }): EventTransport {
+  const subs = new Set<EventSubscription>();
+  return {
+    kind: 'http',
+    subscribe(s: SubscribeOptions): EventSubscription {
+      if (s.service !== 'message') throw new Error(`the polling transport reads the message feed only, not ${s.service}`);
+      let after = s.after;
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      let running: Promise<void> | undefined;
+      const limit = s.batchSize ?? 500;
+      const poll = async () => {
+        let full = false;
+        try {
+          const r = await o.messages.events(after, limit);
+          if (r.status === 200) {
+            const fresh: StreamEvent[] = r.data.events.filter((e) => e.seq > after).map((e) => ({ ...e, service: 'message' as const }));
+            if (fresh.length) await s.handler(fresh);
+            after = Math.max(after, r.data.last_seq);
+            full = r.data.events.length >= limit;
+          }
+        } catch (err) {
+          o.logger.warn({ err: (err as Error).message }, 'message feed unreachable');
+        }
+        if (!stopped) timer = setTimeout(() => (running = poll()), full ? 0 : o.pollMs);
+      };
+      running = poll();
+      const sub = {
+        async stop() {
+          stopped = true;
+          clearTimeout(timer);
+          await running;
+          subs.delete(sub);
+        },
+      };
+      subs.add(sub);
+      return sub;
     },
-  ) {}
-
-  async start(): Promise<void> {
-    await this.skipToHead();
-    this.schedule(0);
-  }
-
-  private async skipToHead(): Promise<void> {
-    for (;;) {
-      const r = await this.o.messages.events(this.cursor, 5000).catch(() => undefined);
-      if (!r || r.status !== 200) return;
-      this.cursor = r.data.last_seq;
-      if (r.data.events.length < 5000) return;
-    }
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.poll().finally(() => (this.running = undefined));
-    }, ms);
-  }
-
-  private async poll(): Promise<void> {
-    const limit = this.o.batch ?? 500;
-    let full = false;
-    try {
-      const r = await this.o.messages.events(this.cursor, limit);
-      if (r.status === 200) {
-        if (r.data.events.length) await this.o.handler(r.data.events);
-        this.cursor = r.data.last_seq;
-        full = r.data.events.length >= limit;
-      } else this.o.logger.warn({ status: r.status }, 'message feed refused');
-    } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message }, 'message feed unreachable');
-    }
-    this.schedule(full ? 0 : this.o.pollMs);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
+    async close() {
+      await Promise.all([...subs].map((x) => x.stop()));
+    },
+  };
 }
