@@ -1,5 +1,6 @@
 import { channelCommands } from './channel-commands';
 import type { CommandFamily } from './command';
+import { historyCommands } from './history-commands';
 import { messageCommands } from './message-commands';
 import { modeCommands } from './mode-commands';
 import { registrationCommands } from './registration';
@@ -7,5 +8,5 @@ import { userCommands } from './user-commands';
 
 /** Every command the door understands, by upper-cased name. */
 export function commandTable(): CommandFamily {
-  return { ...registrationCommands, ...channelCommands, ...modeCommands, ...messageCommands, ...userCommands };
+  return { ...registrationCommands, ...channelCommands, ...modeCommands, ...messageCommands, ...userCommands, ...historyCommands };
 }

@@ -43,6 +43,7 @@ export class IrcServer implements ConnectionHost {
   private readonly commands = commandTable();
   private sweeper?: NodeJS.Timeout;
   private nextId = 1;
+  private batchSeq = 0;
 
   constructor(deps: IrcServerDeps) {
     this.settings = deps.settings;
@@ -79,6 +80,11 @@ export class IrcServer implements ConnectionHost {
   private accept(socket: net.Socket, secure: boolean): void {
     const conn = new IrcConnection(this.nextId++, socket, this, secure);
     this.connections.add(conn);
+  }
+
+  /** A reference tag unique on this server, for BATCH. */
+  nextBatchId(): number {
+    return ++this.batchSeq;
   }
 
   get connectionCount(): number {
