@@ -89,3 +89,27 @@ describe('PRIVMSG and NOTICE', () => {
     }
   });
 });
+
+describe('edits and deletions', () => {
+  test('when a message is edited then deleted over REST, then IRC members get NOTICEs pointing at its msgid', async () => {
+    const [a, r] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'r')]);
+    const ca = await TestClient.connect(door.port, a);
+    const chan = unique('ed');
+    try {
+      ca.send(`JOIN #${chan}`);
+      await ca.waitFor('366');
+      const token = await restToken(stack(), r);
+      await rest(stack().urls.channel, 'POST', `/channel/${chan}/join`, { token });
+      const posted = await rest<{ id: number }>(stack().urls.message, 'POST', '/msg', { token, body: { channel: chan, text: 'typo' } });
+      await ca.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === 'typo');
+      expect((await rest(stack().urls.message, 'PUT', `/msg/${posted.body.id}`, { token, body: { text: 'fixed' } })).status).toBe(200);
+      const edit = await ca.waitFor((m) => m.command === 'NOTICE' && m.params[1] === '[edited] fixed');
+      expect(edit.tags['+draft/reply']).toBe(String(posted.body.id));
+      expect(edit.source.startsWith(`${r.pseudo}!`)).toBe(true);
+      expect((await rest(stack().urls.message, 'DELETE', `/msg/${posted.body.id}`, { token })).status).toBe(200);
+      await ca.waitFor((m) => m.command === 'NOTICE' && m.params[1] === '[deleted]');
+    } finally {
+      await ca.close();
+    }
+  });
+});

@@ -16,6 +16,9 @@ export class EventRouter {
    * their own channel changes (joins, parts, kicks, topics, modes) through the same methods.
    */
   channelStream = false;
+  /** Where recent messages went (id -> conversation), so edits and deletions reach the same clients. */
+  private readonly recent = new Map<number, { channel: string | null; from: string; to: string | null }>();
+  private static readonly RECENT_MAX = 10000;
 
   constructor(private readonly server: IrcServer) {}
 
@@ -35,6 +38,10 @@ export class EventRouter {
     switch (e.type) {
       case 'message.created':
         return this.messageCreated(d as unknown as Message);
+      case 'message.edited':
+        return this.messageChanged(Number(d.id), `[edited] ${str('text')}`);
+      case 'message.deleted':
+        return this.messageChanged(Number(d.id), '[deleted]');
       case 'channel.member_joined':
         return this.memberJoined(str('channel'), str('pseudo'));
       case 'channel.member_parted':
@@ -49,6 +56,8 @@ export class EventRouter {
   }
 
   messageCreated(m: Message): void {
+    this.recent.set(m.id, { channel: m.channel, from: m.from, to: m.to });
+    if (this.recent.size > EventRouter.RECENT_MAX) this.recent.delete(this.recent.keys().next().value as number);
     const mine = (c: IrcConnection) => fold(c.name) === fold(m.from);
     const lines = (c: IrcConnection, target: string) => messageLines(this.server.mask(m.from), target, m).forEach((l) => c.send(l));
     if (m.channel) {
@@ -60,6 +69,25 @@ export class EventRouter {
     for (const c of this.server.connectionsOf(m.to)) lines(c, m.to);
     if (fold(m.to) === fold(m.from)) return;
     for (const c of this.server.connectionsOf(m.from)) if (c.caps.has('echo-message')) lines(c, m.to);
+  }
+
+  /**
+   * IRC has no edit or delete: the conversation gets a NOTICE from the author that points at the
+   * message (`+draft/reply=<msgid>` for clients with message-tags). Messages older than the
+   * door's memory (or than its start) are fixed in history only.
+   */
+  private messageChanged(id: number, text: string): void {
+    const where = this.recent.get(id);
+    if (!where) return;
+    if (text === '[deleted]') this.recent.delete(id);
+    const source = this.server.mask(where.from);
+    const tags = { '+draft/reply': String(id), account: where.from };
+    if (where.channel) {
+      this.server.toChannel(where.channel, { tags, source, command: 'NOTICE', params: [ircChannel(where.channel), text] });
+      return;
+    }
+    if (where.to)
+      for (const c of this.server.connectionsOf(where.to)) c.send({ tags, source, command: 'NOTICE', params: [where.to, text] });
   }
 
   /** `pseudo` joined: the channel's IRC members see JOIN; the pseudo's own connections join too. */

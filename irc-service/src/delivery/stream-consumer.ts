@@ -9,6 +9,8 @@ import type { MessageClient } from '../clients/message-client';
  */
 export class StreamConsumer {
   private readonly subs: EventSubscription[] = [];
+  private stopped = false;
+  private readonly starting: Array<Promise<void>> = [];
 
   constructor(
     private readonly o: {
@@ -21,25 +23,38 @@ export class StreamConsumer {
     },
   ) {}
 
+  /** Subscribes each stream once its head is known (retried while its service is down). */
   async start(): Promise<void> {
-    for (const service of this.o.services) {
-      const after = await this.o.head(service).catch((err: Error) => {
-        this.o.logger.warn({ service, err: err.message }, 'stream head unknown: reading from the start');
-        return 0;
+    for (const service of this.o.services) this.starting.push(this.subscribeFromHead(service));
+    // The first attempt is awaited so that a door started with its services up delivers at once.
+    await Promise.race([Promise.all(this.starting), new Promise((r) => setTimeout(r, 2000).unref())]);
+  }
+
+  private async subscribeFromHead(service: SourceService): Promise<void> {
+    let after: number | undefined;
+    // Reading from 0 would replay the whole history to every client: wait for the head instead.
+    for (let attempt = 0; after === undefined && !this.stopped; attempt++) {
+      after = await this.o.head(service).catch((err: Error) => {
+        if (attempt === 0) this.o.logger.warn({ service, err: err.message }, 'stream head unknown yet: retrying');
+        return undefined;
       });
-      this.subs.push(
-        this.o.transport.subscribe({
-          service,
-          after,
-          handler: this.o.handler,
-          // Too far behind (a long outage): skip to what the stream still holds; history covers the gap.
-          onResync: (info) => info.firstAvailable - 1,
-        }),
-      );
+      if (after === undefined) await new Promise((r) => setTimeout(r, 1000));
     }
+    if (this.stopped || after === undefined) return;
+    this.subs.push(
+      this.o.transport.subscribe({
+        service,
+        after,
+        handler: this.o.handler,
+        // Too far behind (a long outage): skip to what the stream still holds; history covers the gap.
+        onResync: (info) => info.firstAvailable - 1,
+      }),
+    );
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.starting);
     await Promise.all(this.subs.map((s) => s.stop()));
     await this.o.transport.close();
   }
