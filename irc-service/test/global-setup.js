@@ -2,6 +2,7 @@
 // this workspace: their built `dist/main.js` (other teams own their internals; we depend on
 // their HTTP routes only), each on a free port, SQLite in a temporary DATA_DIR.
 const { spawn } = require('node:child_process');
+const http = require('node:http');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -26,12 +27,16 @@ async function waitReady(url, child, ms) {
   const deadline = Date.now() + ms;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${url}: exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
-      if (r.ok) return;
-    } catch {
-      /* not yet */
-    }
+    // Plain http without keep-alive: no pooled socket outlives the setup in jest's own process.
+    const ok = await new Promise((resolve) => {
+      const req = http.get(`${url}/ready`, { agent: false, timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    });
+    if (ok) return;
     if (Date.now() > deadline) throw new Error(`${url} not ready after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 150));
   }

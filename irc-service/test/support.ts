@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
 import net from 'node:net';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { createLogger } from '@canaduck/logging';
@@ -102,19 +103,36 @@ export interface TestUser {
 
 export const unique = (prefix: string): string => `${prefix}${crypto.randomBytes(4).toString('hex')}`;
 
-export async function rest<T = Record<string, unknown>>(
+/** One REST call over plain http without keep-alive (no pooled socket outlives a test file). */
+export function rest<T = Record<string, unknown>>(
   url: string,
   method: string,
   path: string,
   o: { token?: string; body?: unknown } = {},
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(url + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
+  const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url + path,
+      {
+        method,
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}),
+          ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : {}) as T }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
 /** A new account on the real user-service. */
