@@ -17,6 +17,12 @@ export const SERVICES = [
   { name: 'gateway-service', short: 'gateway', port: 5004, db: null, color: 34 },
 ];
 
+/**
+ * The IRC door: started by `npm start` (startStack's `extra`), not by the e2e, fault and bench
+ * runs, which need neither its fixed IRC port (IRC_PORT, default 6667) nor its connections.
+ */
+export const IRC_SERVICE = { name: 'irc-service', short: 'irc', port: 5007, db: null, color: 31 };
+
 /** Port of a service: USER_SERVICE_PORT etc. override the defaults. */
 export function servicePort(svc, env = process.env) {
   const key = `${svc.short.toUpperCase()}_SERVICE_PORT`;
@@ -58,7 +64,7 @@ export function serviceEnv(svc, base, secrets, dataDir) {
 
 /**
  * Starts the stack. Options: env, dataDir, quiet (no log echo), restart (default true),
- * onLine(serviceShort, line). Returns { procs, stop(), kill(short, signal), waitReady(ms) }.
+ * onLine(serviceShort, line), extra (more services to run, e.g. [IRC_SERVICE]). Returns { procs, stop(), kill(short, signal), waitReady(ms) }.
  */
 export function startStack(opts = {}) {
   const baseEnv = { ...process.env, ...(opts.env ?? {}) };
@@ -103,7 +109,8 @@ export function startStack(opts = {}) {
       if (restart) setTimeout(() => !state.stopping && launch(svc), Math.min(250 * streak, 3000));
     });
   };
-  SERVICES.forEach(launch);
+  const launched = [...SERVICES, ...(opts.extra ?? [])];
+  launched.forEach(launch);
 
   const handle = {
     dataDir,
@@ -111,13 +118,13 @@ export function startStack(opts = {}) {
     procs: state.procs,
     restarts: state.restarts,
     url(short) {
-      const svc = SERVICES.find((s) => s.short === short);
+      const svc = launched.find((s) => s.short === short);
       return `http://127.0.0.1:${servicePort(svc, baseEnv)}`;
     },
     kill(short, signal = 'SIGKILL') {
       state.procs.get(short)?.kill(signal);
     },
-    async waitReady(timeoutMs = 60000, shorts = SERVICES.map((s) => s.short)) {
+    async waitReady(timeoutMs = 60000, shorts = launched.map((s) => s.short)) {
       const deadline = Date.now() + timeoutMs;
       for (const short of shorts) {
         for (;;) {

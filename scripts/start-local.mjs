@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// `npm start`: build, then run all five services locally (SQLite by default,
+// `npm start`: build, then run all five services and the IRC door (irc-service, IRC on 6667) locally (SQLite by default,
 // MySQL when MYSQL_URL is set), gateway on http://localhost:5004. Ctrl-C stops all.
 import { execSync } from 'node:child_process';
-import { ROOT, startStack } from './stack.mjs';
+import { IRC_SERVICE, ROOT, startStack } from './stack.mjs';
 
 if (!process.argv.includes('--no-build')) {
   execSync('npx tsc -b tsconfig.build.json', { cwd: ROOT, stdio: 'inherit' });
 }
 let stack;
 try {
-  stack = startStack();
+  stack = startStack({ extra: [IRC_SERVICE] });
 } catch (err) {
   console.error(`[stack] ${err.message}`);
   process.exit(1);
@@ -18,7 +18,9 @@ const gateway = stack.url('gateway');
 stack
   .waitReady(120000)
   .then(() =>
-    console.log(`\x1b[1m[stack]\x1b[0m all services ready: gateway on ${gateway.replace('127.0.0.1', 'localhost')} (Swagger UI at /docs)`),
+    console.log(
+      `\x1b[1m[stack]\x1b[0m all services ready: gateway on ${gateway.replace('127.0.0.1', 'localhost')} (Swagger UI at /docs), IRC on localhost:${process.env.IRC_PORT ?? 6667}`,
+    ),
   )
   .catch((err) => console.error(`[stack] ${err.message}`));
 let stopping = false;

@@ -1,0 +1,73 @@
+import type { ServiceClient } from '@canaduck/http-client';
+import type { Answer, ChannelConfig, ChannelListEntry, ChannelUser } from './types';
+
+type Result = Answer<{ result: string }>;
+
+/** channel-service's public routes, called with the IRC user's token: every REST rule applies. */
+export class ChannelClient {
+  constructor(private readonly http: ServiceClient) {}
+
+  private path(name: string, rest = ''): string {
+    return `/channel/${encodeURIComponent(name)}${rest}`;
+  }
+
+  create(auth: string, name: string): Promise<Answer<ChannelConfig>> {
+    return this.http.post('/channel', { authorization: auth, body: { name } });
+  }
+
+  config(auth: string | undefined, name: string): Promise<Answer<ChannelConfig>> {
+    return this.http.get(this.path(name, '/config'), { authorization: auth });
+  }
+
+  users(auth: string | undefined, name: string): Promise<Answer<{ users: ChannelUser[] }>> {
+    return this.http.get(this.path(name, '/users'), { authorization: auth, query: { limit: 1000 } });
+  }
+
+  list(auth: string | undefined, offset: number): Promise<Answer<{ channels: ChannelListEntry[]; next_offset: number | null }>> {
+    return this.http.get('/channel', { authorization: auth, query: { offset, limit: 200 } });
+  }
+
+  join(auth: string, name: string): Promise<Result> {
+    return this.http.post(this.path(name, '/join'), { authorization: auth });
+  }
+
+  part(auth: string, name: string): Promise<Result> {
+    return this.http.post(this.path(name, '/part'), { authorization: auth });
+  }
+
+  topic(auth: string, name: string, topic: string): Promise<Answer<ChannelConfig>> {
+    return this.http.post(this.path(name, '/topic'), { authorization: auth, body: { topic } });
+  }
+
+  mode(auth: string, name: string, mode: string): Promise<Answer<ChannelConfig>> {
+    return this.http.post(this.path(name, '/mode'), { authorization: auth, body: { mode } });
+  }
+
+  kick(auth: string, name: string, pseudo: string, reason?: string): Promise<Result> {
+    return this.http.post(this.path(name, '/kick'), { authorization: auth, body: reason ? { pseudo, reason } : { pseudo } });
+  }
+
+  invite(auth: string, name: string, pseudo: string): Promise<Result> {
+    return this.http.post(this.path(name, '/invite'), { authorization: auth, body: { pseudo } });
+  }
+
+  ban(auth: string, name: string, pseudo: string): Promise<Result> {
+    return this.http.post(this.path(name, '/ban'), { authorization: auth, body: { pseudo } });
+  }
+
+  unban(auth: string, name: string, pseudo: string): Promise<Result> {
+    return this.http.delete(this.path(name, `/ban/${encodeURIComponent(pseudo)}`), { authorization: auth });
+  }
+
+  addModerator(auth: string, name: string, pseudo: string): Promise<Result> {
+    return this.http.post(this.path(name, '/moderators'), { authorization: auth, body: { pseudo } });
+  }
+
+  removeModerator(auth: string, name: string, pseudo: string): Promise<Result> {
+    return this.http.delete(this.path(name, `/moderators/${encodeURIComponent(pseudo)}`), { authorization: auth });
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

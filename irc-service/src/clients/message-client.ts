@@ -1,0 +1,37 @@
+import type { ServiceClient } from '@canaduck/http-client';
+import type { Answer, FeedEvent, Message } from './types';
+
+export interface HistoryQuery {
+  before?: number;
+  limit: number;
+}
+
+/** message-service's public routes (with the user's token) and its event feed (service token). */
+export class MessageClient {
+  constructor(
+    private readonly http: ServiceClient,
+    private readonly internal: ServiceClient,
+  ) {}
+
+  post(auth: string, target: { channel: string } | { to: string }, text: string): Promise<Answer<Message>> {
+    return this.http.post('/msg', { authorization: auth, body: { ...target, text } });
+  }
+
+  channelHistory(auth: string, channel: string, q: HistoryQuery): Promise<Answer<{ messages: Message[] }>> {
+    return this.http.get('/msg', { authorization: auth, query: { channel, limit: q.limit, before: q.before } });
+  }
+
+  privateHistory(auth: string, from: string, to: string, q: HistoryQuery): Promise<Answer<{ messages: Message[] }>> {
+    return this.http.get('/msg/private', { authorization: auth, query: { from, to, limit: q.limit, before: q.before } });
+  }
+
+  /** The internal feed; caller-side type until @canaduck/events replaces this reader. */
+  events(after: number, limit: number): Promise<Answer<{ events: FeedEvent[]; last_seq: number }>> {
+    return this.internal.get('/internal/events', { query: { after, limit } });
+  }
+
+  close(): void {
+    this.http.close();
+    this.internal.close();
+  }
+}

@@ -1,0 +1,27 @@
+import type { ServiceClient } from '@canaduck/http-client';
+import type { Answer, LoginAnswer, Whois } from './types';
+
+/** user-service's public routes, called as the IRC user's client would. */
+export class UserClient {
+  constructor(private readonly http: ServiceClient) {}
+
+  login(pseudo: string, password: string): Promise<Answer<LoginAnswer>> {
+    return this.http.post('/login', { body: { pseudo, password } });
+  }
+
+  whois(pseudo: string): Promise<Answer<Whois>> {
+    return this.http.get(`/whois/${encodeURIComponent(pseudo)}`);
+  }
+
+  ison(pseudos: string[]): Promise<Answer<{ online: string[] }>> {
+    return this.http.get('/ison', { query: { users: pseudos.join(',') } });
+  }
+
+  setStatus(auth: string, status: string): Promise<Answer<{ pseudo: string; status: string }>> {
+    return this.http.post('/user/status', { authorization: auth, body: { status } });
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

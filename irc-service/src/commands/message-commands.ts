@@ -1,0 +1,49 @@
+import { isValidNick, restChannel } from '../protocol/names';
+import { N } from '../protocol/numerics';
+import type { IrcMessage } from '../protocol/irc-line';
+import type { IrcConnection } from '../server/irc-connection';
+import type { IrcServer } from '../server/irc-server';
+import { bearer, targets, type CommandFamily } from './command';
+import { refusal } from './channel-replies';
+
+/**
+ * PRIVMSG and NOTICE post through message-service like a REST client. Nothing is sent to IRC
+ * here: the message comes back from the event stream (to the sender too, with echo-message).
+ */
+async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, notice: boolean): Promise<void> {
+  // NOTICE never gets an error reply (RFC 2812 3.3.2), so that bots cannot loop on each other.
+  const say = notice ? () => undefined : (code: string, ...p: string[]) => conn.numeric(code, ...p);
+  if (!msg.params[0]) return say(N.ERR_NORECIPIENT, `No recipient given (${msg.command})`);
+  const text = msg.params[1];
+  if (!text) return say(N.ERR_NOTEXTTOSEND, 'No text to send');
+  const auth = await bearer(server, conn);
+  for (const target of targets(msg.params[0]).slice(0, 4)) {
+    if (target.startsWith('#')) {
+      const channel = restChannel(target);
+      if (!channel) {
+        say(N.ERR_NOSUCHCHANNEL, target, 'No such channel');
+        continue;
+      }
+      const r = await server.clients.messages.post(auth, { channel }, text);
+      if (r.status === 201 || notice) continue;
+      if (r.status === 403 || r.status === 422) say(N.ERR_CANNOTSENDTOCHAN, target, r.data.error ?? 'Cannot send to channel');
+      else refusal(conn, msg.command, target, r);
+      continue;
+    }
+    if (!isValidNick(target)) {
+      say(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
+      continue;
+    }
+    const r = await server.clients.messages.post(auth, { to: target }, text);
+    if (r.status === 201) {
+      const away = server.connectionsOf(target).find((c) => c.away);
+      if (away && !notice) say(N.RPL_AWAY, away.name, away.away as string);
+    } else if (r.status === 404) say(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
+    else if (!notice) conn.notice(`${msg.command} ${target}: ${r.data.error ?? 'refused'}`);
+  }
+}
+
+export const messageCommands: CommandFamily = {
+  PRIVMSG: { run: (server, conn, msg) => post(server, conn, msg, false) },
+  NOTICE: { run: (server, conn, msg) => post(server, conn, msg, true) },
+};
