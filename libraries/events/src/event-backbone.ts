@@ -41,6 +41,7 @@ export class EventBackbone {
   private readonly now: () => number;
   private readonly retentionMs: number;
   private lastPrune = 0;
+  private pruning: Promise<unknown> | undefined;
   /** When set, the relay is behind (start-up catch-up, or NATS failed) and runs at that time. */
   private relayRetryAt: number | undefined = 0;
   private started = false;
@@ -95,6 +96,7 @@ export class EventBackbone {
     if (!this.started) return;
     this.started = false;
     await this.sequencer.stop();
+    await this.pruning;
     await this.relay?.stop();
     this.relay = undefined;
     this.wakeAll();
@@ -163,9 +165,12 @@ export class EventBackbone {
         this.relayRetryAt = this.now() + 1000;
       }
     }
-    if (this.now() - this.lastPrune > (this.o.pruneEveryMs ?? 60_000)) {
+    if (this.now() - this.lastPrune > (this.o.pruneEveryMs ?? 60_000) && !this.pruning) {
       this.lastPrune = this.now();
-      await this.pruneNow();
+      // Not awaited: a prune that waits behind a long transaction must not hold up sequencing.
+      this.pruning = this.pruneNow()
+        .catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'event pruning failed'))
+        .then(() => (this.pruning = undefined));
     }
   }
 

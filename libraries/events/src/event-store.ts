@@ -77,13 +77,11 @@ export class EventStore {
     if (pending.length === 0) return 0;
     const head = await this.head(trx);
     const ids = pending.map((p) => Number(p.id));
-    // One statement: seq = head + position of the id in the list.
-    const cases = ids.map(() => 'WHEN ? THEN ?').join(' ');
-    const bindings = ids.flatMap((id, i) => [id, head + i + 1]);
-    await trx.raw(`UPDATE outbox_events SET seq = CASE id ${cases} END WHERE id IN (${ids.map(() => '?').join(',')})`, [
-      ...bindings,
-      ...ids,
-    ]);
+    // One point update per row, by primary key: a single UPDATE ... WHERE id IN (...) may be run
+    // as a scan on a small table, which locks the row of a transaction still open and waits for it.
+    for (let i = 0; i < ids.length; i++) {
+      await trx('outbox_events').where({ id: ids[i] }).update({ seq: head + i + 1 });
+    }
     return head + ids.length;
   }
 
