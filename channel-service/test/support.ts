@@ -13,7 +13,8 @@ import {
   type TestDbKind,
 } from '@canaduck/testing';
 import { signServiceToken } from '@canaduck/auth';
-import { createApp } from '../src/app';
+import type { EventBackbone } from '@canaduck/events';
+import { type AppDeps, createChannelApp } from '../src/app';
 import { type Clients, createClients } from '../src/clients';
 import { migrations } from '../src/migrations';
 
@@ -22,13 +23,20 @@ export const USER_SERVICE_URL = 'http://user-service.test';
 
 export interface TestApp {
   app: Express;
+  /** Started: events appended by the app are sequenced and readable at once. */
+  backbone: EventBackbone;
   db: TestDatabase;
   clients: Clients;
   close(): Promise<void>;
 }
 
 /** The default timeout is far above what the nock fakes need, so a loaded machine never turns an answer into a 504. */
-export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_URL, timeoutMs = 10_000): Promise<TestApp> {
+export async function startApp(
+  kind: TestDbKind,
+  userServiceUrl = USER_SERVICE_URL,
+  timeoutMs = 10_000,
+  events: { natsUrl?: string; natsNamespace?: string } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase('channel-service', migrations, kind);
   const logger = createLogger('channel-service', 'silent');
   const clients = createClients({
@@ -36,19 +44,24 @@ export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_U
     serviceTokens: { get: () => signServiceToken('channel-service', testServiceSecret) },
     logger,
   });
-  const app = createApp({
+  const deps: AppDeps = {
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
     serviceSecret: testServiceSecret,
-    settings: { bodyLimit: '100kb' },
+    settings: { bodyLimit: '100kb', eventRetentionMs: 7 * 24 * 3600 * 1000, natsUrl: events.natsUrl },
     clients,
-  });
+    eventBackbone: { pollMs: 10, electionMs: 50, readPollMs: 20, natsNamespace: events.natsNamespace },
+  };
+  const { app, backbone } = createChannelApp(deps);
+  await backbone.start();
   return {
     app,
+    backbone,
     db,
     clients,
     close: async () => {
+      await backbone.stop();
       clients.close();
       await db.destroy();
     },
