@@ -50,9 +50,11 @@ export class EventStore {
     }));
   }
 
+  /** The highest seq given; when pruning emptied the table, the seq pruned through. */
   async head(q: Knex = this.knex): Promise<number> {
     const row = (await q('outbox_events').max({ m: 'seq' }).first()) as { m: number | string | null } | undefined;
-    return Number(row?.m ?? 0);
+    if (row?.m != null) return Number(row.m);
+    return (await this.meta(q)).prunedThrough;
   }
 
   async meta(q: Knex = this.knex): Promise<OutboxMeta> {

@@ -49,6 +49,19 @@ describe.each(dbKinds)('retention and scrub on %s', (kind) => {
     expect(res.body).toMatchObject({ code: 'resync_required', first_available: 3 });
   });
 
+  it('when pruning emptied the outbox, then the next event still gets the next seq, never a reused one', async () => {
+    await write(db.knex, 1, clock - 3 * DAY);
+    await write(db.knex, 2, clock - 2 * DAY);
+    b.poke();
+    await waitUntil(async () => (await b.head()) === 2, 'two events are sequenced');
+    expect(await b.pruneNow()).toBe(2);
+    expect(await b.head()).toBe(2);
+    await write(db.knex, 3, clock);
+    b.poke();
+    await waitUntil(async () => (await b.head()) === 3, 'the new event is sequenced');
+    expect((await b.read(2, { limit: 10, waitMs: 0 })).events.map((e) => [e.seq, (e.data as { id: number }).id])).toEqual([[3, 3]]);
+  });
+
   it('when an old event follows a young one in seq order, then pruning stops before the young one', async () => {
     await write(db.knex, 1, clock - 3 * DAY);
     await write(db.knex, 2, clock - 1000);
