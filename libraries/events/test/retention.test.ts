@@ -37,7 +37,11 @@ describe.each(dbKinds)('retention and scrub on %s', (kind) => {
     await waitUntil(async () => (await b.head()) === 3, 'three events are sequenced');
     expect(await b.pruneNow()).toBe(2);
     expect(await b.store.meta()).toMatchObject({ prunedThrough: 2 });
-    await expect(b.read(1, { limit: 10, waitMs: 0 })).rejects.toMatchObject({ status: 410, code: 'resync_required', details: { first_available: 3 } });
+    await expect(b.read(1, { limit: 10, waitMs: 0 })).rejects.toMatchObject({
+      status: 410,
+      code: 'resync_required',
+      details: { first_available: 3 },
+    });
     await expect(b.read(0, { limit: 10, waitMs: 0 })).rejects.toBeInstanceOf(GoneError);
     const page = await b.read(2, { limit: 10, waitMs: 0 });
     expect(page.events.map((e) => e.seq)).toEqual([3]);

@@ -27,7 +27,12 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
   const makeTransport = () => {
     const t =
       transportKind === 'http'
-        ? httpFeedTransport({ urls: { user: url }, serviceAuth: () => signServiceToken('gateway-service', testServiceSecret), logger, waitSeconds: 1 })
+        ? httpFeedTransport({
+            urls: { user: url },
+            serviceAuth: () => signServiceToken('gateway-service', testServiceSecret),
+            logger,
+            waitSeconds: 1,
+          })
         : natsTransport({ url: NATS_URL, namespace, logger, idleMs: 200 });
     transports.push(t);
     return t;
@@ -89,7 +94,10 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
   it('when a service restarts, then the map is rebuilt from the stream', async () => {
     const iat = Math.floor(Date.now() / 1000) - 2;
     await revoke('user.deleted', 'ancien');
-    await waitUntil(async () => (await b.head()) === 1 && (transportKind === 'http' || (await b.store.meta()).relayedThrough === 1), 'the event is out');
+    await waitUntil(
+      async () => (await b.head()) === 1 && (transportKind === 'http' || (await b.store.meta()).relayedThrough === 1),
+      'the event is out',
+    );
     const fresh = makeMap();
     expect(await fresh.whenSynced()).toBe(true);
     expect(fresh.isRevoked('ancien', iat)).toBe(true);
@@ -111,7 +119,9 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
     expect(res.body.code).toBe('token_revoked');
     // Tokens of the revocation's own second are dead too (iat has whole seconds): log in after it.
     await sleep(1100);
-    const again = await request(app).get('/x').set('Authorization', `Bearer ${userToken('roger', ['user'])}`);
+    const again = await request(app)
+      .get('/x')
+      .set('Authorization', `Bearer ${userToken('roger', ['user'])}`);
     expect(again.status).toBe(200);
   });
 });

@@ -13,7 +13,19 @@ import { natsStreamName } from '../src/nats-names';
 import { natsTransport } from '../src/nats-transport';
 import { Outbox } from '../src/outbox';
 import type { EventTransport, StreamEvent } from '../src/types';
-import { appendCommitted, backbone, dbKinds, deleteStreams, ev, eventsDatabase, logger, NATS_URL, natsNamespace, range, sleep } from './support';
+import {
+  appendCommitted,
+  backbone,
+  dbKinds,
+  deleteStreams,
+  ev,
+  eventsDatabase,
+  logger,
+  NATS_URL,
+  natsNamespace,
+  range,
+  sleep,
+} from './support';
 
 const matrix = dbKinds.flatMap((kind) => (['http', 'nats'] as const).map((t) => [kind, t] as const));
 
@@ -28,7 +40,11 @@ describe.each(matrix)('event transport on %s over %s', (kind, transportKind) => 
   beforeEach(async () => {
     clock = Date.now();
     db = await eventsDatabase(kind);
-    b = backbone(db.knex, { now: () => clock, retentionMs: 3_600_000, ...(transportKind === 'nats' ? { natsUrl: NATS_URL, natsNamespace: namespace } : {}) });
+    b = backbone(db.knex, {
+      now: () => clock,
+      retentionMs: 3_600_000,
+      ...(transportKind === 'nats' ? { natsUrl: NATS_URL, natsNamespace: namespace } : {}),
+    });
     await b.start();
     const app = express();
     app.use(eventFeedRoutes(b, { serviceSecret: testServiceSecret }));
@@ -37,7 +53,12 @@ describe.each(matrix)('event transport on %s over %s', (kind, transportKind) => 
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     transport =
       transportKind === 'http'
-        ? httpFeedTransport({ urls: { message: url }, serviceAuth: () => signServiceToken('stats-service', testServiceSecret), logger, waitSeconds: 1 })
+        ? httpFeedTransport({
+            urls: { message: url },
+            serviceAuth: () => signServiceToken('stats-service', testServiceSecret),
+            logger,
+            waitSeconds: 1,
+          })
         : natsTransport({ url: NATS_URL, namespace, logger, idleMs: 300 });
   });
   afterEach(async () => {
@@ -50,9 +71,16 @@ describe.each(matrix)('event transport on %s over %s', (kind, transportKind) => 
   });
 
   async function writeAndRelay(from: number, to: number): Promise<void> {
-    for (let i = from; i <= to; i += 5) await appendCommitted(db.knex, range(i, Math.min(i + 4, to)).map((n) => ev(n)));
+    for (let i = from; i <= to; i += 5)
+      await appendCommitted(
+        db.knex,
+        range(i, Math.min(i + 4, to)).map((n) => ev(n)),
+      );
     b.poke();
-    await waitUntil(async () => (await b.head()) === to && (transportKind === 'http' || (await b.store.meta()).relayedThrough === to), `events up to ${to} are out`);
+    await waitUntil(
+      async () => (await b.head()) === to && (transportKind === 'http' || (await b.store.meta()).relayedThrough === to),
+      `events up to ${to} are out`,
+    );
   }
 
   it('when a consumer subscribes, then it gets every event once, in seq order, one batch at a time', async () => {
@@ -166,14 +194,24 @@ describe('NATS durable consumer', () => {
     b.poke();
     await waitUntil(async () => (await b.store.meta()).relayedThrough === 2, 'two events are relayed');
     const first: number[] = [];
-    const sub1 = transport.subscribe({ service: 'message', after: 0, durableName: 'stats', handler: async (e) => void first.push(...e.map((x) => x.seq)) });
+    const sub1 = transport.subscribe({
+      service: 'message',
+      after: 0,
+      durableName: 'stats',
+      handler: async (e) => void first.push(...e.map((x) => x.seq)),
+    });
     await waitUntil(() => first.length === 2, 'the first two are handled');
     await sub1.stop();
     await appendCommitted(db.knex, [ev(3)]);
     b.poke();
     await waitUntil(async () => (await b.store.meta()).relayedThrough === 3, 'the third is relayed');
     const second: number[] = [];
-    const sub2 = transport.subscribe({ service: 'message', after: 0, durableName: 'stats', handler: async (e) => void second.push(...e.map((x) => x.seq)) });
+    const sub2 = transport.subscribe({
+      service: 'message',
+      after: 0,
+      durableName: 'stats',
+      handler: async (e) => void second.push(...e.map((x) => x.seq)),
+    });
     await waitUntil(() => second.length >= 1, 'the third is handled');
     await sleep(300);
     await sub2.stop();
