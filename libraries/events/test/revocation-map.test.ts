@@ -127,6 +127,41 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
 });
 
 describe('revocation map while the stream is down', () => {
+  it('when the user stream goes down after a sync, then the map turns stale after staleAfterMs and keeps what it knew', async () => {
+    const db = await eventsDatabase('sqlite');
+    const b = backbone(db.knex, { service: 'user' });
+    await b.start();
+    const app = express();
+    app.use(eventFeedRoutes(b, { serviceSecret: testServiceSecret }));
+    const server = http.createServer(app).listen(0);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const transport = httpFeedTransport({
+      urls: { user: url },
+      serviceAuth: () => signServiceToken('gateway-service', testServiceSecret),
+      logger,
+      waitSeconds: 0.2,
+    });
+    const map = new RevocationMap({ transport, logger, staleAfterMs: 500 });
+    map.start();
+    await appendCommitted(
+      db.knex,
+      [{ type: 'user.logged_out', data: { pseudo: 'roger', revoked_before: new Date().toISOString() } }],
+      'user',
+    );
+    b.poke();
+    await waitUntil(() => map.size === 1 && !map.isStale(), 'the map is in sync');
+    const synced = map.lastSyncAt!;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await waitUntil(() => map.isStale(), 'the map is stale', 3000);
+    expect(map.lastSyncAt! - synced).toBeLessThan(1000);
+    expect(map.isRevoked('roger', Math.floor(Date.now() / 1000) - 5)).toBe(true);
+    await map.stop();
+    await transport.close();
+    await b.stop();
+    await db.destroy();
+  });
+
   it('when the user stream cannot be reached, then the map says it is stale so callers re-check admin rights', async () => {
     const dead = http.createServer();
     await new Promise<void>((r) => dead.listen(0, r));
