@@ -113,7 +113,10 @@ export class Sequencer {
       this.leader = true;
       return true;
     }
-    const client = this.o.knex.client as { acquireConnection(): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> };
+    const client = this.o.knex.client as {
+      acquireConnection(): Promise<RawConnection>;
+      releaseConnection(c: RawConnection): Promise<void>;
+    };
     if (!this.lockName) {
       const [rows] = (await this.o.knex.raw('SELECT DATABASE() AS db')) as [Array<{ db: string | null }>];
       this.lockName = `${rows[0]?.db ?? 'canaduck'}.${this.o.service}-sequencer`.slice(0, 64);
