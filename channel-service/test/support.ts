@@ -163,7 +163,7 @@ export async function eventsOf(app: Express, channel: string, count: number): Pr
     events = (await feed(app)).filter((e) => e.data.channel === channel);
     return events.length >= count;
   }, `${count} events of #${channel} are in the feed`);
-  for (const e of events) channelEventDataSchemas[e.type as ChannelEventName].parse(e.data);
+  for (const e of events) channelEventDataSchemas[e.type as ChannelEventName].strict().parse(e.data);
   return events;
 }
 
