@@ -58,9 +58,12 @@ export class Sequencer {
     await this.resign();
   }
 
-  /** Runs a pass now (coalesced with one in flight). */
+  /**
+   * Runs a pass now (coalesced with one in flight). On a follower it does nothing: an election
+   * attempt per commit would only load the database, and the leader's poll finds the commit.
+   */
   poke(): void {
-    if (this.stopped) return;
+    if (this.stopped || (this.mysql && !this.leader)) return;
     if (this.running) {
       this.again = true;
       return;
