@@ -8,7 +8,9 @@ type DataSchema = { required: string[]; properties: Record<string, unknown> };
 type Message = { name: string; payload: { properties: { data: DataSchema } } };
 
 describe('asyncapi.yaml, channel events', () => {
-  const doc = parse(fs.readFileSync(path.join(__dirname, '../../asyncapi.yaml'), 'utf8')) as { components: { messages: Record<string, Message> } };
+  const doc = parse(fs.readFileSync(path.join(__dirname, '../../asyncapi.yaml'), 'utf8')) as {
+    components: { messages: Record<string, Message> };
+  };
   const messages = Object.values(doc.components.messages);
 
   it('when compared with the payload schemas channel-service writes with, then every type has the same fields, all required', () => {

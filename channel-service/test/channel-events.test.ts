@@ -18,7 +18,10 @@ describe.each(testDatabases())('channel lifecycle and settings events (%s)', (ki
     const id = await channelIdOf(t.app, name);
     const events = await eventsOf(t.app, name, 2);
     expect(events.map((e) => [e.type, e.data])).toEqual([
-      ['channel.created', { channel: name, channel_id: id, by: owner, owner, topic: 'dev talk', modes: ['i', 'n', 't'], private: true, secret: false }],
+      [
+        'channel.created',
+        { channel: name, channel_id: id, by: owner, owner, topic: 'dev talk', modes: ['i', 'n', 't'], private: true, secret: false },
+      ],
       ['channel.member_joined', { channel: name, channel_id: id, by: owner, pseudo: owner, role: 'owner', invited: false }],
     ]);
     expect(events[0].service).toBe('channel');
@@ -37,7 +40,10 @@ describe.each(testDatabases())('channel lifecycle and settings events (%s)', (ki
     const changes = await changesOf(t.app, name, 6);
     expect(changes.slice(2, 4)).toEqual([
       ['channel.topic_changed', { channel: name, channel_id: id, by: owner, topic: 'new topic' }],
-      ['channel.config_changed', { channel: name, channel_id: id, by: owner, topic: 'new topic', modes: ['n', 't'], private: false, secret: false }],
+      [
+        'channel.config_changed',
+        { channel: name, channel_id: id, by: owner, topic: 'new topic', modes: ['n', 't'], private: false, secret: false },
+      ],
     ]);
     expect(changes.slice(4).map(([type]) => type)).toEqual(['channel.modes_changed', 'channel.config_changed']);
   });
@@ -51,8 +57,23 @@ describe.each(testDatabases())('channel lifecycle and settings events (%s)', (ki
     expect((await post(`/channel/${name}/topic`, owner, { topic: 'marker' })).status).toBe(200);
     const changes = await changesOf(t.app, name, 6);
     expect(changes.slice(2, 4)).toEqual([
-      ['channel.modes_changed', { channel: name, channel_id: id, by: owner, modes: ['n', 'r', 's'], added: ['r', 's'], removed: ['t'], private: false, secret: true }],
-      ['channel.config_changed', { channel: name, channel_id: id, by: owner, topic: '', modes: ['n', 'r', 's'], private: false, secret: true }],
+      [
+        'channel.modes_changed',
+        {
+          channel: name,
+          channel_id: id,
+          by: owner,
+          modes: ['n', 'r', 's'],
+          added: ['r', 's'],
+          removed: ['t'],
+          private: false,
+          secret: true,
+        },
+      ],
+      [
+        'channel.config_changed',
+        { channel: name, channel_id: id, by: owner, topic: '', modes: ['n', 'r', 's'], private: false, secret: true },
+      ],
     ]);
     expect(changes[4]).toEqual(['channel.topic_changed', { channel: name, channel_id: id, by: owner, topic: 'marker' }]);
   });
@@ -61,7 +82,10 @@ describe.each(testDatabases())('channel lifecycle and settings events (%s)', (ki
     const owner = uniqueName();
     const name = await createChannel(t.app, owner);
     const moderator = admin();
-    const res = await request(t.app).patch(`/channel/${name}`).set('Authorization', moderator).send({ topic: 't2', mode: '-n', private: true });
+    const res = await request(t.app)
+      .patch(`/channel/${name}`)
+      .set('Authorization', moderator)
+      .send({ topic: 't2', mode: '-n', private: true });
     expect(res.status).toBe(200);
     const events = await eventsOf(t.app, name, 5);
     expect(events.slice(2).map((e) => [e.type, e.data.by])).toEqual([

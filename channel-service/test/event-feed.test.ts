@@ -20,7 +20,9 @@ describe.each(testDatabases())('the channel event stream (%s)', (kind) => {
     it('when it is called without a service token or with a user token, then 401; with a service token, then 200', async () => {
       await createChannel(t.app, uniqueName());
       expect((await request(t.app).get('/internal/events')).status).toBe(401);
-      const user = await request(t.app).get('/internal/events').set('Authorization', bearer(uniqueName(), ['user', 'admin']));
+      const user = await request(t.app)
+        .get('/internal/events')
+        .set('Authorization', bearer(uniqueName(), ['user', 'admin']));
       expect(user.status).toBe(401);
       expect(user.body.code).toEqual(expect.any(String));
       const ok = await request(t.app).get('/internal/events?after=0&wait=1').set('Authorization', serviceBearer('message-service'));
@@ -37,7 +39,9 @@ describe.each(testDatabases())('the channel event stream (%s)', (kind) => {
     it('when many users join at once (some twice), then each join is one event and seq is dense, in commit order', async () => {
       const name = await createChannel(t.app, uniqueName());
       const users = Array.from({ length: 40 }, () => uniqueName('j'));
-      const joins = [...users, ...users.slice(0, 10)].map((u) => request(t.app).post(`/channel/${name}/join`).set('Authorization', bearer(u)));
+      const joins = [...users, ...users.slice(0, 10)].map((u) =>
+        request(t.app).post(`/channel/${name}/join`).set('Authorization', bearer(u)),
+      );
       const answers = await Promise.all(joins);
       expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
       let all: Awaited<ReturnType<typeof feed>> = [];
@@ -47,7 +51,7 @@ describe.each(testDatabases())('the channel event stream (%s)', (kind) => {
       }, 'every join is in the feed');
       expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
       const joined = all.filter((e) => e.data.channel === name && e.type === 'channel.member_joined').map((e) => e.data.pseudo);
-      expect(joined.sort()).toEqual([(all.find((e) => e.data.channel === name)!.data.by as string), ...users].sort());
+      expect(joined.sort()).toEqual([all.find((e) => e.data.channel === name)!.data.by as string, ...users].sort());
     });
   });
 

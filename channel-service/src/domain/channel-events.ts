@@ -22,7 +22,12 @@ export class ChannelEvents {
   constructor(private readonly deps: ChannelEventsDeps) {}
 
   /** Inside the change's transaction; call committed() once it has committed. */
-  async append(trx: Knex.Transaction, channel: Pick<ChannelRow, 'name' | 'channelId'>, by: string | null, ...changes: ChannelChange[]): Promise<void> {
+  async append(
+    trx: Knex.Transaction,
+    channel: Pick<ChannelRow, 'name' | 'channelId'>,
+    by: string | null,
+    ...changes: ChannelChange[]
+  ): Promise<void> {
     if (changes.length === 0) return;
     await this.deps.outbox.append(
       trx,

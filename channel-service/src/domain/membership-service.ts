@@ -99,7 +99,8 @@ export class MembershipService {
       // Inviting again refreshes who invited and when, but the invitation is no news.
       const renewed = await this.deps.invites.exists(channel.pk, key, trx);
       await this.deps.invites.add(channel.pk, user.pseudo, actor.pseudo, this.deps.now(), trx);
-      if (!renewed) await this.deps.events.append(trx, channel, actor.pseudo, { type: 'channel.member_invited', fields: { pseudo: user.pseudo } });
+      if (!renewed)
+        await this.deps.events.append(trx, channel, actor.pseudo, { type: 'channel.member_invited', fields: { pseudo: user.pseudo } });
     });
     audit(this.deps.logger, 'channel.invited', { channel: channel.name, pseudo: user.pseudo, by: actor.pseudo });
     return { result: `${user.pseudo} invited to #${channel.name}` };
@@ -193,7 +194,10 @@ export class MembershipService {
       // Naming a moderator again is harmless and writes nothing.
       if (target.role === 'member') {
         await this.deps.members.setRole(ctx.channel.pk, key, 'moderator', trx);
-        await this.deps.events.append(trx, ctx.channel, actor.pseudo, { type: 'channel.moderator_added', fields: { pseudo: target.pseudo } });
+        await this.deps.events.append(trx, ctx.channel, actor.pseudo, {
+          type: 'channel.moderator_added',
+          fields: { pseudo: target.pseudo },
+        });
       }
       return ctx.channel.name;
     });
@@ -210,7 +214,10 @@ export class MembershipService {
       const target = await this.deps.members.find(ctx.channel.pk, key, trx);
       if (target?.role !== 'moderator') throw new NotFoundError(`${pseudo} is not a moderator of #${ctx.channel.name}`, 'not_moderator');
       await this.deps.members.setRole(ctx.channel.pk, key, 'member', trx);
-      await this.deps.events.append(trx, ctx.channel, actor.pseudo, { type: 'channel.moderator_removed', fields: { pseudo: target.pseudo } });
+      await this.deps.events.append(trx, ctx.channel, actor.pseudo, {
+        type: 'channel.moderator_removed',
+        fields: { pseudo: target.pseudo },
+      });
       return ctx.channel.name;
     });
     audit(this.deps.logger, 'channel.moderator_removed', { channel: name, pseudo, by: actor.pseudo });

@@ -34,9 +34,14 @@ export const channelEventDataSchemas = {
   'channel.deleted': z.object(base),
   'channel.topic_changed': z.object({ ...base, topic: z.string() }),
   /** The modes now set, and the letters this change set and unset. */
-  'channel.modes_changed': z
-    .object({ ...base, modes: z.array(modeLetter), added: z.array(modeLetter), removed: z.array(modeLetter), private: z.boolean(), secret: z.boolean() })
-    ,
+  'channel.modes_changed': z.object({
+    ...base,
+    modes: z.array(modeLetter),
+    added: z.array(modeLetter),
+    removed: z.array(modeLetter),
+    private: z.boolean(),
+    secret: z.boolean(),
+  }),
   /** After any settings change (topic and/or modes): the settings as they now are. */
   'channel.config_changed': z.object({ ...base, ...settings }),
   /** `role` is `owner` for the creator, `member` otherwise; `invited`: an invitation was used up. */
