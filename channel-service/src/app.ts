@@ -1,10 +1,12 @@
 import type { Express } from 'express';
 import { authenticate } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
+import { EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { AccessService } from './domain/access-service';
+import { ChannelEvents } from './domain/channel-events';
 import { ChannelService } from './domain/channel-service';
 import { MembershipService } from './domain/membership-service';
 import { BanRepository } from './repositories/ban-repository';
@@ -20,6 +22,14 @@ export interface AppDeps extends AppBase {
   settings: Settings;
   clients: Clients;
   now?: () => number;
+  /** Tests: faster sequencer timings and their own NATS stream names. */
+  eventBackbone?: Pick<EventBackboneOptions, 'pollMs' | 'electionMs' | 'readPollMs' | 'natsNamespace'>;
+}
+
+/** The app and the event backbone main.ts starts as a worker (and stops before the database closes). */
+export interface ChannelApp {
+  app: Express;
+  backbone: EventBackbone;
 }
 
 const API_INFO = {
@@ -27,22 +37,32 @@ const API_INFO = {
   description: 'Channels, topic, modes, members, owner/moderators/invited/banned and the channel policy.',
 };
 
-/** Builds the channel-service's app: repositories -> domain -> routes. Tests call this with their own dependencies. */
-export function createApp(deps: AppDeps): Express {
-  const { knex, logger } = deps;
+/** Builds the channel-service: repositories -> events -> domain -> routes. */
+export function createChannelApp(deps: AppDeps): ChannelApp {
+  const { knex, logger, settings } = deps;
   const now = deps.now ?? Date.now;
+  const backbone = new EventBackbone({
+    knex,
+    service: 'channel',
+    logger,
+    retentionMs: settings.eventRetentionMs,
+    natsUrl: settings.natsUrl,
+    now,
+    ...deps.eventBackbone,
+  });
+  const events = new ChannelEvents({ outbox: new Outbox({ knex, service: 'channel', now }), poke: () => backbone.poke() });
   const repositories = {
     channels: new ChannelRepository(knex),
     members: new MemberRepository(knex),
     invites: new InviteRepository(knex),
     bans: new BanRepository(knex),
   };
-  const channels = new ChannelService({ ...repositories, db: knex, logger, now });
-  const membership = new MembershipService({ ...repositories, users: deps.clients.users, db: knex, logger, now });
+  const channels = new ChannelService({ ...repositories, events, db: knex, logger, now });
+  const membership = new MembershipService({ ...repositories, events, users: deps.clients.users, db: knex, logger, now });
   const access = new AccessService(repositories);
   const docs = new ApiDocs();
   const answers = answerSchemas(docs);
-  return createServiceApp({
+  const app = createServiceApp({
     name: 'channel-service',
     logger,
     bodyLimit: deps.settings.bodyLimit,
@@ -54,6 +74,14 @@ export function createApp(deps: AppDeps): Express {
       app.use(channelRoutes({ channels, docs, answers }));
       app.use(membershipRoutes({ membership, docs, answers }));
       app.use(internalRoutes({ access, serviceSecret: deps.serviceSecret, docs, answers }));
+      // Every change of channel state, in commit order (issue 22); secret channels' events too.
+      app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
     },
   });
+  return { app, backbone };
+}
+
+/** The Express app alone (its backbone is not started: the feed serves what is sequenced). */
+export function createApp(deps: AppDeps): Express {
+  return createChannelApp(deps).app;
 }

@@ -1,5 +1,5 @@
 import { appBase, runService } from '@canaduck/service-kit';
-import { createApp } from './app';
+import { createChannelApp } from './app';
 import { createClients } from './clients';
 import { configShape, settingsFrom } from './config';
 import { migrations } from './migrations';
@@ -8,10 +8,12 @@ void runService({
   name: 'channel-service',
   shape: configShape,
   migrations,
-  build(ctx) {
+  async build(ctx) {
     const settings = settingsFrom(ctx.config);
     const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const app = createApp({ ...appBase(ctx), settings, clients });
-    return { app, onShutdown: [() => clients.close()] };
+    const { app, backbone } = createChannelApp({ ...appBase(ctx), settings, clients });
+    // Sequences the committed events, serves them, prunes them and relays them to NATS when set.
+    await backbone.start();
+    return { app, onShutdown: [() => backbone.stop(), () => clients.close()] };
   },
 });

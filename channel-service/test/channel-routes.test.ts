@@ -272,6 +272,7 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
         '/internal/channels/{name}/access/{pseudo}',
         '/internal/users/{pseudo}/channels',
         '/internal/channels',
+        '/internal/events',
       ].sort(),
     );
     expect(Object.keys(res.body.paths['/channel/{name}']).sort()).toEqual(['delete', 'get', 'patch']);

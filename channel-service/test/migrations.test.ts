@@ -7,7 +7,7 @@ describe.each(testDatabases())('migrations (%s)', (kind) => {
     const db = await createTestDatabase('channel-service', migrations, kind);
     try {
       const recorded = (await db.knex('knex_migrations').orderBy('id').select('name')) as Array<{ name: string }>;
-      expect(recorded.map((r) => r.name)).toEqual(['001_channels']);
+      expect(recorded.map((r) => r.name)).toEqual(['001_channels', 'outbox-001-events-and-meta']);
     } finally {
       await db.destroy();
     }
@@ -20,6 +20,7 @@ describe.each(testDatabases())('migrations (%s)', (kind) => {
       const [{ n }] = (await db.knex('knex_migrations').count('* as n')) as Array<{ n: unknown }>;
       expect(Number(n)).toBe(migrations.length);
       expect(await db.knex.schema.hasTable('channel_bans')).toBe(true);
+      expect(await db.knex.schema.hasTable('outbox_events')).toBe(true);
     } finally {
       await db.destroy();
     }

@@ -25,6 +25,7 @@ const ROUTES = [
   'GET /internal/channels/{name}/access/{pseudo}',
   'GET /internal/users/{pseudo}/channels',
   'GET /internal/channels',
+  'GET /internal/events',
 ];
 
 describe('GET /openapi.json', () => {
@@ -45,5 +46,6 @@ describe('GET /openapi.json', () => {
     expect(answer('/channel', 'post', '201')).toBe('#/components/schemas/ChannelConfig');
     expect(answer('/channel/{name}/join', 'post', '200')).toBe('#/components/schemas/Result');
     expect(answer('/channel/{name}/join', 'post', '403')).toBe('#/components/schemas/Error');
+    expect(answer('/internal/events', 'get', '200')).toBe('#/components/schemas/EventFeedPage');
   });
 });

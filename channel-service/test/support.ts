@@ -9,11 +9,14 @@ import {
   testServiceSecret,
   testTokenSettings,
   uniqueName,
+  waitUntil,
   type TestDatabase,
   type TestDbKind,
 } from '@canaduck/testing';
 import { signServiceToken } from '@canaduck/auth';
-import { createApp } from '../src/app';
+import { type ChannelEventName, channelEventDataSchemas } from '@canaduck/contracts';
+import type { EventBackbone } from '@canaduck/events';
+import { type AppDeps, createChannelApp } from '../src/app';
 import { type Clients, createClients } from '../src/clients';
 import { migrations } from '../src/migrations';
 
@@ -22,13 +25,20 @@ export const USER_SERVICE_URL = 'http://user-service.test';
 
 export interface TestApp {
   app: Express;
+  /** Started: events appended by the app are sequenced and readable at once. */
+  backbone: EventBackbone;
   db: TestDatabase;
   clients: Clients;
   close(): Promise<void>;
 }
 
 /** The default timeout is far above what the nock fakes need, so a loaded machine never turns an answer into a 504. */
-export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_URL, timeoutMs = 10_000): Promise<TestApp> {
+export async function startApp(
+  kind: TestDbKind,
+  userServiceUrl = USER_SERVICE_URL,
+  timeoutMs = 10_000,
+  events: { natsUrl?: string; natsNamespace?: string } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase('channel-service', migrations, kind);
   const logger = createLogger('channel-service', 'silent');
   const clients = createClients({
@@ -36,19 +46,24 @@ export async function startApp(kind: TestDbKind, userServiceUrl = USER_SERVICE_U
     serviceTokens: { get: () => signServiceToken('channel-service', testServiceSecret) },
     logger,
   });
-  const app = createApp({
+  const deps: AppDeps = {
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
     serviceSecret: testServiceSecret,
-    settings: { bodyLimit: '100kb' },
+    settings: { bodyLimit: '100kb', eventRetentionMs: 7 * 24 * 3600 * 1000, natsUrl: events.natsUrl },
     clients,
-  });
+    eventBackbone: { pollMs: 10, electionMs: 50, readPollMs: 20, natsNamespace: events.natsNamespace },
+  };
+  const { app, backbone } = createChannelApp(deps);
+  await backbone.start();
   return {
     app,
+    backbone,
     db,
     clients,
     close: async () => {
+      await backbone.stop();
       clients.close();
       await db.destroy();
     },
@@ -113,4 +128,50 @@ export function useApp(kind: TestDbKind): TestApp {
   });
   afterAll(async () => t.close());
   return t;
+}
+
+/** One event of the channel feed as a consumer reads it. */
+export interface FeedEvent {
+  service: string;
+  seq: number;
+  type: string;
+  at: string;
+  data: Record<string, unknown> & { channel: string };
+}
+
+/** The whole channel stream, read through GET /internal/events with a service token. */
+export async function feed(app: Express, after = 0): Promise<FeedEvent[]> {
+  const events: FeedEvent[] = [];
+  for (;;) {
+    const res = await request(app).get('/internal/events').query({ after, limit: 5000 }).set('Authorization', serviceBearer());
+    if (res.status !== 200) throw new Error(`feed failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const page = res.body as { events: FeedEvent[]; last_seq: number };
+    if (page.events.length === 0) return events;
+    events.push(...page.events);
+    after = page.last_seq;
+  }
+}
+
+/**
+ * The events of one channel once there are at least `count` of them, each payload checked
+ * against its strict schema in @canaduck/contracts. Events are sequenced in commit order, so
+ * once a later change's event is there, every earlier committed one is too.
+ */
+export async function eventsOf(app: Express, channel: string, count: number): Promise<FeedEvent[]> {
+  let events: FeedEvent[] = [];
+  await waitUntil(async () => {
+    events = (await feed(app)).filter((e) => e.data.channel === channel);
+    return events.length >= count;
+  }, `${count} events of #${channel} are in the feed`);
+  for (const e of events) channelEventDataSchemas[e.type as ChannelEventName].strict().parse(e.data);
+  return events;
+}
+
+/** The events of a channel as `[type, data]` pairs, for exact comparisons. */
+export async function changesOf(app: Express, channel: string, count: number): Promise<Array<[string, Record<string, unknown>]>> {
+  return (await eventsOf(app, channel, count)).map((e) => [e.type, e.data]);
+}
+
+export async function channelIdOf(app: Express, name: string): Promise<string> {
+  return (await access(app, name, 'nobody')).channel_id as string;
 }

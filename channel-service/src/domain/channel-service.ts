@@ -8,8 +8,9 @@ import { type ChannelRepository, type ChannelRow, isUniqueViolation } from '../r
 import type { InviteRepository } from '../repositories/invite-repository';
 import type { Member, MemberRepository } from '../repositories/member-repository';
 import { type Actor, requireOwner, requireStaff } from './channel-policy';
+import type { ChannelChange, ChannelEvents } from './channel-events';
 import { ChannelLookup } from './channel-lookup';
-import { applyModeChanges, DEFAULT_MODES, modeList, parseModeString } from './modes';
+import { applyModeChanges, DEFAULT_MODES, MODE_LETTERS, modeList, parseModeString } from './modes';
 
 export interface ChannelConfig {
   name: string;
@@ -49,6 +50,7 @@ export interface ChannelServiceDeps {
   members: MemberRepository;
   invites: InviteRepository;
   bans: BanRepository;
+  events: ChannelEvents;
   db: Transactor;
   logger: Logger;
   now: () => number;
@@ -66,21 +68,27 @@ export class ChannelService {
     const { channels, members } = this.deps;
     if (await channels.find(input.name)) throw taken(input.name);
     const now = this.deps.now();
+    const row = {
+      channelId: newChannelId(),
+      name: input.name,
+      topic: input.topic ?? '',
+      owner: actor.pseudo,
+      modes: { ...DEFAULT_MODES, i: input.private },
+      createdAt: now,
+    };
     try {
       await this.deps.db.transaction(async (trx) => {
-        const pk = await channels.insert(
-          {
-            channelId: newChannelId(),
-            name: input.name,
-            topic: input.topic ?? '',
-            owner: actor.pseudo,
-            modes: { ...DEFAULT_MODES, i: input.private },
-            createdAt: now,
-          },
-          trx,
-        );
+        const pk = await channels.insert(row, trx);
         await members.add(pk, actor.pseudo, 'owner', now, trx);
+        await this.deps.events.append(
+          trx,
+          row,
+          actor.pseudo,
+          { type: 'channel.created', fields: { owner: actor.pseudo, ...settingsOf(row) } },
+          { type: 'channel.member_joined', fields: { pseudo: actor.pseudo, role: 'owner', invited: false } },
+        );
       });
+      this.deps.events.committed();
     } catch (err) {
       // Two creations of one name racing: the unique index decides, the loser gets the same 409.
       if (isUniqueViolation(err)) throw taken(input.name);
@@ -139,8 +147,11 @@ export class ChannelService {
       let modes = applyModeChanges(ctx.channel.modes, modeChanges);
       if (change.private !== undefined) modes = { ...modes, i: change.private };
       await this.deps.channels.update(ctx.channel.pk, { topic: change.topic, modes }, trx);
-      return { ...ctx.channel, modes, topic: change.topic ?? ctx.channel.topic };
+      const updated = { ...ctx.channel, modes, topic: change.topic ?? ctx.channel.topic };
+      await this.deps.events.append(trx, updated, actor.pseudo, ...settingsEvents(ctx.channel, updated));
+      return updated;
     });
+    this.deps.events.committed();
     if (change.mode !== undefined || change.private !== undefined) {
       audit(this.deps.logger, 'channel.modes_changed', {
         channel: channel.name,
@@ -157,8 +168,10 @@ export class ChannelService {
       const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireOwner(ctx, actor, 'delete it');
       await this.deps.channels.delete(ctx.channel.pk, trx);
+      await this.deps.events.append(trx, ctx.channel, actor.pseudo, { type: 'channel.deleted', fields: {} });
       return ctx.channel.name;
     });
+    this.deps.events.committed();
     audit(this.deps.logger, 'channel.deleted', { channel: name, by: actor.pseudo, admin: actor.admin });
     return { result: `channel #${name} deleted` };
   }
@@ -183,6 +196,28 @@ export class ChannelService {
       created_at: new Date(c.createdAt).toISOString(),
     };
   }
+}
+
+function settingsOf(c: Pick<ChannelRow, 'topic' | 'modes'>) {
+  return { topic: c.topic, modes: modeList(c.modes), private: c.modes.i, secret: c.modes.s };
+}
+
+/**
+ * The events of a settings change: only what really changed (a topic set to itself, or `+t` on a
+ * channel already `+t`, writes nothing), then the settings as they now are.
+ */
+function settingsEvents(before: ChannelRow, after: ChannelRow): ChannelChange[] {
+  const changes: ChannelChange[] = [];
+  if (after.topic !== before.topic) changes.push({ type: 'channel.topic_changed', fields: { topic: after.topic } });
+  const flipped = (on: boolean) => MODE_LETTERS.filter((l) => after.modes[l] === on && before.modes[l] !== on);
+  const added = flipped(true);
+  const removed = flipped(false);
+  if (added.length > 0 || removed.length > 0) {
+    const { modes, private: isPrivate, secret } = settingsOf(after);
+    changes.push({ type: 'channel.modes_changed', fields: { modes, added, removed, private: isPrivate, secret } });
+  }
+  if (changes.length > 0) changes.push({ type: 'channel.config_changed', fields: settingsOf(after) });
+  return changes;
 }
 
 function taken(name: string): ConflictError {

@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '@canaduck/errors';
 import { audit, type Logger } from '@canaduck/logging';
-import type { Transactor } from '@canaduck/db';
+import type { Knex, Transactor } from '@canaduck/db';
 import { pseudoKey } from '@canaduck/service-kit';
 import type { UserClient } from '../clients/user-client';
 import type { BanRepository } from '../repositories/ban-repository';
@@ -8,6 +8,7 @@ import type { ChannelRepository } from '../repositories/channel-repository';
 import type { InviteRepository } from '../repositories/invite-repository';
 import type { MemberRepository } from '../repositories/member-repository';
 import { type Actor, isOwner, requireOwner, requireStaff } from './channel-policy';
+import type { ChannelEvents } from './channel-events';
 import { ChannelLookup } from './channel-lookup';
 
 export interface Result {
@@ -25,6 +26,7 @@ export interface MembershipServiceDeps {
   bans: BanRepository;
   /** user-service: an invitation names a registered user. */
   users: UserClient;
+  events: ChannelEvents;
   db: Transactor;
   logger: Logger;
   now: () => number;
@@ -40,7 +42,7 @@ export class MembershipService {
 
   /** Refused when banned (even for admins: they may lift the ban) or, on +i, when not invited (admins pass). */
   async join(rawName: string, actor: Actor): Promise<Result> {
-    return this.deps.db.transaction(async (trx) => {
+    return this.committed(async (trx) => {
       const { channel, member } = await this.lookup.forActor(rawName, actor, trx);
       if (member) return { result: `${actor.pseudo} is already a member of #${channel.name}` };
       if (await this.deps.bans.exists(channel.pk, actor.key, trx))
@@ -49,22 +51,34 @@ export class MembershipService {
       if (channel.modes.i && !invited && !actor.admin) {
         throw new ForbiddenError(`#${channel.name} is invite-only: ask its owner or a moderator for an invitation`, 'invite_required');
       }
-      await this.deps.members.add(channel.pk, actor.pseudo, 'member', this.deps.now(), trx);
+      // Lost to a concurrent join of the same pseudo: that one wrote the event.
+      if (!(await this.deps.members.add(channel.pk, actor.pseudo, 'member', this.deps.now(), trx))) {
+        return { result: `${actor.pseudo} is already a member of #${channel.name}` };
+      }
       // An invitation is used up by the join, as on IRC.
       if (invited) await this.deps.invites.remove(channel.pk, actor.key, trx);
+      await this.deps.events.append(trx, channel, actor.pseudo, {
+        type: 'channel.member_joined',
+        fields: { pseudo: actor.pseudo, role: 'member', invited },
+      });
       return { result: `${actor.pseudo} joined #${channel.name}` };
     });
   }
 
   /** The owner cannot part (the channel would be left without one): they delete it instead. */
   async part(rawName: string, actor: Actor): Promise<Result> {
-    return this.deps.db.transaction(async (trx) => {
+    return this.committed(async (trx) => {
       const { channel, member } = await this.lookup.forActor(rawName, actor, trx);
       if (!member) throw notMember(actor.pseudo, channel.name);
       if (member.role === 'owner') {
         throw new ConflictError(`the owner cannot part #${channel.name}: delete the channel instead`, 'owner_cannot_part');
       }
-      await this.deps.members.remove(channel.pk, actor.key, trx);
+      if (await this.deps.members.remove(channel.pk, actor.key, trx)) {
+        await this.deps.events.append(trx, channel, actor.pseudo, {
+          type: 'channel.member_parted',
+          fields: { pseudo: member.pseudo, role: member.role },
+        });
+      }
       return { result: `${actor.pseudo} left #${channel.name}` };
     });
   }
@@ -81,7 +95,13 @@ export class MembershipService {
       throw new ConflictError(`${pseudo} is banned from #${channel.name}: lift the ban first`, 'banned');
     }
     const user = await this.deps.users.require(pseudo, requestId);
-    await this.deps.invites.add(channel.pk, user.pseudo, actor.pseudo, this.deps.now());
+    await this.committed(async (trx) => {
+      // Inviting again refreshes who invited and when, but the invitation is no news.
+      const renewed = await this.deps.invites.exists(channel.pk, key, trx);
+      await this.deps.invites.add(channel.pk, user.pseudo, actor.pseudo, this.deps.now(), trx);
+      if (!renewed)
+        await this.deps.events.append(trx, channel, actor.pseudo, { type: 'channel.member_invited', fields: { pseudo: user.pseudo } });
+    });
     audit(this.deps.logger, 'channel.invited', { channel: channel.name, pseudo: user.pseudo, by: actor.pseudo });
     return { result: `${user.pseudo} invited to #${channel.name}` };
   }
@@ -94,7 +114,7 @@ export class MembershipService {
    */
   async ban(rawName: string, actor: Actor, pseudo: string, reason: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.deps.db.transaction(async (trx) => {
+    const name = await this.committed(async (trx) => {
       const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireStaff(ctx, actor, 'ban');
       const target = await this.deps.members.find(ctx.channel.pk, key, trx);
@@ -104,9 +124,18 @@ export class MembershipService {
       if (target?.role === 'moderator' && !isOwner(ctx, actor)) {
         throw new ForbiddenError(`only the owner may ban a moderator of #${ctx.channel.name}`, 'cannot_ban_moderator');
       }
-      await this.deps.bans.upsert(ctx.channel.pk, { pseudo: target?.pseudo ?? pseudo, reason, by: actor.pseudo, at: this.deps.now() }, trx);
-      await this.deps.members.remove(ctx.channel.pk, key, trx);
+      const before = await this.deps.bans.find(ctx.channel.pk, key, trx);
+      const banned = before?.pseudo ?? target?.pseudo ?? pseudo;
+      await this.deps.bans.upsert(ctx.channel.pk, { pseudo: banned, reason, by: actor.pseudo, at: this.deps.now() }, trx);
+      const wasMember = await this.deps.members.remove(ctx.channel.pk, key, trx);
       await this.deps.invites.remove(ctx.channel.pk, key, trx);
+      // Banning again with the same reason changes nothing a consumer can see.
+      if (!before || before.reason !== reason || wasMember) {
+        await this.deps.events.append(trx, ctx.channel, actor.pseudo, {
+          type: 'channel.member_banned',
+          fields: { pseudo: banned, reason, was_member: wasMember },
+        });
+      }
       return ctx.channel.name;
     });
     audit(this.deps.logger, 'channel.banned', { channel: name, pseudo, reason, by: actor.pseudo });
@@ -114,11 +143,17 @@ export class MembershipService {
   }
 
   async unban(rawName: string, actor: Actor, pseudo: string): Promise<Result> {
-    const ctx = await this.lookup.forActor(rawName, actor);
-    requireStaff(ctx, actor, 'lift bans');
-    if (!(await this.deps.bans.remove(ctx.channel.pk, pseudoKey(pseudo)))) {
-      throw new NotFoundError(`${pseudo} is not banned from #${ctx.channel.name}`, 'not_banned');
-    }
+    const key = pseudoKey(pseudo);
+    const ctx = await this.committed(async (trx) => {
+      const ctx = await this.lookup.forActor(rawName, actor, trx);
+      requireStaff(ctx, actor, 'lift bans');
+      const ban = await this.deps.bans.find(ctx.channel.pk, key, trx);
+      if (!ban || !(await this.deps.bans.remove(ctx.channel.pk, key, trx))) {
+        throw new NotFoundError(`${pseudo} is not banned from #${ctx.channel.name}`, 'not_banned');
+      }
+      await this.deps.events.append(trx, ctx.channel, actor.pseudo, { type: 'channel.member_unbanned', fields: { pseudo: ban.pseudo } });
+      return ctx;
+    });
     audit(this.deps.logger, 'channel.unbanned', { channel: ctx.channel.name, pseudo, by: actor.pseudo });
     return { result: `${pseudo} may join #${ctx.channel.name} again` };
   }
@@ -126,7 +161,7 @@ export class MembershipService {
   /** Same hierarchy as bans: nobody kicks the owner, only the owner (or an admin) kicks a moderator. */
   async kick(rawName: string, actor: Actor, pseudo: string, reason: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.deps.db.transaction(async (trx) => {
+    const name = await this.committed(async (trx) => {
       const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireStaff(ctx, actor, 'kick');
       const target = await this.deps.members.find(ctx.channel.pk, key, trx);
@@ -135,7 +170,12 @@ export class MembershipService {
       if (target.role === 'moderator' && !isOwner(ctx, actor) && key !== actor.key) {
         throw new ForbiddenError(`only the owner may kick a moderator of #${ctx.channel.name}`, 'cannot_kick_moderator');
       }
-      await this.deps.members.remove(ctx.channel.pk, key, trx);
+      if (await this.deps.members.remove(ctx.channel.pk, key, trx)) {
+        await this.deps.events.append(trx, ctx.channel, actor.pseudo, {
+          type: 'channel.member_kicked',
+          fields: { pseudo: target.pseudo, role: target.role, reason },
+        });
+      }
       return ctx.channel.name;
     });
     audit(this.deps.logger, 'channel.kicked', { channel: name, pseudo, reason, by: actor.pseudo });
@@ -145,13 +185,20 @@ export class MembershipService {
   /** Owner only; the new moderator must already be a member (404 otherwise). */
   async addModerator(rawName: string, actor: Actor, pseudo: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.deps.db.transaction(async (trx) => {
+    const name = await this.committed(async (trx) => {
       const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireOwner(ctx, actor, 'name moderators');
       const target = await this.deps.members.find(ctx.channel.pk, key, trx);
       if (!target) throw notMember(pseudo, ctx.channel.name);
       if (target.role === 'owner') throw new ConflictError(`${pseudo} is the owner of #${ctx.channel.name}`, 'already_owner');
-      await this.deps.members.setRole(ctx.channel.pk, key, 'moderator', trx);
+      // Naming a moderator again is harmless and writes nothing.
+      if (target.role === 'member') {
+        await this.deps.members.setRole(ctx.channel.pk, key, 'moderator', trx);
+        await this.deps.events.append(trx, ctx.channel, actor.pseudo, {
+          type: 'channel.moderator_added',
+          fields: { pseudo: target.pseudo },
+        });
+      }
       return ctx.channel.name;
     });
     audit(this.deps.logger, 'channel.moderator_added', { channel: name, pseudo, by: actor.pseudo });
@@ -161,15 +208,26 @@ export class MembershipService {
   /** Owner only; the former moderator stays a member. */
   async removeModerator(rawName: string, actor: Actor, pseudo: string): Promise<Result> {
     const key = pseudoKey(pseudo);
-    const name = await this.deps.db.transaction(async (trx) => {
+    const name = await this.committed(async (trx) => {
       const ctx = await this.lookup.forActor(rawName, actor, trx);
       requireOwner(ctx, actor, 'remove moderators');
       const target = await this.deps.members.find(ctx.channel.pk, key, trx);
       if (target?.role !== 'moderator') throw new NotFoundError(`${pseudo} is not a moderator of #${ctx.channel.name}`, 'not_moderator');
       await this.deps.members.setRole(ctx.channel.pk, key, 'member', trx);
+      await this.deps.events.append(trx, ctx.channel, actor.pseudo, {
+        type: 'channel.moderator_removed',
+        fields: { pseudo: target.pseudo },
+      });
       return ctx.channel.name;
     });
     audit(this.deps.logger, 'channel.moderator_removed', { channel: name, pseudo, by: actor.pseudo });
     return { result: `${pseudo} is no longer a moderator of #${name}` };
+  }
+
+  /** A change in its own transaction; once it has committed, its events are sequenced at once. */
+  private async committed<T>(change: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    const result = await this.deps.db.transaction(change);
+    this.deps.events.committed();
+    return result;
   }
 }

@@ -1,8 +1,9 @@
 import type { Migration } from '@canaduck/db';
 import { createChannels } from './001-channels';
+import { outbox } from './002-outbox';
 
 /**
  * The channel-service's schema history, oldest first. A migration's `name` is what knex records in
  * knex_migrations, so it never changes; never edit a released migration: add the next file.
  */
-export const migrations: Migration[] = [createChannels];
+export const migrations: Migration[] = [createChannels, ...outbox];

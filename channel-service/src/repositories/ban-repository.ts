@@ -16,6 +16,14 @@ export class BanRepository {
     return !!(await db('channel_bans').where({ channel_pk: channelPk, pseudo_key: pseudoKey }).first('pseudo_key'));
   }
 
+  async find(channelPk: number, pseudoKey: string, trx?: Knex.Transaction): Promise<Ban | undefined> {
+    const db = trx ?? this.knex;
+    const r = (await db('channel_bans')
+      .where({ channel_pk: channelPk, pseudo_key: pseudoKey })
+      .first('pseudo', 'reason', 'banned_by', 'banned_at')) as Record<string, unknown> | undefined;
+    return r && { pseudo: String(r.pseudo), reason: String(r.reason), by: String(r.banned_by), at: Number(r.banned_at) };
+  }
+
   /** Bans, or updates the reason of an existing ban. */
   async upsert(channelPk: number, ban: Ban, trx?: Knex.Transaction): Promise<void> {
     const db = trx ?? this.knex;

@@ -1,6 +1,7 @@
 import type { ChannelRole } from '@canaduck/contracts';
 import type { Knex } from '@canaduck/db';
 import type { Paging } from '@canaduck/service-kit';
+import { isUniqueViolation } from './channel-repository';
 
 /** A member's role (@canaduck/contracts: the access answer names it too). */
 export type MemberRole = ChannelRole;
@@ -21,13 +22,20 @@ export class MemberRepository {
     return row ? { pseudo: row.pseudo, role: row.role } : undefined;
   }
 
-  /** Adds a member; a concurrent second join of the same pseudo is a no-op. */
-  async add(channelPk: number, pseudo: string, role: MemberRole, at: number, trx?: Knex.Transaction): Promise<void> {
+  /**
+   * Adds a member; false when they already were one (a concurrent second join of the same pseudo
+   * is a no-op that must write no event). A duplicate key fails only this statement, not the
+   * caller's transaction, on both SQLite and MySQL.
+   */
+  async add(channelPk: number, pseudo: string, role: MemberRole, at: number, trx?: Knex.Transaction): Promise<boolean> {
     const db = trx ?? this.knex;
-    await db('channel_members')
-      .insert({ channel_pk: channelPk, pseudo_key: pseudo.toLowerCase(), pseudo, role, joined_at: at })
-      .onConflict(['channel_pk', 'pseudo_key'])
-      .ignore();
+    try {
+      await db('channel_members').insert({ channel_pk: channelPk, pseudo_key: pseudo.toLowerCase(), pseudo, role, joined_at: at });
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
   }
 
   async remove(channelPk: number, pseudoKey: string, trx?: Knex.Transaction): Promise<boolean> {

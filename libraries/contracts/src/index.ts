@@ -1,3 +1,4 @@
 export * from './user-service';
 export * from './channel-service';
+export * from './channel-events';
 export * from './message-service';
