@@ -32,8 +32,8 @@ function signingKey(s: TokenSettings): jwt.Secret {
 
 /*
  * Given a string, jsonwebtoken tries crypto.createPublicKey() on it for every call, lets it
- * throw, and only then builds a secret key: about a quarter of a service's CPU under load
- * (bench/findings.md). A KeyObject built once per secret skips all of that.
+ * throw, and only then builds a secret key: a large share of a service's CPU under load
+ * (bench/findings.md has the profile). A KeyObject built once per secret skips all of that.
  */
 const keyCache = new LRUCache<string, KeyObject>({ max: 32 });
 
