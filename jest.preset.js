@@ -11,8 +11,6 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@canaduck/(errors|config|logging|auth|db|http-client|service-kit|testing)$': path.join(__dirname, 'libraries/$1/src'),
-    // CI's Node 24 run (.ci/node24-tests.sh): a copy of better-sqlite3 compiled for that Node's ABI.
-    ...(process.env.CANADUCK_BETTER_SQLITE3 ? { '^better-sqlite3$': process.env.CANADUCK_BETTER_SQLITE3 } : {}),
   },
   setupFilesAfterEnv: [path.join(__dirname, 'jest.setup.js')],
   testTimeout: 30000,
