@@ -3,8 +3,8 @@
 // experiment from bench/lib/experiment-<name>.cjs, or other environment), and GET /msg and
 // POST /msg are measured on each, interleaved, so that all see the same machine load.
 //   node bench/ab.mjs                  (SQLite; MYSQL_URL=... for MySQL)
-// Variants: "baseline" (as shipped), "jwt-keyobject" (jsonwebtoken gets a KeyObject, see
-// bench/lib/experiment-jwt-keyobject.cjs), "no-access-log" (LOG_LEVEL=warn: no per-request line).
+// Variants: "baseline" (as shipped) and "no-access-log" (LOG_LEVEL=warn: no per-request line);
+// to try a change, add { name, env: { NODE_OPTIONS: '--require <bench/lib/experiment-x.cjs>' } }.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, SERVICES, serviceEnv } from '../scripts/stack.mjs';
@@ -15,10 +15,7 @@ import { loadSettings } from './lib/settings.mjs';
 const settings = { ...loadSettings(), basePort: Number(process.env.BENCH_BASE_PORT ?? 6311) };
 const say = (msg) => console.log(`\x1b[1m[ab]\x1b[0m ${msg}`);
 
-const variants = [
-  { name: 'jwt-keyobject', env: { NODE_OPTIONS: `--require ${path.join(ROOT, 'bench', 'lib', 'experiment-jwt-keyobject.cjs')}` } },
-  { name: 'no-access-log', env: { LOG_LEVEL: 'warn' } },
-];
+const variants = [{ name: 'no-access-log', env: { LOG_LEVEL: 'warn' } }];
 const { stack, users, channels, secrets, env, dataDir, close } = await startAbStack(settings);
 const extra = [];
 try {

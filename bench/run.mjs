@@ -1,6 +1,7 @@
 // `npm run bench`: builds, starts its own stack on ports 6301-6305 with a fresh data directory
 // (MySQL when MYSQL_URL is set, SQLite otherwise), seeds, drives load with autocannon on
-// 127.0.0.1 and writes bench/results/. Settings: bench/README.md.
+// 127.0.0.1, writes bench/results/latest-<db>-<messages>.md/.json and appends a row to
+// bench/results/history.jsonl. Settings: bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -338,7 +339,7 @@ try {
   printResults(result);
   // An experiment's (or a profiled run's) figures never replace the project's latest results.
   const file = writeResults(result, path.join(ROOT, 'bench', experiment || settings.profile ? 'tmp' : 'results'));
-  say(`results written to ${path.relative(ROOT, file)} (and latest.md beside it)`);
+  say(`results written to ${path.relative(ROOT, file)} (and a row in history.jsonl beside it)`);
   if (profileDir)
     say(
       `profiles: ${path.relative(ROOT, profileDir)} (pids ${JSON.stringify(result.pids)}); summarise with node bench/profile-summary.mjs <file>`,

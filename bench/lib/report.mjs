@@ -1,4 +1,5 @@
-// The results: a console table, and bench/results/<date>-<kind>.md/.json plus latest.md/.json.
+// The results: a console table, bench/results/latest-<kind>-<messages>.md/.json (the latest run per
+// database and size, overwritten) and one row per run appended to bench/results/history.jsonl.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -117,8 +118,7 @@ export function printResults(result) {
 
 export function writeResults(result, dir) {
   fs.mkdirSync(dir, { recursive: true });
-  const stamp = result.date.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
-  const base = `${stamp}-${result.settings.database}`;
+  const base = `latest-${result.settings.database}-${result.settings.messages}`;
   const s = result.settings;
   const md = [
     `# CanaDuck IRC benchmark, ${result.date} (${s.database})`,
@@ -191,7 +191,36 @@ export function writeResults(result, dir) {
   ].join('\n');
   fs.writeFileSync(path.join(dir, `${base}.md`), md);
   fs.writeFileSync(path.join(dir, `${base}.json`), JSON.stringify(result, null, 2) + '\n');
-  fs.writeFileSync(path.join(dir, 'latest.md'), md);
-  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  fs.appendFileSync(path.join(dir, 'history.jsonl'), JSON.stringify(historyRow(result)) + '\n');
   return path.join(dir, `${base}.md`);
+}
+
+const rps = (result, name) => result.measurements.find((m) => m.name === name)?.rps ?? null;
+const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
+const round3 = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 1000);
+
+/** One line of bench/results/history.jsonl: the run's headline figures, so old runs need no file of their own. */
+export function historyRow(result) {
+  const byId = (id) => result.ratios.filter((r) => r.id === id);
+  const r4 = byId('R4').reduce((worst, r) => (worst === null || (r.value ?? Infinity) > (worst.value ?? Infinity) ? r : worst), null);
+  const gateway = rps(result, 'GET /msg via gateway');
+  const reference = rps(result, 'GET /msg via reference proxy');
+  return {
+    date: result.date,
+    db: result.settings.database,
+    messages: result.settings.messages,
+    small_messages: result.settings.small_messages,
+    R1: round3(byId('R1')[0]?.value),
+    gateway_over_reference: ratio(gateway, reference),
+    reference_over_direct: ratio(reference, rps(result, 'GET /msg direct')),
+    R2: round3(byId('R2')[0]?.value),
+    R3: round3(byId('R3')[0]?.value),
+    R4_worst: round3(r4?.value),
+    R4_worst_route: r4 ? r4.label.replace(/^p50 /, '').replace(/:.*$/, '') : null,
+    pass: result.ratios.every((r) => r.pass),
+    commit: result.machine.commit ?? null,
+    uncommitted_changes: result.machine.uncommitted_changes ?? null,
+    node: result.machine.node,
+    duration_s: Math.round(result.duration_s),
+  };
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { type AuthUser, type TokenSettings, verifyUserToken } from './tokens';
 import { bearerToken } from './bearer';
 
@@ -15,31 +16,35 @@ export const DEFAULT_TOKEN_CACHE_SIZE = 10000;
  * sends the same token on every request; one signature check per token instead of one per
  * request keeps every service's authentication cheap. Only successes are cached, keyed by
  * the whole header, so a tampered or different token is always verified afresh. The cache
- * is bounded: when full, the oldest entry goes (Map keeps insertion order).
+ * is an LRU bounded to `maxEntries`: when full, the least recently used token goes.
  */
 export class TokenVerifier {
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache: LRUCache<string, Cached> | undefined;
 
   constructor(
     private readonly settings: TokenSettings,
-    private readonly maxEntries = DEFAULT_TOKEN_CACHE_SIZE,
-  ) {}
+    maxEntries = DEFAULT_TOKEN_CACHE_SIZE,
+  ) {
+    this.cache = maxEntries > 0 ? new LRUCache<string, Cached>({ max: maxEntries }) : undefined;
+  }
 
   /** The caller, or undefined without a token; throws a 401 for a bad one. */
   verify(header: string | undefined): AuthUser | undefined {
     if (header === undefined || header === '') return undefined;
-    const hit = this.cache.get(header);
+    // Expiry is checked against Date.now() here rather than with lru-cache's ttl: the token's own
+    // `exp` is a wall-clock time, and lru-cache's ttl counts on performance.now().
+    const hit = this.cache?.get(header);
     if (hit !== undefined) {
       if (Date.now() < hit.expiresAt) return hit.user;
-      this.cache.delete(header);
+      this.cache?.delete(header);
     }
     const token = bearerToken(header);
     if (token === undefined) return undefined;
     const user = verifyUserToken(token, this.settings);
-    return this.maxEntries > 0 ? this.remember(header, token, user) : user;
+    return this.cache ? this.remember(this.cache, header, token, user) : user;
   }
 
-  private remember(header: string, token: string, user: AuthUser): AuthUser {
+  private remember(cache: LRUCache<string, Cached>, header: string, token: string, user: AuthUser): AuthUser {
     let exp: unknown;
     try {
       exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
@@ -47,13 +52,9 @@ export class TokenVerifier {
       return user;
     }
     if (typeof exp !== 'number') return user;
-    if (this.cache.size >= this.maxEntries) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
     // Every request with this token gets this same object: frozen, so no caller can change it for the next.
     const shared = Object.freeze({ pseudo: user.pseudo, roles: Object.freeze([...user.roles]) as string[] });
-    this.cache.set(header, { user: shared, expiresAt: exp * 1000 });
+    cache.set(header, { user: shared, expiresAt: exp * 1000 });
     return shared;
   }
 }

@@ -1,5 +1,6 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { UnauthorizedError } from '@canaduck/errors';
 import { signEdDsa, verifyEdDsa } from './eddsa';
 
@@ -31,17 +32,16 @@ function signingKey(s: TokenSettings): jwt.Secret {
 
 /*
  * Given a string, jsonwebtoken tries crypto.createPublicKey() on it for every call, lets it
- * throw, and only then builds a secret key: about a quarter of a service's CPU under load
- * (bench/findings.md). A KeyObject built once per secret skips all of that.
+ * throw, and only then builds a secret key: a large share of a service's CPU under load
+ * (bench/findings.md has the profile). A KeyObject built once per secret skips all of that.
  */
-const keyCache = new Map<string, KeyObject>();
+const keyCache = new LRUCache<string, KeyObject>({ max: 32 });
 
 function cachedKey(kind: 'secret' | 'public', material: string): KeyObject {
   const cacheKey = `${kind}:${material}`;
   let key = keyCache.get(cacheKey);
   if (!key) {
     key = kind === 'secret' ? createSecretKey(Buffer.from(material, 'utf8')) : createPublicKey(material);
-    if (keyCache.size > 32) keyCache.clear();
     keyCache.set(cacheKey, key);
   }
   return key;

@@ -58,6 +58,17 @@ describe('TokenVerifier', () => {
     expect(again).not.toBe(users[0]);
   });
 
+  it('when the cache is full, then the least recently used token goes, not one just used', () => {
+    const v = new TokenVerifier(settings, 2);
+    const [a, b, c] = ['lru-a', 'lru-b', 'lru-c'].map((p) => bearer(p));
+    const first = v.verify(a);
+    const second = v.verify(b);
+    expect(v.verify(a)).toBe(first);
+    v.verify(c);
+    expect(v.verify(a)).toBe(first);
+    expect(v.verify(b)).not.toBe(second);
+  });
+
   it('when the cache size is 0, then nothing is remembered', () => {
     const v = new TokenVerifier(settings, 0);
     const header = bearer('roger');

@@ -1,2 +1,3 @@
 export { z } from 'zod';
 export * from './load-config';
+export * from './duration';

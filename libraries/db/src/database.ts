@@ -138,21 +138,18 @@ export async function runMigrations(knex: Knex, migrations: Migration[], tableNa
   await knex.migrate.latest({ migrationSource: source, tableName });
 }
 
-/** /ready: is the database answering? */
+/**
+ * /ready: is the database answering? knex's own query timeout gives up after `timeoutMs` and
+ * destroys that connection, so a stuck one never goes back to the pool; the wait for a free
+ * connection is bounded by the pool's acquire timeout. (better-sqlite3 is synchronous: a
+ * SQLite ping either answers or throws.)
+ */
 export async function pingDatabase(knex: Knex, timeoutMs = 1000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      knex.raw('SELECT 1'),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('ping timeout')), timeoutMs);
-      }),
-    ]);
+    await knex.raw('SELECT 1').timeout(timeoutMs);
     return true;
   } catch {
     return false;
-  } finally {
-    if (timer) clearTimeout(timer);
   }
 }
 

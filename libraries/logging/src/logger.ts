@@ -49,7 +49,8 @@ export function httpLogger(logger: Logger): RequestHandler {
 /**
  * How much a service logs about requests: `all` one line per request (pino-http), `errors` one
  * line per answer of 400 or more (a listener on `finish`, nothing else on the hot path: the
- * per-request child logger and line of `all` cost about 5% of a busy service's CPU), `off` none.
+ * per-request child logger and line of `all` cost a busy service measurable CPU, bench/findings.md),
+ * `off` none.
  */
 export type AccessLogMode = 'all' | 'errors' | 'off';
 

@@ -13,7 +13,7 @@ export interface StartOptions {
   /**
    * Create requests and responses with `app`'s prototypes (expressShapedServerOptions). Default:
    * yes without `handler`. A plain handler's own requests pay for the longer prototype chain
-   * (about 10% of a bare Node answer), so a service with one chooses: message-service yes (its
+   * (bench/findings.md), so a service with one chooses: message-service yes (its
    * Express routes gain far more), the gateway no (its proxied traffic never reaches Express).
    */
   shapeRequests?: boolean;
@@ -61,9 +61,9 @@ type NodeConstructor = (this: object, ...args: unknown[]) => void;
  * A constructor running Node's `base` on an object whose prototype is `proto`. Express gives every
  * request and response its app's prototypes (`Object.setPrototypeOf` in `app.handle`), which sends
  * V8 to a new hidden class for both objects on each request; created with those prototypes
- * already, the swap is a no-op. Measured on a bare Express route: 107 -> 43 µs of CPU per request
- * (server and load generator together). `Reflect.construct` with another `new.target` was tried
- * first and made every request about three times dearer: V8 leaves its fast construction path.
+ * already, the swap is a no-op, and a bare Express route costs much less CPU per request
+ * (bench/findings.md). `Reflect.construct` with another `new.target` was tried first and made
+ * every request dearer: V8 leaves its fast construction path for a foreign `new.target`.
  */
 function withPrototype(base: NodeConstructor, proto: object): NodeConstructor {
   const Shaped = function (this: object, ...args: unknown[]): void {

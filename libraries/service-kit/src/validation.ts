@@ -38,8 +38,9 @@ export function parsePaging(query: Record<string, unknown>, defaults: { limit?: 
 }
 
 /**
- * Building the zod schema cost about 20 µs per request on the hot read paths; the schemas depend
- * only on the two bounds, which callers pass as constants, so each pair is built once.
+ * Building the zod schema on every call showed in the hot read paths' profiles (bench/findings.md);
+ * the schemas depend only on the two bounds, which callers pass as constants, so each pair is
+ * built once.
  */
 const pagingSchemas = new Map<string, z.ZodType<Paging, z.ZodTypeDef, unknown>>();
 
