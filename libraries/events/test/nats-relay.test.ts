@@ -73,6 +73,34 @@ describe.each(dbKinds)('NATS relay on %s', (kind) => {
     expect((await streamMessages()).map((m) => m.seq)).toEqual(range(1, 4));
   });
 
+  it('when NATS cannot be reached at start, then the service still starts and sequences, and the relay waits', async () => {
+    const b = backbone(db.knex, { natsUrl: 'nats://127.0.0.1:1', natsNamespace: namespace });
+    backbones.push(b);
+    await expect(b.start()).resolves.toBeUndefined();
+    await appendCommitted(db.knex, [ev(1)]);
+    b.poke();
+    await waitUntil(async () => (await b.head()) === 1, 'the event is sequenced');
+    expect((await b.store.meta()).relayedThrough).toBe(0);
+  });
+
+  if (kind === 'mysql') {
+    it('when the leader replica dies midway, then the other one relays the rest and the stream holds every seq once', async () => {
+      const [a, c] = [await start(), await start()];
+      await waitUntil(() => a.isLeader || c.isLeader, 'a leader is elected');
+      const [leader, other] = a.isLeader ? [a, c] : [c, a];
+      await appendCommitted(db.knex, [ev(1), ev(2), ev(3)]);
+      leader.poke();
+      await waitUntil(async () => (await leader.store.meta()).relayedThrough === 3, 'the first events are relayed');
+      await db.knex.raw(`KILL ${Number(await leader.leaderConnectionId())}`);
+      await leader.stop();
+      await waitUntil(() => other.isLeader, 'the other replica leads', 5000);
+      await appendCommitted(db.knex, [ev(4), ev(5)]);
+      other.poke();
+      await waitUntil(async () => (await other.store.meta()).relayedThrough === 5, 'the rest is relayed', 5000);
+      expect((await streamMessages()).map((m) => [m.seq, m.msgId])).toEqual(range(1, 5).map((n) => [n, `message:${n}`]));
+    });
+  }
+
   it('when the stream was lost, then the relay refills it from the oldest retained event with the same seqs', async () => {
     const first = await start();
     await appendCommitted(db.knex, [ev(1), ev(2)]);

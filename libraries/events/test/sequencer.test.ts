@@ -4,7 +4,7 @@ import { waitUntil } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
 import { copyLegacyEvents } from '../src/migrations';
 import { Outbox } from '../src/outbox';
-import { appendCommitted, backbone, dbKinds, ev, eventsDatabase, mysqlOnly, range, readAll, sleep } from './support';
+import { appendCommitted, backbone, dbKinds, ev, eventsDatabase, describeMysql, range, readAll, sleep } from './support';
 
 describe.each(dbKinds)('sequencer on %s', (kind) => {
   let db: TestDatabase;
@@ -122,7 +122,7 @@ describe.each(dbKinds)('sequencer on %s', (kind) => {
   });
 });
 
-describe.each(mysqlOnly())('sequencer with a late commit on %s', (kind) => {
+describeMysql('sequencer with a late commit on %s', (kind) => {
   let db: TestDatabase;
   const backbones: EventBackbone[] = [];
   beforeEach(async () => {
