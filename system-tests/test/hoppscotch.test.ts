@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, launcherServices, readText } from './helpers/repo';
+import { ROOT, apiServices, readText } from './helpers/repo';
 import { type Closer, serviceDocument } from './helpers/service-documents';
 
 interface HoppRequest {
@@ -29,7 +29,7 @@ const all = requests(collection);
 /** The public operations: what clients reach through the gateway (structures.md section 6). */
 async function publicOperations(closers: Closer[]): Promise<Array<{ service: string; method: string; path: string }>> {
   const documents = [];
-  for (const { name } of launcherServices()) documents.push({ name, doc: await serviceDocument(name, closers) });
+  for (const { name } of apiServices()) documents.push({ name, doc: await serviceDocument(name, closers) });
   return documents.flatMap(({ name, doc }) => {
     const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
     return (

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildOpenApiDocument } from '@canaduck/service-kit';
-import { launcherServices } from './helpers/repo';
+import { apiServices } from './helpers/repo';
 import { type Closer, serviceDocument } from './helpers/service-documents';
 
 /**
@@ -64,10 +64,10 @@ function nullKeys(node: unknown, where = '#'): string[] {
   });
 }
 
-const services = launcherServices().map((s) => s.name);
+const services = apiServices().map((s) => s.name);
 
 describe('the services\u2019 OpenAPI documents', () => {
-  it('when the launcher is read, then the five services are listed', () => {
+  it('when the launcher is read, then the five services with a REST API are listed', () => {
     expect(services.sort()).toEqual(['channel-service', 'gateway-service', 'message-service', 'stats-service', 'user-service']);
   });
 

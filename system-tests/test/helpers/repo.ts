@@ -21,6 +21,15 @@ export function launcherServices(): ServiceInfo[] {
   return rows.map((m) => ({ name: m[1], port: Number(m[2]) }));
 }
 
+/**
+ * The launcher's services that serve a REST API of their own (a `src/routes` folder): the ones
+ * with an OpenAPI document and Hoppscotch requests. The IRC door speaks IRC; its HTTP port only
+ * serves /health, /ready and /metrics.
+ */
+export function apiServices(): ServiceInfo[] {
+  return launcherServices().filter((s) => fs.existsSync(path.join(ROOT, s.name, 'src', 'routes')));
+}
+
 export function readText(rel: string): string {
   return fs.readFileSync(path.join(ROOT, rel), 'utf8');
 }
