@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { authenticate } from '@canaduck/auth';
+import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
+import { createTokenRevocation } from '@canaduck/events';
 import { pingDatabase } from '@canaduck/db';
 import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
 import type { Clients } from './clients';
@@ -27,9 +28,22 @@ const API_INFO = {
   description: 'Channels, topic, modes, members, owner/moderators/invited/banned and the channel policy.',
 };
 
+/** The app, and the revocation map main.ts starts and stops. */
+export interface ChannelApp {
+  app: Express;
+  revocation: TokenRevocation;
+}
+
 /** Builds the channel-service's app: repositories -> domain -> routes. Tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
+  return createChannelApp(deps).app;
+}
+
+export function createChannelApp(deps: AppDeps): ChannelApp {
   const { knex, logger } = deps;
+  // Tokens revoked by user events (logout, password or role change, deletion) get 401 token_revoked.
+  const revocation = createTokenRevocation({ transport: deps.clients.userEvents, lookup: deps.clients.users, logger });
+  const tokens = withRevocation(deps.tokens, revocation);
   const now = deps.now ?? Date.now;
   const repositories = {
     channels: new ChannelRepository(knex),
@@ -42,18 +56,20 @@ export function createApp(deps: AppDeps): Express {
   const access = new AccessService(repositories);
   const docs = new ApiDocs();
   const answers = answerSchemas(docs);
-  return createServiceApp({
+  const app = createServiceApp({
     name: 'channel-service',
     logger,
     bodyLimit: deps.settings.bodyLimit,
     openapi: { ...API_INFO, docs },
     readiness: { database: () => pingDatabase(knex) },
+    readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
       // Optional on reads (anonymous callers see public channels), required on writes (requireAuth per route).
-      app.use('/channel', authenticate(deps.tokens));
+      app.use('/channel', authenticate(tokens));
       app.use(channelRoutes({ channels, docs, answers }));
       app.use(membershipRoutes({ membership, docs, answers }));
       app.use(internalRoutes({ access, serviceSecret: deps.serviceSecret, docs, answers }));
     },
   });
+  return { app, revocation };
 }

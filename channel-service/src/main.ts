@@ -1,5 +1,5 @@
 import { appBase, runService } from '@canaduck/service-kit';
-import { createApp } from './app';
+import { createChannelApp } from './app';
 import { createClients } from './clients';
 import { configShape, settingsFrom } from './config';
 import { migrations } from './migrations';
@@ -11,7 +11,8 @@ void runService({
   build(ctx) {
     const settings = settingsFrom(ctx.config);
     const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const app = createApp({ ...appBase(ctx), settings, clients });
-    return { app, onShutdown: [() => clients.close()] };
+    const { app, revocation } = createChannelApp({ ...appBase(ctx), settings, clients });
+    revocation.start();
+    return { app, onShutdown: [() => revocation.stop(), () => clients.close()] };
   },
 });
