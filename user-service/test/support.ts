@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
+import type { Knex } from '@canaduck/db';
 import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
 import { createTestDatabase, testServiceSecret, testTokenSettings, uniqueName, type TestDbKind } from '@canaduck/testing';
 import { createUserApp, type UserApp } from '../src/app';
@@ -20,6 +21,8 @@ export interface TestService {
   /** The same app listening on an ephemeral port (its own event feed is read back through it). */
   url: string;
   backbone: UserApp['backbone'];
+  /** The test database (fault injection). */
+  knex: Knex;
   revocation: UserApp['revocation'];
   /** Starts the workers main.ts starts: the event backbone and the revocation map. */
   startWorkers(): Promise<void>;
@@ -103,6 +106,7 @@ export async function startService(kind: TestDbKind, opts: TestOptions = {}): Pr
     accounts: service.accounts,
     backbone,
     revocation,
+    knex: db.knex,
     startWorkers,
     logs,
     close: async () => {
