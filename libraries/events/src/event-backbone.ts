@@ -87,7 +87,8 @@ export class EventBackbone {
         store: this.store,
         logger: this.o.logger,
       });
-      await this.relay.start();
+      // NATS down at start must not stop the service: the relay retries each second from its cursor.
+      await this.relay.start().catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'NATS relay cannot start yet'));
     }
     this.sequencer.start();
   }

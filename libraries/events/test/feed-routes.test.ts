@@ -55,11 +55,14 @@ describe.each(dbKinds)('GET /internal/events on %s', (kind) => {
     expect(other.body.code).toBe('service_not_allowed');
   });
 
-  it.each(['after=-1', 'after=abc', 'limit=0', 'limit=5001', 'wait=31', 'wait=x'])('when the query is %s, then 400 invalid_paging', async (q) => {
-    const res = await request(app).get(`/internal/events?${q}`).set('Authorization', serviceBearer());
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe('invalid_paging');
-  });
+  it.each(['after=-1', 'after=abc', 'limit=0', 'limit=5001', 'wait=31', 'wait=x'])(
+    'when the query is %s, then 400 invalid_paging',
+    async (q) => {
+      const res = await request(app).get(`/internal/events?${q}`).set('Authorization', serviceBearer());
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('invalid_paging');
+    },
+  );
 
   it('when a reader long-polls and an event commits, then the answer comes at once with it', async () => {
     const started = Date.now();
@@ -75,7 +78,9 @@ describe.each(dbKinds)('GET /internal/events on %s', (kind) => {
   });
 
   it('when docs are given, then the route is described with its query and answer', () => {
-    const doc = docs.document({ title: 't', description: 'd' }) as { paths: Record<string, { get: { parameters: Array<{ name: string }> } }> };
+    const doc = docs.document({ title: 't', description: 'd' }) as {
+      paths: Record<string, { get: { parameters: Array<{ name: string }> } }>;
+    };
     expect(doc.paths['/internal/events'].get.parameters.map((p) => p.name).sort()).toEqual(['after', 'limit', 'wait']);
   });
 });

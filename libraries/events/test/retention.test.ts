@@ -37,7 +37,11 @@ describe.each(dbKinds)('retention and scrub on %s', (kind) => {
     await waitUntil(async () => (await b.head()) === 3, 'three events are sequenced');
     expect(await b.pruneNow()).toBe(2);
     expect(await b.store.meta()).toMatchObject({ prunedThrough: 2 });
-    await expect(b.read(1, { limit: 10, waitMs: 0 })).rejects.toMatchObject({ status: 410, code: 'resync_required', details: { first_available: 3 } });
+    await expect(b.read(1, { limit: 10, waitMs: 0 })).rejects.toMatchObject({
+      status: 410,
+      code: 'resync_required',
+      details: { first_available: 3 },
+    });
     await expect(b.read(0, { limit: 10, waitMs: 0 })).rejects.toBeInstanceOf(GoneError);
     const page = await b.read(2, { limit: 10, waitMs: 0 });
     expect(page.events.map((e) => e.seq)).toEqual([3]);
@@ -47,6 +51,19 @@ describe.each(dbKinds)('retention and scrub on %s', (kind) => {
     const res = await request(app).get('/internal/events?after=0').set('Authorization', serviceBearer());
     expect(res.status).toBe(410);
     expect(res.body).toMatchObject({ code: 'resync_required', first_available: 3 });
+  });
+
+  it('when pruning emptied the outbox, then the next event still gets the next seq, never a reused one', async () => {
+    await write(db.knex, 1, clock - 3 * DAY);
+    await write(db.knex, 2, clock - 2 * DAY);
+    b.poke();
+    await waitUntil(async () => (await b.head()) === 2, 'two events are sequenced');
+    expect(await b.pruneNow()).toBe(2);
+    expect(await b.head()).toBe(2);
+    await write(db.knex, 3, clock);
+    b.poke();
+    await waitUntil(async () => (await b.head()) === 3, 'the new event is sequenced');
+    expect((await b.read(2, { limit: 10, waitMs: 0 })).events.map((e) => [e.seq, (e.data as { id: number }).id])).toEqual([[3, 3]]);
   });
 
   it('when an old event follows a young one in seq order, then pruning stops before the young one', async () => {

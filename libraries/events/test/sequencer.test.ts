@@ -2,8 +2,9 @@ import type { Knex } from '@canaduck/db';
 import type { TestDatabase } from '@canaduck/testing';
 import { waitUntil } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
+import { copyLegacyEvents } from '../src/migrations';
 import { Outbox } from '../src/outbox';
-import { appendCommitted, backbone, dbKinds, ev, eventsDatabase, mysqlOnly, range, readAll, sleep } from './support';
+import { appendCommitted, backbone, dbKinds, ev, eventsDatabase, describeMysql, range, readAll, sleep } from './support';
 
 describe.each(dbKinds)('sequencer on %s', (kind) => {
   let db: TestDatabase;
@@ -71,6 +72,31 @@ describe.each(dbKinds)('sequencer on %s', (kind) => {
     expect(new Set(ids).size).toBe(writers * 10);
   });
 
+  it('when a legacy events table is copied in, then its seqs are kept and new events continue after the highest', async () => {
+    await db.knex.schema.createTable('legacy_events', (t) => {
+      t.bigIncrements('seq');
+      t.string('type', 32).notNullable();
+      t.text('data').notNullable();
+      t.bigInteger('at').notNullable();
+    });
+    const written = Date.now() - 1000;
+    await db.knex('legacy_events').insert([
+      { seq: 1, type: 'message.created', data: JSON.stringify({ id: 1 }), at: written },
+      { seq: 3, type: 'message.deleted', data: JSON.stringify({ id: 1 }), at: written + 1 },
+    ]);
+    expect(await copyLegacyEvents(db.knex, 'legacy_events', (_type, d) => `message:${(d as { id: number }).id}`)).toBe(2);
+    await appendCommitted(db.knex, [ev(9)]);
+    b.poke();
+    await waitUntil(async () => (await b.head()) === 4, 'the new event follows the copied ones');
+    const page = await b.read(0, { limit: 10, waitMs: 0 });
+    expect(page.events.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'message.created'],
+      [3, 'message.deleted'],
+      [4, 'message.created'],
+    ]);
+    expect(page.events[0].at).toBe(new Date(written).toISOString());
+  });
+
   it('when a long poll waits and an event commits, then it answers at once with the event', async () => {
     await appendCommitted(db.knex, [ev(1)]);
     b.poke();
@@ -96,7 +122,7 @@ describe.each(dbKinds)('sequencer on %s', (kind) => {
   });
 });
 
-describe.each(mysqlOnly())('sequencer with a late commit on %s', (kind) => {
+describeMysql('sequencer with a late commit on %s', (kind) => {
   let db: TestDatabase;
   const backbones: EventBackbone[] = [];
   beforeEach(async () => {

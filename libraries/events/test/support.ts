@@ -13,7 +13,11 @@ import { SOURCE_SERVICES, type NewEvent, type SourceService } from '../src/types
 export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 export const logger = createLogger('events-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 export const dbKinds = testDatabases();
-export const mysqlOnly = (): TestDbKind[] => dbKinds.filter((k) => k === 'mysql');
+/**
+ * describe.each over MySQL only (skipped without TEST_MYSQL_URL): what it proves cannot happen on
+ * SQLite, whose single writer serializes every transaction (no late commit, no replicas).
+ */
+export const describeMysql = dbKinds.includes('mysql') ? describe.each(['mysql' as const]) : describe.skip.each(['mysql' as const]);
 
 export function eventsDatabase(kind: TestDbKind): Promise<TestDatabase> {
   return createTestDatabase('events', outboxMigrations, kind);
