@@ -1,7 +1,7 @@
 import type { Express } from 'express';
-import { authenticate } from '@canaduck/auth';
+import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
-import { EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
+import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -27,9 +27,11 @@ export interface AppDeps extends AppBase {
 }
 
 /** The app and the event backbone main.ts starts as a worker (and stops before the database closes). */
+/** The app, the backbone (its events) and the revocation map, which main.ts starts and stops. */
 export interface ChannelApp {
   app: Express;
   backbone: EventBackbone;
+  revocation: TokenRevocation;
 }
 
 const API_INFO = {
@@ -40,6 +42,9 @@ const API_INFO = {
 /** Builds the channel-service: repositories -> events -> domain -> routes. */
 export function createChannelApp(deps: AppDeps): ChannelApp {
   const { knex, logger, settings } = deps;
+  // Tokens revoked by user events (logout, password or role change, deletion) get 401 token_revoked.
+  const revocation = createTokenRevocation({ transport: deps.clients.userEvents, lookup: deps.clients.users, logger });
+  const tokens = withRevocation(deps.tokens, revocation);
   const now = deps.now ?? Date.now;
   const backbone = new EventBackbone({
     knex,
@@ -68,9 +73,10 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
     bodyLimit: deps.settings.bodyLimit,
     openapi: { ...API_INFO, docs },
     readiness: { database: () => pingDatabase(knex) },
+    readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
       // Optional on reads (anonymous callers see public channels), required on writes (requireAuth per route).
-      app.use('/channel', authenticate(deps.tokens));
+      app.use('/channel', authenticate(tokens));
       app.use(channelRoutes({ channels, docs, answers }));
       app.use(membershipRoutes({ membership, docs, answers }));
       app.use(internalRoutes({ access, serviceSecret: deps.serviceSecret, docs, answers }));
@@ -78,7 +84,7 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
       app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
     },
   });
-  return { app, backbone };
+  return { app, backbone, revocation };
 }
 
 /** The Express app alone (its backbone is not started: the feed serves what is sequenced). */

@@ -11,9 +11,10 @@ void runService({
   async build(ctx) {
     const settings = settingsFrom(ctx.config);
     const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const { app, backbone } = createChannelApp({ ...appBase(ctx), settings, clients });
+    const { app, backbone, revocation } = createChannelApp({ ...appBase(ctx), settings, clients });
     // Sequences the committed events, serves them, prunes them and relays them to NATS when set.
     await backbone.start();
-    return { app, onShutdown: [() => backbone.stop(), () => clients.close()] };
+    revocation.start();
+    return { app, onShutdown: [() => revocation.stop(), () => backbone.stop(), () => clients.close()] };
   },
 });

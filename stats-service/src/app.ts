@@ -1,5 +1,7 @@
 import type { Express } from 'express';
+import { withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
+import { createTokenRevocation } from '@canaduck/events';
 import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -26,11 +28,16 @@ export interface StatsApp {
   poller: EventPoller;
   /** Applies a page of feed events (the poller's own path; tests replay pages through it). */
   applier: FeedApplier;
+  /** The token revocation map (user stream): main.ts starts it and stops it on shutdown. */
+  revocation: TokenRevocation;
 }
 
 /** Builds the stats-service: repositories -> domain -> routes, and the feed poller over the same objects. */
 export function createStatsApp(deps: AppDeps): StatsApp {
   const now = deps.now ?? Date.now;
+  // Tokens revoked by user events (logout, password or role change, deletion) get 401 token_revoked.
+  const revocation = createTokenRevocation({ transport: deps.clients.userEvents, lookup: deps.clients.users, logger: deps.logger });
+  const tokens = withRevocation(deps.tokens, revocation);
   const state = new StatsStateRepository(deps.knex);
   const stats = new StatsService({ stats: new StatsRepository(deps.knex), state, now });
   const applier = new FeedApplier({ db: deps.knex, state, aggregates: new AggregatesRepository(deps.knex), logger: deps.logger });
@@ -62,12 +69,12 @@ export function createStatsApp(deps: AppDeps): StatsApp {
     },
     // Only the database decides readiness: without the feed, stats answer from the aggregates.
     readiness: { database: () => pingDatabase(deps.knex) },
-    readinessInfo: () => ({ feeds: poller.status() }),
+    readinessInfo: () => ({ feeds: poller.status(), revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
-      app.use(statsRoutes({ stats, tokens: deps.tokens, docs }));
+      app.use(statsRoutes({ stats, tokens, docs }));
     },
   });
-  return { app, poller, applier };
+  return { app, poller, applier, revocation };
 }
 
 /** The stats-service's Express app (its poller built but not started); tests call this. */

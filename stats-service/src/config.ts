@@ -11,6 +11,8 @@ export const configShape = {
   STATS_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** How often the visibility of every known channel is asked again. */
   STATS_CHANNEL_REFRESH_MS: positiveInt(5000),
+  /** NATS JetStream: when set, the user stream (token revocation) is read there instead of user-service's feed. */
+  NATS_URL: z.string().optional(),
 };
 
 export type Config = z.infer<z.ZodObject<typeof configShape>>;

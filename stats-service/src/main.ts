@@ -11,9 +11,10 @@ void runService({
   build(ctx) {
     const settings = settingsFrom(ctx.config);
     const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const { app, poller } = createStatsApp({ ...appBase(ctx), settings, clients });
+    const { app, poller, revocation } = createStatsApp({ ...appBase(ctx), settings, clients });
     poller.start();
+    revocation.start();
     // The poller stops first (its transaction finishes), then the clients; runService closes the database last.
-    return { app, onShutdown: [() => poller.stop(), () => clients.close()] };
+    return { app, onShutdown: [() => poller.stop(), () => revocation.stop(), () => clients.close()] };
   },
 });

@@ -10,6 +10,7 @@ import { migrations } from '../src/migrations';
 
 export const MESSAGE_URL = 'http://message-service.test';
 export const CHANNEL_URL = 'http://channel-service.test';
+export const USER_URL = 'http://user-service.test';
 export const logger = createLogger('stats-service-test', 'silent');
 
 export interface RawEvent {
@@ -129,7 +130,7 @@ export interface StartOptions {
 export function testClients(): Clients {
   return createClients({
     // A timeout far above what the in-process fakes need, even on a loaded machine.
-    config: { MESSAGE_SERVICE_URL: MESSAGE_URL, CHANNEL_SERVICE_URL: CHANNEL_URL, HTTP_TIMEOUT_MS: 10_000 },
+    config: { MESSAGE_SERVICE_URL: MESSAGE_URL, CHANNEL_SERVICE_URL: CHANNEL_URL, USER_SERVICE_URL: USER_URL, HTTP_TIMEOUT_MS: 10_000 },
     serviceTokens: new ServiceTokenMinter('stats-service', testServiceSecret),
     logger,
     // A breaker that never opens: the tests switch services off and on at will.
@@ -170,7 +171,7 @@ export function createStatsInstance(knex: Knex, opts: StartOptions = {}): StatsI
     clients,
     close: async () => {
       await built.poller.stop();
-      clients.close();
+      await clients.close();
     },
   };
 }

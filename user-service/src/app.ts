@@ -1,6 +1,8 @@
 import type { Express } from 'express';
-import { authenticate } from '@canaduck/auth';
+import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
+import { NotFoundError } from '@canaduck/errors';
 import { pingDatabase } from '@canaduck/db';
+import { createTokenRevocation, EventBackbone, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -11,6 +13,7 @@ import { PresenceService } from './domain/presence-service';
 import { ProfileService } from './domain/profile-service';
 import { RoleService } from './domain/role-service';
 import { UserDirectory } from './domain/user-directory';
+import { UserEvents } from './domain/user-events';
 import { UserRepository } from './repositories/user-repository';
 import { accountRoutes } from './routes/account-routes';
 import { internalRoutes } from './routes/internal-routes';
@@ -26,24 +29,46 @@ export interface AppDeps extends AppBase {
   now?: () => number;
 }
 
-/** The app and the account service, which main.ts also needs (the first admin at start-up). */
+/** The app and what main.ts also needs: the first admin at start-up, the workers to start and stop. */
 export interface UserApp {
   app: Express;
   accounts: AccountService;
+  /** Sequences, serves (GET /internal/events), prunes and relays the user stream. */
+  backbone: EventBackbone;
+  /** The revocation map of the token check, fed by the user stream. */
+  revocation: TokenRevocation;
 }
 
 /** Builds the user-service: repositories -> domain -> routes. main.ts and the tests both start here. */
 export function createUserApp(deps: AppDeps): UserApp {
   const now = deps.now ?? Date.now;
+  const { knex, logger, settings } = deps;
   // Fails here, at start-up, when an asymmetric key is missing or unusable.
-  const tokens = completeTokenSettings(deps.tokens);
-  const users = new UserRepository(deps.knex);
-  const directory = new UserDirectory({ users, settings: deps.settings, logger: deps.logger, now });
-  const hasher = new PasswordHasher(deps.settings.bcryptCost);
-  const accounts = new AccountService({ db: deps.knex, users, directory, hasher, tokens, settings: deps.settings, now });
-  const presence = new PresenceService({ users, directory, now });
-  const profiles = new ProfileService({ users, directory, channels: deps.clients.channels });
-  const roles = new RoleService({ db: deps.knex, users, directory, now });
+  const signing = completeTokenSettings(deps.tokens);
+  const backbone = new EventBackbone({
+    knex,
+    service: 'user',
+    logger,
+    retentionMs: settings.eventRetentionMs,
+    natsUrl: settings.natsUrl,
+    natsNamespace: settings.natsNamespace,
+  });
+  const events = new UserEvents({ outbox: new Outbox({ knex, service: 'user' }), backbone });
+  const users = new UserRepository(knex);
+  const directory = new UserDirectory({ users, settings, logger, now });
+  const hasher = new PasswordHasher(settings.bcryptCost);
+  const accounts = new AccountService({ db: knex, users, directory, hasher, tokens: signing, settings, events, now });
+  const presence = new PresenceService({ db: knex, users, directory, events, now });
+  const profiles = new ProfileService({ db: knex, users, directory, events, channels: deps.clients.channels });
+  const roles = new RoleService({ db: knex, users, directory, events, now });
+  // The same map as every service, read back from this service's own stream; with the stream
+  // stale, admin tokens are checked against the database (no network in between here).
+  const revocation = createTokenRevocation({
+    transport: deps.clients.userEvents,
+    lookup: { tokenState: (pseudo) => localTokenState(accounts, pseudo) },
+    logger,
+  });
+  const tokens = withRevocation(signing, revocation);
 
   const auth = authenticate(tokens);
   const docs = new ApiDocs();
@@ -55,9 +80,11 @@ export function createUserApp(deps: AppDeps): UserApp {
       description: 'Accounts, authentication, presence, avatars and global roles (user, admin) of CanaDuck IRC.',
       docs,
     },
-    readiness: { database: () => pingDatabase(deps.knex) },
+    readiness: { database: () => pingDatabase(knex) },
+    readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
-      app.use(internalRoutes({ presence, serviceSecret: deps.serviceSecret, docs }));
+      app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
+      app.use(internalRoutes({ presence, accounts, serviceSecret: deps.serviceSecret, docs }));
       app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));
       app.use(accountRoutes({ accounts, authenticate: auth, docs }));
       app.use(presenceRoutes({ presence, authenticate: auth, docs }));
@@ -65,7 +92,21 @@ export function createUserApp(deps: AppDeps): UserApp {
       app.use(roleRoutes({ roles, authenticate: auth, docs }));
     },
   });
-  return { app, accounts };
+  return { app, accounts, backbone, revocation };
+}
+
+async function localTokenState(accounts: AccountService, pseudo: string) {
+  try {
+    const state = await accounts.tokenState(pseudo);
+    return {
+      deleted: state.deleted,
+      roles: state.roles,
+      revokedBefore: state.revoked_before === null ? null : Date.parse(state.revoked_before),
+    };
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /** The user-service's Express app; tests call this with their own dependencies. */

@@ -46,6 +46,10 @@ export const configShape = {
     .refine((v) => Buffer.byteLength(v, 'utf8') >= 8 && Buffer.byteLength(v, 'utf8') <= 72, 'ADMIN_PASSWORD must be 8 to 72 bytes')
     .optional(),
   ADMIN_EMAIL: z.string().email('ADMIN_EMAIL must be an email address').optional(),
+  /** NATS JetStream: when set, the user events are relayed there and the revocation map reads them from there. */
+  NATS_URL: z.string().optional(),
+  /** How long the user events are kept (then pruned; older cursors get 410 resync_required). */
+  EVENT_RETENTION: duration('7d'),
 };
 
 export type UserServiceConfig = z.infer<z.ZodObject<typeof configShape>>;
@@ -58,6 +62,12 @@ export interface Settings {
   /** How long whois waits for channel-service (the channel client's timeout). */
   whoisChannelsTimeoutMs: number;
   channelServiceUrl: string;
+  /** NATS JetStream url of the event relay (undefined: the HTTP feed only). */
+  natsUrl?: string;
+  /** Stream and subject prefix on NATS (default `canaduck`; tests use their own). */
+  natsNamespace?: string;
+  /** How long user events are kept. */
+  eventRetentionMs: number;
 }
 
 /** The settings from the parsed environment. */
@@ -68,5 +78,7 @@ export function settingsFrom(config: UserServiceConfig): Settings {
     presenceTimeoutSeconds: config.PRESENCE_TIMEOUT,
     whoisChannelsTimeoutMs: config.WHOIS_CHANNELS_TIMEOUT_MS,
     channelServiceUrl: config.CHANNEL_SERVICE_URL,
+    natsUrl: config.NATS_URL,
+    eventRetentionMs: config.EVENT_RETENTION * 1000,
   };
 }

@@ -11,7 +11,9 @@ void runService({
   build: async (ctx) => {
     const settings = settingsFrom(ctx.config);
     const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const { app, accounts } = createUserApp({ ...appBase(ctx), settings, clients });
+    const { app, accounts, backbone, revocation } = createUserApp({ ...appBase(ctx), settings, clients });
+    await backbone.start();
+    revocation.start();
     const { ADMIN_PSEUDO, ADMIN_PASSWORD, ADMIN_EMAIL } = ctx.config;
     if (ADMIN_PSEUDO && ADMIN_PASSWORD) {
       const admin = { pseudo: ADMIN_PSEUDO, password: ADMIN_PASSWORD, email: ADMIN_EMAIL ?? `${ADMIN_PSEUDO.toLowerCase()}@localhost` };
@@ -20,6 +22,7 @@ void runService({
     } else if (ADMIN_PSEUDO || ADMIN_PASSWORD) {
       ctx.logger.warn('ADMIN_PSEUDO and ADMIN_PASSWORD must both be set to create the first admin');
     }
-    return { app, onShutdown: [() => clients.close()] };
+    // Workers stop before the clients; runService closes the database last.
+    return { app, onShutdown: [() => revocation.stop(), () => backbone.stop(), () => clients.close()] };
   },
 });

@@ -12,8 +12,15 @@ describe('user-service configuration', () => {
       presenceTimeoutSeconds: 300,
       whoisChannelsTimeoutMs: 800,
       channelServiceUrl: 'http://127.0.0.1:5003',
+      natsUrl: undefined,
+      eventRetentionMs: 7 * 24 * 3600 * 1000,
     });
     expect(config.PORT).toBe(5001);
+  });
+
+  it('when NATS_URL and EVENT_RETENTION are set, then the events go to NATS and are kept that long', () => {
+    const settings = settingsFrom(loadConfig(configShape, { ...base, NATS_URL: 'nats://127.0.0.1:4222', EVENT_RETENTION: '2d' }));
+    expect(settings).toMatchObject({ natsUrl: 'nats://127.0.0.1:4222', eventRetentionMs: 2 * 86400 * 1000 });
   });
 
   it.each([

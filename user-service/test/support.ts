@@ -1,10 +1,13 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
+import type { Knex } from '@canaduck/db';
 import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
 import { createTestDatabase, testServiceSecret, testTokenSettings, uniqueName, type TestDbKind } from '@canaduck/testing';
-import { createUserApp } from '../src/app';
+import { createUserApp, type UserApp } from '../src/app';
 import { createClients } from '../src/clients';
 import type { Settings } from '../src/config';
 import type { AccountService } from '../src/domain/account-service';
@@ -15,6 +18,14 @@ export const PASSWORD = 'correct horse battery';
 
 export interface TestService {
   app: Express;
+  /** The same app listening on an ephemeral port (its own event feed is read back through it). */
+  url: string;
+  backbone: UserApp['backbone'];
+  /** The test database (fault injection). */
+  knex: Knex;
+  revocation: UserApp['revocation'];
+  /** Starts the workers main.ts starts: the event backbone and the revocation map. */
+  startWorkers(): Promise<void>;
   /** The domain's account service, as main.ts gets it (the first admin at start-up). */
   accounts: AccountService;
   /** Log lines written by the app, parsed (audit checks). */
@@ -26,6 +37,8 @@ export interface TestOptions {
   settings?: Partial<Settings>;
   tokens?: TokenSettings;
   now?: () => number;
+  /** Start the event backbone and the revocation map, as main.ts does. */
+  workers?: boolean;
 }
 
 /** A user-service on a fresh database of the given kind, as main.ts builds it. */
@@ -45,11 +58,21 @@ export async function startService(kind: TestDbKind, opts: TestOptions = {}): Pr
     presenceTimeoutSeconds: 300,
     whoisChannelsTimeoutMs: 300,
     channelServiceUrl: CHANNEL_URL,
+    eventRetentionMs: 7 * 24 * 3600 * 1000,
     ...opts.settings,
   };
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   // The same clients as main.ts builds, pointed at the URL the tests nock.
   const clients = createClients({
-    config: { CHANNEL_SERVICE_URL: settings.channelServiceUrl, WHOIS_CHANNELS_TIMEOUT_MS: settings.whoisChannelsTimeoutMs },
+    config: {
+      CHANNEL_SERVICE_URL: settings.channelServiceUrl,
+      WHOIS_CHANNELS_TIMEOUT_MS: settings.whoisChannelsTimeoutMs,
+      PORT: port,
+      NATS_URL: settings.natsUrl,
+    },
+    natsNamespace: settings.natsNamespace,
     serviceTokens: new ServiceTokenMinter('user-service', testServiceSecret),
     logger,
   });
@@ -65,19 +88,40 @@ export async function startService(kind: TestDbKind, opts: TestOptions = {}): Pr
       now: opts.now,
     });
   } catch (err) {
-    clients.close();
+    await clients.close();
+    await closeServer(server);
     await db.destroy();
     throw err;
   }
+  server.on('request', service.app);
+  const { backbone, revocation } = service;
+  const startWorkers = async () => {
+    await backbone.start();
+    revocation.start();
+  };
+  if (opts.workers) await startWorkers();
   return {
     app: service.app,
+    url: `http://127.0.0.1:${port}`,
     accounts: service.accounts,
+    backbone,
+    revocation,
+    knex: db.knex,
+    startWorkers,
     logs,
     close: async () => {
-      clients.close();
+      await revocation.stop();
+      await backbone.stop();
+      await clients.close();
+      await closeServer(server);
       await db.destroy();
     },
   };
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 export interface TestUser {

@@ -1,3 +1,4 @@
+import { userStreamTransport, type EventTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import type { Config } from '../config';
@@ -9,11 +10,15 @@ export { UserClient, type KnownUser } from './user-client';
 export interface Clients {
   /** user-service: invitations name registered users. */
   users: UserClient;
-  close(): void;
+  /** The user stream (user-service's feed, or NATS when NATS_URL is set): the token revocation map reads it. */
+  userEvents: EventTransport;
+  close(): Promise<void>;
 }
 
 export interface ClientsOptions {
-  config: Pick<Config, 'USER_SERVICE_URL' | 'HTTP_TIMEOUT_MS'>;
+  config: Pick<Config, 'USER_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'NATS_URL'>;
+  /** NATS stream prefix (tests use their own). */
+  natsNamespace?: string;
   /** Mints the service token of each internal call. */
   serviceTokens: { get(): string };
   logger: Logger;
@@ -29,5 +34,19 @@ export function createClients(o: ClientsOptions): Clients {
       serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
     }),
   );
-  return { users, close: () => users.close() };
+  const userEvents = userStreamTransport({
+    natsUrl: o.config.NATS_URL,
+    natsNamespace: o.natsNamespace,
+    userServiceUrl: o.config.USER_SERVICE_URL,
+    serviceAuth: () => o.serviceTokens.get(),
+    logger: o.logger,
+  });
+  return {
+    users,
+    userEvents,
+    close: async () => {
+      users.close();
+      await userEvents.close();
+    },
+  };
 }

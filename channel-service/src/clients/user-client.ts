@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { TokenState, TokenStateLookup } from '@canaduck/auth';
+import { userTokenStateSchema } from '@canaduck/contracts';
 import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 
@@ -13,7 +15,7 @@ export type KnownUser = z.infer<typeof knownUserSchema>;
  * Asks user-service whether a user exists (structures.md 5: GET /internal/users/<pseudo>).
  * 404 becomes a NotFoundError; an unreachable or failing user-service a 503 (or 504 on timeout).
  */
-export class UserClient {
+export class UserClient implements TokenStateLookup {
   constructor(private readonly http: ServiceClient) {}
 
   async require(pseudo: string, requestId?: string): Promise<KnownUser> {
@@ -25,6 +27,20 @@ export class UserClient {
       throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
     }
     return { pseudo: body.data.pseudo };
+  }
+
+  /**
+   * An account's token state (GET /internal/users/<pseudo>/token-state), asked for admin tokens
+   * while the revocation map is stale; undefined for a pseudo never registered, throws when
+   * user-service cannot answer.
+   */
+  async tokenState(pseudo: string): Promise<TokenState | undefined> {
+    const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/token-state`);
+    if (res.status === 404) return undefined;
+    const body = res.status === 200 ? userTokenStateSchema.safeParse(res.data) : undefined;
+    if (!body?.success) throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
+    const { deleted, roles, revoked_before } = body.data;
+    return { deleted, roles, revokedBefore: revoked_before === null ? null : Date.parse(revoked_before) };
   }
 
   close(): void {

@@ -4,8 +4,24 @@ import { bearerToken } from './bearer';
 
 interface Cached {
   user: AuthUser;
+  /** The token's `iat` (whole seconds; 0 when absent): revocation compares it. */
+  issuedAt: number;
   /** The token's `exp`, in ms: a cached token never outlives it. */
   expiresAt: number;
+}
+
+/** A verified token: who, and when it was issued (for revocation). */
+export interface VerifiedToken {
+  user: AuthUser;
+  issuedAt: number;
+}
+
+function claimsOf(token: string): { exp?: unknown; iat?: unknown } | undefined {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown; iat?: unknown };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Verified tokens remembered per verifier unless told otherwise. */
@@ -30,32 +46,30 @@ export class TokenVerifier {
 
   /** The caller, or undefined without a token; throws a 401 for a bad one. */
   verify(header: string | undefined): AuthUser | undefined {
+    return this.verifyToken(header)?.user;
+  }
+
+  /** Like verify, with the token's `iat` (revocation checks need it). */
+  verifyToken(header: string | undefined): VerifiedToken | undefined {
     if (header === undefined || header === '') return undefined;
     // Expiry is checked against Date.now() here rather than with lru-cache's ttl: the token's own
     // `exp` is a wall-clock time, and lru-cache's ttl counts on performance.now().
     const hit = this.cache?.get(header);
     if (hit !== undefined) {
-      if (Date.now() < hit.expiresAt) return hit.user;
+      if (Date.now() < hit.expiresAt) return hit;
       this.cache?.delete(header);
     }
     const token = bearerToken(header);
     if (token === undefined) return undefined;
     const user = verifyUserToken(token, this.settings);
-    return this.cache ? this.remember(this.cache, header, token, user) : user;
-  }
-
-  private remember(cache: LRUCache<string, Cached>, header: string, token: string, user: AuthUser): AuthUser {
-    let exp: unknown;
-    try {
-      exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    } catch {
-      return user;
-    }
-    if (typeof exp !== 'number') return user;
+    const claims = claimsOf(token);
+    const issuedAt = typeof claims?.iat === 'number' ? claims.iat : 0;
+    if (!this.cache || typeof claims?.exp !== 'number') return { user, issuedAt };
     // Every request with this token gets this same object: frozen, so no caller can change it for the next.
     const shared = Object.freeze({ pseudo: user.pseudo, roles: Object.freeze([...user.roles]) as string[] });
-    cache.set(header, { user: shared, expiresAt: exp * 1000 });
-    return shared;
+    const entry = { user: shared, issuedAt, expiresAt: claims.exp * 1000 };
+    this.cache.set(header, entry);
+    return entry;
   }
 }
 

@@ -3,6 +3,7 @@ import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import { UnauthorizedError } from '@canaduck/errors';
 import { signEdDsa, verifyEdDsa } from './eddsa';
+import type { RevocationSource } from './revocation';
 
 /** What a verified user token tells every service. */
 export interface AuthUser {
@@ -20,6 +21,11 @@ export interface TokenSettings {
   privateKey?: string;
   /** PEM public key: what the other services verify with in asymmetric mode. */
   publicKey?: string;
+  /**
+   * Revoked tokens (logout, password change, role change, deletion): `authenticate` answers 401
+   * token_revoked for them. Set with withRevocation(tokens, source) in a service's createApp.
+   */
+  revocation?: RevocationSource;
 }
 
 const SERVICE_AUDIENCE = 'canaduck-internal';

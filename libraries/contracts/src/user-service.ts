@@ -33,3 +33,19 @@ export const activityRecordedSchema = z.object({
   updated: z.number().int().min(0).describe('accounts whose last_seen moved'),
 });
 export type ActivityRecorded = z.infer<typeof activityRecordedSchema>;
+
+/**
+ * `GET /internal/users/<pseudo>/token-state` answer (200): what a service needs to judge a token
+ * when its revocation map is stale (the user stream unreachable). Deleted accounts answer 200 with
+ * `deleted: true`; a pseudo never registered is a 404 `user_not_found`.
+ */
+export const userTokenStateSchema = z.object({
+  pseudo: z.string().describe('the stored form of the pseudo'),
+  deleted: z.boolean().describe('the account is deleted: every token of it is dead'),
+  roles: z.array(z.string()).describe('current global roles (none once deleted)'),
+  revoked_before: z
+    .string()
+    .nullable()
+    .describe('ISO time: tokens issued (iat) before it are dead (logout, password or role change, deletion); null when none'),
+});
+export type UserTokenState = z.infer<typeof userTokenStateSchema>;

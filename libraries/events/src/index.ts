@@ -11,3 +11,11 @@ export { httpFeedTransport, type HttpFeedTransportOptions } from './http-transpo
 export { natsTransport, type NatsTransportOptions } from './nats-transport';
 export { createEventTransport, type CreateEventTransportOptions } from './create-transport';
 export { RevocationMap, rejectRevokedTokens, tokenIssuedAt, type RevocationMapOptions } from './revocation-map';
+export {
+  userStreamTransport,
+  createTokenRevocation,
+  REVOCATION_STALE_AFTER_MS,
+  REVOCATION_RECHECK_CACHE_MS,
+  type UserStreamTransportOptions,
+  type CreateTokenRevocationOptions,
+} from './token-revocation';

@@ -1,19 +1,27 @@
+import { userStreamTransport, type EventTransport } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Config } from '../config';
 import { ChannelClient } from './channel-client';
 import { MessageClient } from './message-client';
+import { UserClient } from './user-client';
 
 export interface Clients {
   /** message-service's event feed. */
   messages: MessageClient;
   /** channel-service's channel visibility. */
   channels: ChannelClient;
-  close(): void;
+  /** user-service's token state (admin tokens while the user stream is down). */
+  users: UserClient;
+  /** The user stream (user-service's feed, or NATS when NATS_URL is set): the token revocation map reads it. */
+  userEvents: EventTransport;
+  close(): Promise<void>;
 }
 
 export interface ClientsOptions {
-  config: Pick<Config, 'MESSAGE_SERVICE_URL' | 'CHANNEL_SERVICE_URL' | 'HTTP_TIMEOUT_MS'>;
+  config: Pick<Config, 'MESSAGE_SERVICE_URL' | 'CHANNEL_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'USER_SERVICE_URL' | 'NATS_URL'>;
+  /** NATS stream prefix (tests use their own). */
+  natsNamespace?: string;
   /** Mints the service token sent on every internal call. */
   serviceTokens: { get(): string };
   logger: Logger;
@@ -31,12 +39,24 @@ export function createClients(o: ClientsOptions): Clients {
   };
   const messageHttp = new ServiceClient({ name: 'message-service', baseUrl: o.config.MESSAGE_SERVICE_URL, ...common });
   const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: o.config.CHANNEL_SERVICE_URL, ...common });
+  const userHttp = new ServiceClient({ name: 'user-service', baseUrl: o.config.USER_SERVICE_URL, ...common });
+  const userEvents = userStreamTransport({
+    natsUrl: o.config.NATS_URL,
+    natsNamespace: o.natsNamespace,
+    userServiceUrl: o.config.USER_SERVICE_URL,
+    serviceAuth: () => o.serviceTokens.get(),
+    logger: o.logger,
+  });
   return {
     messages: new MessageClient(messageHttp),
     channels: new ChannelClient(channelHttp),
-    close: () => {
+    users: new UserClient(userHttp),
+    userEvents,
+    close: async () => {
       messageHttp.close();
       channelHttp.close();
+      userHttp.close();
+      await userEvents.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
+import { userStreamTransport, type EventTransport } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
 import type { UserServiceConfig } from '../config';
 import { ChannelClient } from './channel-client';
@@ -6,12 +7,16 @@ import { ChannelClient } from './channel-client';
 /** The services user-service calls. */
 export interface Clients {
   channels: ChannelClient;
+  /** The user stream (this service's own feed, or NATS), read back by the token revocation map. */
+  userEvents: EventTransport;
   /** Stops the clients' timers and sockets. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface ClientsOptions {
-  config: Pick<UserServiceConfig, 'CHANNEL_SERVICE_URL' | 'WHOIS_CHANNELS_TIMEOUT_MS'>;
+  config: Pick<UserServiceConfig, 'CHANNEL_SERVICE_URL' | 'WHOIS_CHANNELS_TIMEOUT_MS' | 'PORT' | 'NATS_URL'>;
+  /** NATS stream prefix (tests use their own). */
+  natsNamespace?: string;
   /** Mints this service's tokens for its internal calls. */
   serviceTokens: ServiceTokenMinter;
   logger: Logger;
@@ -25,8 +30,20 @@ export function createClients(o: ClientsOptions): Clients {
     serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
     logger: o.logger,
   });
+  const userEvents = userStreamTransport({
+    natsUrl: o.config.NATS_URL,
+    natsNamespace: o.natsNamespace,
+    // Its own feed, on this process: any replica serves the same stream.
+    userServiceUrl: `http://127.0.0.1:${o.config.PORT}`,
+    serviceAuth: () => o.serviceTokens.get(),
+    logger: o.logger,
+  });
   return {
     channels,
-    close: () => channels.close(),
+    userEvents,
+    close: async () => {
+      channels.close();
+      await userEvents.close();
+    },
   };
 }

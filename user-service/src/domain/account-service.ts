@@ -1,4 +1,5 @@
 import { signUserToken, type AuthUser, type TokenSettings } from '@canaduck/auth';
+import type { UserTokenState } from '@canaduck/contracts';
 import type { Transactor } from '@canaduck/db';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@canaduck/errors';
 import { PSEUDO_PATTERN } from '@canaduck/service-kit';
@@ -6,6 +7,7 @@ import type { Settings } from '../config';
 import { isUniqueViolation, type UserRepository } from '../repositories/user-repository';
 import type { PasswordHasher } from './passwords';
 import { isSelf, type RequestMeta, type UserDirectory } from './user-directory';
+import { isoTime, type UserEvents } from './user-events';
 import type { UserView } from './user-view';
 
 export interface Registration {
@@ -28,6 +30,7 @@ export interface AccountServiceDeps {
   /** Signing settings of user tokens. */
   tokens: TokenSettings;
   settings: Pick<Settings, 'jwtExpiresInSeconds'>;
+  events: UserEvents;
   now: () => number;
 }
 
@@ -39,12 +42,13 @@ export class AccountService {
 
   /** Creates an account. Pseudos of deleted accounts stay taken: nobody inherits someone else's history. */
   async register(input: Registration, roles: string[] = ['user']): Promise<UserView> {
-    const { db, users, directory, hasher, now } = this.deps;
+    const { db, users, directory, hasher, events, now } = this.deps;
     await this.refuseTaken(input.pseudo, input.email);
     const passwordHash = await hasher.hash(input.password);
     try {
       await db.transaction(async (trx) => {
         await users.insert({ pseudo: input.pseudo, email: input.email, passwordHash, roles, createdAt: now() }, trx);
+        await events.emit(trx, { type: 'user.registered', data: { pseudo: input.pseudo, roles } });
       });
     } catch (err) {
       // Two registrations raced past the check above: the unique index decides.
@@ -68,18 +72,36 @@ export class AccountService {
       throw new UnauthorizedError(INVALID_CREDENTIALS, 'invalid_credentials');
     }
     const rehash = user.passwordHash && hasher.needsRehash(user.passwordHash) ? await hasher.hash(password) : undefined;
-    await users.updateFields(user.id, { status: 'online', ...(rehash ? { passwordHash: rehash } : {}) });
-    await users.touch([user.pseudo], this.deps.now());
+    await this.deps.db.transaction(async (trx) => {
+      await users.updateFields(user.id, { status: 'online', ...(rehash ? { passwordHash: rehash } : {}) }, trx);
+      await users.touch([user.pseudo], this.deps.now(), trx);
+      if (user.status !== 'online')
+        await this.deps.events.emit(trx, { type: 'user.status_changed', data: { pseudo: user.pseudo, status: 'online' } });
+    });
     const fresh = await directory.findOr404(user.pseudo);
+    await waitPastRevocation(fresh.tokensRevokedBefore);
     const token = signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
     directory.audit('login_succeeded', meta, { pseudo: fresh.pseudo });
     return { token, expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: true }) };
   }
 
-  /** The token stays valid until it expires (tokens are stateless); the user just stops being online. */
+  /**
+   * Revokes every token of the caller issued so far (user.logged_out carries revoked_before: every
+   * service refuses them within a second) and sets the status offline.
+   */
   async logout(caller: AuthUser): Promise<void> {
+    const { db, users, events } = this.deps;
     const user = await this.deps.directory.callerAccount(caller);
-    await this.deps.users.updateFields(user.id, { status: 'offline' });
+    const at = events.revocationTime();
+    await db.transaction(async (trx) => {
+      await users.updateFields(user.id, { status: 'offline' }, trx);
+      await users.revokeTokens(user.id, at, trx);
+      await events.emit(
+        trx,
+        { type: 'user.logged_out', data: { pseudo: user.pseudo, revoked_before: isoTime(at) } },
+        ...(user.status !== 'offline' ? [{ type: 'user.status_changed' as const, data: { pseudo: user.pseudo, status: 'offline' } }] : []),
+      );
+    });
   }
 
   async changePassword(
@@ -100,13 +122,21 @@ export class AccountService {
         fields: [{ field: 'new_password', message: 'must differ from old_password' }],
       });
     }
-    await users.updateFields(user.id, { passwordHash: await hasher.hash(change.new_password) });
+    const passwordHash = await hasher.hash(change.new_password);
+    const { db, events } = this.deps;
+    const at = events.revocationTime();
+    // The tokens issued with the old password die with it.
+    await db.transaction(async (trx) => {
+      await users.updateFields(user.id, { passwordHash }, trx);
+      await users.revokeTokens(user.id, at, trx);
+      await events.emit(trx, { type: 'user.password_changed', data: { pseudo: user.pseudo, revoked_before: isoTime(at) } });
+    });
     directory.audit('password_changed', meta, { pseudo: user.pseudo });
   }
 
   /** The user themself or an admin; the last admin account cannot be deleted. */
   async deleteAccount(caller: AuthUser, pseudo: string, meta: RequestMeta): Promise<void> {
-    const { db, users, directory, now } = this.deps;
+    const { db, users, directory, events, now } = this.deps;
     if (isSelf(caller, pseudo)) await directory.callerAccount(caller);
     else if (caller.roles.includes('admin')) await directory.assertCurrentAdmin(caller);
     else throw new ForbiddenError('only the user themself or an admin may delete an account', 'not_self');
@@ -118,10 +148,28 @@ export class AccountService {
         throw new ConflictError('the last admin account cannot be deleted: make someone else admin first', 'last_admin');
       }
       await users.tombstone(user.id, now(), trx);
+      const at = events.revocationTime();
+      await users.revokeTokens(user.id, at, trx);
+      await events.emit(trx, { type: 'user.deleted', data: { pseudo: user.pseudo, revoked_before: isoTime(at) } });
       return user;
     });
     if (!deleted) throw new NotFoundError('user not found', 'user_not_found');
     directory.audit('account_deleted', meta, { pseudo: deleted.pseudo, by: caller.pseudo });
+  }
+
+  /**
+   * What a service whose revocation map is stale needs to judge a token: deleted, current roles and
+   * the last revocation time. Deleted accounts answer too; a pseudo never registered is a 404.
+   */
+  async tokenState(pseudo: string): Promise<UserTokenState> {
+    const user = await this.deps.users.findByPseudo(pseudo, { includeDeleted: true });
+    if (!user) throw new NotFoundError('user not found', 'user_not_found');
+    return {
+      pseudo: user.pseudo,
+      deleted: user.deletedAt !== null,
+      roles: user.deletedAt !== null ? [] : user.roles,
+      revoked_before: user.tokensRevokedBefore === null ? null : isoTime(user.tokensRevokedBefore),
+    };
   }
 
   /**
@@ -146,4 +194,15 @@ export class AccountService {
     if (taken.pseudo) throw new ConflictError('this pseudo is already taken', 'pseudo_taken');
     if (taken.email) throw new ConflictError('this email is already used by another account', 'email_taken');
   }
+}
+
+/**
+ * Tokens carry iat in whole seconds and a token issued within the revocation's second counts as
+ * revoked: a login right after a revocation (a role change, a password change) waits for the next
+ * second, at most one, so that its new token is not born dead.
+ */
+async function waitPastRevocation(revokedBefore: number | null): Promise<void> {
+  if (revokedBefore === null) return;
+  const wait = Math.ceil(revokedBefore / 1000) * 1000 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
 }

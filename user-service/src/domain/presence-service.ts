@@ -1,15 +1,19 @@
 import type { AuthUser } from '@canaduck/auth';
 import type { ActivityRecorded, InternalUserAnswer } from '@canaduck/contracts';
+import type { Transactor } from '@canaduck/db';
 import { ValidationError } from '@canaduck/errors';
 import { isValidPseudo } from '@canaduck/service-kit';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserDirectory } from './user-directory';
+import type { UserEvents } from './user-events';
 import { iso } from './user-view';
 
 export const ISON_MAX_NAMES = 100;
 
 export interface PresenceServiceDeps {
+  db: Transactor;
   users: UserRepository;
+  events: UserEvents;
   directory: UserDirectory;
   now: () => number;
 }
@@ -20,9 +24,13 @@ export class PresenceService {
 
   /** Sets the caller's status; saying something is activity, so last_seen moves too. */
   async setStatus(caller: AuthUser, status: string): Promise<{ pseudo: string; status: string }> {
+    const { db, users, events } = this.deps;
     const user = await this.deps.directory.callerAccount(caller);
-    await this.deps.users.updateFields(user.id, { status });
-    await this.deps.users.touch([user.pseudo], this.deps.now());
+    await db.transaction(async (trx) => {
+      await users.updateFields(user.id, { status }, trx);
+      await users.touch([user.pseudo], this.deps.now(), trx);
+      if (user.status !== status) await events.emit(trx, { type: 'user.status_changed', data: { pseudo: user.pseudo, status } });
+    });
     return { pseudo: user.pseudo, status };
   }
 

@@ -1,7 +1,9 @@
 import type { AuthUser } from '@canaduck/auth';
+import type { Transactor } from '@canaduck/db';
 import type { ChannelClient } from '../clients/channel-client';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserDirectory } from './user-directory';
+import type { UserEvents } from './user-events';
 import { avatarOf, iso } from './user-view';
 
 export interface Whois {
@@ -15,7 +17,9 @@ export interface Whois {
 }
 
 export interface ProfileServiceDeps {
+  db: Transactor;
   users: UserRepository;
+  events: UserEvents;
   directory: UserDirectory;
   channels: ChannelClient;
 }
@@ -46,8 +50,12 @@ export class ProfileService {
 
   /** `null` resets to the generated identicon. */
   async setAvatar(caller: AuthUser, avatarUrl: string | null): Promise<{ pseudo: string; avatar_url: string }> {
+    const { db, users, events } = this.deps;
     const user = await this.deps.directory.callerAccount(caller);
-    await this.deps.users.updateFields(user.id, { avatarUrl });
+    await db.transaction(async (trx) => {
+      await users.updateFields(user.id, { avatarUrl }, trx);
+      await events.emit(trx, { type: 'user.avatar_changed', data: { pseudo: user.pseudo } });
+    });
     return { pseudo: user.pseudo, avatar_url: avatarOf({ ...user, avatarUrl }) };
   }
 }

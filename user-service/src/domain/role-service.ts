@@ -1,8 +1,9 @@
 import type { AuthUser } from '@canaduck/auth';
-import type { Transactor } from '@canaduck/db';
+import type { Knex, Transactor } from '@canaduck/db';
 import { ConflictError, NotFoundError, ValidationError } from '@canaduck/errors';
 import type { UserRepository } from '../repositories/user-repository';
 import type { RequestMeta, Role, UserDirectory } from './user-directory';
+import { isoTime, type UserEvents } from './user-events';
 
 export interface RolesView {
   pseudo: string;
@@ -13,6 +14,7 @@ export interface RoleServiceDeps {
   db: Transactor;
   users: UserRepository;
   directory: UserDirectory;
+  events: UserEvents;
   now: () => number;
 }
 
@@ -27,12 +29,17 @@ export class RoleService {
 
   /** Grants a role (admins only). `added` is false when the user already had it. */
   async grantRole(caller: AuthUser, pseudo: string, role: Role, meta: RequestMeta): Promise<RolesView & { added: boolean }> {
-    const { users, directory } = this.deps;
+    const { db, users, directory } = this.deps;
     await directory.assertCurrentAdmin(caller);
     const user = await directory.findOr404(pseudo);
-    const added = await users.addRole(user.id, role, this.deps.now());
-    if (added) directory.audit('role_granted', meta, { pseudo: user.pseudo, role, by: caller.pseudo });
-    return { pseudo: user.pseudo, roles: await users.rolesOf(user.id), added };
+    const result = await db.transaction(async (trx) => {
+      const added = await users.addRole(user.id, role, this.deps.now(), trx);
+      const roles = await users.rolesOf(user.id, trx);
+      if (added) await this.rolesChanged(trx, user.id, user.pseudo, roles);
+      return { pseudo: user.pseudo, roles, added };
+    });
+    if (result.added) directory.audit('role_granted', meta, { pseudo: user.pseudo, role, by: caller.pseudo });
+    return result;
   }
 
   /**
@@ -52,9 +59,18 @@ export class RoleService {
         throw new ConflictError('the last admin cannot lose the admin role: make someone else admin first', 'last_admin');
       }
       await users.removeRole(user.id, role, trx);
-      return { pseudo: user.pseudo, roles: await users.rolesOf(user.id, trx) };
+      const roles = await users.rolesOf(user.id, trx);
+      await this.rolesChanged(trx, user.id, user.pseudo, roles);
+      return { pseudo: user.pseudo, roles };
     });
     directory.audit('role_revoked', meta, { pseudo: result.pseudo, role, by: caller.pseudo });
     return result;
+  }
+
+  /** A role change revokes the tokens issued before it: roles are copied into tokens, the user logs in again. */
+  private async rolesChanged(trx: Knex.Transaction, userId: number, pseudo: string, roles: string[]): Promise<void> {
+    const at = this.deps.events.revocationTime();
+    await this.deps.users.revokeTokens(userId, at, trx);
+    await this.deps.events.emit(trx, { type: 'user.roles_changed', data: { pseudo, roles, revoked_before: isoTime(at) } });
   }
 }

@@ -11,6 +11,8 @@ export interface UserRecord {
   createdAt: number;
   lastSeen: number | null;
   deletedAt: number | null;
+  /** Epoch ms: tokens issued before it are dead (null: never revoked). */
+  tokensRevokedBefore: number | null;
   roles: string[];
 }
 
@@ -26,6 +28,7 @@ interface UserRow {
   created_at: number | string;
   last_seen: number | string | null;
   deleted_at: number | string | null;
+  tokens_revoked_before: number | string | null;
 }
 
 export interface NewUser {
@@ -174,6 +177,11 @@ export class UserRepository {
     return rows.map((r) => r.pseudo);
   }
 
+  /** Every token of the account issued before `at` is dead (the user stream says so too). */
+  async revokeTokens(userId: number, at: number, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.knex)('users').where('id', userId).update({ tokens_revoked_before: at });
+  }
+
   /** Tombstone (two statements: run it in the caller's transaction): the row keeps pseudo and email (both stay reserved); credentials, roles and profile go. */
   async tombstone(userId: number, at: number, trx: Knex.Transaction): Promise<void> {
     await trx('user_roles').where('user_id', userId).del();
@@ -191,6 +199,7 @@ export class UserRepository {
       createdAt: Number(row.created_at),
       lastSeen: num(row.last_seen),
       deletedAt: num(row.deleted_at),
+      tokensRevokedBefore: num(row.tokens_revoked_before),
       roles,
     };
   }

@@ -67,8 +67,9 @@ export function accountRoutes({ accounts, authenticate, docs }: AccountRoutesDep
     path: '/logout',
     tags,
     auth: 'user',
-    summary: "Set the caller's status to offline",
-    description: 'Tokens are stateless; the client discards its token, which stays valid until it expires.',
+    summary: "Log out: revoke the caller's tokens and set the status offline",
+    description:
+      'Every token of the caller issued so far is revoked (user.logged_out): every service answers 401 token_revoked for it within a second.',
     responses: {
       200: { description: 'Done', schema: result },
       401: 'No, invalid or expired token, or deleted account',

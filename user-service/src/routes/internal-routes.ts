@@ -1,19 +1,21 @@
 import { Router } from 'express';
 import { requireService } from '@canaduck/auth';
-import { activityRecordedSchema, activityReportSchema, internalUserAnswerSchema } from '@canaduck/contracts';
+import { activityRecordedSchema, activityReportSchema, internalUserAnswerSchema, userTokenStateSchema } from '@canaduck/contracts';
 import { parseInput, type ApiDocs } from '@canaduck/service-kit';
+import type { AccountService } from '../domain/account-service';
 import type { PresenceService } from '../domain/presence-service';
 import { param } from './route-helpers';
 import { pseudoParamsSchema } from './schemas';
 
 export interface InternalRoutesDeps {
   presence: PresenceService;
+  accounts: AccountService;
   serviceSecret: string;
   docs: ApiDocs;
 }
 
 /** Routes for the other services only (service token); the gateway never routes /internal/. */
-export function internalRoutes({ presence, serviceSecret, docs }: InternalRoutesDeps): Router {
+export function internalRoutes({ presence, accounts, serviceSecret, docs }: InternalRoutesDeps): Router {
   const router = Router();
   router.use('/internal', requireService(serviceSecret));
   const tags = ['internal'];
@@ -33,6 +35,25 @@ export function internalRoutes({ presence, serviceSecret, docs }: InternalRoutes
   });
   router.get('/internal/users/:pseudo', async (req, res) => {
     res.json(await presence.internalUser(param(req, 'pseudo')));
+  });
+
+  docs.route({
+    method: 'get',
+    path: '/internal/users/:pseudo/token-state',
+    tags,
+    auth: 'service',
+    summary: "A user's token state: deleted, current roles, last revocation (service token only)",
+    description:
+      'What a service asks for a token carrying admin while its revocation map is stale (the user stream unreachable). Deleted accounts answer 200 with deleted: true.',
+    params: pseudoParamsSchema,
+    responses: {
+      200: { description: 'The token state', schema: docs.schema('UserTokenState', userTokenStateSchema) },
+      401: 'No service token, or a user token',
+      404: 'No account ever had this pseudo',
+    },
+  });
+  router.get('/internal/users/:pseudo/token-state', async (req, res) => {
+    res.json(await accounts.tokenState(param(req, 'pseudo')));
   });
 
   docs.route({
