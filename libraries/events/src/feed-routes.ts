@@ -30,7 +30,8 @@ export const streamEventSchema = z.object({
   seq: z.number().int().positive(),
   type: z.string(),
   at: z.string(),
-  data: z.unknown(),
+  // An object whose fields depend on `type` (structures.md section 5, asyncapi.yaml).
+  data: z.record(z.string(), z.unknown()).describe('the payload of this event type'),
 });
 
 export const feedPageSchema = z.object({ events: z.array(streamEventSchema), last_seq: z.number().int().nonnegative() });
