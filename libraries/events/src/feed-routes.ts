@@ -31,7 +31,7 @@ export const streamEventSchema = z.object({
   type: z.string(),
   at: z.string(),
   // An object whose fields depend on `type` (structures.md section 5, asyncapi.yaml).
-  data: z.record(z.string(), z.unknown()).describe('the payload of this event type'),
+  data: z.object({}).passthrough().describe('the payload of this event type'),
 });
 
 export const feedPageSchema = z.object({ events: z.array(streamEventSchema), last_seq: z.number().int().nonnegative() });
