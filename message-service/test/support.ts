@@ -183,6 +183,7 @@ export async function startService(kind: TestDbKind, o: StartOptions = {}): Prom
     close: async () => {
       await channelFollower.stop();
       await backbone.stop();
+      await clients.channelEvents.close();
       clients.close();
       await db.destroy();
     },
