@@ -126,6 +126,8 @@ export interface StartOptions {
   batchSize?: number;
   /** Clock for the hourly buckets. */
   now?: () => number;
+  /** Clients of the caller's (e.g. reading a real message feed); the HTTP fakes' by default. */
+  clients?: Clients;
 }
 
 /** Clients to the HTTP fakes, built by the service's own createClients. */
@@ -153,7 +155,7 @@ export interface StatsInstance extends StatsApp {
 
 /** A stats-service over `knex` whose clients read the HTTP fakes; its follower starts at the first catchUp. */
 export function createStatsInstance(knex: Knex, opts: StartOptions = {}): StatsInstance {
-  const clients = testClients();
+  const clients = opts.clients ?? testClients();
   const built = createStatsApp({
     logger,
     knex,
