@@ -237,7 +237,7 @@ try {
   // keep the raw rows out of the service's feed (stats-service would aggregate them).
   const rawTables = { table: 'bench_raw_messages', eventsTable: 'bench_raw_events' };
   await createTableLike(msgDb, 'messages', rawTables.table);
-  await createTableLike(msgDb, 'events', rawTables.eventsTable);
+  await createTableLike(msgDb, 'outbox_events', rawTables.eventsTable);
   say(`measuring POST /msg directly and the raw INSERT loops into ${rawTables.table} (interleaved)`);
   let post, rawInsert, rawInsertEvent;
   try {

@@ -181,7 +181,7 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
       await tx.insertMany('reactions', REACTION_COLUMNS, reactions);
       // Feed order: every message.created (the trigger's, written with the messages above, or
       // the seeder's) before the reactions to it.
-      await tx.insertMany('events', EVENT_COLUMNS, events.concat(reactionEvents));
+      await tx.insertMany('outbox_events', EVENT_COLUMNS, events.concat(reactionEvents));
     });
     const done = end - from;
     bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - t0) / 1000)) });
@@ -197,14 +197,22 @@ export async function seedMessages(db, ctx, from, to, settings, label) {
  */
 export async function checkCreatedEvents(db) {
   const [{ messages }] = await db.query('SELECT COUNT(*) AS messages FROM messages');
-  const [{ created }] = await db.query("SELECT COUNT(*) AS created FROM events WHERE type = 'message.created'");
+  const [{ created }] = await db.query("SELECT COUNT(*) AS created FROM outbox_events WHERE type = 'message.created'");
   if (Number(messages) !== Number(created)) throw new Error(`${created} message.created events for ${messages} messages in the feed`);
   return Number(created);
 }
 
-/** The highest event seq, as message-service's feed will serve it. */
+/**
+ * The highest event seq, as message-service's feed will serve it: the seeded rows (seq NULL, as
+ * the outbox writes them) are numbered by the running service's sequencer, so wait for it first.
+ */
 export async function lastEventSeq(db) {
-  const [row] = await db.query('SELECT MAX(seq) AS seq FROM events');
+  for (let i = 0; i < 600; i++) {
+    const [pending] = await db.query('SELECT id FROM outbox_events WHERE seq IS NULL LIMIT 1');
+    if (!pending) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const [row] = await db.query('SELECT MAX(seq) AS seq FROM outbox_events');
   return Number(row.seq ?? 0);
 }
 
@@ -213,7 +221,7 @@ export async function lastEventSeq(db) {
  * progress bar), then checks through its API that `as_of` is the time of that last event.
  */
 export async function waitStatsCaughtUp(statsDb, msgDb, stack, token, seq, timeoutS, label) {
-  const [ev] = await msgDb.query('SELECT at FROM events WHERE seq = ?', [seq]);
+  const [ev] = await msgDb.query('SELECT at FROM outbox_events WHERE seq = ?', [seq]);
   const expectedAsOf = new Date(Number(ev.at)).toISOString();
   const readPos = async () => Number((await statsDb.query('SELECT last_seq FROM stats_state WHERE id = 1'))[0].last_seq);
   const start = await readPos();

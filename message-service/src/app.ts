@@ -2,22 +2,22 @@ import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import { authenticate, requireAuth } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
+import { EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { ApiDocs, type AppBase, createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { AccessPolicy } from './domain/access-policy';
-import { EventFeedService } from './domain/event-feed-service';
+import { ChannelAccessFollower } from './domain/channel-access-follower';
+import { MessageEvents } from './domain/message-events';
 import { MessageService } from './domain/message-service';
 import { MessageWriter } from './domain/message-writer';
 import { ReactionService } from './domain/reaction-service';
 import { SearchService } from './domain/search-service';
-import { EventRepository } from './repositories/event-repository';
 import { MessageRepository } from './repositories/message-repository';
 import { ReactionRepository } from './repositories/reaction-repository';
 import { SearchRepository } from './repositories/search-repository';
 import { SearchWordsRepository } from './repositories/search-words-repository';
 import { channelPageHandler } from './routes/channel-page-handler';
-import { internalRoutes } from './routes/internal-routes';
 import { messageRoutes } from './routes/message-routes';
 import { reactionRoutes } from './routes/reaction-routes';
 import { answerSchemas } from './routes/schemas';
@@ -27,8 +27,10 @@ export interface AppDeps extends AppBase {
   settings: Settings;
   /** Clients of channel-service and user-service (createClients). */
   clients: Clients;
-  /** The clock of the domain (event times, the feed's gap wait); Date.now by default. */
+  /** The clock of the domain (message and event times); Date.now by default. */
   now?: () => number;
+  /** Tuning of the event backbone (tests: fast polls, their own NATS namespace). */
+  eventBackbone?: Pick<EventBackboneOptions, 'pollMs' | 'electionMs' | 'readPollMs' | 'natsNamespace' | 'pruneEveryMs'>;
   /** Access log, deadline and database gate; by default what runService set for the process. */
   guards?: ServiceGuards;
 }
@@ -37,6 +39,10 @@ export interface MessageApp {
   app: Express;
   /** What the server runs: GET /msg's fast path in front of `app` (channel-page-handler.ts). */
   handler: RequestListener;
+  /** Sequences, serves, prunes and relays the message events: main.ts starts and stops it. */
+  backbone: EventBackbone;
+  /** Drops cached channel access on channel events: main.ts starts and stops it. */
+  channelFollower: ChannelAccessFollower;
 }
 
 /** Builds the message-service: repositories, then the domain, then the routes and GET /msg's fast path. */
@@ -46,14 +52,23 @@ export function createMessageApp(deps: AppDeps): MessageApp {
   const repositories = {
     messages: new MessageRepository(knex),
     reactions: new ReactionRepository(knex),
-    events: new EventRepository(knex),
   };
+  const backbone = new EventBackbone({
+    knex,
+    service: 'message',
+    logger: deps.logger,
+    retentionMs: settings.eventRetentionMs,
+    natsUrl: settings.natsUrl,
+    now,
+    ...deps.eventBackbone,
+  });
+  const events = new MessageEvents({ outbox: new Outbox({ knex, service: 'message', now }), poke: () => backbone.poke() });
   const policy = new AccessPolicy({ channels: clients.channels });
-  const writer = new MessageWriter({ messages: repositories.messages, insertBatch: settings.insertBatch });
-  const messages = new MessageService({ ...repositories, writer, policy, users: clients.users, db: knex, now });
-  const reactions = new ReactionService({ ...repositories, messageService: messages, policy, db: knex, now });
+  const writer = new MessageWriter({ messages: repositories.messages, events, db: knex, insertBatch: settings.insertBatch });
+  const messages = new MessageService({ ...repositories, events, writer, policy, users: clients.users, db: knex, now });
+  const reactions = new ReactionService({ ...repositories, events, messageService: messages, policy, db: knex, now });
   const search = new SearchService({ search: new SearchRepository(knex), words: new SearchWordsRepository(knex), policy });
-  const feed = new EventFeedService({ events: repositories.events, gapWaitMs: settings.eventGapWaitMs, now });
+  const channelFollower = new ChannelAccessFollower({ transport: clients.channelEvents, cache: clients.channels, logger: deps.logger });
 
   const docs = new ApiDocs();
   const answers = answerSchemas(docs);
@@ -69,7 +84,7 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     },
     readiness: { database: () => pingDatabase(knex) },
     routes: (app) => {
-      app.use(internalRoutes({ feed, serviceSecret: deps.serviceSecret, docs }));
+      app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
       // Every /msg route, reads included, needs a user token.
       app.use('/msg', authenticate(deps.tokens), requireAuth());
       app.use(reactionRoutes({ reactions, messages, docs, answers }));
@@ -78,10 +93,10 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     },
   });
   const handler = channelPageHandler({ app, messages, tokens: deps.tokens, logger: deps.logger, guards: deps.guards });
-  return { app, handler };
+  return { app, handler, backbone, channelFollower };
 }
 
-/** The Express app alone (every route, no fast path); tests call this with their own dependencies. */
+/** The Express app alone (every route, no fast path, backbone not started); tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
   return createMessageApp(deps).app;
 }

@@ -1,16 +1,39 @@
+import ms from 'ms';
 import { commonShape, port, positiveInt, z } from '@canaduck/config';
+
+/**
+ * A duration read with `ms` ("7d", "12h", "30m", "90s"); a bare number is seconds. Anything else,
+ * zero or negative fails at start-up.
+ */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const text = value.trim();
+      // ms() throws on an empty string or one over 100 characters instead of answering undefined.
+      const millis = /^\d+$/.test(text) ? Number(text) * 1000 : text && text.length <= 100 ? ms(text as ms.StringValue) : undefined;
+      if (typeof millis !== 'number' || !Number.isSafeInteger(millis) || millis <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a positive duration: "7d", "12h", "30m" or seconds' });
+        return z.NEVER;
+      }
+      return millis;
+    });
 
 /** Environment of the message-service; see the README's configuration table. */
 export const configShape = {
   ...commonShape,
   PORT: port(5002),
-  /** How long a channel-service access answer may be reused (structures.md section 5: at most 2000 ms by default). */
-  ACCESS_CACHE_MS: positiveInt(2000),
   /**
-   * The event feed holds back events behind a gap in `seq` for this long: a gap is a transaction that
-   * took its number but has not committed yet (or rolled back). Readers never skip a late commit.
+   * How long a channel-service access answer may be reused at most (structures.md section 5). A
+   * channel event drops the channel's answers at once; this is the backstop while the channel
+   * stream is down.
    */
-  EVENT_GAP_WAIT_MS: positiveInt(5000),
+  ACCESS_CACHE_MS: positiveInt(2000),
+  /** Unset: events served on GET /internal/events only and channel events long-polled from channel-service; set: NATS JetStream. */
+  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** How long the message events are kept; a reader behind that gets 410 resync_required. */
+  EVENT_RETENTION: duration('7d'),
   /** Group commit on MySQL: posts per INSERT at most while several arrive at once (1 turns it off). */
   MESSAGE_INSERT_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
 };
@@ -27,8 +50,10 @@ export interface Settings {
   httpTimeoutMs: number;
   /** See ACCESS_CACHE_MS. */
   accessCacheMs: number;
-  /** See EVENT_GAP_WAIT_MS. */
-  eventGapWaitMs: number;
+  /** See NATS_URL. */
+  natsUrl?: string;
+  /** See EVENT_RETENTION (ms). */
+  eventRetentionMs: number;
   /** See MESSAGE_INSERT_BATCH. */
   insertBatch: number;
 }
@@ -40,7 +65,8 @@ export function settingsFrom(config: MessageConfig): Settings {
     userServiceUrl: config.USER_SERVICE_URL,
     httpTimeoutMs: config.HTTP_TIMEOUT_MS,
     accessCacheMs: config.ACCESS_CACHE_MS,
-    eventGapWaitMs: config.EVENT_GAP_WAIT_MS,
+    natsUrl: config.NATS_URL,
+    eventRetentionMs: config.EVENT_RETENTION,
     insertBatch: config.MESSAGE_INSERT_BATCH,
   };
 }

@@ -21,7 +21,7 @@ describe.each(testDatabases())('other services on %s', (kind) => {
       // At once: far below the 20 s client timeout, with room for a loaded machine.
       expect(Date.now() - started).toBeLessThan(4000);
       expect(await t.db.knex('messages').count({ n: '*' }).first()).toEqual({ n: 0 });
-      expect(await t.db.knex('events').count({ n: '*' }).first()).toEqual({ n: 0 });
+      expect(await t.db.knex('outbox_events').count({ n: '*' }).first()).toEqual({ n: 0 });
     } finally {
       await t.close();
     }

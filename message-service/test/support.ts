@@ -18,7 +18,9 @@ import {
 import type { Express } from 'express';
 import type { ServiceGuards } from '@canaduck/service-kit';
 import { loadConfig } from '@canaduck/config';
+import type { EventBackbone } from '@canaduck/events';
 import { createMessageApp } from '../src/app';
+import type { ChannelAccessFollower } from '../src/domain/channel-access-follower';
 import { createClients, type Clients } from '../src/clients';
 import { configShape, type MessageConfig, settingsFrom } from '../src/config';
 import { migrations } from '../src/migrations';
@@ -113,6 +115,8 @@ export interface TestApp {
   express: Express;
   db: TestDatabase;
   clients: Clients;
+  backbone: EventBackbone;
+  channelFollower: ChannelAccessFollower;
   close(): Promise<void>;
 }
 
@@ -120,8 +124,14 @@ export interface StartOptions {
   channelUrl?: string;
   userUrl?: string;
   accessCacheMs?: number;
-  eventGapWaitMs?: number;
   guards?: ServiceGuards;
+  /** NATS_URL (tests give their own namespace with natsNamespace). */
+  natsUrl?: string;
+  natsNamespace?: string;
+  /** Starts the channel stream follower (off by default: the nock'd channel-service has no feed). */
+  followChannels?: boolean;
+  /** A database made by the caller (e.g. to migrate it from an older schema first). */
+  db?: TestDatabase;
 }
 
 /** The service's configuration as runService would read it, with the test's URLs and timings. */
@@ -134,17 +144,22 @@ export function testConfig(o: StartOptions = {}): MessageConfig {
     ACCESS_CACHE_MS: String(o.accessCacheMs ?? 1),
     // Far above what the in-process fakes need, so a loaded machine never turns an answer into a 504.
     HTTP_TIMEOUT_MS: '20000',
-    ...(o.eventGapWaitMs === undefined ? {} : { EVENT_GAP_WAIT_MS: String(o.eventGapWaitMs) }),
+    ...(o.natsUrl === undefined ? {} : { NATS_URL: o.natsUrl }),
   });
 }
 
 /** The message-service on a fresh test database, built by createMessageApp as main.ts builds it. */
 export async function startService(kind: TestDbKind, o: StartOptions = {}): Promise<TestApp> {
-  const db = await createTestDatabase('message-service', migrations, kind);
+  const db = o.db ?? (await createTestDatabase('message-service', migrations, kind));
   const config = testConfig(o);
-  const logger = createLogger('message-service', 'silent');
-  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret), logger });
-  const { app, handler } = createMessageApp({
+  const logger = createLogger('message-service', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const clients = createClients({
+    config,
+    serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret),
+    logger,
+    natsNamespace: o.natsNamespace,
+  });
+  const { app, handler, backbone, channelFollower } = createMessageApp({
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
@@ -153,13 +168,22 @@ export async function startService(kind: TestDbKind, o: StartOptions = {}): Prom
     clients,
     // As a service started by runService (ACCESS_LOG's default, no database watchdog here).
     guards: o.guards ?? { accessLog: 'errors', requestTimeoutMs: 20_000 },
+    eventBackbone: { pollMs: 10, electionMs: 100, readPollMs: 20, natsNamespace: o.natsNamespace },
   });
+  // As main.ts: the backbone sequences what the routes append.
+  await backbone.start();
+  if (o.followChannels) channelFollower.start();
   return {
     app: handler,
     express: app,
     db,
     clients,
+    backbone,
+    channelFollower,
     close: async () => {
+      await channelFollower.stop();
+      await backbone.stop();
+      await clients.channelEvents.close();
       clients.close();
       await db.destroy();
     },

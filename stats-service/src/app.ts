@@ -8,7 +8,7 @@ import type { Settings } from './config';
 import { ChannelVisibilityService } from './domain/channel-visibility-service';
 import { FeedApplier } from './domain/feed-applier';
 import { StatsService } from './domain/stats-service';
-import { EventPoller } from './feed/event-poller';
+import { EventFollower } from './feed/event-follower';
 import { AggregatesRepository } from './repositories/aggregates-repository';
 import { ChannelRepository } from './repositories/channel-repository';
 import { StatsRepository } from './repositories/stats-repository';
@@ -24,8 +24,8 @@ export interface AppDeps extends AppBase {
 
 export interface StatsApp {
   app: Express;
-  /** The feed's background worker: main.ts starts it and stops it on shutdown; tests run its cycles. */
-  poller: EventPoller;
+  /** The stream's background worker: main.ts starts it and stops it on shutdown. */
+  poller: EventFollower;
   /** Applies a page of feed events (the poller's own path; tests replay pages through it). */
   applier: FeedApplier;
   /** The token revocation map (user stream): main.ts starts it and stops it on shutdown. */
@@ -48,8 +48,8 @@ export function createStatsApp(deps: AppDeps): StatsApp {
     logger: deps.logger,
     channelRefreshMs: deps.settings.channelRefreshMs,
   });
-  const poller = new EventPoller({
-    messages: deps.clients.messages,
+  const poller = new EventFollower({
+    transport: deps.clients.messageEvents,
     state,
     applier,
     visibility,

@@ -5,24 +5,28 @@ import { commonShape, port, positiveInt } from '@canaduck/config';
 export const configShape = {
   ...commonShape,
   PORT: port(5005),
-  /** Wait between two polls of message-service's feed once caught up. */
+  /** How often channel visibility is checked for names new to the stream. */
   STATS_POLL_MS: positiveInt(1000),
-  /** Events asked per page (message-service allows at most 5000). */
+  /** Events per batch of the stream (message-service allows at most 5000 per page). */
   STATS_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Unset: message-service's GET /internal/events is long-polled; set: NATS JetStream. */
+  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** Long-poll wait of the HTTP feed (seconds); /ready calls the feed unavailable after it plus 5 s of silence. */
+  STATS_FEED_WAIT_S: z.coerce.number().min(0.05).max(30).default(20),
   /** How often the visibility of every known channel is asked again. */
   STATS_CHANNEL_REFRESH_MS: positiveInt(5000),
-  /** NATS JetStream: when set, the user stream (token revocation) is read there instead of user-service's feed. */
-  NATS_URL: z.string().optional(),
 };
 
 export type Config = z.infer<z.ZodObject<typeof configShape>>;
 
 /** The stats-service's own settings, as plain typed values. */
 export interface Settings {
-  /** Wait between polls once caught up. */
+  /** How often channel visibility is checked for new names. */
   pollMs: number;
-  /** Events asked per page; a full page means "more to catch up". */
+  /** Events per batch of the stream. */
   batchSize: number;
+  /** The stream is reported unavailable after this long without an answer. */
+  feedStaleMs: number;
   /** How often every known channel's visibility is asked again. */
   channelRefreshMs: number;
 }
@@ -31,6 +35,7 @@ export function settingsFrom(config: Config): Settings {
   return {
     pollMs: config.STATS_POLL_MS,
     batchSize: config.STATS_BATCH_SIZE,
+    feedStaleMs: config.STATS_FEED_WAIT_S * 1000 + 5000,
     channelRefreshMs: config.STATS_CHANNEL_REFRESH_MS,
   };
 }

@@ -5,7 +5,7 @@ import { createLogger } from '@canaduck/logging';
 import { createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
 import { createStatsApp, type StatsApp } from '../src/app';
 import { createClients, type Clients } from '../src/clients';
-import type { EventPoller } from '../src/feed/event-poller';
+import type { EventFollower } from '../src/feed/event-follower';
 import { migrations } from '../src/migrations';
 
 export const MESSAGE_URL = 'http://message-service.test';
@@ -59,7 +59,7 @@ export class FakeServices {
       .persist()
       .get('/internal/events')
       .query(true)
-      .reply(function (uri) {
+      .reply(async function (uri) {
         self.feedCalls += 1;
         if (!authorized(this.req.headers.authorization as string | undefined))
           return [401, { error: 'service token required', code: 'token_missing' }];
@@ -69,6 +69,9 @@ export class FakeServices {
         const limit = Number(url.searchParams.get('limit') ?? 500);
         const first = self.events.findIndex((e) => e.seq > after);
         const page = first === -1 ? [] : self.events.slice(Math.max(0, first - self.overlap), Math.max(0, first - self.overlap) + limit);
+        // A long poll with nothing new answers after a short wait, as the real feed does after `wait`.
+        if (!page.some((e) => e.seq > after))
+          await new Promise((r) => setTimeout(r, Math.min(50, Number(url.searchParams.get('wait') ?? 0) * 1000)));
         return [200, { events: page, last_seq: page.length ? page[page.length - 1].seq : after }];
       });
     nock(CHANNEL_URL)
@@ -124,13 +127,15 @@ export interface StartOptions {
   batchSize?: number;
   /** Clock for the hourly buckets. */
   now?: () => number;
+  /** Clients of the caller's (e.g. reading a real message feed); the HTTP fakes' by default. */
+  clients?: Clients;
 }
 
 /** Clients to the HTTP fakes, built by the service's own createClients. */
 export function testClients(): Clients {
   return createClients({
     // A timeout far above what the in-process fakes need, even on a loaded machine.
-    config: { MESSAGE_SERVICE_URL: MESSAGE_URL, CHANNEL_SERVICE_URL: CHANNEL_URL, USER_SERVICE_URL: USER_URL, HTTP_TIMEOUT_MS: 10_000 },
+    config: { MESSAGE_SERVICE_URL: MESSAGE_URL, CHANNEL_SERVICE_URL: CHANNEL_URL, USER_SERVICE_URL: USER_URL, HTTP_TIMEOUT_MS: 10_000, STATS_FEED_WAIT_S: 0.2 },
     serviceTokens: new ServiceTokenMinter('stats-service', testServiceSecret),
     logger,
     // A breaker that never opens: the tests switch services off and on at will.
@@ -138,14 +143,9 @@ export function testClients(): Clients {
   });
 }
 
-/** Runs poll cycles until a page is not full (what the timer loop does, without waiting). */
-export async function catchUp(poller: EventPoller, maxCycles = 10_000): Promise<number> {
-  let cycles = 0;
-  while (cycles < maxCycles) {
-    cycles += 1;
-    if (!(await poller.cycle())) break;
-  }
-  return cycles;
+/** Starts the follower if needed and waits until it has applied everything the feed holds (false: timed out). */
+export function catchUp(poller: EventFollower, timeoutMs = 10_000): Promise<boolean> {
+  return poller.caughtUp(timeoutMs);
 }
 
 export interface StatsInstance extends StatsApp {
@@ -154,15 +154,15 @@ export interface StatsInstance extends StatsApp {
   close(): Promise<void>;
 }
 
-/** A stats-service over `knex` whose clients read the HTTP fakes; its poller is not started. */
+/** A stats-service over `knex` whose clients read the HTTP fakes; its follower starts at the first catchUp. */
 export function createStatsInstance(knex: Knex, opts: StartOptions = {}): StatsInstance {
-  const clients = testClients();
+  const clients = opts.clients ?? testClients();
   const built = createStatsApp({
     logger,
     knex,
     tokens: testTokenSettings,
     serviceSecret: testServiceSecret,
-    settings: { pollMs: 1000, batchSize: opts.batchSize ?? 500, channelRefreshMs: 0 },
+    settings: { pollMs: 1000, batchSize: opts.batchSize ?? 500, channelRefreshMs: 0, feedStaleMs: 1000 },
     clients,
     now: opts.now,
   });

@@ -1,4 +1,5 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
+import { createEventTransport, type EventTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import { type MessageConfig, settingsFrom } from '../config';
@@ -11,6 +12,8 @@ export { UserClient, type InternalUser } from './user-client';
 export interface Clients {
   channels: ChannelClient;
   users: UserClient;
+  /** channel-service's event stream (its GET /internal/events, or NATS JetStream when NATS_URL is set). */
+  channelEvents: EventTransport;
   close(): void;
 }
 
@@ -18,6 +21,8 @@ export interface ClientsOptions {
   config: MessageConfig;
   serviceTokens: ServiceTokenMinter;
   logger: Logger;
+  /** NATS stream and subject prefix (default `canaduck`); tests use their own. */
+  natsNamespace?: string;
 }
 
 /** The only place the message-service's clients of other services are built; service tokens on every call. */
@@ -27,12 +32,22 @@ export function createClients(o: ClientsOptions): Clients {
   const client = (name: string, baseUrl: string) => new ServiceClient({ name, baseUrl, timeoutMs: s.httpTimeoutMs, serviceAuth });
   const channels = new ChannelClient(client('channel-service', s.channelServiceUrl), s.accessCacheMs);
   const users = new UserClient(client('user-service', s.userServiceUrl));
+  const channelEvents = createEventTransport({
+    natsUrl: s.natsUrl,
+    natsNamespace: o.natsNamespace,
+    urls: { channel: s.channelServiceUrl },
+    serviceAuth,
+    logger: o.logger,
+  });
   return {
     channels,
     users,
+    channelEvents,
     close: () => {
       channels.close();
       users.close();
+      // Subscriptions are stopped by their owners first (main.ts); this drains a NATS link.
+      void channelEvents.close();
     },
   };
 }

@@ -1,15 +1,15 @@
 /**
- * Group commit for posts. Up to `maxInFlight` INSERT statements run at once; posts that arrive
- * while they are all busy wait in a queue and leave together, as one multi-row INSERT, when a
- * statement finishes. Under light load every post is its own statement at once (no added wait);
- * under heavy load one statement, one commit and one round trip carry many posts, which is where
- * the time of a write goes (the per-row work, trigger included, stays the same).
+ * Group commit for posts. Up to `maxInFlight` batches run at once; posts that arrive while they
+ * are all busy wait in a queue and leave together, as one batch, when a batch finishes. Under
+ * light load every post is its own batch at once (no added wait); under heavy load one
+ * transaction, one commit and a few round trips carry many posts, which is where the time of a
+ * write goes.
  *
- * A failed multi-row statement is retried row by row, so one bad row never fails its neighbours.
- * It opens no transaction: each batch is one autocommit statement, atomic on its own.
+ * A failed batch is retried row by row, so one bad row never fails its neighbours. What a batch
+ * is (one transaction: the messages and their events) is the caller's `insertMany`.
  */
 export interface InsertBatcherOptions<T> {
-  /** Inserts the rows in one statement and answers their ids, in the same order. */
+  /** Inserts the rows atomically (one transaction) and answers their ids, in the same order. */
   insertMany(rows: T[]): Promise<number[]>;
   /** Statements running at once (below the connection pool's size, so reads are not starved). */
   maxInFlight: number;

@@ -2,10 +2,10 @@ import type { Transactor } from '@canaduck/db';
 import { ForbiddenError, NotFoundError, ValidationError } from '@canaduck/errors';
 import { pseudoKey } from '@canaduck/service-kit';
 import type { UserClient } from '../clients';
-import type { EventRepository } from '../repositories/event-repository';
 import type { MessageRepository, PageQuery } from '../repositories/message-repository';
 import type { ReactionRepository } from '../repositories/reaction-repository';
 import { type AccessPolicy, type Actor, isAuthor, isParticipant, messageNotFound } from './access-policy';
+import type { MessageEvents } from './message-events';
 import type { MessageWriter } from './message-writer';
 import { conversationKey, type MessageRecord, type MessageView, toView } from './message';
 
@@ -28,7 +28,7 @@ export interface MessagePage {
 export interface MessageServiceDeps {
   messages: MessageRepository;
   reactions: ReactionRepository;
-  events: EventRepository;
+  events: MessageEvents;
   /** New messages go through it (group commit on MySQL). */
   writer: MessageWriter;
   policy: AccessPolicy;
@@ -80,7 +80,7 @@ export class MessageService {
       pinned: false,
       reactions: {},
     };
-    // The message.created event is written by the database in the same statement (migration 002).
+    // The message.created event is appended in the same transaction as the row (message-writer.ts).
     const id = await this.deps.writer.insert({
       ...record,
       toKey: target.to === null ? null : pseudoKey(target.to),
@@ -138,8 +138,9 @@ export class MessageService {
     const now = this.deps.now();
     await this.deps.db.transaction(async (trx) => {
       await this.deps.messages.updateText(id, text, now, trx);
-      await this.deps.events.append('message.edited', { id, text, edited_at: new Date(now).toISOString() }, now, trx);
+      await this.deps.events.append(trx, [{ type: 'message.edited', data: { id, text, edited_at: new Date(now).toISOString() } }]);
     });
+    this.deps.events.committed();
     return this.view({ ...m, text, editedAt: now });
   }
 
@@ -156,11 +157,13 @@ export class MessageService {
         throw new ForbiddenError('only the author, the channel owner or moderators, or an admin may delete a message', 'not_allowed');
       }
     }
-    const now = this.deps.now();
     await this.deps.db.transaction(async (trx) => {
       await this.deps.messages.delete(id, trx);
-      await this.deps.events.append('message.deleted', { id }, now, trx);
+      // A hard delete: the text leaves the stored events too (created, edited).
+      await this.deps.events.scrubText(trx, id);
+      await this.deps.events.append(trx, [{ type: 'message.deleted', data: { id } }]);
     });
+    this.deps.events.committed();
   }
 
   async require(id: number): Promise<MessageRecord> {

@@ -1,19 +1,25 @@
-import type { InsertIds, MessageRepository, NewMessage } from '../repositories/message-repository';
+import type { Transactor } from '@canaduck/db';
+import type { MessageRepository, NewMessage } from '../repositories/message-repository';
 import { InsertBatcher } from './insert-batcher';
+import { isoTime } from './iso-time';
+import type { MessageEvents } from './message-events';
 
-/** Group commit: INSERT statements running at once (the pool holds 10 connections). */
+/** Group commit: transactions running at once (the pool holds 10 connections, one is the sequencer's). */
 const INSERTS_IN_FLIGHT = 4;
 
 export interface MessageWriterDeps {
   messages: MessageRepository;
+  events: MessageEvents;
+  db: Transactor;
   /** Rows per INSERT at most under concurrent posts (MESSAGE_INSERT_BATCH; 1: no group commit). */
   insertBatch: number;
 }
 
 /**
- * Writes new messages. On MySQL, concurrent posts share statements (group commit, insert-batcher.ts)
- * when the server numbers a multi-row INSERT's rows consecutively; elsewhere each post is its own
- * autocommit INSERT.
+ * Writes new messages with their `message.created` events, in one transaction per statement. On
+ * MySQL, concurrent posts share that transaction (group commit, insert-batcher.ts) when the server
+ * numbers a multi-row INSERT's rows consecutively: one INSERT of the messages, one of their
+ * events, one commit. Elsewhere each post is its own transaction.
  */
 export class MessageWriter {
   private batcher?: Promise<InsertBatcher<NewMessage> | null>;
@@ -27,17 +33,43 @@ export class MessageWriter {
       throw err;
     });
     const batcher = await this.batcher;
-    return batcher ? batcher.insert(m) : this.deps.messages.insert(m);
+    return batcher ? batcher.insert(m) : (await this.insertWithEvents([m], 1))[0];
   }
 
   private async createBatcher(): Promise<InsertBatcher<NewMessage> | null> {
     if (this.deps.insertBatch <= 1) return null;
-    const ids: InsertIds | null = await this.deps.messages.insertIdStep();
+    const ids = await this.deps.messages.insertIdStep();
     if (ids === null) return null;
     return new InsertBatcher<NewMessage>({
-      insertMany: (batch) => this.deps.messages.insertMany(batch, ids.step),
+      insertMany: (batch) => this.insertWithEvents(batch, ids.step),
       maxInFlight: INSERTS_IN_FLIGHT,
       maxBatch: this.deps.insertBatch,
     });
+  }
+
+  /** The rows and their events in one transaction: an event exists if and only if its message does. */
+  private async insertWithEvents(rows: NewMessage[], step: number): Promise<number[]> {
+    const ids = await this.deps.db.transaction(async (trx) => {
+      const inserted = await this.deps.messages.insertMany(rows, step, trx);
+      await this.deps.events.append(
+        trx,
+        rows.map((m, i) => ({
+          type: 'message.created' as const,
+          data: {
+            id: inserted[i],
+            channel: m.channel,
+            channel_id: m.channelId,
+            to: m.to,
+            from: m.from,
+            text: m.text,
+            timestamp: isoTime(m.createdAt),
+            reply_to: m.replyTo,
+          },
+        })),
+      );
+      return inserted;
+    });
+    this.deps.events.committed();
+    return ids;
   }
 }

@@ -3,15 +3,15 @@ import { pseudoKey } from '@canaduck/service-kit';
 import { type AccessPolicy, type Actor, messageNotFound } from './access-policy';
 import { type MessageView, toView } from './message';
 import type { Transactor } from '@canaduck/db';
-import type { EventRepository } from '../repositories/event-repository';
 import type { MessageRepository } from '../repositories/message-repository';
 import type { ReactionRepository } from '../repositories/reaction-repository';
+import type { MessageEvents } from './message-events';
 import type { MessageService } from './message-service';
 
 export interface ReactionServiceDeps {
   messages: MessageRepository;
   reactions: ReactionRepository;
-  events: EventRepository;
+  events: MessageEvents;
   /** Reads a message and its current reactions, as the message routes do. */
   messageService: MessageService;
   policy: AccessPolicy;
@@ -34,9 +34,10 @@ export class ReactionService {
     const stored = await this.deps.db.transaction(async (trx) => {
       if (!(await this.deps.reactions.lockMessage(messageId, trx))) throw messageNotFound(messageId);
       if (!(await this.deps.reactions.add(messageId, actor.pseudo, pseudoKey(actor.pseudo), emoji, now, trx))) return null;
-      await this.deps.events.append('reaction.added', { message_id: messageId, emoji, pseudo: actor.pseudo }, now, trx);
+      await this.deps.events.append(trx, [{ type: 'reaction.added', data: { message_id: messageId, emoji, pseudo: actor.pseudo } }]);
       return this.deps.reactions.storeColumn(messageId, trx);
     });
+    if (stored !== null) this.deps.events.committed();
     if (stored === null) return { created: false, message: await this.deps.messageService.view(m) };
     return { created: true, message: toView({ ...m, reactions: stored }) };
   }
@@ -45,13 +46,13 @@ export class ReactionService {
   async unreact(actor: Actor, messageId: number, emoji: string): Promise<MessageView> {
     const m = await this.deps.messageService.require(messageId);
     await this.deps.policy.readableMessage(actor, m);
-    const now = this.deps.now();
     const stored = await this.deps.db.transaction(async (trx) => {
       if (!(await this.deps.reactions.lockMessage(messageId, trx))) throw messageNotFound(messageId);
       if (!(await this.deps.reactions.remove(messageId, pseudoKey(actor.pseudo), emoji, trx))) return null;
-      await this.deps.events.append('reaction.removed', { message_id: messageId, emoji, pseudo: actor.pseudo }, now, trx);
+      await this.deps.events.append(trx, [{ type: 'reaction.removed', data: { message_id: messageId, emoji, pseudo: actor.pseudo } }]);
       return this.deps.reactions.storeColumn(messageId, trx);
     });
+    if (stored !== null) this.deps.events.committed();
     if (stored === null) throw new NotFoundError(`no ${emoji} reaction of yours on message ${messageId}`, 'reaction_not_found');
     return toView({ ...m, reactions: stored });
   }
@@ -66,8 +67,11 @@ export class ReactionService {
       const now = this.deps.now();
       await this.deps.db.transaction(async (trx) => {
         await this.deps.messages.setPinned(messageId, pinned, pinned ? actor.pseudo : null, pinned ? now : null, trx);
-        await this.deps.events.append(pinned ? 'message.pinned' : 'message.unpinned', { id: messageId, by: actor.pseudo }, now, trx);
+        await this.deps.events.append(trx, [
+          { type: pinned ? 'message.pinned' : 'message.unpinned', data: { id: messageId, by: actor.pseudo } },
+        ]);
       });
+      this.deps.events.committed();
     }
     return this.deps.messageService.view({ ...m, pinned });
   }

@@ -1,14 +1,13 @@
-import { userStreamTransport, type EventTransport } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
+import { createEventTransport, type EventTransport, userStreamTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Config } from '../config';
 import { ChannelClient } from './channel-client';
-import { MessageClient } from './message-client';
 import { UserClient } from './user-client';
 
 export interface Clients {
-  /** message-service's event feed. */
-  messages: MessageClient;
+  /** message-service's event stream (its GET /internal/events, or NATS JetStream when NATS_URL is set). */
+  messageEvents: EventTransport;
   /** channel-service's channel visibility. */
   channels: ChannelClient;
   /** user-service's token state (admin tokens while the user stream is down). */
@@ -19,14 +18,14 @@ export interface Clients {
 }
 
 export interface ClientsOptions {
-  config: Pick<Config, 'MESSAGE_SERVICE_URL' | 'CHANNEL_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'USER_SERVICE_URL' | 'NATS_URL'>;
-  /** NATS stream prefix (tests use their own). */
-  natsNamespace?: string;
+  config: Pick<Config, 'MESSAGE_SERVICE_URL' | 'CHANNEL_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'USER_SERVICE_URL' | 'NATS_URL' | 'STATS_FEED_WAIT_S'>;
   /** Mints the service token sent on every internal call. */
   serviceTokens: { get(): string };
   logger: Logger;
   /** Circuit breaker tuning (tests switch the other services off and on at will). */
   breaker?: { errorThreshold: number; resetMs: number };
+  /** NATS stream and subject prefix (default `canaduck`); tests use their own. */
+  natsNamespace?: string;
 }
 
 /** The only place the stats-service's outbound clients are built. */
@@ -37,7 +36,6 @@ export function createClients(o: ClientsOptions): Clients {
     breakerErrorThreshold: o.breaker?.errorThreshold,
     breakerResetMs: o.breaker?.resetMs,
   };
-  const messageHttp = new ServiceClient({ name: 'message-service', baseUrl: o.config.MESSAGE_SERVICE_URL, ...common });
   const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: o.config.CHANNEL_SERVICE_URL, ...common });
   const userHttp = new ServiceClient({ name: 'user-service', baseUrl: o.config.USER_SERVICE_URL, ...common });
   const userEvents = userStreamTransport({
@@ -47,16 +45,24 @@ export function createClients(o: ClientsOptions): Clients {
     serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger,
   });
+  const messageEvents = createEventTransport({
+    natsUrl: o.config.NATS_URL,
+    natsNamespace: o.natsNamespace,
+    urls: { message: o.config.MESSAGE_SERVICE_URL },
+    serviceAuth: common.serviceAuth,
+    logger: o.logger,
+    waitSeconds: o.config.STATS_FEED_WAIT_S,
+  });
   return {
-    messages: new MessageClient(messageHttp),
+    messageEvents,
     channels: new ChannelClient(channelHttp),
     users: new UserClient(userHttp),
     userEvents,
     close: async () => {
-      messageHttp.close();
       channelHttp.close();
       userHttp.close();
-      await userEvents.close();
+      // The follower and the revocation map stop their subscriptions first (main.ts); this drains NATS links.
+      await Promise.all([messageEvents.close(), userEvents.close()]);
     },
   };
 }
