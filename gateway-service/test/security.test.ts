@@ -179,7 +179,7 @@ describe('headers of proxied answers', () => {
     expect(res.headers['x-thing']).toBe('one, two');
     expect(res.headers.etag).toBe('"first"');
     expect(res.headers['x-powered-by']).toBeUndefined();
-    // The upstream's own value of a header the gateway also sets wins, as with http-proxy.
+    // The upstream's own value of a header the gateway also sets wins.
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.text).toBe('ok');
     await t.close();
