@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, uniqueName } from '@canaduck/testing';
 import type { Gateway } from '../src/app';
-import { buildGateway, closeAll, gatewayOverRaw, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import { buildGateway, closeAll, gatewayOverRaw, startUpstreams, urlsOf, type UpstreamSet } from './support';
 
 let up: UpstreamSet;
 beforeAll(async () => {
