@@ -1,12 +1,11 @@
 import type { RequestListener } from 'node:http';
-import path from 'node:path';
 import express, { type Express } from 'express';
-import { type ServiceTokenMinter, TokenVerifier, type TokenSettings } from '@canaduck/auth';
+import { TokenVerifier, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
-import { buildOpenApiDocument } from '@canaduck/service-kit';
-import { createUpstreamClients, upstreamUrls } from './clients/upstream-clients';
-import type { GatewayConfig } from './config';
+import { ApiDocs, buildOpenApiDocument } from '@canaduck/service-kit';
+import type { Clients } from './clients';
+import type { Settings } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
 import { frontHandler, gatewayMiddleware, type GatewayCore } from './middleware/gateway-middleware';
 import { authRateLimit, corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
@@ -19,9 +18,9 @@ import { UPSTREAMS, type UpstreamName } from './routing/route-table';
 export interface AppDeps {
   logger: Logger;
   tokens: TokenSettings;
-  config: GatewayConfig;
-  /** Mints the gateway's service token for `POST /internal/activity`. */
-  serviceTokens: ServiceTokenMinter;
+  settings: Settings;
+  /** The composed calls' clients (createClients); closed by their owner, main.ts or the test. */
+  clients: Clients;
 }
 
 export interface Gateway {
@@ -30,30 +29,24 @@ export interface Gateway {
   /** What the server runs: a fast path for proxied requests in front of `app`. */
   handler: RequestListener;
   activity: ActivityTracker;
-  /** Flushes the last activity batch, closes sockets and timers. */
+  /** Flushes the last activity batch, closes the proxies' sockets and timers (not the clients: their owner's). */
   shutdown(): Promise<void>;
 }
 
 /**
  * Builds the gateway. Order matters: request id, security headers, CORS (preflights end
  * there), rate limits, then the routing middleware that streams proxied routes before any
- * body parser could touch them; only the gateway's own routes go further.
+ * body parser could touch them; only the gateway's own routes go further. The server runs
+ * `handler` (see Gateway); `app` alone is complete (tests, `ACCESS_LOG=all`).
  */
 export function createGateway(deps: AppDeps): Gateway {
-  const c = deps.config;
-  const urls = upstreamUrls(c);
-  const clients = createUpstreamClients(c, deps.serviceTokens);
-  const activity = new ActivityTracker({ userService: clients['user-service'], flushMs: c.ACTIVITY_FLUSH_MS, logger: deps.logger });
+  const { settings: c, clients } = deps;
+  const urls = c.upstreamUrls;
+  const activity = new ActivityTracker({ userService: clients['user-service'], flushMs: c.activityFlushMs, logger: deps.logger });
   const proxies = Object.fromEntries(
     UPSTREAMS.map((name) => [
       name,
-      createUpstreamProxy({
-        name,
-        target: urls[name],
-        timeoutMs: c.UPSTREAM_TIMEOUT_MS,
-        maxSockets: c.PROXY_MAX_SOCKETS,
-        logger: deps.logger,
-      }),
+      createUpstreamProxy({ name, target: urls[name], timeoutMs: c.upstreamTimeoutMs, maxSockets: c.proxyMaxSockets, logger: deps.logger }),
     ]),
   ) as Record<UpstreamName, UpstreamProxy>;
 
@@ -61,38 +54,41 @@ export function createGateway(deps: AppDeps): Gateway {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.set('trust proxy', c.TRUST_PROXY);
+  app.set('trust proxy', c.trustProxy);
 
-  const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.TOKEN_CACHE_SIZE), activity };
+  const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.tokenCacheSize), activity };
   const requestId = requestIdMiddleware();
   const security = securityHeaders();
   const cors = corsMiddleware(c);
   app.use(requestId);
-  if (c.ACCESS_LOG === 'all') app.use(httpLogger(deps.logger));
+  if (c.accessLog === 'all') app.use(httpLogger(deps.logger));
   app.use(security, cors);
   app.post('/login', authRateLimit(c, '/login'));
   app.post('/register', authRateLimit(c, '/register'));
   app.use(gatewayMiddleware(core));
 
-  // Only the gateway's own routes below: none of them reads a body.
-  const ownDoc = buildOpenApiDocument('gateway-service', {
-    title: 'CanaDuck IRC gateway-service',
-    description: 'The single public entry of CanaDuck IRC: routing, JWT checks, /fullinfo, aggregated docs',
-    apis: [path.join(__dirname, 'routes', '*.{ts,js}')],
-  });
-  healthRoutes(app, urls, c.READY_TIMEOUT_MS);
-  fullinfoRoutes(app, clients, c.FULLINFO_MESSAGES);
-  if (c.DOCS_ENABLED) docsRoutes(app, clients, ownDoc);
-  else app.get('/openapi.json', (_req, res) => void res.json(ownDoc));
+  // Only the gateway's own routes below: none of them reads a body. Their document is built once
+  // every route is described (on the first request for it).
+  const docs = new ApiDocs();
+  let ownDoc: Record<string, unknown> | undefined;
+  const document = () =>
+    (ownDoc ??= buildOpenApiDocument('gateway-service', {
+      title: 'CanaDuck IRC gateway-service',
+      description: 'The single public entry of CanaDuck IRC: routing, JWT checks, /fullinfo, aggregated docs',
+      docs,
+    }));
+  app.use(healthRoutes(docs, urls, c.readyTimeoutMs));
+  app.use(fullinfoRoutes(docs, clients, c.fullinfoMessages));
+  app.use(docsRoutes(docs, clients, document, c.docsEnabled));
   app.use(notFoundMiddleware());
-  app.use(errorMiddleware(c.ACCESS_LOG === 'off' ? undefined : deps.logger));
+  app.use(errorMiddleware(c.accessLog === 'off' ? undefined : deps.logger));
 
   activity.start();
   return {
     app,
     // With one access-log line per request wanted, everything goes through Express (and its logger).
     handler:
-      c.ACCESS_LOG === 'all'
+      c.accessLog === 'all'
         ? app
         : frontHandler({
             core,
@@ -106,7 +102,6 @@ export function createGateway(deps: AppDeps): Gateway {
     async shutdown() {
       await activity.stop();
       for (const p of Object.values(proxies)) p.close();
-      for (const client of Object.values(clients)) client.close();
     },
   };
 }

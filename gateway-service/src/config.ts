@@ -1,3 +1,4 @@
+import type { UpstreamName } from './routing/route-table';
 import { bool, commonShape, csv, port, positiveInt, z } from '@canaduck/config';
 
 /**
@@ -40,3 +41,42 @@ export const configShape = {
 };
 
 export type GatewayConfig = z.infer<z.ZodObject<typeof configShape>>;
+
+/** The gateway's settings as plain typed values (what createGateway and its parts read). */
+export interface Settings {
+  upstreamUrls: Record<UpstreamName, string>;
+  upstreamTimeoutMs: number;
+  proxyMaxSockets: number;
+  fullinfoMessages: number;
+  activityFlushMs: number;
+  /** Empty or holding `*`: any origin. */
+  corsOrigins: string[];
+  rateLimit: { windowMs: number; max: number };
+  trustProxy: boolean | number | string;
+  accessLog: 'all' | 'errors' | 'off';
+  tokenCacheSize: number;
+  readyTimeoutMs: number;
+  docsEnabled: boolean;
+}
+
+export function settingsFrom(c: GatewayConfig): Settings {
+  return {
+    upstreamUrls: {
+      'user-service': c.USER_SERVICE_URL,
+      'message-service': c.MESSAGE_SERVICE_URL,
+      'channel-service': c.CHANNEL_SERVICE_URL,
+      'stats-service': c.STATS_SERVICE_URL,
+    },
+    upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
+    proxyMaxSockets: c.PROXY_MAX_SOCKETS,
+    fullinfoMessages: c.FULLINFO_MESSAGES,
+    activityFlushMs: c.ACTIVITY_FLUSH_MS,
+    corsOrigins: c.CORS_ORIGINS,
+    rateLimit: { windowMs: c.RATE_LIMIT_WINDOW_MS, max: c.RATE_LIMIT_MAX },
+    trustProxy: c.TRUST_PROXY,
+    accessLog: c.ACCESS_LOG,
+    tokenCacheSize: c.TOKEN_CACHE_SIZE,
+    readyTimeoutMs: c.READY_TIMEOUT_MS,
+    docsEnabled: c.DOCS_ENABLED,
+  };
+}

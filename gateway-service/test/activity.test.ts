@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { verifyServiceToken } from '@canaduck/auth';
 import { bearer, testServiceSecret, uniqueName, waitUntil } from '@canaduck/testing';
-import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
-import { refusedUrl, startUpstream, type Upstream } from './support/upstreams';
+import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet, refusedUrl, startUpstream, type Upstream } from './support';
 
 let up: UpstreamSet;
 let userService: Upstream;

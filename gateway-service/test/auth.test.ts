@@ -1,8 +1,7 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { bearer, expiredToken, serviceBearer, testTokenSettings, uniqueName, userToken } from '@canaduck/testing';
-import { describeBothEntries } from './support/gateway';
-import type { Upstream } from './support/upstreams';
+import { describeBothEntries, type Upstream } from './support';
 
 describeBothEntries((g) => {
   const now = () => Math.floor(Date.now() / 1000);

@@ -1,7 +1,6 @@
 import request from 'supertest';
 import type { Gateway } from '../src/app';
-import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
-import { refusedUrl, startUpstream, type Upstream } from './support/upstreams';
+import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet, refusedUrl, startUpstream, type Upstream } from './support';
 
 let up: UpstreamSet;
 let channelWithDoc: Upstream;

@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { bearer, uniqueName } from '@canaduck/testing';
 import type { Gateway } from '../src/app';
-import { buildGateway } from './support/gateway';
-import { refusedUrl, startUpstream, type Upstream } from './support/upstreams';
+import { buildGateway, refusedUrl, startUpstream, type Upstream } from './support';
 
 /** Services that answer like the real ones for the three calls /fullinfo makes. */
 let user: Upstream;

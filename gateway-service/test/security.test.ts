@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, uniqueName } from '@canaduck/testing';
 import type { Gateway } from '../src/app';
-import { buildGateway, closeAll, gatewayOverRaw, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import { buildGateway, closeAll, gatewayOverRaw, startUpstreams, urlsOf, type UpstreamSet } from './support';
 
 let up: UpstreamSet;
 beforeAll(async () => {
@@ -179,7 +179,7 @@ describe('headers of proxied answers', () => {
     expect(res.headers['x-thing']).toBe('one, two');
     expect(res.headers.etag).toBe('"first"');
     expect(res.headers['x-powered-by']).toBeUndefined();
-    // The upstream's own value of a header the gateway also sets wins, as with http-proxy.
+    // The upstream's own value of a header the gateway also sets wins.
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.text).toBe('ok');
     await t.close();

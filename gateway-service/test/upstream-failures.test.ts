@@ -11,8 +11,9 @@ import {
   urlsOf,
   type RawUpstreamGateway,
   type UpstreamSet,
-} from './support/gateway';
-import { refusedUrl, startRawServer } from './support/upstreams';
+  refusedUrl,
+  startRawServer,
+} from './support';
 
 let up: UpstreamSet;
 beforeAll(async () => {

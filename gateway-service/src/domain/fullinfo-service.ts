@@ -1,6 +1,6 @@
 import { AppError, NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceResponse } from '@canaduck/http-client';
-import type { UpstreamClients } from '../clients/upstream-clients';
+import type { Clients } from '../clients';
 
 export interface FullInfoQuery {
   user: string;
@@ -48,12 +48,7 @@ async function part<T>(call: Promise<ServiceResponse<unknown>>, pick: (data: unk
  * still comes back. When both the user and the channel are unknown there is nothing to
  * show (404); when no service could be reached at all, 503.
  */
-export async function getFullInfo(
-  clients: UpstreamClients,
-  q: FullInfoQuery,
-  caller: CallerContext,
-  messagesLimit: number,
-): Promise<FullInfo> {
+export async function getFullInfo(clients: Clients, q: FullInfoQuery, caller: CallerContext, messagesLimit: number): Promise<FullInfo> {
   const call = { authorization: caller.authorization, requestId: caller.requestId };
   const [user, channel, messages] = await Promise.all([
     part(clients['user-service'].get(`/whois/${encodeURIComponent(q.user)}`, call), (d) => d, 'user'),

@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import cors from 'cors';
 import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
-import type { GatewayConfig } from '../config';
+import type { Settings } from '../config';
 
 /**
  * Security headers. The API answers JSON only: OWASP's REST set (a CSP that forbids everything
@@ -37,15 +37,15 @@ export function securityHeaders(): RequestHandler {
 }
 
 /** Whether every origin is allowed: then CORS headers do not depend on the request. */
-export function corsAllowsAny(c: GatewayConfig): boolean {
-  return c.CORS_ORIGINS.length === 0 || c.CORS_ORIGINS.includes('*');
+export function corsAllowsAny(c: Pick<Settings, 'corsOrigins'>): boolean {
+  return c.corsOrigins.length === 0 || c.corsOrigins.includes('*');
 }
 
 /** CORS: `*` (no credentials) by default, else the listed origins. Preflights end here with 204. */
-export function corsMiddleware(c: GatewayConfig): RequestHandler {
+export function corsMiddleware(c: Pick<Settings, 'corsOrigins'>): RequestHandler {
   const any = corsAllowsAny(c);
   return cors({
-    origin: any ? '*' : c.CORS_ORIGINS,
+    origin: any ? '*' : c.corsOrigins,
     credentials: false,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
@@ -58,17 +58,17 @@ export function corsMiddleware(c: GatewayConfig): RequestHandler {
  * Brute force on /login and enumeration through /register: a fixed window per client
  * address (req.ip, which honours TRUST_PROXY behind Traefik). One counter per route.
  */
-export function authRateLimit(c: GatewayConfig, route: string): RequestHandler {
+export function authRateLimit(c: Pick<Settings, 'rateLimit'>, route: string): RequestHandler {
   return rateLimit({
-    windowMs: c.RATE_LIMIT_WINDOW_MS,
-    limit: c.RATE_LIMIT_MAX,
+    windowMs: c.rateLimit.windowMs,
+    limit: c.rateLimit.max,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (req, res) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const seconds = resetTime
         ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
-        : Math.ceil(c.RATE_LIMIT_WINDOW_MS / 1000);
+        : Math.ceil(c.rateLimit.windowMs / 1000);
       res
         .status(429)
         .set('Retry-After', String(seconds))

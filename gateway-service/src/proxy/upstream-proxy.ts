@@ -1,10 +1,9 @@
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import httpProxy from 'http-proxy';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { type Dispatcher, Pool } from 'undici';
 import type { Logger } from '@canaduck/logging';
-import { FastExchange, isTimeout } from './fast-exchange';
-import { isPlainRequest, outgoingHeaders } from './plain-request';
-import { UpstreamError, UpstreamPool } from './upstream-pool';
+import { ProxyExchange } from './proxy-exchange';
+import { hasBody, outgoingHeaders } from './request-headers';
 
 export interface UpstreamProxyOptions {
   /** The service's name, used in error bodies ("message-service unavailable"). */
@@ -26,17 +25,28 @@ export interface UpstreamProxy {
   close(): void;
 }
 
-/** Set on a request that went out on a reused keep-alive socket (http-proxy path). */
-const REUSED = Symbol('reusedSocket');
 const RETRIED = Symbol('retried');
-type Tracked = IncomingMessage & { [REUSED]?: boolean; [RETRIED]?: boolean };
+type Tracked = IncomingMessage & { [RETRIED]?: boolean };
 
-/** Connection-level failures before any answer: the request may not have reached the service. */
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+/**
+ * The socket closed or was reset before any answer: on a kept-alive socket the upstream closed
+ * just as it was reused, the request never reached the service. (undici says `UND_ERR_SOCKET`,
+ * "other side closed", or passes the socket's own code on.)
+ */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** No status line within the timeout, or no body byte for as long: the upstream is too slow. */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
-// Shared listener (`this` is the emitter): no closure allocated per request for it.
-function onUpstreamTimeout(this: ClientRequest): void {
-  this.destroy(new UpstreamError('upstream timeout', 'UPSTREAM_TIMEOUT'));
+/** As the pool's idle sockets: dropped before the upstream's own keep-alive timeout (65 s) can race us. */
+const IDLE_MS = 30000;
+
+/**
+ * The request body as undici reads it: through a PassThrough, because undici destroys the stream
+ * it was given once done or failed, and destroying the client's request would cut the client's
+ * connection before it gets its 503.
+ */
+function bodyOf(req: IncomingMessage): PassThrough {
+  return req.pipe(new PassThrough());
 }
 
 function sendError(res: ServerResponse, status: number, body: { error: string; code: string }): void {
@@ -49,82 +59,47 @@ function sendError(res: ServerResponse, status: number, body: { error: string; c
 }
 
 /**
- * Whether the upstream pool may send this request as it is: plain (isPlainRequest), without a
- * body (those keep http-proxy's piping), and no connection-level headers (`Upgrade`, `Keep-Alive`).
- */
-function fastEligible(req: IncomingMessage): boolean {
-  const h = req.headers;
-  return (
-    h['content-length'] === undefined &&
-    h['transfer-encoding'] === undefined &&
-    h.upgrade === undefined &&
-    h['keep-alive'] === undefined &&
-    isPlainRequest(req)
-  );
-}
-
-/**
- * One streaming proxy per upstream. Bodies are streamed in both directions, never parsed or
- * buffered. Failures become JSON: 503 when the service cannot be reached, 504 when it does not
- * answer in time; a failure after the answer started (headers sent) can only cut the
- * connection, which the client sees at once.
- *
- * Plain requests without a body (every read) go through UpstreamPool (upstream-pool.ts) with the
- * headers http-proxy would send: Node's http client (ClientRequest, agent bookkeeping, a readable
- * stream per answer) cost about as much CPU as the rest of the gateway, and undici's Pool, used
- * here before, a third more than UpstreamPool (bench/findings.md). Their answer is written with
- * one writeHead. Anything else (bodies, HTTP/1.0, `Expect`, URLs
- * that http-proxy rewrites) goes through http-proxy over a keep-alive http.Agent, as before.
+ * One streaming proxy per upstream, over an undici Pool of keep-alive sockets. Bodies are
+ * streamed in both directions with backpressure, never parsed or buffered. Failures become
+ * JSON: 503 when the service cannot be reached, 504 when it does not answer in time; a failure
+ * after the answer started (headers sent) can only cut the connection, which the client sees
+ * at once. The request target goes upstream exactly as the client sent it.
  */
 export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
-  const agent = new http.Agent({
-    keepAlive: true,
-    // Headers and body leave in separate writes: no Nagle delay between them.
-    noDelay: true,
-    maxSockets: o.maxSockets,
-    maxFreeSockets: Math.min(o.maxSockets, 256),
-    // Idle sockets are dropped before the upstream's own keep-alive timeout (65 s) can race us.
-    timeout: 30000,
-    scheduling: 'lifo',
-  });
-  const target = new URL(o.target);
-  const fastTarget = target.protocol === 'http:' && target.pathname === '/' && target.search === '';
-  const pool = new UpstreamPool(target.hostname.replace(/^\[|\]$/g, ''), Number(target.port || 80), {
+  const pool = new Pool(o.target, {
     connections: o.maxSockets,
-    // "No answer within the timeout": for the status line and headers, then between body chunks.
-    timeoutMs: o.timeoutMs,
-    // As the agent: idle sockets go before the upstream's keep-alive timeout (65 s) could race us.
-    idleMs: 30000,
+    // "No answer within the timeout": for the status line and headers, then between body chunks
+    // (undici does not count the time a slow client keeps the body paused).
+    headersTimeout: o.timeoutMs,
+    bodyTimeout: o.timeoutMs,
+    connectTimeout: o.timeoutMs,
+    keepAliveTimeout: IDLE_MS,
+    keepAliveMaxTimeout: IDLE_MS,
   });
-  const proxy = httpProxy.createProxyServer({ target: o.target, agent, xfwd: true, ws: false });
+  // A refused or failed connection also fails the request that wanted it: nothing else to do here.
+  pool.on('connectionError', () => undefined);
   const unavailable = { error: `${o.name} unavailable`, code: 'service_unavailable' };
   const timedOut = { error: `${o.name} did not answer within ${o.timeoutMs} ms`, code: 'upstream_timeout' };
 
   /**
-   * Every failure of either path ends here. A keep-alive socket the upstream closed just as it
-   * was reused fails with a reset before any answer: the request never reached the service, so
-   * a GET or HEAD is sent again, once, on a fresh socket; anything else gets its 503.
+   * Every failure ends here. A reset before any answer means the request never reached the
+   * service (a kept-alive socket the upstream closed as it was reused): a GET or HEAD without a
+   * body is sent again, once; anything else gets its 503.
    */
-  function fail(err: Error, req: Tracked, res: ServerResponse, reused: boolean, retry: () => void): void {
-    const timeout = isTimeout(err);
-    const code = (err as { code?: string }).code;
-    const safe = req.method === 'GET' || req.method === 'HEAD';
-    if (
-      !res.headersSent &&
-      !res.destroyed &&
-      !req.socket.destroyed &&
-      reused &&
-      safe &&
-      req[RETRIED] !== true &&
-      RESET_CODES.has(code ?? '')
-    ) {
+  function fail(err: Error, req: Tracked, res: ServerResponse, retry: () => void): void {
+    const code = (err as { code?: string }).code ?? '';
+    const timeout = TIMEOUT_CODES.has(code);
+    // Whether the client can still be answered (`req.socket` is unset once undici is done with the body).
+    const clientGone = res.destroyed || res.socket?.destroyed === true;
+    const gone = res.headersSent || clientGone;
+    const safe = (req.method === 'GET' || req.method === 'HEAD') && !hasBody(req);
+    if (!gone && safe && req[RETRIED] !== true && RESET_CODES.has(code)) {
       req[RETRIED] = true;
       retry();
       return;
     }
-    if (res.headersSent || res.destroyed || req.socket.destroyed) {
-      if (timeout || !req.socket.destroyed)
-        o.logger.warn({ upstream: o.name, err: err.message, url: req.url }, 'upstream failed mid-answer');
+    if (gone) {
+      if (timeout || !clientGone) o.logger.warn({ upstream: o.name, err: err.message, url: req.url }, 'upstream failed mid-answer');
       res.destroy();
       return;
     }
@@ -136,52 +111,31 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
   }
 
   function dispatch(req: Tracked, res: ServerResponse, own: readonly string[] | undefined): void {
-    // The pool does not say whether a socket was reused; a reset before any answer on a fresh
-    // socket is as safe to retry for a GET or HEAD, so every such reset counts as one.
     const retry = () => dispatch(req, res, own);
-    const exchange = new FastExchange(req, res, own, (err, r, s, again) => fail(err, r, s, true, again), retry);
-    pool.dispatch({ path: req.url ?? '/', method: req.method ?? 'GET', headers: outgoingHeaders(req) }, exchange);
+    const exchange = new ProxyExchange(req, res, own, fail, retry);
+    try {
+      pool.dispatch(
+        {
+          path: req.url ?? '/',
+          method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers: outgoingHeaders(req),
+          body: hasBody(req) ? bodyOf(req) : null,
+        },
+        exchange,
+      );
+    } catch (err) {
+      // undici refuses a request it cannot send as given (a target or header it rejects).
+      exchange.onError(err as Error);
+    }
   }
-
-  proxy.on('proxyReq', (proxyReq: ClientRequest, req: Tracked, res: ServerResponse) => {
-    proxyReq.setTimeout(o.timeoutMs, onUpstreamTimeout);
-    req[REUSED] = proxyReq.reusedSocket;
-    // The client went away before the answer was complete: free the upstream socket now.
-    res.once('close', () => {
-      if (!res.writableFinished) proxyReq.destroy();
-    });
-  });
-  proxy.on('proxyRes', (proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
-    delete proxyRes.headers['x-powered-by'];
-    // The upstream died mid-answer: cut the client's connection too, or it would wait forever.
-    proxyRes.once('close', () => {
-      if (!proxyRes.complete) res.destroy();
-    });
-  });
-  proxy.on('error', (err: Error, req: Tracked, res: ServerResponse | Socket) => {
-    if (!(res instanceof http.ServerResponse)) return void res.destroy();
-    fail(err, req, res, req[REUSED] === true, () => {
-      req[REUSED] = false;
-      proxy.web(req, res);
-    });
-  });
-  // A client that resets its connection is not a failure of ours.
-  proxy.on('econnreset', () => undefined);
 
   return {
     name: o.name,
     web(req, res, headers) {
-      // A client's `Connection: close` is about its own hop; keep the upstream socket reusable.
-      if (req.headers.connection !== undefined) delete req.headers.connection;
-      if (fastTarget && fastEligible(req)) return dispatch(req, res, headers);
-      // http-proxy copies the upstream's headers with setHeader over ours, which must be set first.
-      if (headers) for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i], headers[i + 1]);
-      proxy.web(req, res);
+      dispatch(req, res, headers);
     },
     close() {
-      proxy.close();
-      agent.destroy();
-      pool.close();
+      void pool.destroy();
     },
   };
 }

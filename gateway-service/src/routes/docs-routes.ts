@@ -1,7 +1,9 @@
-import type { Express } from 'express';
+import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
-import type { UpstreamClients } from '../clients/upstream-clients';
+import type { ApiDocs } from '@canaduck/service-kit';
+import { z } from 'zod';
+import type { Clients } from '../clients';
 import { resolveRoute, UPSTREAMS, type UpstreamName } from '../routing/route-table';
 
 const CACHE_MS = 30000;
@@ -17,45 +19,47 @@ export function throughGateway(doc: Record<string, unknown>, service: UpstreamNa
   return { ...doc, paths: kept, servers: [{ url: '/', description: 'through the gateway' }] };
 }
 
+const documentSchema = z.record(z.unknown()).openapi({ description: 'an OpenAPI 3 document' });
+const serviceParams = z.object({ service: z.enum(['gateway-service', ...UPSTREAMS] as [string, ...string[]]) });
+
 /**
- * @openapi
- * /openapi.json:
- *   get:
- *     tags: [gateway]
- *     summary: The gateway's own OpenAPI document (its own routes; each service has its own document under /docs)
- *     responses:
- *       200: { description: OpenAPI 3 document }
- * /docs/{service}/openapi.json:
- *   get:
- *     tags: [gateway]
- *     summary: A service's OpenAPI document, fetched through the gateway (public routes only)
- *     parameters:
- *       - in: path
- *         name: service
- *         required: true
- *         schema: { type: string, enum: [gateway-service, user-service, message-service, channel-service, stats-service] }
- *     responses:
- *       200: { description: OpenAPI 3 document with the gateway as server }
- *       404: { description: unknown service, content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
- *       503: { description: the service cannot be reached, content: { application/json: { schema: { $ref: '#/components/schemas/Error' } } } }
- * /docs:
- *   get:
- *     tags: [gateway]
- *     summary: Swagger UI with one entry per service (selector at the top)
- *     responses:
- *       200: { description: HTML page }
+ * The gateway's own document (`/openapi.json`), each service's document through the gateway
+ * (`/docs/{service}/openapi.json`) and the Swagger UI with one entry per service (`/docs`, only
+ * when `withUi`). `ownDoc` is read on each request: the document is built once every route is
+ * described, after this router is made.
  */
-export function docsRoutes(app: Express, clients: UpstreamClients, ownDoc: Record<string, unknown>): void {
+export function docsRoutes(docs: ApiDocs, clients: Clients, ownDoc: () => Record<string, unknown>, withUi: boolean): Router {
+  const router = Router();
   const cache = new Map<UpstreamName, { doc: Record<string, unknown>; at: number }>();
 
-  app.get('/openapi.json', (_req, res) => {
-    res.json(ownDoc);
+  docs.route({
+    method: 'get',
+    path: '/openapi.json',
+    tags: ['gateway'],
+    summary: "The gateway's own OpenAPI document (its own routes; each service has its own document under /docs)",
+    responses: { 200: { description: 'OpenAPI 3 document', schema: documentSchema } },
   });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(ownDoc());
+  });
+  if (!withUi) return router;
 
-  app.get('/docs/:service/openapi.json', async (req, res) => {
+  docs.route({
+    method: 'get',
+    path: '/docs/:service/openapi.json',
+    tags: ['gateway'],
+    summary: "A service's OpenAPI document, fetched through the gateway (public routes only)",
+    params: serviceParams,
+    responses: {
+      200: { description: 'OpenAPI 3 document with the gateway as server', schema: documentSchema },
+      404: 'unknown service',
+      503: 'the service cannot be reached',
+    },
+  });
+  router.get('/docs/:service/openapi.json', async (req, res) => {
     const service = req.params.service;
     if (service === 'gateway-service') {
-      res.json(ownDoc);
+      res.json(ownDoc());
       return;
     }
     if (!UPSTREAMS.includes(service as UpstreamName)) throw new NotFoundError(`no service named ${service}`, 'service_not_found');
@@ -74,7 +78,15 @@ export function docsRoutes(app: Express, clients: UpstreamClients, ownDoc: Recor
     res.json(doc);
   });
 
+  docs.route({
+    method: 'get',
+    path: '/docs',
+    tags: ['gateway'],
+    summary: 'Swagger UI with one entry per service (selector at the top)',
+    responses: { 200: { description: 'HTML page', schema: z.string(), contentType: 'text/html' } },
+  });
   const urls = ['gateway-service', ...UPSTREAMS].map((name) => ({ url: `/docs/${name}/openapi.json`, name }));
   const options = { explorer: true, customSiteTitle: 'CanaDuck IRC API', swaggerOptions: { urls, 'urls.primaryName': 'gateway-service' } };
-  app.use('/docs', swaggerUi.serveFiles(undefined, options), swaggerUi.setup(undefined, options));
+  router.use('/docs', swaggerUi.serveFiles(undefined, options), swaggerUi.setup(undefined, options));
+  return router;
 }

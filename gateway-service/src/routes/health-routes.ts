@@ -1,4 +1,6 @@
-import type { Express } from 'express';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ApiDocs } from '@canaduck/service-kit';
 import { UPSTREAMS, type UpstreamName } from '../routing/route-table';
 
 async function answers(baseUrl: string, timeoutMs: number): Promise<boolean> {
@@ -11,31 +13,49 @@ async function answers(baseUrl: string, timeoutMs: number): Promise<boolean> {
   }
 }
 
-/**
- * @openapi
- * /health:
- *   get:
- *     tags: [gateway]
- *     summary: The gateway process is up (liveness)
- *     responses:
- *       200: { description: up, content: { application/json: { example: { status: ok, service: gateway-service } } } }
- * /ready:
- *   get:
- *     tags: [gateway]
- *     summary: Every service behind the gateway answers its /health quickly (readiness)
- *     responses:
- *       200:
- *         description: all four services answer
- *         content: { application/json: { example: { status: ready, service: gateway-service, checks: { user-service: true, message-service: true, channel-service: true, stats-service: true } } } }
- *       503:
- *         description: some service is down; `down` names them
- *         content: { application/json: { example: { error: 'gateway-service is not ready: stats-service down', code: not_ready, service: gateway-service, down: [stats-service], checks: { user-service: true, message-service: true, channel-service: true, stats-service: false } } } }
- */
-export function healthRoutes(app: Express, urls: Record<UpstreamName, string>, timeoutMs: number): void {
-  app.get('/health', (_req, res) => {
+const checksSchema = z.record(z.boolean()).openapi({
+  example: { 'user-service': true, 'message-service': true, 'channel-service': true, 'stats-service': true },
+});
+
+/** Liveness (`/health`) and readiness (`/ready`: every service behind the gateway answers its /health quickly). */
+export function healthRoutes(docs: ApiDocs, urls: Record<UpstreamName, string>, timeoutMs: number): Router {
+  const router = Router();
+  docs.route({
+    method: 'get',
+    path: '/health',
+    tags: ['gateway'],
+    summary: 'The gateway process is up (liveness)',
+    responses: {
+      200: { description: 'up', schema: z.object({ status: z.literal('ok'), service: z.literal('gateway-service') }) },
+    },
+  });
+  router.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway-service' });
   });
-  app.get('/ready', async (_req, res) => {
+
+  docs.route({
+    method: 'get',
+    path: '/ready',
+    tags: ['gateway'],
+    summary: 'Every service behind the gateway answers its /health quickly (readiness)',
+    responses: {
+      200: {
+        description: 'all four services answer',
+        schema: z.object({ status: z.literal('ready'), service: z.literal('gateway-service'), checks: checksSchema }),
+      },
+      503: {
+        description: 'some service is down; `down` names them',
+        schema: z.object({
+          error: z.string().openapi({ example: 'gateway-service is not ready: stats-service down' }),
+          code: z.literal('not_ready'),
+          service: z.literal('gateway-service'),
+          down: z.array(z.string()),
+          checks: checksSchema,
+        }),
+      },
+    },
+  });
+  router.get('/ready', async (_req, res) => {
     const results = await Promise.all(UPSTREAMS.map(async (name) => [name, await answers(urls[name], timeoutMs)] as const));
     const checks = Object.fromEntries(results);
     const down = results.filter(([, ok]) => !ok).map(([name]) => name);
@@ -51,4 +71,5 @@ export function healthRoutes(app: Express, urls: Record<UpstreamName, string>, t
       checks,
     });
   });
+  return router;
 }

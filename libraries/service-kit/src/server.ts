@@ -1,4 +1,4 @@
-import http, { type RequestListener, type Server, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from '@canaduck/logging';
@@ -34,11 +34,12 @@ export interface StartOptions {
 /**
  * Node answers a request it cannot parse (a URL or headers over 16 kB, garbage) with an empty
  * body; answer JSON like every other error instead, when the socket can still be written to.
+ * `current`: the answer last started on this socket (trackAnswers), if the server tracks them.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  // As Node itself does: no answer when an answer to an earlier request is being written.
-  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (err.code === 'ECONNRESET' || !socket.writable || socket.writableEnded || current?.headersSent) {
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, current?: ServerResponse): void {
+  // As Node itself does: no answer while an answer to an earlier request is being written.
+  const answering = current !== undefined && current.headersSent && !current.writableFinished;
+  if (err.code === 'ECONNRESET' || !socket.writable || socket.writableEnded || answering) {
     socket.destroy();
     return;
   }
@@ -53,6 +54,17 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
   );
+}
+
+/**
+ * Answers `server`'s client errors with answerClientError, knowing each socket's latest answer:
+ * remembered per socket from the 'request' event (a WeakMap, so a closed socket is forgotten).
+ * Returns the 'request' listener's work for a server that already has one (startServer).
+ */
+export function trackAnswers(server: Server): (req: IncomingMessage, res: ServerResponse) => void {
+  const latest = new WeakMap<Duplex, ServerResponse>();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, latest.get(socket)));
+  return (req, res) => void latest.set(req.socket, res);
 }
 
 type NodeConstructor = (this: object, ...args: unknown[]) => void;
@@ -103,7 +115,7 @@ export function startServer(o: StartOptions): Promise<Server> {
       .listen(o.port, o.host ?? '0.0.0.0');
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    server.on('clientError', answerClientError);
+    const track = trackAnswers(server);
     server.once('error', reject);
     server.once('listening', () => {
       o.logger.info({ port: o.port }, 'listening');
@@ -112,7 +124,8 @@ export function startServer(o: StartOptions): Promise<Server> {
     let stopping = false;
     // During shutdown, answers ask keep-alive clients to hang up, so their sockets do not hold close() open.
     // Prepended: the app may answer synchronously, before a later listener would run.
-    server.prependListener('request', (_req, res: ServerResponse) => {
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      track(req, res);
       if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
     });
     const stop = (signal: string) => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
-import { answerClientError, createServiceApp, startDatabaseWatchdog, type ServiceGuards } from '@canaduck/service-kit';
+import { answerClientError, createServiceApp, startDatabaseWatchdog, trackAnswers, type ServiceGuards } from '@canaduck/service-kit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -130,5 +130,33 @@ describe('client errors', () => {
     const answer = await rawExchange('NOT HTTP AT ALL\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ error: 'malformed HTTP request', code: 'bad_request' });
+  });
+
+  it('when garbage follows a request whose answer is still being written, then the socket is closed without a 400 inside that answer', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('partial');
+    });
+    const track = trackAnswers(server);
+    server.prependListener('request', track);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+        let data = '';
+        socket.on('data', (d) => {
+          data += d;
+          if (data.includes('partial')) socket.write('NOT HTTP AT ALL\r\n\r\n');
+        });
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answer).not.toMatch(/HTTP\/1\.1 400/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

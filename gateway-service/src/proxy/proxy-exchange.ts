@@ -1,13 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
-import type { UpstreamHandler } from './upstream-pool';
+import type { Dispatcher } from 'undici';
 
-/** Marks an upstream that went quiet for longer than the timeout (504, not 503). */
-export function isTimeout(err: Error): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'UPSTREAM_TIMEOUT';
-}
-
-/** Duplicates Node keeps only the first of (as IncomingMessage.headers, which http-proxy copied). */
+/** Duplicates Node keeps only the first of (as IncomingMessage.headers does). */
 const SINGLE = new Set([
   'content-type',
   'content-length',
@@ -31,8 +25,8 @@ const SINGLE = new Set([
 
 /**
  * The answer's header lines: the gateway's own (`own`) unless the upstream sends the same name,
- * then the upstream's, merged as Node's IncomingMessage.headers merges duplicates (what
- * http-proxy copied), names lower-cased, without `X-Powered-By`. Hop-by-hop `Connection` and
+ * then the upstream's, merged as Node's IncomingMessage.headers merges duplicates, names
+ * lower-cased, without `X-Powered-By`. Hop-by-hop `Connection` and
  * `Keep-Alive` describe the upstream socket, not the client's: Node writes the client's own.
  */
 export function answerHeaders(own: readonly string[] | undefined, raw: readonly string[]): OutgoingHttpHeader[] {
@@ -64,12 +58,14 @@ export function answerHeaders(own: readonly string[] | undefined, raw: readonly 
 export type FailHandler = (err: Error, req: IncomingMessage, res: ServerResponse, retry: () => void) => void;
 
 /**
- * One proxied request on the upstream pool: the upstream's answer is written to `res` as it
- * arrives (status and headers in one writeHead, then each chunk, pausing the upstream while
- * the client is slow). A client that goes away aborts the upstream request.
+ * One proxied request, as an undici dispatch handler: the upstream's answer is written to `res`
+ * as it arrives (status and headers in one writeHead, then each chunk, pausing the upstream
+ * while the client is slow). A client that goes away aborts the upstream request. The request's
+ * body, if any, is streamed by undici from `req` (paused while the upstream socket is full).
  */
-export class FastExchange implements UpstreamHandler {
+export class ProxyExchange implements Dispatcher.DispatchHandlers {
   private abort: ((err?: Error) => void) | null = null;
+  /** Restarts an upstream paused because the client was slow. */
   private resume: (() => void) | null = null;
   private done = false;
   /** Body bytes still to come when the upstream gave a Content-Length, else -1. */
@@ -92,17 +88,22 @@ export class FastExchange implements UpstreamHandler {
     if (this.res.destroyed) abort();
   }
 
-  onHeaders(statusCode: number, raw: string[], resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawBuffers: Buffer[], resume: () => void, statusText: string): boolean {
+    // 1xx (103 Early Hints): nothing to pass on, the real answer follows on the same socket.
+    if (statusCode < 200) return true;
     const res = this.res;
-    this.resume = resume;
+    const raw: string[] = new Array<string>(rawBuffers.length);
+    for (let i = 0; i < rawBuffers.length; i++) raw[i] = rawBuffers[i].toString('latin1');
     for (let i = 0; i < raw.length; i += 2) {
       if (raw[i].length === 14 && raw[i].toLowerCase() === 'content-length') this.left = Number(raw[i + 1]);
     }
+    if (this.req.method === 'HEAD') this.left = -1;
     if (!res.headersSent) {
       const headers = answerHeaders(this.own, raw);
       if (statusText) res.writeHead(statusCode, statusText, headers);
       else res.writeHead(statusCode, headers);
     }
+    this.resume = resume;
     return true;
   }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Measures the cost of the gateway hop: autocannon against an upstream directly, then the
 // same request through the gateway, on 127.0.0.1, bounded in time. Needs a build
-// (`npx tsc -b tsconfig.build.json`). Usage:
-//   node gateway-service/scripts/bench-hop.mjs [--seconds 5] [--connections 50] [--rounds 2] [--body tiny|messages]
+// (`npx tsc -b tsconfig.build.json`). Usage (`npm run bench:hop -- [options]` does the same):
+//   node bench/hop.mjs [--seconds 5] [--connections 50] [--rounds 2] [--body tiny|messages]
 // `tiny`: a trivial upstream (`{"ok":true}`), the worst case for the hop's share.
 // `messages`: the upstream serialises 50 messages per request (~12 kB), like GET /msg?limit=50.
 import { spawn } from 'node:child_process';
@@ -53,16 +53,10 @@ server.keepAliveTimeout = 65000;
 server.listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
-// The least any Node proxy does: http-proxy with a keep-alive agent, no checks at all.
-// Its figures separate what the hop itself costs on this machine from what the gateway adds.
-const bareProxySource = `
-const http = require('http');
-const httpProxy = require(process.env.HTTP_PROXY_PATH);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
-const proxy = httpProxy.createProxyServer({ target: process.env.TARGET, agent });
-proxy.on('error', (_e, _req, res) => { res.statusCode = 503; res.end(); });
-http.createServer((req, res) => proxy.web(req, res)).listen(Number(process.env.PORT), '127.0.0.1');
-`;
+// The least any Node proxy does: the benchmark's reference proxy (Node's HTTP server and an
+// undici Pool, no checks at all). Its figures separate what the hop itself costs on this machine
+// from what the gateway adds.
+const referenceProxy = path.join(here, 'lib', 'reference-proxy.cjs');
 
 function start(args, env) {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -116,7 +110,7 @@ const upPort = await freePort();
 const gwPort = await freePort();
 const barePort = await freePort();
 const upstream = start(['-e', upstreamSource], { PORT: String(upPort), BODY: body });
-const gateway = start([path.join(here, '..', 'dist', 'main.js')], {
+const gateway = start([path.join(here, '..', 'gateway-service', 'dist', 'main.js')], {
   PORT: String(gwPort),
   JWT_SECRET: secret,
   LOG_LEVEL: 'warn',
@@ -126,11 +120,7 @@ const gateway = start([path.join(here, '..', 'dist', 'main.js')], {
   USER_SERVICE_URL: `http://127.0.0.1:${await freePort()}`,
   ACTIVITY_FLUSH_MS: '60000',
 });
-const bare = start(['-e', bareProxySource], {
-  PORT: String(barePort),
-  TARGET: `http://127.0.0.1:${upPort}`,
-  HTTP_PROXY_PATH: require.resolve('http-proxy'),
-});
+const bare = start([referenceProxy], { REFERENCE_PORT: String(barePort), REFERENCE_TARGET: `http://127.0.0.1:${upPort}` });
 const stop = () => {
   upstream.kill();
   gateway.kill();
@@ -185,14 +175,16 @@ try {
       .padStart(5)} ms`;
   console.log(`gateway hop, body=${body}, ${connections} connections, ${rounds} x ${seconds} s each, node ${process.version}`);
   console.log(row('direct', direct, dRps));
-  console.log(row('bare http-proxy', bareRuns, bRps));
+  console.log(row('reference proxy', bareRuns, bRps));
   console.log(row('through gateway', through, gRps));
-  console.log(`ratio gateway / direct: ${(gRps / dRps).toFixed(2)}   gateway / bare proxy: ${(gRps / bRps).toFixed(2)}`);
+  console.log(`ratio gateway / direct: ${(gRps / dRps).toFixed(2)}   gateway / reference proxy: ${(gRps / bRps).toFixed(2)}`);
   const upCpu = mean(direct, (r) => r.cpuUsPerReq.upstream ?? NaN);
   const gwCpu = mean(through, (r) => r.cpuUsPerReq.gateway ?? NaN);
   const bareCpu = mean(bareRuns, (r) => r.cpuUsPerReq.bare ?? NaN);
   if (Number.isFinite(upCpu) && Number.isFinite(gwCpu)) {
-    console.log(`CPU per request: upstream ${upCpu.toFixed(0)} us, bare proxy ${bareCpu.toFixed(0)} us, gateway ${gwCpu.toFixed(0)} us`);
+    console.log(
+      `CPU per request: upstream ${upCpu.toFixed(0)} us, reference proxy ${bareCpu.toFixed(0)} us, gateway ${gwCpu.toFixed(0)} us`,
+    );
   }
 } finally {
   stop();
