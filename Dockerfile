@@ -28,6 +28,7 @@ COPY libraries/config/package.json libraries/config/
 COPY libraries/contracts/package.json libraries/contracts/
 COPY libraries/db/package.json libraries/db/
 COPY libraries/errors/package.json libraries/errors/
+COPY libraries/events/package.json libraries/events/
 COPY libraries/http-client/package.json libraries/http-client/
 COPY libraries/logging/package.json libraries/logging/
 COPY libraries/service-kit/package.json libraries/service-kit/
@@ -37,24 +38,28 @@ COPY message-service/package.json message-service/
 COPY channel-service/package.json channel-service/
 COPY gateway-service/package.json gateway-service/
 COPY stats-service/package.json stats-service/
+COPY irc-service/package.json irc-service/
 COPY system-tests/package.json system-tests/
 
 FROM manifests AS build
+# Every workspace's dependencies and the root's build tooling (typescript, @types), installed
+# BEFORE `ARG SERVICE`: the layer does not depend on the service, so one install serves every
+# image (the legacy builder keys a RUN on the build args declared above it).
+# No install scripts: compiling needs no native addon (the deps stage builds those).
+RUN npm ci --include-workspace-root --ignore-scripts
 ARG SERVICE
-# Fail at once, and say why, rather than install or build the wrong thing.
+# Fail at once, and say why, rather than build the wrong thing.
 RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required, e.g. --build-arg SERVICE=user-service' >&2; exit 1; }; \
     test -f "$SERVICE/package.json" || { echo "SERVICE=$SERVICE is not a workspace of this repository" >&2; exit 1; }
-# This workspace, the libraries it links, and the root's build tooling (typescript, @types).
-# No install scripts: compiling needs no native addon (the deps stage builds those).
-RUN npm ci --include-workspace-root --ignore-scripts -w "$SERVICE"
 COPY tsconfig.base.json ./
 COPY libraries/ libraries/
 COPY ${SERVICE}/ ${SERVICE}/
 # The libraries in dependency order (as in tsconfig.build.json), then the service. Every
-# service links service-kit, which links all the others: one list serves every service.
+# service links service-kit, which links all the others: one list serves every service
+# (events after service-kit, which it links).
 # `testing` is for tests only and stays out of the image.
 RUN npx tsc -b libraries/errors libraries/config libraries/logging libraries/auth libraries/db \
-      libraries/http-client libraries/contracts libraries/service-kit "$SERVICE" \
+      libraries/http-client libraries/contracts libraries/service-kit libraries/events "$SERVICE" \
  && rm -rf libraries/testing libraries/*/src libraries/*/test libraries/*/dist/.tsbuildinfo \
       "$SERVICE/dist/.tsbuildinfo"
 
