@@ -48,6 +48,8 @@ export function createApp(deps: AppDeps): Express {
     bodyLimit: deps.settings.bodyLimit,
     openapi: { ...API_INFO, docs },
     readiness: { database: () => pingDatabase(knex) },
+    // Its pool use becomes metrics (GET /metrics).
+    knex: knex,
     routes: (app) => {
       // Optional on reads (anonymous callers see public channels), required on writes (requireAuth per route).
       app.use('/channel', authenticate(deps.tokens));

@@ -68,6 +68,8 @@ export function createMessageApp(deps: AppDeps): MessageApp {
       docs,
     },
     readiness: { database: () => pingDatabase(knex) },
+    // Its pool use becomes metrics (GET /metrics).
+    knex: knex,
     routes: (app) => {
       app.use(internalRoutes({ feed, serviceSecret: deps.serviceSecret, docs }));
       // Every /msg route, reads included, needs a user token.

@@ -56,6 +56,8 @@ export function createUserApp(deps: AppDeps): UserApp {
       docs,
     },
     readiness: { database: () => pingDatabase(deps.knex) },
+    // Its pool use becomes metrics (GET /metrics).
+    knex: deps.knex,
     routes: (app) => {
       app.use(internalRoutes({ presence, serviceSecret: deps.serviceSecret, docs }));
       app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));

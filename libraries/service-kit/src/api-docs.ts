@@ -74,7 +74,14 @@ export class ApiDocs {
       summary: r.summary,
       description: r.description,
       tags: r.tags,
-      security: r.auth === 'user' ? [{ bearerAuth: [] }] : r.auth === 'service' ? [{ serviceToken: [] }] : r.auth === 'optional-user' ? [{}, { bearerAuth: [] }] : undefined,
+      security:
+        r.auth === 'user'
+          ? [{ bearerAuth: [] }]
+          : r.auth === 'service'
+            ? [{ serviceToken: [] }]
+            : r.auth === 'optional-user'
+              ? [{}, { bearerAuth: [] }]
+              : undefined,
       request: {
         params,
         query: r.query,
@@ -96,7 +103,8 @@ export class ApiDocs {
 }
 
 function responseOf(status: number, answer: DocAnswer) {
-  const { description, schema, contentType } = typeof answer === 'string' ? { description: answer, schema: undefined, contentType: undefined } : answer;
+  const { description, schema, contentType } =
+    typeof answer === 'string' ? { description: answer, schema: undefined, contentType: undefined } : answer;
   const body = schema ?? (status >= 400 ? errorBodySchema : undefined);
   return body ? { description, content: { [contentType ?? 'application/json']: { schema: body } } } : { description };
 }
