@@ -109,7 +109,8 @@ build_nats() {
   if have_image "$tag"; then echo "$tag exists"; return; fi
   local root="$WORK/nats-root"
   bookworm_root "$root"
-  chroot_apt "$root" nats-server
+  # wget: the healthcheck of docker-compose.yml (nats:2.10-alpine has busybox wget) asks /healthz with it.
+  chroot_apt "$root" nats-server wget
   import_root "$root" "$tag" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'EXPOSE 4222 8222' \
