@@ -4,7 +4,8 @@
 #   docker build --build-arg SERVICE=message-service --build-arg SERVICE_PORT=5002 -t canaduck/message-service .
 # docker-compose.yml passes both for each service (build.args).
 # Stages: `manifests` (toolchain + every workspace manifest), `build` (all deps, tsc),
-# `deps` (production deps only), and the runtime image that copies from both.
+# `deps` (production deps only), and the runtime image that copies from both. The two installs
+# come before `ARG SERVICE`, so they are built once and shared by every service image.
 # An ARG is scoped to the stage that declares it, hence `ARG SERVICE` in each stage using it.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -64,12 +65,15 @@ RUN npx tsc -b libraries/errors libraries/config libraries/logging libraries/aut
       "$SERVICE/dist/.tsbuildinfo"
 
 FROM manifests AS deps
+# Production dependencies of every workspace, installed BEFORE `ARG SERVICE`: one layer (and one
+# compile of the native addons) serves every image. The images carry the few production packages
+# of the other services too; in exchange a cold build installs twice, not twice per service.
+RUN npm ci --omit=dev
 ARG SERVICE
-RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required, e.g. --build-arg SERVICE=user-service' >&2; exit 1; }
 # npm places a dependency whose version clashes with the hoisted one in <service>/node_modules
 # (message-service's emoji-regex 10); the folder is created so the runtime COPY always has a source.
-RUN npm ci --omit=dev -w "$SERVICE" \
- && mkdir -p "$SERVICE/node_modules"
+RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required, e.g. --build-arg SERVICE=user-service' >&2; exit 1; }; \
+    mkdir -p "$SERVICE/node_modules"
 
 FROM ${NODE_IMAGE}
 ARG SERVICE
