@@ -22,6 +22,7 @@
 // { passed, failed, checks, figures }).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dependenciesOf, environmentOf, loadCompose, networksOf, requiredVariables, runArgs, startOrder } from './compose-plan.mjs';
@@ -47,6 +48,20 @@ const record = (c) => {
 };
 const figures = { images: {}, timings: {} };
 const t = (k, t0) => (figures.timings[k] = Number(((Date.now() - t0) / 1000).toFixed(1)));
+
+/**
+ * A free port on 127.0.0.1, published for the gateway as a FIXED port: an ephemeral one
+ * (`127.0.0.1::5004`) may change when the restart policy brings the container back.
+ */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
+}
 
 /** A `.env` as an operator fills it: every required variable, plus the first administrator. */
 function dotEnv(text) {
@@ -155,7 +170,7 @@ async function main() {
       volumeName: volName,
       networkName: netName,
       firstNetwork,
-      publish: isGateway ? [`127.0.0.1::${port}`] : [],
+      publish: isGateway ? [`127.0.0.1:${await freePort()}:${port}`] : [],
     });
     await dockerOk(args, { timeoutMs: 60000 });
     for (const k of nets.filter((k) => k !== firstNetwork))
