@@ -207,7 +207,6 @@ describe('Dockerfile (one for every service)', () => {
 describe.each(launcherServices())('Dockerfile built for $name', (svc) => {
   const args = composeBuildArgs(svc.name);
   const resolved = resolve(ins, args);
-  const resolvedText = resolved.map((i) => `${i.op} ${i.args}`).join('\n');
   const built = stages(resolved);
   const runtime = built[built.length - 1];
 
