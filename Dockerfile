@@ -4,7 +4,8 @@
 #   docker build --build-arg SERVICE=message-service --build-arg SERVICE_PORT=5002 -t canaduck/message-service .
 # docker-compose.yml passes both for each service (build.args).
 # Stages: `manifests` (toolchain + every workspace manifest), `build` (all deps, tsc),
-# `deps` (production deps only), and the runtime image that copies from both.
+# `deps` (production deps only), and the runtime image that copies from both. The two installs
+# come before `ARG SERVICE`, so they are built once and shared by every service image.
 # An ARG is scoped to the stage that declares it, hence `ARG SERVICE` in each stage using it.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -42,18 +43,21 @@ COPY irc-service/package.json irc-service/
 COPY system-tests/package.json system-tests/
 
 FROM manifests AS build
+# Every workspace's dependencies and the root's build tooling (typescript, @types), installed
+# BEFORE `ARG SERVICE`: the layer does not depend on the service, so one install serves every
+# image (the legacy builder keys a RUN on the build args declared above it).
+# No install scripts: compiling needs no native addon (the deps stage builds those).
+RUN npm ci --include-workspace-root --ignore-scripts
 ARG SERVICE
-# Fail at once, and say why, rather than install or build the wrong thing.
+# Fail at once, and say why, rather than build the wrong thing.
 RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required, e.g. --build-arg SERVICE=user-service' >&2; exit 1; }; \
     test -f "$SERVICE/package.json" || { echo "SERVICE=$SERVICE is not a workspace of this repository" >&2; exit 1; }
-# This workspace, the libraries it links, and the root's build tooling (typescript, @types).
-# No install scripts: compiling needs no native addon (the deps stage builds those).
-RUN npm ci --include-workspace-root --ignore-scripts -w "$SERVICE"
 COPY tsconfig.base.json ./
 COPY libraries/ libraries/
 COPY ${SERVICE}/ ${SERVICE}/
 # The libraries in dependency order (as in tsconfig.build.json), then the service. Every
-# service links service-kit, which links all the others: one list serves every service.
+# service links service-kit, which links all the others: one list serves every service
+# (events after service-kit, which it links).
 # `testing` is for tests only and stays out of the image.
 RUN npx tsc -b libraries/errors libraries/config libraries/logging libraries/auth libraries/db \
       libraries/http-client libraries/contracts libraries/events libraries/service-kit "$SERVICE" \
@@ -61,12 +65,15 @@ RUN npx tsc -b libraries/errors libraries/config libraries/logging libraries/aut
       "$SERVICE/dist/.tsbuildinfo"
 
 FROM manifests AS deps
+# Production dependencies of every workspace, installed BEFORE `ARG SERVICE`: one layer (and one
+# compile of the native addons) serves every image. The images carry the few production packages
+# of the other services too; in exchange a cold build installs twice, not twice per service.
+RUN npm ci --omit=dev
 ARG SERVICE
-RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required, e.g. --build-arg SERVICE=user-service' >&2; exit 1; }
 # npm places a dependency whose version clashes with the hoisted one in <service>/node_modules
 # (message-service's emoji-regex 10); the folder is created so the runtime COPY always has a source.
-RUN npm ci --omit=dev -w "$SERVICE" \
- && mkdir -p "$SERVICE/node_modules"
+RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required, e.g. --build-arg SERVICE=user-service' >&2; exit 1; }; \
+    mkdir -p "$SERVICE/node_modules"
 
 FROM ${NODE_IMAGE}
 ARG SERVICE

@@ -73,6 +73,8 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
     bodyLimit: deps.settings.bodyLimit,
     openapi: { ...API_INFO, docs },
     readiness: { database: () => pingDatabase(knex) },
+    // Its pool use becomes metrics (GET /metrics).
+    knex: knex,
     readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
       // Optional on reads (anonymous callers see public channels), required on writes (requireAuth per route).

@@ -3,11 +3,12 @@ import express, { type Express } from 'express';
 import { TokenVerifier, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
-import { ApiDocs, buildOpenApiDocument } from '@canaduck/service-kit';
+import { ApiDocs, buildOpenApiDocument, ServiceMetrics } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
 import { frontHandler, gatewayMiddleware, type GatewayCore } from './middleware/gateway-middleware';
+import { countedHandler } from './middleware/request-metrics';
 import { authRateLimit, corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
 import { createUpstreamProxy, type UpstreamProxy } from './proxy/upstream-proxy';
 import { docsRoutes } from './routes/docs-routes';
@@ -29,6 +30,11 @@ export interface Gateway {
   /** What the server runs: a fast path for proxied requests in front of `app`. */
   handler: RequestListener;
   activity: ActivityTracker;
+  /**
+   * Request counts and latency by route. Never answered on the public port (the routing table
+   * has no `/metrics`): main.ts serves them on METRICS_PORT, a port Traefik does not route.
+   */
+  metrics: ServiceMetrics;
   /** Flushes the last activity batch, closes the proxies' sockets and timers (not the clients: their owner's). */
   shutdown(): Promise<void>;
 }
@@ -84,10 +90,13 @@ export function createGateway(deps: AppDeps): Gateway {
   app.use(errorMiddleware(c.accessLog === 'off' ? undefined : deps.logger));
 
   activity.start();
+  const metrics = new ServiceMetrics('gateway-service');
   return {
     app,
+    metrics,
     // With one access-log line per request wanted, everything goes through Express (and its logger).
-    handler:
+    handler: countedHandler(
+      metrics,
       c.accessLog === 'all'
         ? app
         : frontHandler({
@@ -98,6 +107,7 @@ export function createGateway(deps: AppDeps): Gateway {
             fixedHeaders: recordHeaders(corsAllowsAny(c) ? [security, cors] : [security], '/'),
             cors: corsAllowsAny(c) ? undefined : cors,
           }),
+    ),
     activity,
     async shutdown() {
       await activity.stop();

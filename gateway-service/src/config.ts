@@ -38,6 +38,11 @@ export const configShape = {
   READY_TIMEOUT_MS: positiveInt(1000),
   /** Serve the aggregated Swagger UI at /docs. */
   DOCS_ENABLED: bool(true),
+  /**
+   * Port of a second listener serving only GET /metrics (Prometheus). Unset: no metrics
+   * listener. The public port never answers /metrics, whatever this says.
+   */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 };
 
 export type GatewayConfig = z.infer<z.ZodObject<typeof configShape>>;

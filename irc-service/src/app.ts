@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Logger } from '@canaduck/logging';
-import { ApiDocs, createServiceApp } from '@canaduck/service-kit';
+import { ApiDocs, createServiceApp, ServiceMetrics } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { messageFeedHead, StreamConsumer } from './delivery/stream-consumer';
@@ -46,6 +46,7 @@ export function createIrcApp(deps: AppDeps): IrcApp {
     },
     readiness: { irc: async () => listening },
     readinessInfo: () => ({ connections: server.connectionCount }),
+    metrics: connectionMetrics(server),
     routes: () => undefined,
   });
   return {
@@ -68,4 +69,11 @@ export function createIrcApp(deps: AppDeps): IrcApp {
 /** The HTTP app alone (the shape every service exports). */
 export function createApp(deps: AppDeps): Express {
   return createIrcApp(deps).app;
+}
+
+/** Open IRC connections, for Prometheus. */
+function connectionMetrics(server: IrcServer): ServiceMetrics {
+  const metrics = new ServiceMetrics('irc-service');
+  metrics.gauge('irc_open_connections', 'IRC client connections open (plain and TLS)', () => server.connectionCount);
+  return metrics;
 }

@@ -83,6 +83,8 @@ export function createMessageApp(deps: AppDeps): MessageApp {
       docs,
     },
     readiness: { database: () => pingDatabase(knex) },
+    // Its pool use becomes metrics (GET /metrics).
+    knex: knex,
     routes: (app) => {
       app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
       // Every /msg route, reads included, needs a user token.

@@ -96,6 +96,10 @@ build_mariadb() {
   bookworm_root "$root"
   chroot_apt "$root" mariadb-server mariadb-client
   install -m 0755 "$HERE/mariadb-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
+  # Debian's postinst initialises a data folder; the image must ship an empty one, or a new volume
+  # (filled from the image by Docker) would skip the entrypoint's first-start initialisation
+  # (root password, deploy/mysql/init) and the services' users would never exist.
+  rm -rf "$root"/var/lib/mysql/*
   mkdir -p "$root/docker-entrypoint-initdb.d" "$root/run/mysqld"
   chroot "$root" /bin/sh -c 'chown mysql:mysql /run/mysqld'
   import_root "$root" "$tag" \
@@ -109,7 +113,8 @@ build_nats() {
   if have_image "$tag"; then echo "$tag exists"; return; fi
   local root="$WORK/nats-root"
   bookworm_root "$root"
-  chroot_apt "$root" nats-server
+  # wget: the healthcheck of docker-compose.yml (nats:2.10-alpine has busybox wget) asks /healthz with it.
+  chroot_apt "$root" nats-server wget
   import_root "$root" "$tag" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'EXPOSE 4222 8222' \

@@ -203,7 +203,9 @@ else ok(`all ${prefixes.length} routed prefixes of structures.md section 6 are d
 // routes describe themselves in code) is in its document through the gateway.
 for (const service of SERVICES.filter((s) => s !== 'gateway-service' && docs[s])) {
   const svc = STACK_SERVICES.find((s) => s.name === service);
-  const res = await fetch(`http://127.0.0.1:${servicePort(svc)}/openapi.json`).catch((err) => ({ status: 0, err }));
+  // <SHORT>_SERVICE_URL when the runner gives it (the containers test: the container's address).
+  const ownUrl = process.env[`${svc.short.toUpperCase()}_SERVICE_URL`] ?? `http://127.0.0.1:${servicePort(svc)}`;
+  const res = await fetch(`${ownUrl}/openapi.json`).catch((err) => ({ status: 0, err }));
   if (res.status !== 200) {
     fail(`${service}: its own /openapi.json answered ${res.status} ${res.err?.message ?? ''}`);
     continue;

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
 import { createTokenRevocation } from '@canaduck/events';
-import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
+import { ApiDocs, createServiceApp, ServiceMetrics, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { ChannelVisibilityService } from './domain/channel-visibility-service';
@@ -69,7 +69,10 @@ export function createStatsApp(deps: AppDeps): StatsApp {
     },
     // Only the database decides readiness: without the feed, stats answer from the aggregates.
     readiness: { database: () => pingDatabase(deps.knex) },
+    // Its pool use becomes metrics (GET /metrics).
+    knex: deps.knex,
     readinessInfo: () => ({ feeds: poller.status(), revocation: revocation.degraded ? 'stale' : 'live' }),
+    metrics: feedMetrics(poller),
     routes: (app) => {
       app.use(statsRoutes({ stats, tokens, docs }));
     },
@@ -80,4 +83,19 @@ export function createStatsApp(deps: AppDeps): StatsApp {
 /** The stats-service's Express app (its poller built but not started); tests call this. */
 export function createApp(deps: AppDeps): Express {
   return createStatsApp(deps).app;
+}
+
+/** The stream consumer's lag, for Prometheus: seconds since it last heard from message-service's stream. */
+function feedMetrics(poller: EventFollower): ServiceMetrics {
+  const metrics = new ServiceMetrics('stats-service');
+  metrics.gauge(
+    'event_stream_poll_age_seconds',
+    'Seconds since the consumer last read its event stream (grows while it lags or its source is down)',
+    () => {
+      const at = poller.status().last_poll_at;
+      return [{ labels: { consumer: 'stats-service', stream: 'message' }, value: at ? (Date.now() - Date.parse(at)) / 1000 : -1 }];
+    },
+    ['consumer', 'stream'],
+  );
+  return metrics;
 }

@@ -21,6 +21,10 @@ const compose = readCompose();
 const services = compose.services as Record<string, Service>;
 const nodeServices = launcherServices();
 const gateway = nodeServices.find((s) => s.name === 'gateway-service')!;
+const irc = nodeServices.find((s) => s.name === 'irc-service')!;
+/** The Node services that own no database. */
+const stateless = new Set([gateway.name, irc.name]);
+const withDatabase = nodeServices.filter((s) => !stateless.has(s.name));
 
 /** A value for every variable compose requires, as a filled-in .env would give. */
 function filledEnv(): Record<string, string> {
@@ -57,23 +61,48 @@ describe('docker-compose.yml', () => {
     expect(doc.errors.map((e) => e.message)).toEqual([]);
   });
 
-  it('when listing services, then it runs traefik, mysql and the five Node services of the launcher', () => {
-    expect(Object.keys(services).sort()).toEqual(['mysql', 'traefik', ...nodeServices.map((s) => s.name)].sort());
+  it('when listing services, then it runs traefik, mysql, nats and the Node services of the launcher', () => {
+    expect(Object.keys(services).sort()).toEqual(['mysql', 'nats', 'traefik', ...nodeServices.map((s) => s.name)].sort());
   });
 
-  it('when looking at published ports, then only traefik publishes one, port 80', () => {
+  it('when looking at published ports, then only traefik publishes: HTTP on 80, IRC on 6667 and 6697', () => {
     const publishing = Object.entries(services).filter(([, s]) => Array.isArray(s.ports) && s.ports.length > 0);
     expect(publishing.map(([n]) => n)).toEqual(['traefik']);
     const ports = interpolateDeep(services.traefik.ports as string[], filledEnv()).map(String);
-    expect(ports).toEqual(['80:80']);
-    expect(interpolateDeep(services.traefik.ports as string[], { HTTP_PORT: '8080' })).toEqual(['8080:80']);
+    expect(ports).toEqual(['80:80', '6667:6667', '6697:6697']);
+    expect(interpolateDeep(services.traefik.ports as string[], { HTTP_PORT: '8080', IRC_PORT: '7000', IRCS_PORT: '7001' })).toEqual([
+      '8080:80',
+      '7000:6667',
+      '7001:6697',
+    ]);
   });
 
-  it('when looking at Traefik labels, then only the gateway is enabled, routed on PathPrefix(`/`) to its own PORT', () => {
+  it('when looking at Traefik TCP labels, then the irc-service is routed on the irc entry point (plain) and ircs (TLS) to its IRC_PORT', () => {
+    const labels = labelsOf(services[irc.name]);
+    expect(labels['traefik.enable']).toBe('true');
+    expect(labels['traefik.docker.network']).toBe((compose.networks as Record<string, { name: string }>).edge.name);
+    expect(labels['traefik.tcp.routers.irc.rule']).toBe('HostSNI(`*`)');
+    expect(labels['traefik.tcp.routers.irc.entrypoints']).toBe('irc');
+    expect(labels['traefik.tcp.routers.irc.tls']).toBeUndefined();
+    expect(labels['traefik.tcp.routers.ircs.rule']).toBe('HostSNI(`*`)');
+    expect(labels['traefik.tcp.routers.ircs.entrypoints']).toBe('ircs');
+    expect(labels['traefik.tcp.routers.ircs.tls']).toBe('true');
+    // Both routers lead to the one TCP service, on the port the door listens on for IRC.
+    expect(labels['traefik.tcp.routers.irc.service']).toBe('irc');
+    expect(labels['traefik.tcp.routers.ircs.service']).toBe('irc');
+    expect(labels['traefik.tcp.services.irc.loadbalancer.server.port']).toBe(environmentOf(services[irc.name]).IRC_PORT);
+    // No HTTP router: its HTTP port (/health, /ready, /metrics) stays internal.
+    expect(Object.keys(labels).filter((k) => k.startsWith('traefik.http.'))).toEqual([]);
+    const t = YAML.parse(readText('traefik/traefik.yml')) as { entryPoints: Record<string, { address: string }> };
+    expect(t.entryPoints.irc.address).toBe(':6667');
+    expect(t.entryPoints.ircs.address).toBe(':6697');
+  });
+
+  it('when looking at Traefik labels, then only the gateway (HTTP) and the IRC door (TCP) are enabled, HTTP routed on PathPrefix(`/`) to its own PORT', () => {
     const enabled = Object.entries(services).filter(([, s]) => labelsOf(s)['traefik.enable'] === 'true');
-    expect(enabled.map(([n]) => n)).toEqual([gateway.name]);
+    expect(enabled.map(([n]) => n).sort()).toEqual([gateway.name, irc.name].sort());
     for (const [name, s] of Object.entries(services)) {
-      if (name !== gateway.name) expect(Object.keys(labelsOf(s)).filter((k) => k.startsWith('traefik.'))).toEqual([]);
+      if (name !== gateway.name && name !== irc.name) expect(Object.keys(labelsOf(s)).filter((k) => k.startsWith('traefik.'))).toEqual([]);
     }
     const labels = labelsOf(services[gateway.name]);
     const routers = Object.keys(labels).filter((k) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(k));
@@ -96,15 +125,32 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('when looking at start order, then every database service waits for a healthy mysql and the gateway for healthy services', () => {
-    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) {
+  it('when looking at start order, then every database service waits for a healthy mysql, the gateway for healthy services, the IRC door for the gateway and nats', () => {
+    for (const svc of withDatabase) {
       const deps = services[svc.name].depends_on as Record<string, { condition: string }>;
       expect(deps.mysql.condition).toBe('service_healthy');
     }
     const gwDeps = services[gateway.name].depends_on as Record<string, { condition: string }>;
-    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) {
+    for (const svc of withDatabase) {
       expect(gwDeps[svc.name]?.condition).toBe('service_healthy');
     }
+    const ircDeps = services[irc.name].depends_on as Record<string, { condition: string }>;
+    expect(ircDeps[gateway.name]?.condition).toBe('service_healthy');
+    expect(ircDeps.nats?.condition).toBe('service_healthy');
+  });
+
+  it('when nats starts, then it runs JetStream (-js) with its store on a named volume and a /healthz healthcheck, internal only', () => {
+    const nats = services.nats;
+    expect(String(nats.image)).toMatch(/^nats:2\.\d+/);
+    const command = nats.command as string[];
+    expect(command).toContain('-js');
+    const store = command[command.indexOf('-sd') + 1];
+    const volume = (nats.volumes as string[]).find((v) => v.endsWith(`:${store}`))!;
+    expect(Object.keys(compose.volumes as object)).toContain(volume.split(':')[0]);
+    expect(JSON.stringify((nats.healthcheck as { test: unknown }).test)).toContain('/healthz');
+    expect(nats.ports).toBeUndefined();
+    // Each service that reads NATS_URL is pointed at this service.
+    expect(environmentOf(services[irc.name]).NATS_URL).toBe('nats://nats:4222');
   });
 
   it('when looking at restart policies and names, then every service restarts and singletons have canaduck- names', () => {
@@ -121,8 +167,10 @@ describe('docker-compose.yml', () => {
     const nets = (s: Service) => (Array.isArray(s.networks) ? (s.networks as string[]) : Object.keys(s.networks as object)).sort();
     expect(nets(services.traefik)).toEqual(['edge']);
     expect(nets(services.mysql)).toEqual(['internal']);
+    expect(nets(services.nats)).toEqual(['internal']);
     expect(nets(services[gateway.name])).toEqual(['edge', 'internal']);
-    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) expect(nets(services[svc.name])).toEqual(['internal']);
+    expect(nets(services[irc.name])).toEqual(['edge', 'internal']);
+    for (const svc of withDatabase) expect(nets(services[svc.name])).toEqual(['internal']);
     const networks = compose.networks as Record<string, { name?: string; internal?: boolean }>;
     expect(networks.internal.internal).toBe(true);
     // Traefik must reach the gateway on the edge network, whose real name both files use.
@@ -143,7 +191,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('when traefik reads traefik/traefik.yml, then only the web entry point on :80 is public, exposure is opt-in, no dashboard', () => {
+  it('when traefik reads traefik/traefik.yml, then only the web (:80), irc and ircs entry points are public, exposure is opt-in, no dashboard', () => {
     const t = YAML.parse(readText('traefik/traefik.yml')) as {
       entryPoints: Record<string, { address: string }>;
       providers: { docker: { exposedByDefault: boolean } };
@@ -156,7 +204,7 @@ describe('docker-compose.yml', () => {
     // The healthcheck's `traefik healthcheck --ping` needs ping, on an entry point that is not published.
     expect(t.ping?.entryPoint).toBeDefined();
     const published = (services.traefik.ports as string[]).map((p) => String(p).split(':').pop());
-    expect(published).toEqual([t.entryPoints.web.address.replace(':', '')]);
+    expect(published).toEqual(['web', 'irc', 'ircs'].map((e) => t.entryPoints[e].address.replace(':', '')));
     expect(published).not.toContain(t.entryPoints[t.ping!.entryPoint].address.replace(':', ''));
     // The compose file mounts this very file where Traefik looks for it.
     expect(services.traefik.volumes).toContain('./traefik/traefik.yml:/etc/traefik/traefik.yml:ro');
@@ -212,7 +260,7 @@ describe('docker-compose.yml', () => {
   it('when a service connects to MySQL, then it uses its own database and its own user, never root', () => {
     const env = filledEnv();
     const urls = new Map<string, URL>();
-    for (const svc of nodeServices.filter((s) => s.name !== gateway.name)) {
+    for (const svc of withDatabase) {
       const url = new URL(interpolateDeep(environmentOf(services[svc.name]), env).DATABASE_URL);
       expect(url.protocol).toBe('mysql:');
       expect(url.hostname).toBe('mysql');
@@ -221,6 +269,6 @@ describe('docker-compose.yml', () => {
     }
     expect(new Set([...urls.values()].map((u) => u.username)).size).toBe(urls.size);
     expect(new Set([...urls.values()].map((u) => u.pathname)).size).toBe(urls.size);
-    expect(environmentOf(services[gateway.name]).DATABASE_URL).toBeUndefined();
+    for (const name of stateless) expect(environmentOf(services[name]).DATABASE_URL).toBeUndefined();
   });
 });

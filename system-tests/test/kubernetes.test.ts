@@ -169,6 +169,34 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     }
   });
 
+  it('when Prometheus scrapes, then every service pod says where its /metrics is, and the gateway only on its METRICS_PORT', () => {
+    for (const d of deployments.filter((x) => SERVICES.includes(x.metadata.name))) {
+      const tpl = d.spec.template as unknown as { metadata: { annotations?: Record<string, string> }; spec: PodSpec };
+      const a = tpl.metadata.annotations ?? {};
+      expect({ name: d.metadata.name, scrape: a['prometheus.io/scrape'], path: a['prometheus.io/path'] }).toEqual({
+        name: d.metadata.name,
+        scrape: 'true',
+        path: '/metrics',
+      });
+      const env = Object.fromEntries((tpl.spec.containers[0].env ?? []).map((e) => [e.name, e.value]));
+      // The port scraped is the service's own port, or its METRICS_PORT when it has one.
+      expect(a['prometheus.io/port']).toBe(env.METRICS_PORT ?? env.PORT);
+    }
+    const gateway = deployments.find((d) => d.metadata.name === 'gateway-service')!;
+    const gwEnv = Object.fromEntries((gateway.spec.template.spec.containers[0].env ?? []).map((e) => [e.name, e.value]));
+    expect(gwEnv.METRICS_PORT).toBeDefined();
+    expect(gwEnv.METRICS_PORT).not.toBe(gwEnv.PORT);
+    // Traefik reaches the public port only; the monitoring namespace the metrics port only.
+    type Rule = { from: Array<{ namespaceSelector?: { matchLabels: Record<string, string> } }>; ports: Array<{ port: number }> };
+    const policy = of<K8sObject & { spec: { ingress: Rule[] } }>('NetworkPolicy').find((p) => p.metadata.name === 'gateway-service')!;
+    const portsFor = (ns: string) =>
+      policy.spec.ingress
+        .filter((r) => r.from.some((f) => f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === ns))
+        .flatMap((r) => r.ports.map((p) => String(p.port)));
+    expect(portsFor('traefik')).toEqual([gwEnv.PORT]);
+    expect(portsFor('monitoring')).toEqual([gwEnv.METRICS_PORT]);
+  });
+
   it('when NATS runs, then it is a StatefulSet with JetStream storage on a volume claim', () => {
     const nats = of<Workload & { spec: { volumeClaimTemplates?: unknown[] } }>('StatefulSet').find((s) => s.metadata.name === 'nats');
     expect(nats?.spec.volumeClaimTemplates?.length).toBe(1);

@@ -82,6 +82,8 @@ export function createUserApp(deps: AppDeps): UserApp {
     },
     readiness: { database: () => pingDatabase(knex) },
     readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
+    // Its pool use becomes metrics (GET /metrics).
+    knex: deps.knex,
     routes: (app) => {
       app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
       app.use(internalRoutes({ presence, accounts, serviceSecret: deps.serviceSecret, docs }));

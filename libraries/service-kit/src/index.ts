@@ -6,3 +6,4 @@ export * from './service-context';
 export * from './run-service';
 export * from './availability';
 export * from './api-docs';
+export * from './metrics';

@@ -3,7 +3,9 @@ import swaggerJsdoc from 'swagger-jsdoc';
 import swaggerUi from 'swagger-ui-express';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { accessLogMiddleware, requestIdMiddleware, type AccessLogMode, type Logger } from '@canaduck/logging';
+import type { Knex } from '@canaduck/db';
 import { ApiDocs } from './api-docs';
+import { ServiceMetrics } from './metrics';
 import { currentProcessGuards, databaseGate, requestDeadline, type ServiceGuards } from './availability';
 
 export type ReadinessCheck = () => Promise<boolean>;
@@ -35,8 +37,26 @@ export interface ServiceAppOptions {
   beforeBody?: RequestHandler[];
   /** Database gate and per-request deadline; defaults to what runService set for the process. */
   guards?: ServiceGuards;
+  /**
+   * Prometheus metrics (GET /metrics): the service's own ServiceMetrics when it adds gauges
+   * (open connections, event-stream lag), else one made here. Each app has its own registry.
+   */
+  metrics?: ServiceMetrics;
+  /** The service's database: its pool use becomes metrics. */
+  knex?: Knex;
+  /**
+   * `false`: no /metrics route on this app (a public port; serve `metricsOf(app)` with
+   * startMetricsServer on a port of its own instead). Default true: services sit on the
+   * internal network only, and the gateway never routes /metrics to them.
+   */
+  serveMetrics?: boolean;
   /** Mounts the service's own routes. */
   routes: (app: Express) => void;
+}
+
+/** The metrics of an app built by createServiceApp. */
+export function metricsOf(app: Express): ServiceMetrics {
+  return app.locals.metrics as ServiceMetrics;
 }
 
 export function buildOpenApiDocument(name: string, o: OpenApiOptions): Record<string, unknown> {
@@ -67,7 +87,7 @@ export function buildOpenApiDocument(name: string, o: OpenApiOptions): Record<st
 
 /**
  * The Express app every service starts from: request ids, access logs, JSON
- * bodies with a size limit, /health, /ready, /openapi.json, /docs, the
+ * bodies with a size limit, /health, /ready, /metrics, /openapi.json, /docs, the
  * service's routes, then a JSON 404 and the one error middleware.
  */
 export function createServiceApp(o: ServiceAppOptions): Express {
@@ -76,6 +96,10 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware());
+  const metrics = o.metrics ?? new ServiceMetrics(o.name);
+  app.locals.metrics = metrics;
+  if (o.knex) metrics.watchPool(o.knex);
+  app.use(metrics.middleware());
   const guards = o.guards ?? currentProcessGuards();
   const wanted = o.accessLog ?? guards?.accessLog ?? 'all';
   const mode: AccessLogMode = wanted === false ? 'off' : wanted === true ? 'all' : wanted;
@@ -99,6 +123,8 @@ export function createServiceApp(o: ServiceAppOptions): Express {
     if (ready) res.json({ status: 'ready', service: o.name, checks, ...info });
     else res.status(503).json({ error: `${o.name} is not ready`, code: 'not_ready', service: o.name, checks, ...info });
   });
+
+  if (o.serveMetrics !== false) app.get('/metrics', metrics.handler());
 
   // The routes describe themselves as they are mounted, so the document is built once they all are.
   let doc: Record<string, unknown> | undefined;
