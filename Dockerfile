@@ -60,7 +60,7 @@ COPY ${SERVICE}/ ${SERVICE}/
 # (events after service-kit, which it links).
 # `testing` is for tests only and stays out of the image.
 RUN npx tsc -b libraries/errors libraries/config libraries/logging libraries/auth libraries/db \
-      libraries/http-client libraries/contracts libraries/events libraries/service-kit "$SERVICE" \
+      libraries/http-client libraries/contracts libraries/service-kit libraries/events "$SERVICE" \
  && rm -rf libraries/testing libraries/*/src libraries/*/test libraries/*/dist/.tsbuildinfo \
       "$SERVICE/dist/.tsbuildinfo"
 
