@@ -79,3 +79,10 @@ export class GatewayTimeoutError extends AppError {
     super(504, code, message);
   }
 }
+
+/** What the caller asked for existed once but is gone for good (e.g. a feed cursor older than retention). */
+export class GoneError extends AppError {
+  constructor(message: string, code = 'gone', details?: Record<string, unknown>) {
+    super(410, code, message, details);
+  }
+}

@@ -1,0 +1,20 @@
+import { httpFeedTransport } from './http-transport';
+import { natsTransport } from './nats-transport';
+import type { EventLogger, EventTransport, SourceService } from './types';
+
+export interface CreateEventTransportOptions {
+  /** NATS_URL: when set, JetStream; otherwise the services' HTTP feeds. */
+  natsUrl?: string;
+  natsNamespace?: string;
+  /** Base url of each source service (HTTP transport). */
+  urls: Partial<Record<SourceService, string>>;
+  serviceAuth: () => string;
+  logger: EventLogger;
+  waitSeconds?: number;
+}
+
+/** Picks NATS JetStream when a url is given, else long-polls the HTTP feeds. */
+export function createEventTransport(o: CreateEventTransportOptions): EventTransport {
+  if (o.natsUrl) return natsTransport({ url: o.natsUrl, namespace: o.natsNamespace, logger: o.logger });
+  return httpFeedTransport({ urls: o.urls, serviceAuth: o.serviceAuth, logger: o.logger, waitSeconds: o.waitSeconds });
+}

@@ -1,0 +1,105 @@
+import type { Knex } from '@canaduck/db';
+import type { SourceService, StreamEvent } from './types';
+
+interface EventRow {
+  seq: number | string;
+  type: string;
+  data: string;
+  at: number | string;
+}
+
+export interface OutboxMeta {
+  prunedThrough: number;
+  relayedThrough: number;
+}
+
+/** Data access of the outbox tables (the only place that knows their columns). */
+export class EventStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly service: SourceService,
+  ) {}
+
+  async insert(trx: Knex.Transaction, rows: Array<{ type: string; subject: string | null; data: string; at: number }>): Promise<void> {
+    if (rows.length > 0) await trx('outbox_events').insert(rows);
+  }
+
+  async scrub(trx: Knex.Transaction, subject: string, replace: (data: unknown) => unknown): Promise<number> {
+    const rows = (await trx('outbox_events').where({ subject }).select('id', 'data')) as Array<{ id: number; data: string }>;
+    for (const r of rows) {
+      await trx('outbox_events')
+        .where({ id: r.id })
+        .update({ data: JSON.stringify(replace(JSON.parse(r.data))) });
+    }
+    return rows.length;
+  }
+
+  /** Sequenced events with seq > after, in seq order. */
+  async after(after: number, limit: number, q: Knex = this.knex): Promise<StreamEvent[]> {
+    const rows = (await q('outbox_events')
+      .where('seq', '>', after)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .select('seq', 'type', 'data', 'at')) as EventRow[];
+    return rows.map((r) => ({
+      service: this.service,
+      seq: Number(r.seq),
+      type: r.type,
+      at: new Date(Number(r.at)).toISOString(),
+      data: JSON.parse(r.data) as unknown,
+    }));
+  }
+
+  async head(q: Knex = this.knex): Promise<number> {
+    const row = (await q('outbox_events').max({ m: 'seq' }).first()) as { m: number | string | null } | undefined;
+    return Number(row?.m ?? 0);
+  }
+
+  async meta(q: Knex = this.knex): Promise<OutboxMeta> {
+    const row = (await q('outbox_meta').where({ id: 1 }).first('pruned_through', 'relayed_through')) as
+      | { pruned_through: number | string; relayed_through: number | string }
+      | undefined;
+    return { prunedThrough: Number(row?.pruned_through ?? 0), relayedThrough: Number(row?.relayed_through ?? 0) };
+  }
+
+  async setRelayedThrough(seq: number, q: Knex = this.knex): Promise<void> {
+    await q('outbox_meta').where({ id: 1 }).update({ relayed_through: seq });
+  }
+
+  /**
+   * Gives the committed, unsequenced events (in insertion order) the next dense seqs, in the
+   * caller's transaction. Returns the new head, or 0 when nothing was waiting.
+   */
+  async sequencePending(trx: Knex.Transaction, batch: number): Promise<number> {
+    const pending = (await trx('outbox_events').whereNull('seq').orderBy('id', 'asc').limit(batch).select('id')) as Array<{
+      id: number | string;
+    }>;
+    if (pending.length === 0) return 0;
+    const head = await this.head(trx);
+    const ids = pending.map((p) => Number(p.id));
+    // One statement: seq = head + position of the id in the list.
+    const cases = ids.map(() => 'WHEN ? THEN ?').join(' ');
+    const bindings = ids.flatMap((id, i) => [id, head + i + 1]);
+    await trx.raw(`UPDATE outbox_events SET seq = CASE id ${cases} END WHERE id IN (${ids.map(() => '?').join(',')})`, [
+      ...bindings,
+      ...ids,
+    ]);
+    return head + ids.length;
+  }
+
+  /**
+   * Deletes the oldest events written before `cutoff`, stopping at the first one that is newer
+   * (seq order and `at` order may differ), and records how far it went.
+   */
+  async prune(trx: Knex.Transaction, cutoff: number): Promise<number> {
+    const meta = await this.meta(trx);
+    const firstYoung = (await trx('outbox_events').whereNotNull('seq').where('at', '>=', cutoff).min({ m: 'seq' }).first()) as
+      | { m: number | string | null }
+      | undefined;
+    const through = firstYoung?.m != null ? Number(firstYoung.m) - 1 : await this.head(trx);
+    if (through <= meta.prunedThrough) return meta.prunedThrough;
+    await trx('outbox_events').whereNotNull('seq').where('seq', '<=', through).delete();
+    await trx('outbox_meta').where({ id: 1 }).update({ pruned_through: through });
+    return through;
+  }
+}

@@ -1,0 +1,69 @@
+import { runSubscription } from './subscription-loop';
+import type { EventLogger, EventSubscription, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
+
+export interface HttpFeedTransportOptions {
+  /** Base url of each source service (the feed is `<url>/internal/events`). */
+  urls: Partial<Record<SourceService, string>>;
+  /** A service token (with or without `Bearer `), asked for each request so it can be renewed. */
+  serviceAuth: () => string;
+  logger: EventLogger;
+  /** Long-poll wait per request (default 20 s). */
+  waitSeconds?: number;
+}
+
+class FeedHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`event feed answered ${status}`);
+  }
+}
+
+/** Embedded default: long-polls each service's GET /internal/events with a service token. */
+export function httpFeedTransport(o: HttpFeedTransportOptions): EventTransport {
+  const subscriptions = new Set<EventSubscription>();
+  const wait = o.waitSeconds ?? 20;
+  return {
+    kind: 'http',
+    subscribe(s) {
+      const base = o.urls[s.service];
+      if (!base) throw new Error(`no feed url for the ${s.service} events`);
+      const limit = s.batchSize ?? 500;
+      const sub = runSubscription(
+        s,
+        {
+          async fetch(after, signal) {
+            const token = o.serviceAuth();
+            const url = `${base.replace(/\/+$/, '')}/internal/events?after=${after}&limit=${limit}&wait=${wait}`;
+            const res = await fetch(url, {
+              headers: { authorization: token.startsWith('Bearer ') ? token : `Bearer ${token}` },
+              signal: AbortSignal.any([signal, AbortSignal.timeout((wait + 10) * 1000)]),
+            });
+            const body = (await res.json().catch(() => undefined)) as unknown;
+            if (res.status === 410) {
+              const first = Number((body as { first_available?: unknown } | undefined)?.first_available);
+              return { resync: { service: s.service, firstAvailable: Number.isFinite(first) ? first : after + 1 } };
+            }
+            if (!res.ok) throw new FeedHttpError(res.status, body);
+            const page = body as FeedPage;
+            const events: StreamEvent[] = page.events.map((e) => ({ ...e, service: s.service }));
+            return { events, caughtUp: events.length < limit };
+          },
+        },
+        o.logger,
+      );
+      subscriptions.add(sub);
+      return {
+        async stop() {
+          subscriptions.delete(sub);
+          await sub.stop();
+        },
+      };
+    },
+    async close() {
+      await Promise.all([...subscriptions].map((sub) => sub.stop()));
+      subscriptions.clear();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+export * from './types';
+export * from './event-types';
+export { outboxMigrations } from './migrations';
+export { Outbox } from './outbox';
+export { EventStore, type OutboxMeta } from './event-store';
+export { EventBackbone, DEFAULT_RETENTION_MS, type EventBackboneOptions } from './event-backbone';
+export { eventFeedRoutes, feedQuerySchema, feedPageSchema, streamEventSchema, type EventFeedRouteOptions } from './feed-routes';
+export { NatsRelay, type NatsRelayOptions } from './nats-relay';
+export { natsStreamName, natsSubjectPrefix, natsMsgId } from './nats-names';
+export { httpFeedTransport, type HttpFeedTransportOptions } from './http-transport';
+export { natsTransport, type NatsTransportOptions } from './nats-transport';
+export { createEventTransport, type CreateEventTransportOptions } from './create-transport';
+export { RevocationMap, rejectRevokedTokens, tokenIssuedAt, type RevocationMapOptions } from './revocation-map';

@@ -1,0 +1,34 @@
+import type { Migration } from '@canaduck/db';
+
+/**
+ * The outbox tables, appended by a service to its own migration list. `id` is the insertion
+ * order (assigned at insert, visible at commit); `seq` is the dense stream order, NULL until the
+ * sequencer gives it after commit. `at` is epoch milliseconds taken when the event was written.
+ */
+export const outboxMigrations: Migration[] = [
+  {
+    name: 'outbox-001-events-and-meta',
+    async up(knex) {
+      await knex.schema.createTable('outbox_events', (t) => {
+        t.bigIncrements('id').primary();
+        t.bigInteger('seq').nullable().unique('outbox_events_seq_unique');
+        t.string('type', 64).notNullable();
+        t.string('subject', 191).nullable().index('outbox_events_subject_index');
+        t.text('data', 'longtext').notNullable();
+        t.bigInteger('at').notNullable();
+      });
+      await knex.schema.createTable('outbox_meta', (t) => {
+        t.integer('id').primary();
+        // Every event with seq <= pruned_through is gone (retention); a cursor below it must resync.
+        t.bigInteger('pruned_through').notNullable().defaultTo(0);
+        // The NATS relay has published every event with seq <= relayed_through.
+        t.bigInteger('relayed_through').notNullable().defaultTo(0);
+      });
+      await knex('outbox_meta').insert({ id: 1, pruned_through: 0, relayed_through: 0 });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('outbox_meta');
+      await knex.schema.dropTableIfExists('outbox_events');
+    },
+  },
+];

@@ -1,0 +1,148 @@
+import { connect } from '@nats-io/transport-node';
+
+type NatsConnection = Awaited<ReturnType<typeof connect>>;
+import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { EventStore } from './event-store';
+import { msToNanos, natsMsgId, natsStreamName, natsSubjectPrefix } from './nats-names';
+import type { EventLogger, SourceService } from './types';
+
+export interface NatsRelayOptions {
+  url: string;
+  service: SourceService;
+  namespace?: string;
+  retentionMs: number;
+  /** How long JetStream remembers a Nats-Msg-Id (default 2 minutes). */
+  duplicateWindowMs?: number;
+  store: EventStore;
+  logger: EventLogger;
+  batchSize?: number;
+}
+
+const WRONG_LAST_SEQUENCE = 10071;
+
+/**
+ * Publishes the sequenced events to the service's JetStream stream in seq order, with
+ * `Nats-Msg-Id: <service>:<seq>` (a republish after a crash is a duplicate the server drops) and
+ * the expected last stream sequence seq - 1, so that stream seq == event seq. The cursor
+ * (relayed_through) lives in the database, next to the events.
+ */
+export class NatsRelay {
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private jsm: JetStreamManager | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  /** Publishes the server answered as duplicates (a restart republishing what it had sent). */
+  duplicates = 0;
+  published = 0;
+  readonly stream: string;
+  readonly subjects: string;
+
+  constructor(private readonly o: NatsRelayOptions) {
+    this.stream = natsStreamName(o.service, o.namespace);
+    this.subjects = natsSubjectPrefix(o.service, o.namespace);
+  }
+
+  async start(): Promise<void> {
+    this.nc = await connect({ servers: this.o.url, name: `${this.o.service}-relay`, maxReconnectAttempts: -1 });
+    this.js = jetstream(this.nc);
+    this.jsm = await jetstreamManager(this.nc);
+    await this.ensureStream();
+  }
+
+  async stop(): Promise<void> {
+    await this.running;
+    await this.nc?.drain().catch(() => undefined);
+    this.nc = undefined;
+  }
+
+  private async ensureStream(): Promise<void> {
+    const jsm = this.jsm!;
+    const config = {
+      subjects: [`${this.subjects}.>`],
+      max_age: msToNanos(this.o.retentionMs),
+      duplicate_window: msToNanos(Math.min(this.o.duplicateWindowMs ?? 120_000, this.o.retentionMs)),
+    };
+    try {
+      await jsm.streams.info(this.stream);
+      await jsm.streams.update(this.stream, config);
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError) || err.code !== 10059) throw err;
+      await jsm.streams.add({ name: this.stream, ...config });
+    }
+  }
+
+  /** Publishes what is not yet relayed (coalesced with a run in flight). */
+  relay(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (this.js && (await this.relayBatch())) {
+            /* full batch: go on */
+          }
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** One batch; true when it was full. */
+  private async relayBatch(): Promise<boolean> {
+    const js = this.js!;
+    const limit = this.o.batchSize ?? 500;
+    let cursor = (await this.o.store.meta()).relayedThrough;
+    const events = await this.o.store.after(cursor, limit);
+    try {
+      for (const e of events) {
+        const ack = await js.publish(`${this.subjects}.${e.type}`, JSON.stringify(e), {
+          msgID: natsMsgId(this.o.service, e.seq),
+          expect: { lastSequence: e.seq - 1 },
+        });
+        if (ack.duplicate) this.duplicates++;
+        else this.published++;
+        cursor = e.seq;
+      }
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+        await this.o.store.setRelayedThrough(cursor);
+        await this.realign(cursor);
+        return true;
+      }
+      await this.o.store.setRelayedThrough(cursor);
+      throw err;
+    }
+    if (events.length > 0) await this.o.store.setRelayedThrough(cursor);
+    return events.length === limit;
+  }
+
+  /**
+   * The stream is not where the cursor says: ahead (its dedupe window forgot ids we are
+   * republishing) -> skip to its end; behind and empty (a new or purged stream) -> refill it from
+   * the oldest retained event, its next sequence set to that seq.
+   */
+  private async realign(cursor: number): Promise<void> {
+    const info = await this.jsm!.streams.info(this.stream);
+    const last = info.state.last_seq;
+    if (last > cursor) {
+      this.o.logger.warn({ stream: this.stream, cursor, last }, 'relay cursor behind the stream: skipping to its end');
+      await this.o.store.setRelayedThrough(last);
+    } else if (info.state.messages === 0) {
+      const meta = await this.o.store.meta();
+      // Republish everything still retained, with stream seq == event seq again.
+      const next = meta.prunedThrough + 1;
+      this.o.logger.warn({ stream: this.stream, next }, 'empty stream behind the relay cursor: refilling it from the oldest retained seq');
+      await this.jsm!.streams.purge(this.stream, { seq: next });
+      await this.o.store.setRelayedThrough(next - 1);
+    } else {
+      this.o.logger.error({ stream: this.stream, cursor, last }, 'stream lost events the relay had published');
+      throw new Error(`stream ${this.stream} is at ${last}, behind the relay cursor ${cursor}`);
+    }
+  }
+}
