@@ -10,7 +10,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.jest.json') }],
   },
   moduleNameMapper: {
-    '^@canaduck/(errors|config|logging|auth|db|http-client|contracts|service-kit|testing)$': path.join(__dirname, 'libraries/$1/src'),
+    '^@canaduck/(errors|config|logging|auth|db|http-client|contracts|service-kit|testing|events)$': path.join(__dirname, 'libraries/$1/src'),
   },
   setupFilesAfterEnv: [path.join(__dirname, 'jest.setup.js')],
   testTimeout: 30000,

@@ -8,6 +8,10 @@ export const configShape = {
   NATS_URL: z.string().optional(),
   /** Prefix of the JetStream stream names (the relays' namespace). */
   NATS_NAMESPACE: z.string().default('canaduck'),
+  /** Where each stream's HTTP feed is served, when not by its service itself (defaults: the service urls). */
+  USER_EVENTS_URL: z.string().url().optional(),
+  CHANNEL_EVENTS_URL: z.string().url().optional(),
+  MESSAGE_EVENTS_URL: z.string().url().optional(),
   /** Redis: where used ticket ids are recorded so that a ticket is single-use across replicas. */
   REDIS_URL: z.string().optional(),
   /** Events of each stream kept in memory for resumes without reading the stream again. */

@@ -25,6 +25,9 @@ export interface ClientsOptions {
     | 'NATS_NAMESPACE'
     | 'REDIS_URL'
     | 'FEED_WAIT_SECONDS'
+    | 'USER_EVENTS_URL'
+    | 'CHANNEL_EVENTS_URL'
+    | 'MESSAGE_EVENTS_URL'
   >;
   serviceTokens: ServiceTokenMinter;
   logger: Logger;
@@ -37,7 +40,11 @@ export function createClients(o: ClientsOptions): Clients {
   const events = createEventTransport({
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.config.NATS_NAMESPACE,
-    urls: { user: o.config.USER_SERVICE_URL, channel: o.config.CHANNEL_SERVICE_URL, message: o.config.MESSAGE_SERVICE_URL },
+    urls: {
+      user: o.config.USER_EVENTS_URL ?? o.config.USER_SERVICE_URL,
+      channel: o.config.CHANNEL_EVENTS_URL ?? o.config.CHANNEL_SERVICE_URL,
+      message: o.config.MESSAGE_EVENTS_URL ?? o.config.MESSAGE_SERVICE_URL,
+    },
     serviceAuth,
     logger: o.logger,
     waitSeconds: o.config.FEED_WAIT_SECONDS,

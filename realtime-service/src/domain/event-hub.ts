@@ -68,6 +68,8 @@ export class EventHub {
       await this.deps.catchUp.run(conn, !pos);
     }
     if (this.stopping) conn.close('server_shutdown', this.cursorOf(conn));
+    // Live from here: a first heartbeat gives the client a cursor at once, before any event.
+    else this.heartbeatTo(conn, new Date(this.deps.now()).toISOString());
     return conn;
   }
 
@@ -167,9 +169,13 @@ export class EventHub {
         this.closeWith(conn, 'token_expired');
         continue;
       }
-      const cursor = this.cursorOf(conn);
-      conn.send('heartbeat', cursor, envelopeJson('heartbeat', cursor, at, '{}'));
+      this.heartbeatTo(conn, at);
     }
+  }
+
+  private heartbeatTo(conn: Connection, at: string): void {
+    const cursor = this.cursorOf(conn);
+    conn.send('heartbeat', cursor, envelopeJson('heartbeat', cursor, at, '{}'));
   }
 
   private closeWith(conn: Connection, reason: CloseReason, frame: 'closing' | 'reconnect' = 'closing'): void {
