@@ -46,14 +46,17 @@ export class SourceStreams {
   readonly namespace = uniqueName('rt');
   url = '';
 
-  constructor(readonly nats: boolean) {}
+  constructor(
+    readonly nats: boolean,
+    private readonly retentionMs?: number,
+  ) {}
 
   async start(): Promise<this> {
     const app = express();
     for (const service of SOURCE_SERVICES) {
       const knex = await createDatabase({ service: `${service}-events`, sqliteFile: ':memory:' });
       await runMigrations(knex, outboxMigrations);
-      const backbone = new EventBackbone({ knex, service, logger, natsUrl: this.nats ? NATS_URL : undefined, natsNamespace: this.namespace, pollMs: 10 });
+      const backbone = new EventBackbone({ knex, service, logger, natsUrl: this.nats ? NATS_URL : undefined, natsNamespace: this.namespace, pollMs: 10, retentionMs: this.retentionMs, pruneEveryMs: this.retentionMs ? 50 : undefined });
       await backbone.start();
       this.knexes[service] = knex;
       this.backbones[service] = backbone;
