@@ -80,7 +80,11 @@ export class CatchUp {
       const a = r && r.kind === 'channel' ? (access.peek(r.channel, conn.key, conn.admin)?.access ?? (await access.fetch(r.channel, conn.key, conn.admin))) : undefined;
       const next = positionAfter(conn.pos, e);
       conn.pos = next;
-      if (r && audience.allows(conn, e, r, a)) conn.send(e.type, encodeCursor(next), new EventFrame(e).json(encodeCursor(next)));
+      if (r && audience.allows(conn, e, r, a)) {
+        const cursor = encodeCursor(next);
+        conn.send(e.type, cursor, new EventFrame(e).json(cursor));
+        if (!(await conn.drained())) return conn.close('slow_consumer', cursor);
+      }
     }
   }
 

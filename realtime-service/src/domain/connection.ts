@@ -49,11 +49,24 @@ export class Connection {
     return this.channels.has(channel) || this.subscriptions.has(channel);
   }
 
-  /** Sends one frame; a client that lets more than the buffer pile up is closed (slow_consumer). */
+  /**
+   * Sends one frame. A live client that lets more than the buffer pile up is closed
+   * (slow_consumer); a catch-up waits for the client instead (drained()), at its own pace.
+   */
   send(type: string, cursor: string, json: string): void {
     if (this.closed) return;
     this.sink.write(type, cursor, json);
-    if (this.sink.bufferedBytes() > this.maxBufferedBytes) this.close('slow_consumer', cursor);
+    if (this.live && this.sink.bufferedBytes() > this.maxBufferedBytes) this.close('slow_consumer', cursor);
+  }
+
+  /** Resolves once half the buffer is free (false: the client did not read for `timeoutMs`). */
+  async drained(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && this.sink.bufferedBytes() > this.maxBufferedBytes / 2) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
   }
 
   close(reason: CloseReason | undefined, cursor: string): void {
