@@ -28,6 +28,7 @@ COPY libraries/config/package.json libraries/config/
 COPY libraries/contracts/package.json libraries/contracts/
 COPY libraries/db/package.json libraries/db/
 COPY libraries/errors/package.json libraries/errors/
+COPY libraries/events/package.json libraries/events/
 COPY libraries/http-client/package.json libraries/http-client/
 COPY libraries/logging/package.json libraries/logging/
 COPY libraries/service-kit/package.json libraries/service-kit/
@@ -37,6 +38,7 @@ COPY message-service/package.json message-service/
 COPY channel-service/package.json channel-service/
 COPY gateway-service/package.json gateway-service/
 COPY stats-service/package.json stats-service/
+COPY realtime-service/package.json realtime-service/
 COPY system-tests/package.json system-tests/
 
 FROM manifests AS build
@@ -54,7 +56,7 @@ COPY ${SERVICE}/ ${SERVICE}/
 # service links service-kit, which links all the others: one list serves every service.
 # `testing` is for tests only and stays out of the image.
 RUN npx tsc -b libraries/errors libraries/config libraries/logging libraries/auth libraries/db \
-      libraries/http-client libraries/contracts libraries/service-kit "$SERVICE" \
+      libraries/http-client libraries/contracts libraries/service-kit libraries/events "$SERVICE" \
  && rm -rf libraries/testing libraries/*/src libraries/*/test libraries/*/dist/.tsbuildinfo \
       "$SERVICE/dist/.tsbuildinfo"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: build, then run all five services locally (SQLite by default,
+// `npm start`: build, then run all six services locally (SQLite by default,
 // MySQL when MYSQL_URL is set), gateway on http://localhost:5004. Ctrl-C stops all.
 import { execSync } from 'node:child_process';
 import { ROOT, startStack } from './stack.mjs';
