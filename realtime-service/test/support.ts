@@ -346,3 +346,30 @@ export function messageData(channel: string, channelId: string, from: string, te
 export function privateData(from: string, to: string, text: string) {
   return { id: nextId++, channel: null, channel_id: null, to, from, text, timestamp: new Date().toISOString(), reply_to: null };
 }
+
+/**
+ * The service's app built as main.ts builds it, streams not started (the OpenAPI document
+ * tests); realtime-service has no database, so `kind` changes nothing.
+ */
+export async function startService(_kind: 'sqlite' | 'mysql' = 'sqlite'): Promise<{ app: http.RequestListener; close(): Promise<void> }> {
+  const clients = createClients({
+    config: {
+      CHANNEL_SERVICE_URL: 'http://127.0.0.1:9',
+      USER_SERVICE_URL: 'http://127.0.0.1:9',
+      MESSAGE_SERVICE_URL: 'http://127.0.0.1:9',
+      HTTP_TIMEOUT_MS: 500,
+      NATS_NAMESPACE: 'canaduck',
+      FEED_WAIT_SECONDS: 1,
+    },
+    serviceTokens: new ServiceTokenMinter('realtime-service', testServiceSecret),
+    logger,
+  });
+  const realtime = createRealtimeApp({ logger, tokens: testTokenSettings, serviceSecret: testServiceSecret, settings: defaultSettings, clients });
+  return {
+    app: realtime.app,
+    async close() {
+      await realtime.stop();
+      await clients.close();
+    },
+  };
+}
