@@ -41,6 +41,7 @@ export class EventBackbone {
   private readonly now: () => number;
   private readonly retentionMs: number;
   private lastPrune = 0;
+  private pruning: Promise<unknown> | undefined;
   /** When set, the relay is behind (start-up catch-up, or NATS failed) and runs at that time. */
   private relayRetryAt: number | undefined = 0;
   private started = false;
@@ -86,7 +87,8 @@ export class EventBackbone {
         store: this.store,
         logger: this.o.logger,
       });
-      await this.relay.start();
+      // NATS down at start must not stop the service: the relay retries each second from its cursor.
+      await this.relay.start().catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'NATS relay cannot start yet'));
     }
     this.sequencer.start();
   }
@@ -95,6 +97,7 @@ export class EventBackbone {
     if (!this.started) return;
     this.started = false;
     await this.sequencer.stop();
+    await this.pruning;
     await this.relay?.stop();
     this.relay = undefined;
     this.wakeAll();
@@ -163,9 +166,12 @@ export class EventBackbone {
         this.relayRetryAt = this.now() + 1000;
       }
     }
-    if (this.now() - this.lastPrune > (this.o.pruneEveryMs ?? 60_000)) {
+    if (this.now() - this.lastPrune > (this.o.pruneEveryMs ?? 60_000) && !this.pruning) {
       this.lastPrune = this.now();
-      await this.pruneNow();
+      // Not awaited: a prune that waits behind a long transaction must not hold up sequencing.
+      this.pruning = this.pruneNow()
+        .catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'event pruning failed'))
+        .then(() => (this.pruning = undefined));
     }
   }
 

@@ -50,15 +50,16 @@ export class EventStore {
     }));
   }
 
+  /** The highest seq given; when pruning emptied the table, the seq pruned through. */
   async head(q: Knex = this.knex): Promise<number> {
     const row = (await q('outbox_events').max({ m: 'seq' }).first()) as { m: number | string | null } | undefined;
-    return Number(row?.m ?? 0);
+    if (row?.m != null) return Number(row.m);
+    return (await this.meta(q)).prunedThrough;
   }
 
   async meta(q: Knex = this.knex): Promise<OutboxMeta> {
     const row = (await q('outbox_meta').where({ id: 1 }).first('pruned_through', 'relayed_through')) as
-      | { pruned_through: number | string; relayed_through: number | string }
-      | undefined;
+      { pruned_through: number | string; relayed_through: number | string } | undefined;
     return { prunedThrough: Number(row?.pruned_through ?? 0), relayedThrough: Number(row?.relayed_through ?? 0) };
   }
 
@@ -77,13 +78,13 @@ export class EventStore {
     if (pending.length === 0) return 0;
     const head = await this.head(trx);
     const ids = pending.map((p) => Number(p.id));
-    // One statement: seq = head + position of the id in the list.
-    const cases = ids.map(() => 'WHEN ? THEN ?').join(' ');
-    const bindings = ids.flatMap((id, i) => [id, head + i + 1]);
-    await trx.raw(`UPDATE outbox_events SET seq = CASE id ${cases} END WHERE id IN (${ids.map(() => '?').join(',')})`, [
-      ...bindings,
-      ...ids,
-    ]);
+    // One point update per row, by primary key: a single UPDATE ... WHERE id IN (...) may be run
+    // as a scan on a small table, which locks the row of a transaction still open and waits for it.
+    for (let i = 0; i < ids.length; i++) {
+      await trx('outbox_events')
+        .where({ id: ids[i] })
+        .update({ seq: head + i + 1 });
+    }
     return head + ids.length;
   }
 
@@ -94,8 +95,7 @@ export class EventStore {
   async prune(trx: Knex.Transaction, cutoff: number): Promise<number> {
     const meta = await this.meta(trx);
     const firstYoung = (await trx('outbox_events').whereNotNull('seq').where('at', '>=', cutoff).min({ m: 'seq' }).first()) as
-      | { m: number | string | null }
-      | undefined;
+      { m: number | string | null } | undefined;
     const through = firstYoung?.m != null ? Number(firstYoung.m) - 1 : await this.head(trx);
     if (through <= meta.prunedThrough) return meta.prunedThrough;
     await trx('outbox_events').whereNotNull('seq').where('seq', '<=', through).delete();

@@ -46,7 +46,12 @@ export type EventType = UserEventType | ChannelEventType | MessageEventType;
 export const EVENT_TYPES: readonly EventType[] = [...USER_EVENT_TYPES, ...CHANNEL_EVENT_TYPES, ...MESSAGE_EVENT_TYPES];
 
 /** User events after which tokens issued before `data.revoked_before` are dead. */
-export const REVOKING_EVENT_TYPES: readonly UserEventType[] = ['user.deleted', 'user.roles_changed', 'user.password_changed', 'user.logged_out'];
+export const REVOKING_EVENT_TYPES: readonly UserEventType[] = [
+  'user.deleted',
+  'user.roles_changed',
+  'user.password_changed',
+  'user.logged_out',
+];
 
 /** Payload of the revoking user events. */
 export interface RevokingEventData {

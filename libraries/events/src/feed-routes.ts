@@ -66,7 +66,11 @@ export function eventFeedRoutes(backbone: EventBackbone, o: EventFeedRouteOption
     if (o.allowedCallers && !o.allowedCallers.includes(req.callerService ?? '')) {
       throw new ForbiddenError(`service ${req.callerService} may not read the ${backbone.service} events`, 'service_not_allowed');
     }
-    const query = feedQuerySchema.safeParse({ after: single(req.query.after), limit: single(req.query.limit), wait: single(req.query.wait) });
+    const query = feedQuerySchema.safeParse({
+      after: single(req.query.after),
+      limit: single(req.query.limit),
+      wait: single(req.query.wait),
+    });
     if (!query.success) {
       throw new BadRequestError('after must be an integer >= 0, limit between 1 and 5000 and wait between 0 and 30 s', 'invalid_paging');
     }

@@ -1,6 +1,6 @@
 export * from './types';
 export * from './event-types';
-export { outboxMigrations } from './migrations';
+export { outboxMigrations, copyLegacyEvents } from './migrations';
 export { Outbox } from './outbox';
 export { EventStore, type OutboxMeta } from './event-store';
 export { EventBackbone, DEFAULT_RETENTION_MS, type EventBackboneOptions } from './event-backbone';

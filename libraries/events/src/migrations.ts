@@ -1,4 +1,4 @@
-import type { Migration } from '@canaduck/db';
+import type { Knex, Migration } from '@canaduck/db';
 
 /**
  * The outbox tables, appended by a service to its own migration list. `id` is the insertion
@@ -32,3 +32,34 @@ export const outboxMigrations: Migration[] = [
     },
   },
 ];
+
+/**
+ * For a service that had its own events table (message-service's `events`: seq, type, data, at):
+ * copies its rows with their seqs into outbox_events, so consumers' cursors stay valid and new
+ * events continue after the highest one. Call it from a migration of the service, after
+ * outboxMigrations, then drop the old table.
+ */
+export async function copyLegacyEvents(
+  knex: Knex,
+  table: string,
+  subjectOf?: (type: string, data: unknown) => string | null,
+): Promise<number> {
+  const rows = (await knex(table).orderBy('seq', 'asc').select('seq', 'type', 'data', 'at')) as Array<{
+    seq: number;
+    type: string;
+    data: string;
+    at: number;
+  }>;
+  for (let i = 0; i < rows.length; i += 500) {
+    await knex('outbox_events').insert(
+      rows.slice(i, i + 500).map((r) => ({
+        seq: Number(r.seq),
+        type: r.type,
+        subject: subjectOf ? subjectOf(r.type, JSON.parse(r.data) as unknown) : null,
+        data: r.data,
+        at: Number(r.at),
+      })),
+    );
+  }
+  return rows.length;
+}

@@ -43,17 +43,27 @@ export class NatsRelay {
     this.subjects = natsSubjectPrefix(o.service, o.namespace);
   }
 
+  /** Connects and creates or updates the stream; relay() calls it again while it fails (NATS down at start). */
   async start(): Promise<void> {
-    this.nc = await connect({ servers: this.o.url, name: `${this.o.service}-relay`, maxReconnectAttempts: -1 });
-    this.js = jetstream(this.nc);
-    this.jsm = await jetstreamManager(this.nc);
-    await this.ensureStream();
+    if (this.js) return;
+    const nc = await connect({ servers: this.o.url, name: `${this.o.service}-relay`, maxReconnectAttempts: -1 });
+    try {
+      this.jsm = await jetstreamManager(nc);
+      this.nc = nc;
+      await this.ensureStream();
+      this.js = jetstream(nc);
+    } catch (err) {
+      this.nc = undefined;
+      await nc.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
     await this.running;
     await this.nc?.drain().catch(() => undefined);
     this.nc = undefined;
+    this.js = undefined;
   }
 
   private async ensureStream(): Promise<void> {
@@ -80,6 +90,7 @@ export class NatsRelay {
     }
     this.running = (async () => {
       try {
+        await this.start();
         do {
           this.again = false;
           while (this.js && (await this.relayBatch())) {

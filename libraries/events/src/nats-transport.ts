@@ -100,7 +100,12 @@ class JetStreamSource implements BatchSource {
       await withTimeout(l.nc.flush(), 2000, 'NATS server does not answer');
       return { events: [], caughtUp: true };
     }
-    const taken = this.queue.splice(0, this.s.batchSize ?? 500);
+    const taken = this.queue.splice(0, this.s.batchSize ?? 500).filter((m, i, all) => {
+      // A redelivered copy of a message already in this batch: ack it and keep one.
+      const copy = all.findIndex((x) => x.seq === m.seq) !== i;
+      if (copy && this.s.durableName) m.ack();
+      return !copy;
+    });
     const first = taken[0].seq;
     if (first > after + 1 && !this.s.durableName) {
       // The stream no longer holds after + 1 (max_age): the consumer must resync. (A durable
@@ -124,13 +129,19 @@ class JetStreamSource implements BatchSource {
     if (acks.length > 0) await (await this.getLink()).nc.flush();
   }
 
-  /** The handler failed: give everything back (in order) and start over, so redelivery keeps seq order. */
-  async failed(): Promise<void> {
+  /**
+   * The handler failed. Durable: nak everything held, in seq order, on the same consumer (the
+   * server redelivers nak'd messages first, in that order; closing the consumer instead could
+   * leave a pull in flight whose messages wait for ack_wait). Ordered: start again at the cursor.
+   */
+  async failed(events: StreamEvent[]): Promise<void> {
+    if (!this.s.durableName) return this.restart();
     const back = [...this.pendingAcks, ...this.queue];
     this.pendingAcks = [];
     this.queue = [];
-    for (const m of back) if (this.s.durableName) m.nak();
-    await this.restart();
+    for (const m of back) m.nak();
+    await (await this.getLink()).nc.flush();
+    this.startedAt = events[0].seq - 1;
   }
 
   async reset(): Promise<void> {

@@ -127,7 +127,8 @@ export function rejectRevokedTokens(map: RevocationMap): RequestHandler {
     if (req.auth) {
       const token = bearerToken(req.headers.authorization);
       const iat = token ? tokenIssuedAt(token) : undefined;
-      if (iat === undefined || map.isRevoked(req.auth.pseudo, iat)) throw new UnauthorizedError('token revoked: log in again', 'token_revoked');
+      if (iat === undefined || map.isRevoked(req.auth.pseudo, iat))
+        throw new UnauthorizedError('token revoked: log in again', 'token_revoked');
     }
     next();
   };

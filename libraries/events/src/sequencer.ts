@@ -58,9 +58,12 @@ export class Sequencer {
     await this.resign();
   }
 
-  /** Runs a pass now (coalesced with one in flight). */
+  /**
+   * Runs a pass now (coalesced with one in flight). On a follower it does nothing: an election
+   * attempt per commit would only load the database, and the leader's poll finds the commit.
+   */
   poke(): void {
-    if (this.stopped) return;
+    if (this.stopped || (this.mysql && !this.leader)) return;
     if (this.running) {
       this.again = true;
       return;
@@ -113,7 +116,10 @@ export class Sequencer {
       this.leader = true;
       return true;
     }
-    const client = this.o.knex.client as { acquireConnection(): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> };
+    const client = this.o.knex.client as {
+      acquireConnection(): Promise<RawConnection>;
+      releaseConnection(c: RawConnection): Promise<void>;
+    };
     if (!this.lockName) {
       const [rows] = (await this.o.knex.raw('SELECT DATABASE() AS db')) as [Array<{ db: string | null }>];
       this.lockName = `${rows[0]?.db ?? 'canaduck'}.${this.o.service}-sequencer`.slice(0, 64);

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { Knex } from '@canaduck/db';
+import { createLogger } from '@canaduck/logging';
+import { createTestDatabase, testDatabases, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import { EventBackbone, type EventBackboneOptions } from '../src/event-backbone';
+import { outboxMigrations } from '../src/migrations';
+import { natsStreamName } from '../src/nats-names';
+import { Outbox } from '../src/outbox';
+import { SOURCE_SERVICES, type NewEvent, type SourceService } from '../src/types';
+
+export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+export const logger = createLogger('events-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+export const dbKinds = testDatabases();
+export const mysqlOnly = (): TestDbKind[] => dbKinds.filter((k) => k === 'mysql');
+
+export function eventsDatabase(kind: TestDbKind): Promise<TestDatabase> {
+  return createTestDatabase('events', outboxMigrations, kind);
+}
+
+/** A backbone with test-friendly timings; stop it in afterEach. */
+export function backbone(knex: Knex, o: Partial<EventBackboneOptions> = {}): EventBackbone {
+  return new EventBackbone({ knex, service: 'message', logger, pollMs: 10, electionMs: 50, readPollMs: 20, ...o });
+}
+
+/** Appends events in their own committed transaction. */
+export async function appendCommitted(knex: Knex, events: NewEvent[], service: SourceService = 'message'): Promise<void> {
+  const outbox = new Outbox({ knex, service });
+  await knex.transaction((trx) => outbox.append(trx, events));
+}
+
+export function ev(n: number, type = 'message.created'): NewEvent {
+  return { type, data: { id: n, text: `text ${n}` }, subject: `message:${n}` };
+}
+
+/** A unique NATS namespace per test file, and the clean-up of its streams. */
+export function natsNamespace(): string {
+  return `t${randomBytes(4).toString('hex')}`;
+}
+
+export async function deleteStreams(namespace: string): Promise<void> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const s of SOURCE_SERVICES) await jsm.streams.delete(natsStreamName(s, namespace)).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads the whole feed through the backbone, as a reader with a cursor would. */
+export async function readAll(b: EventBackbone, after = 0): Promise<number[]> {
+  const seqs: number[] = [];
+  for (;;) {
+    const page = await b.read(after, { limit: 1000, waitMs: 0 });
+    if (page.events.length === 0) return seqs;
+    seqs.push(...page.events.map((e) => e.seq));
+    after = page.last_seq;
+  }
+}
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
