@@ -41,6 +41,8 @@ export interface Settings {
   accessCacheMs: number;
   accessCacheSyncedMs: number;
   ticketTtlSeconds: number;
+  /** A stream counts as in sync while its last answer is this recent: the feed's long poll plus 5 s. */
+  streamSyncWindowMs: number;
 }
 
 export function settingsFrom(c: RealtimeConfig): Settings {
@@ -52,5 +54,6 @@ export function settingsFrom(c: RealtimeConfig): Settings {
     accessCacheMs: c.ACCESS_CACHE_MS,
     accessCacheSyncedMs: c.ACCESS_CACHE_SYNCED_MS,
     ticketTtlSeconds: c.TICKET_TTL_SECONDS,
+    streamSyncWindowMs: (c.NATS_URL ? 1 : c.FEED_WAIT_SECONDS) * 1000 + 5000,
   };
 }

@@ -31,6 +31,7 @@ export const defaultSettings: Settings = {
   accessCacheMs: 2000,
   accessCacheSyncedMs: 60000,
   ticketTtlSeconds: 30,
+  streamSyncWindowMs: 6000,
 };
 
 /**

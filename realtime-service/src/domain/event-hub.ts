@@ -139,7 +139,8 @@ export class EventHub {
 
   /** State changes that must hold before deciding who gets the event. */
   private before(e: StreamEvent, route: Route): void {
-    if (route.kind !== 'channel') return;
+    // Only the channel's own events change who may read it (a message does not).
+    if (route.kind !== 'channel' || !e.type.startsWith('channel.')) return;
     this.deps.access.forget(route.channel);
     if ((e.type === 'channel.member_joined' || e.type === 'channel.created') && route.subject) {
       for (const c of this.deps.registry.ofUser(route.subject)) this.deps.registry.addInterest(c, route.channel, 'member');

@@ -8,6 +8,8 @@ const NOT_SERVED_GRACE_MS = 2000;
 export interface StreamReaderDeps {
   transport: EventTransport;
   windowEvents: number;
+  /** A stream counts as in sync while its last answer is this recent (a long poll's wait plus a margin). */
+  syncWindowMs: number;
   logger: Logger;
   now: () => number;
 }
@@ -80,10 +82,10 @@ export class StreamReader {
     return this.streams[service].window;
   }
 
-  /** The stream answered within `withinMs` (its events then drop cached answers at once). */
-  inSync(service: SourceService, withinMs = 5000): boolean {
+  /** The stream answered recently (its events then drop cached answers at once). */
+  inSync(service: SourceService): boolean {
     const at = this.streams[service].lastSyncAt;
-    return at !== undefined && this.deps.now() - at <= withinMs;
+    return at !== undefined && this.deps.now() - at <= this.deps.syncWindowMs;
   }
 
   status(): Record<SourceService, { head: number; caught_up: boolean; last_sync_at: string | null }> {
