@@ -46,10 +46,29 @@ async function freePort() {
 
 async function startChild(name, env) {
   const port = await freePort();
-  const proc = spawn(process.execPath, [...(name === 'realtime-service' && process.env.BENCH_RT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RT_PROFILE}`] : []), path.join(ROOT, name, 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', ACCESS_LOG: 'off', JWT_SECRET, SERVICE_TOKEN_SECRET: SERVICE_SECRET, DATA_DIR: dataDir, PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(name === 'realtime-service' && process.env.BENCH_RT_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RT_PROFILE}`]
+        : []),
+      path.join(ROOT, name, 'dist', 'main.js'),
+    ],
+    {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        ACCESS_LOG: 'off',
+        JWT_SECRET,
+        SERVICE_TOKEN_SECRET: SERVICE_SECRET,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   children.push(proc);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
@@ -85,7 +104,16 @@ async function startStreams() {
   return {
     url,
     async post(channel, channelId, from, sentAt) {
-      const data = { id: ++id, channel, channel_id: channelId, to: null, from, text: `t${sentAt}`, timestamp: new Date().toISOString(), reply_to: null };
+      const data = {
+        id: ++id,
+        channel,
+        channel_id: channelId,
+        to: null,
+        from,
+        text: `t${sentAt}`,
+        timestamp: new Date().toISOString(),
+        reply_to: null,
+      };
       const m = parts.message;
       await m.knex.transaction((trx) => m.outbox.append(trx, [{ type: 'message.created', data }]));
       m.backbone.poke();
@@ -106,7 +134,10 @@ async function startStreams() {
 function connect(url, pseudo, query, onMessage) {
   return new Promise((resolve, reject) => {
     const token = signUserToken({ pseudo, roles: ['user'] }, tokens, 3600);
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?${query}`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+      perMessageDeflate: false,
+    });
     const client = { ws, cursor: undefined, ids: [] };
     ws.on('message', (raw) => {
       const e = JSON.parse(raw.toString());
@@ -138,10 +169,18 @@ async function main() {
   const owner = 'benchowner';
   const channel = `bench${Date.now().toString(36)}`;
   const ownerToken = signUserToken({ pseudo: owner, roles: ['user'] }, tokens, 3600);
-  const created = await fetch(`${channels.url}/channel`, { method: 'POST', headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: channel }) });
+  const created = await fetch(`${channels.url}/channel`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: channel }),
+  });
   if (created.status !== 201) throw new Error(`channel not created: ${created.status}`);
   const svcToken = require(path.join(ROOT, 'libraries/auth/dist/index.js')).signServiceToken('bench', SERVICE_SECRET);
-  const channelId = (await (await fetch(`${channels.url}/internal/channels/${channel}/access/x`, { headers: { authorization: `Bearer ${svcToken}` } })).json()).channel_id;
+  const channelId = (
+    await (
+      await fetch(`${channels.url}/internal/channels/${channel}/access/x`, { headers: { authorization: `Bearer ${svcToken}` } })
+    ).json()
+  ).channel_id;
   const rt = await startChild('realtime-service', {
     CHANNEL_SERVICE_URL: channels.url,
     USER_EVENTS_URL: `${streams.url}/user`,
@@ -155,7 +194,9 @@ async function main() {
   say(`R5: ${SUBSCRIBERS} subscribers of #${channel}, ${POSTS_PER_SECOND} posts/s for ${SECONDS} s`);
   const latencies = [];
   const sentAt = new Map();
-  const subs = await inBatches(SUBSCRIBERS, 100, (i) => connect(rt.url, `sub${i}`, `channels=${channel}`, (e) => latencies.push(performance.now() - sentAt.get(e.data.id))));
+  const subs = await inBatches(SUBSCRIBERS, 100, (i) =>
+    connect(rt.url, `sub${i}`, `channels=${channel}`, (e) => latencies.push(performance.now() - sentAt.get(e.data.id))),
+  );
   await sleep(500);
   const cpu0 = cpuMs(pid);
   const t0 = performance.now();
@@ -171,8 +212,21 @@ async function main() {
   for (let i = 0; i < 100 && latencies.length < expected; i++) await sleep(100);
   const cpu = cpuMs(pid) - cpu0;
   latencies.sort((a, b) => a - b);
-  results.R5 = { subscribers: SUBSCRIBERS, posts, deliveries: latencies.length, expected, p50_ms: +pct(latencies, 50).toFixed(1), p99_ms: +pct(latencies, 99).toFixed(1), target_p99_ms: 250 };
-  results.R6 = { deliveries: latencies.length, realtime_cpu_ms: cpu, deliveries_per_cpu_second: Math.round(latencies.length / (cpu / 1000)), target: 12500 };
+  results.R5 = {
+    subscribers: SUBSCRIBERS,
+    posts,
+    deliveries: latencies.length,
+    expected,
+    p50_ms: +pct(latencies, 50).toFixed(1),
+    p99_ms: +pct(latencies, 99).toFixed(1),
+    target_p99_ms: 250,
+  };
+  results.R6 = {
+    deliveries: latencies.length,
+    realtime_cpu_ms: cpu,
+    deliveries_per_cpu_second: Math.round(latencies.length / (cpu / 1000)),
+    target: 12500,
+  };
   say(`R5 ${JSON.stringify(results.R5)}`);
   say(`R6 ${JSON.stringify(results.R6)}`);
   for (const s of subs) s.ws.terminate();
@@ -185,7 +239,13 @@ async function main() {
   const idle = await inBatches(IDLE, 250, (i) => connect(rt.url, `idle${i}`, `channels=${channel}`));
   await sleep(2000);
   const rss1 = rssKb(pid);
-  results.R7 = { connections: IDLE, rss_before_kb: rss0, rss_after_kb: rss1, kb_per_connection: +((rss1 - rss0) / IDLE).toFixed(1), target_kb: 40 };
+  results.R7 = {
+    connections: IDLE,
+    rss_before_kb: rss0,
+    rss_after_kb: rss1,
+    kb_per_connection: +((rss1 - rss0) / IDLE).toFixed(1),
+    target_kb: 40,
+  };
   say(`R7 ${JSON.stringify(results.R7)}`);
 
   // R8: all disconnect, 5 posts are missed, all come back within 10 s with their cursors.
@@ -214,7 +274,14 @@ async function main() {
     duplicated += c.ids.length - seen.size;
     lost += missed.filter((id) => !seen.has(id)).length;
   }
-  results.R8 = { clients: IDLE, reconnected: back.length, within_ms: Math.round(reconnectMs), missed_each: missed.length, lost, duplicated };
+  results.R8 = {
+    clients: IDLE,
+    reconnected: back.length,
+    within_ms: Math.round(reconnectMs),
+    missed_each: missed.length,
+    lost,
+    duplicated,
+  };
   say(`R8 ${JSON.stringify(results.R8)}`);
   for (const c of back) c.ws.terminate();
 

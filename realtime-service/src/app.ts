@@ -41,7 +41,13 @@ export interface RealtimeApp {
 export function createRealtimeApp(deps: AppDeps): RealtimeApp {
   const now = deps.now ?? Date.now;
   const { settings, clients, logger } = deps;
-  const reader = new StreamReader({ transport: clients.events, windowEvents: settings.windowEvents, syncWindowMs: settings.streamSyncWindowMs, logger, now });
+  const reader = new StreamReader({
+    transport: clients.events,
+    windowEvents: settings.windowEvents,
+    syncWindowMs: settings.streamSyncWindowMs,
+    logger,
+    now,
+  });
   const access = new AccessCache({
     channels: clients.channels,
     ttlMs: settings.accessCacheMs,

@@ -1,4 +1,16 @@
-import { ChildService, channelCall, channelIdOf, messageData, privateData, SourceStreams, SseClient, startRealtime, uniqueName, userToken, WsClient } from './support';
+import {
+  ChildService,
+  channelCall,
+  channelIdOf,
+  messageData,
+  privateData,
+  SourceStreams,
+  SseClient,
+  startRealtime,
+  uniqueName,
+  userToken,
+  WsClient,
+} from './support';
 
 describe.each([['http'], ['nats']])('delivery over the %s transport', (transport) => {
   let streams: SourceStreams;
@@ -39,7 +51,12 @@ describe.each([['http'], ['nats']])('delivery over the %s transport', (transport
     for (let i = 0; i < 5; i++) await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, `hello ${i}`));
     const got = await ws.waitFor(5);
     expect(got.map((e) => (e.data as { text: string }).text)).toEqual([0, 1, 2, 3, 4].map((i) => `hello ${i}`));
-    expect(got[0]).toEqual({ type: 'message.created', cursor: expect.any(String), at: expect.any(String), data: expect.objectContaining({ channel: ch.name, from: owner }) });
+    expect(got[0]).toEqual({
+      type: 'message.created',
+      cursor: expect.any(String),
+      at: expect.any(String),
+      data: expect.objectContaining({ channel: ch.name, from: owner }),
+    });
     expect(new Set(got.map((e) => e.cursor)).size).toBe(5);
     const overSse = await sse.waitFor(5);
     expect(overSse.map((e) => (e.data as { text: string }).text)).toEqual(got.map((e) => (e.data as { text: string }).text));

@@ -1,4 +1,16 @@
-import { ChildService, channelCall, channelIdOf, messageData, privateData, SourceStreams, startRealtime, uniqueName, userToken, waitUntil, WsClient } from './support';
+import {
+  ChildService,
+  channelCall,
+  channelIdOf,
+  messageData,
+  privateData,
+  SourceStreams,
+  startRealtime,
+  uniqueName,
+  userToken,
+  waitUntil,
+  WsClient,
+} from './support';
 
 describe.each([['http'], ['nats']])('privacy over the %s transport', (transport) => {
   let streams: SourceStreams;
@@ -76,7 +88,9 @@ describe.each([['http'], ['nats']])('privacy over the %s transport', (transport)
     const victimWs = await listen(victim);
     await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, 'before'));
     await waitUntil(() => texts(victimWs).includes('before'), 'the victim got the message before');
-    expect((await channelCall(channels.url, owner, 'POST', `/channel/${ch.name}/${action}`, { pseudo: victim, reason: 'test' })).status).toBe(200);
+    expect(
+      (await channelCall(channels.url, owner, 'POST', `/channel/${ch.name}/${action}`, { pseudo: victim, reason: 'test' })).status,
+    ).toBe(200);
     // What channel-service writes in its stream with the change (its outbox lands in another branch).
     await streams.append('channel', type, { channel: ch.name, channel_id: ch.id, by: owner, pseudo: victim, reason: 'test' });
     await waitUntil(() => victimWs.events(type).length === 1, `the victim got ${type}`);

@@ -1,4 +1,16 @@
-import { ChildService, channelCall, channelIdOf, messageData, realtimeEnv, SourceStreams, startRealtime, uniqueName, userToken, waitUntil, WsClient } from './support';
+import {
+  ChildService,
+  channelCall,
+  channelIdOf,
+  messageData,
+  realtimeEnv,
+  SourceStreams,
+  startRealtime,
+  uniqueName,
+  userToken,
+  waitUntil,
+  WsClient,
+} from './support';
 
 describe.each([['http'], ['nats']])('replicas and slow clients over the %s transport', (transport) => {
   let streams: SourceStreams;

@@ -1,5 +1,17 @@
 import { encodeCursor } from '../src/domain/cursor';
-import { ChildService, channelCall, channelIdOf, messageData, SourceStreams, SseClient, startRealtime, uniqueName, userToken, waitUntil, WsClient } from './support';
+import {
+  ChildService,
+  channelCall,
+  channelIdOf,
+  messageData,
+  SourceStreams,
+  SseClient,
+  startRealtime,
+  uniqueName,
+  userToken,
+  waitUntil,
+  WsClient,
+} from './support';
 
 describe.each([['http'], ['nats']])('resume over the %s transport', (transport) => {
   let streams: SourceStreams;
@@ -40,30 +52,33 @@ describe.each([['http'], ['nats']])('resume over the %s transport', (transport) 
   it.each([
     ['from memory', () => rt],
     ['from the stream (older than the window)', () => small],
-  ])('when a client comes back with its cursor after 100 events, then it gets all 100 in order, once each, then live events (%s)', async (_how, target) => {
-    const [owner, reader] = [uniqueName('o'), uniqueName('r')];
-    const ch = await channelWith(owner, reader);
-    const first = new WsClient(rt.url, { token: userToken(reader) });
-    open.push(first);
-    await first.live();
-    await post(ch, owner, 'a', 3);
-    await first.waitFor(3);
-    const cursor = first.cursor!;
-    await first.close();
-    await post(ch, owner, 'm', 100);
-    await waitUntil(async () => (await streams.head('message')) >= 100, 'posted');
-    const back = new WsClient(target().url, { token: userToken(reader), query: `after=${cursor}` });
-    open.push(back);
-    await back.waitFor(100);
-    await post(ch, owner, 'l', 2);
-    const got = await back.waitFor(102);
-    expect(texts(got)).toEqual([...range('m', 100), ...range('l', 2)]);
-    expect(back.events('resync_required')).toEqual([]);
-    // SSE resumes the same way with Last-Event-ID.
-    const sse = new SseClient(target().url, userToken(reader), { lastEventId: cursor });
-    open.push(sse);
-    expect(texts(await sse.waitFor(102))).toEqual([...range('m', 100), ...range('l', 2)]);
-  });
+  ])(
+    'when a client comes back with its cursor after 100 events, then it gets all 100 in order, once each, then live events (%s)',
+    async (_how, target) => {
+      const [owner, reader] = [uniqueName('o'), uniqueName('r')];
+      const ch = await channelWith(owner, reader);
+      const first = new WsClient(rt.url, { token: userToken(reader) });
+      open.push(first);
+      await first.live();
+      await post(ch, owner, 'a', 3);
+      await first.waitFor(3);
+      const cursor = first.cursor!;
+      await first.close();
+      await post(ch, owner, 'm', 100);
+      await waitUntil(async () => (await streams.head('message')) >= 100, 'posted');
+      const back = new WsClient(target().url, { token: userToken(reader), query: `after=${cursor}` });
+      open.push(back);
+      await back.waitFor(100);
+      await post(ch, owner, 'l', 2);
+      const got = await back.waitFor(102);
+      expect(texts(got)).toEqual([...range('m', 100), ...range('l', 2)]);
+      expect(back.events('resync_required')).toEqual([]);
+      // SSE resumes the same way with Last-Event-ID.
+      const sse = new SseClient(target().url, userToken(reader), { lastEventId: cursor });
+      open.push(sse);
+      expect(texts(await sse.waitFor(102))).toEqual([...range('m', 100), ...range('l', 2)]);
+    },
+  );
 
   it('when a long-poll client asks with its cursor, then it gets what it missed and the next cursor', async () => {
     const [owner, reader] = [uniqueName('o'), uniqueName('r')];

@@ -57,7 +57,16 @@ export class SourceStreams {
     for (const service of SOURCE_SERVICES) {
       const knex = await createDatabase({ service: `${service}-events`, sqliteFile: ':memory:' });
       await runMigrations(knex, outboxMigrations);
-      const backbone = new EventBackbone({ knex, service, logger, natsUrl: this.nats ? NATS_URL : undefined, natsNamespace: this.namespace, pollMs: 10, retentionMs: this.retentionMs, pruneEveryMs: this.retentionMs ? 50 : undefined });
+      const backbone = new EventBackbone({
+        knex,
+        service,
+        logger,
+        natsUrl: this.nats ? NATS_URL : undefined,
+        natsNamespace: this.namespace,
+        pollMs: 10,
+        retentionMs: this.retentionMs,
+        pruneEveryMs: this.retentionMs ? 50 : undefined,
+      });
       await backbone.start();
       this.knexes[service] = knex;
       this.backbones[service] = backbone;
@@ -217,7 +226,13 @@ export function realtimeEnv(streams: SourceStreams, channelUrl: string, extra: R
 }
 
 /** channel-service's public routes, acting as a user. */
-export async function channelCall(channelUrl: string, pseudo: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function channelCall(
+  channelUrl: string,
+  pseudo: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${channelUrl}${p}`, {
     method,
     headers: { authorization: `Bearer ${userToken(pseudo)}`, 'content-type': 'application/json' },
@@ -314,10 +329,15 @@ export class SseClient {
       fetch: (input, init) =>
         fetch(input, {
           ...init,
-          headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}`, ...(o.lastEventId ? { 'last-event-id': o.lastEventId } : {}) },
+          headers: {
+            ...(init?.headers as Record<string, string>),
+            authorization: `Bearer ${token}`,
+            ...(o.lastEventId ? { 'last-event-id': o.lastEventId } : {}),
+          },
         }),
     });
-    for (const type of EVENT_TYPES_SEEN) this.es.addEventListener(type, (ev) => this.received.push(JSON.parse((ev as MessageEvent).data as string) as Envelope));
+    for (const type of EVENT_TYPES_SEEN)
+      this.es.addEventListener(type, (ev) => this.received.push(JSON.parse((ev as MessageEvent).data as string) as Envelope));
   }
 
   events(type?: string): Envelope[] {
@@ -365,7 +385,13 @@ export async function startService(_kind: 'sqlite' | 'mysql' = 'sqlite'): Promis
     serviceTokens: new ServiceTokenMinter('realtime-service', testServiceSecret),
     logger,
   });
-  const realtime = createRealtimeApp({ logger, tokens: testTokenSettings, serviceSecret: testServiceSecret, settings: defaultSettings, clients });
+  const realtime = createRealtimeApp({
+    logger,
+    tokens: testTokenSettings,
+    serviceSecret: testServiceSecret,
+    settings: defaultSettings,
+    clients,
+  });
   return {
     app: realtime.app,
     async close() {

@@ -125,7 +125,14 @@ const services = launcherServices().map((s) => s.name);
 
 describe('the services\u2019 OpenAPI documents', () => {
   it('when the launcher is read, then the six services are listed', () => {
-    expect(services.sort()).toEqual(['channel-service', 'gateway-service', 'message-service', 'realtime-service', 'stats-service', 'user-service']);
+    expect(services.sort()).toEqual([
+      'channel-service',
+      'gateway-service',
+      'message-service',
+      'realtime-service',
+      'stats-service',
+      'user-service',
+    ]);
   });
 
   describe.each(services)('%s', (service) => {

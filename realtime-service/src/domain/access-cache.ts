@@ -66,7 +66,14 @@ export class AccessCache {
   // Per channel: an answer asked before a forget() must not be stored after it.
   private readonly generations = new Map<string, number>();
 
-  private store(channel: string, pseudo: string, admin: boolean, access: ChannelAccess | undefined, generation: number, ttl?: number): void {
+  private store(
+    channel: string,
+    pseudo: string,
+    admin: boolean,
+    access: ChannelAccess | undefined,
+    generation: number,
+    ttl?: number,
+  ): void {
     if (generation !== (this.generations.get(channel) ?? 0)) return;
     const ttlMs = ttl ?? (this.deps.channelStreamInSync() ? this.deps.syncedTtlMs : this.deps.ttlMs);
     let m = this.byChannel.get(channel);

@@ -69,7 +69,8 @@ export class CatchUp {
     const channels = new Set<string>();
     events.forEach((e, i) => {
       const r = routes[i];
-      if (r && r.kind === 'channel' && audience.needsAccess(conn, e, r) && !access.peek(r.channel, conn.key, conn.admin)) channels.add(r.channel);
+      if (r && r.kind === 'channel' && audience.needsAccess(conn, e, r) && !access.peek(r.channel, conn.key, conn.admin))
+        channels.add(r.channel);
     });
     await Promise.all([...channels].map((ch) => access.fetch(ch, conn.key, conn.admin)));
     for (let i = 0; i < events.length; i++) {
@@ -77,7 +78,10 @@ export class CatchUp {
       if (conn.closed) return;
       if (e.seq <= conn.pos[e.service]) continue;
       const r = routes[i];
-      const a = r && r.kind === 'channel' ? (access.peek(r.channel, conn.key, conn.admin)?.access ?? (await access.fetch(r.channel, conn.key, conn.admin))) : undefined;
+      const a =
+        r && r.kind === 'channel'
+          ? (access.peek(r.channel, conn.key, conn.admin)?.access ?? (await access.fetch(r.channel, conn.key, conn.admin)))
+          : undefined;
       const next = positionAfter(conn.pos, e);
       conn.pos = next;
       if (r && audience.allows(conn, e, r, a)) {

@@ -151,8 +151,10 @@ export class EventHub {
   private after(e: StreamEvent, route: Route): void {
     const { registry } = this.deps;
     if (route.kind === 'channel') {
-      if (LEAVING.has(e.type) && route.subject) for (const c of [...registry.ofUser(route.subject)]) registry.removeInterest(c, route.channel, 'both');
-      if (e.type === 'channel.deleted') for (const c of [...registry.ofChannel(route.channel)]) registry.removeInterest(c, route.channel, 'both');
+      if (LEAVING.has(e.type) && route.subject)
+        for (const c of [...registry.ofUser(route.subject)]) registry.removeInterest(c, route.channel, 'both');
+      if (e.type === 'channel.deleted')
+        for (const c of [...registry.ofChannel(route.channel)]) registry.removeInterest(c, route.channel, 'both');
     }
     if (route.kind === 'user') {
       this.deps.revocation.apply([e]);

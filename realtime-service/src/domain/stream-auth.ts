@@ -34,7 +34,11 @@ export class StreamAuth {
 
   /** The caller of a stream request: `authorization` header, or `ticket` from the query. */
   async caller(authorization: string | undefined, ticket: string | undefined, urlToken: boolean): Promise<ConnectionUser> {
-    if (urlToken) throw new BadRequestError('a token never goes in a URL: send it as Authorization: Bearer, or ask POST /events/ticket', 'token_in_url');
+    if (urlToken)
+      throw new BadRequestError(
+        'a token never goes in a URL: send it as Authorization: Bearer, or ask POST /events/ticket',
+        'token_in_url',
+      );
     const user = ticket !== undefined ? await this.redeem(ticket) : this.fromHeader(authorization);
     if (this.deps.revocation.isRevoked(user.pseudo, user.iat)) throw new UnauthorizedError('token revoked: log in again', 'token_revoked');
     return user;
@@ -43,7 +47,8 @@ export class StreamAuth {
   fromHeader(authorization: string | undefined): ConnectionUser {
     const user = this.deps.verifier.verify(authorization);
     const token = bearerToken(authorization);
-    if (!user || !token) throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>" or ?ticket=', 'token_missing');
+    if (!user || !token)
+      throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>" or ?ticket=', 'token_missing');
     const claims = jwt.decode(token) as { iat?: number; exp?: number } | null;
     return { pseudo: user.pseudo, roles: [...user.roles], iat: tokenIssuedAt(token) ?? 0, exp: claims?.exp ?? 0 };
   }
@@ -69,10 +74,14 @@ export class StreamAuth {
       }) as typeof claims;
     } catch (err) {
       const expired = (err as Error).name === 'TokenExpiredError';
-      throw new UnauthorizedError(expired ? 'ticket expired: ask a new one' : 'invalid ticket', expired ? 'ticket_expired' : 'ticket_invalid');
+      throw new UnauthorizedError(
+        expired ? 'ticket expired: ask a new one' : 'invalid ticket',
+        expired ? 'ticket_expired' : 'ticket_invalid',
+      );
     }
     const ttlMs = Math.max(1000, claims.exp * 1000 - this.deps.now() + 5000);
-    if (!(await this.deps.usedTickets.claim(claims.jti, ttlMs))) throw new UnauthorizedError('ticket already used: ask a new one', 'ticket_used');
+    if (!(await this.deps.usedTickets.claim(claims.jti, ttlMs)))
+      throw new UnauthorizedError('ticket already used: ask a new one', 'ticket_used');
     return { pseudo: claims.pseudo, roles: claims.roles, iat: claims.tiat, exp: claims.texp };
   }
 }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 const cursor = z.string().max(120).describe('an opaque cursor from an earlier envelope (resume after it)');
 const channels = z.string().max(2000).describe('comma-separated public channels to follow without joining them');
-const ticket = z.string().max(2000).describe('a single-use ticket from POST /events/ticket (browsers: EventSource and WebSocket cannot send headers)');
+const ticket = z
+  .string()
+  .max(2000)
+  .describe('a single-use ticket from POST /events/ticket (browsers: EventSource and WebSocket cannot send headers)');
 
 export const streamQuerySchema = z.object({ after: cursor.optional(), channels: channels.optional(), ticket: ticket.optional() });
 
@@ -26,7 +29,10 @@ export const envelopeSchema = z.object({
   data: z.unknown(),
 });
 
-export const pollAnswerSchema = z.object({ events: z.array(envelopeSchema), cursor: z.string().describe('resume after this (next ?after=)') });
+export const pollAnswerSchema = z.object({
+  events: z.array(envelopeSchema),
+  cursor: z.string().describe('resume after this (next ?after=)'),
+});
 
 export const ticketAnswerSchema = z.object({ ticket: z.string(), expires_at: z.string() });
 

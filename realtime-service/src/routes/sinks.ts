@@ -23,7 +23,12 @@ export class SseSink implements Sink {
 }
 
 /** WebSocket close codes: 1012 "service restart" on shutdown, 4000+ for the others. */
-const WS_CLOSE_CODES: Record<CloseReason, number> = { server_shutdown: 1012, token_revoked: 4001, token_expired: 4002, slow_consumer: 4008 };
+const WS_CLOSE_CODES: Record<CloseReason, number> = {
+  server_shutdown: 1012,
+  token_revoked: 4001,
+  token_expired: 4002,
+  slow_consumer: 4008,
+};
 
 export class WsSink implements Sink {
   constructor(private readonly ws: WebSocket) {}

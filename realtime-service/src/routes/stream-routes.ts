@@ -26,7 +26,10 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     tags,
     auth: 'user',
     summary: 'A single-use ticket (30 s) to open /events or /ws from a browser (?ticket=)',
-    responses: { 201: { description: 'the ticket', schema: docs.schema('StreamTicket', ticketAnswerSchema) }, 401: 'no token, a bad or revoked one' },
+    responses: {
+      201: { description: 'the ticket', schema: docs.schema('StreamTicket', ticketAnswerSchema) },
+      401: 'no token, a bad or revoked one',
+    },
   });
   router.post('/events/ticket', async (req, res) => {
     const user = await auth.caller(req.headers.authorization, undefined, false);

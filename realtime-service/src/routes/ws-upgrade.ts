@@ -25,7 +25,9 @@ export function wsUpgradeHandler({ hub, auth, logger }: WsUpgradeDeps) {
 
   const refuse = (socket: Duplex, status: number, body: { error: string; code: string }) => {
     const json = JSON.stringify(body);
-    socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : 'Unauthorized'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : 'Unauthorized'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+    );
   };
 
   const handler = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -47,14 +49,16 @@ export function wsUpgradeHandler({ hub, auth, logger }: WsUpgradeDeps) {
   };
 
   const attach = async (ws: WebSocket, user: Parameters<EventHub['open']>[0], after: string | undefined, subscribe: string[]) => {
-    let conn: Connection | undefined;
+    // Frames that come while the connection catches up are answered once it is live.
+    const state: { conn?: Connection } = {};
     const pending: Buffer[] = [];
-    ws.on('message', (raw: Buffer) => (conn ? void command(conn, ws, raw) : pending.push(raw)));
-    ws.on('close', () => conn?.close(undefined, hub.cursorOf(conn)));
+    ws.on('message', (raw: Buffer) => (state.conn ? void command(state.conn, ws, raw) : pending.push(raw)));
+    ws.on('close', () => state.conn?.close(undefined, hub.cursorOf(state.conn)));
     ws.on('error', () => ws.terminate());
-    conn = await hub.open(user, new WsSink(ws), { after, subscribe });
+    const conn = await hub.open(user, new WsSink(ws), { after, subscribe });
     if (ws.readyState !== ws.OPEN) return conn.close(undefined, hub.cursorOf(conn));
-    for (const raw of pending.splice(0)) await command(conn, ws, raw);
+    while (pending.length > 0) await command(conn, ws, pending.shift()!);
+    state.conn = conn;
   };
 
   const command = async (conn: Connection, ws: WebSocket, raw: Buffer) => {
@@ -76,7 +80,8 @@ export function wsUpgradeHandler({ hub, auth, logger }: WsUpgradeDeps) {
       hub.unsubscribe(conn, channel);
       return conn.send('unsubscribed', cursor, envelopeJson('unsubscribed', cursor, at, JSON.stringify({ channel })));
     }
-    if (await hub.subscribe(conn, channel)) return conn.send('subscribed', cursor, envelopeJson('subscribed', cursor, at, JSON.stringify({ channel })));
+    if (await hub.subscribe(conn, channel))
+      return conn.send('subscribed', cursor, envelopeJson('subscribed', cursor, at, JSON.stringify({ channel })));
     const data = { error: `#${channel} cannot be read`, code: 'channel_not_readable', channel };
     conn.send('error', cursor, envelopeJson('error', cursor, at, JSON.stringify(data)));
     void ws;

@@ -35,7 +35,12 @@ export class StreamReader {
   private startedAt = 0;
 
   constructor(private readonly deps: StreamReaderDeps) {
-    const state = (): StreamState => ({ window: new EventWindow(deps.windowEvents), caughtUp: false, lastSyncAt: undefined, waiters: new Set() });
+    const state = (): StreamState => ({
+      window: new EventWindow(deps.windowEvents),
+      caughtUp: false,
+      lastSyncAt: undefined,
+      waiters: new Set(),
+    });
     this.streams = { user: state(), channel: state(), message: state() };
   }
 
@@ -123,7 +128,12 @@ export class StreamReader {
    * Reads events (after, until] of a stream again, for a resume older than the window. Answers
    * 'resync' when the stream no longer holds them (retention).
    */
-  readRange(service: SourceService, after: number, until: number, onEvents: (events: StreamEvent[]) => Promise<void>): Promise<'done' | 'resync'> {
+  readRange(
+    service: SourceService,
+    after: number,
+    until: number,
+    onEvents: (events: StreamEvent[]) => Promise<void>,
+  ): Promise<'done' | 'resync'> {
     return new Promise((resolve, reject) => {
       let finished = false;
       const finish = (r: 'done' | 'resync' | Error) => {
