@@ -222,7 +222,7 @@ async function main() {
   for (const w of workers) {
     const answer = new Promise((r) => w.worker.on('message', (m) => m.latencies && r(m.latencies)));
     w.worker.postMessage('stop');
-    latencies.push(...(await answer));
+    for (const l of await answer) latencies.push(l);
     await w.worker.terminate();
   }
   latencies.sort((a, b) => a - b);
