@@ -10,6 +10,7 @@ import { Audience } from './domain/audience';
 import { CatchUp } from './domain/catch-up';
 import { ConnectionRegistry } from './domain/connection-registry';
 import { EventHub } from './domain/event-hub';
+import { MembershipCache } from './domain/membership-cache';
 import { StreamAuth } from './domain/stream-auth';
 import { streamRoutes } from './routes/stream-routes';
 import { wsUpgradeHandler } from './routes/ws-upgrade';
@@ -66,7 +67,11 @@ export function createRealtimeApp(deps: AppDeps): RealtimeApp {
     registry: new ConnectionRegistry(),
     catchUp: new CatchUp({ reader, audience, access, resumeWaitMs: settings.resumeWaitMs, logger }),
     revocation,
-    channels: clients.channels,
+    memberships: new MembershipCache({
+      channels: clients.channels,
+      ttlMs: () => (reader.inSync('channel') ? settings.accessCacheSyncedMs : settings.accessCacheMs),
+      now,
+    }),
     sendBufferBytes: settings.sendBufferBytes,
     heartbeatMs: settings.heartbeatMs,
     logger,

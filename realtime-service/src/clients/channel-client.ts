@@ -47,9 +47,9 @@ export class ChannelClient {
   /**
    * The channels the user is a member of. `scope=all` asks for private and secret ones too; a
    * channel-service that only knows the whois route answers the public ones (the others are then
-   * learned from join events or explicit subscriptions). Empty when it cannot answer.
+   * learned from join events or explicit subscriptions). Undefined when it cannot answer.
    */
-  async channelsOf(pseudo: string): Promise<string[]> {
+  async channelsOf(pseudo: string): Promise<string[] | undefined> {
     try {
       const res = await this.client.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/channels`, { query: { scope: 'all' } });
       const parsed = res.status === 200 ? userChannelsSchema.safeParse(res.data) : undefined;
@@ -58,7 +58,7 @@ export class ChannelClient {
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message }, 'channel-service unavailable for the user channels call');
     }
-    return [];
+    return undefined;
   }
 
   close(): void {

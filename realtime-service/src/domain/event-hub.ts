@@ -1,9 +1,9 @@
 import type { RevocationMap, StreamEvent } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
-import type { ChannelClient } from '../clients/channel-client';
 import type { StreamReader } from '../streams/stream-reader';
 import type { AccessCache } from './access-cache';
 import type { Audience, Route } from './audience';
+import type { MembershipCache } from './membership-cache';
 import type { CatchUp } from './catch-up';
 import { Connection, type ConnectionUser, type Sink } from './connection';
 import type { ConnectionRegistry } from './connection-registry';
@@ -18,7 +18,7 @@ export interface EventHubDeps {
   registry: ConnectionRegistry;
   catchUp: CatchUp;
   revocation: RevocationMap;
-  channels: Pick<ChannelClient, 'channelsOf'>;
+  memberships: MembershipCache;
   sendBufferBytes: number;
   heartbeatMs: number;
   logger: Logger;
@@ -58,8 +58,7 @@ export class EventHub {
     const conn = new Connection(user, sink, this.deps.sendBufferBytes);
     conn.onClose = () => registry.remove(conn);
     registry.add(conn);
-    const members = await this.deps.channels.channelsOf(user.pseudo);
-    for (const ch of members) registry.addInterest(conn, ch.toLowerCase(), 'member');
+    for (const ch of await this.deps.memberships.of(user.pseudo)) registry.addInterest(conn, ch, 'member');
     for (const ch of o.subscribe ?? []) await this.subscribe(conn, ch);
     const pos = o.after === undefined ? undefined : decodeCursor(o.after);
     if (o.after !== undefined && !pos) this.deps.catchUp.resync(conn, 'unknown_cursor');
@@ -142,6 +141,7 @@ export class EventHub {
     // Only the channel's own events change who may read it (a message does not).
     if (route.kind !== 'channel' || !e.type.startsWith('channel.')) return;
     this.deps.access.forget(route.channel);
+    if (route.subject) this.deps.memberships.forget(route.subject);
     if ((e.type === 'channel.member_joined' || e.type === 'channel.created') && route.subject) {
       for (const c of this.deps.registry.ofUser(route.subject)) this.deps.registry.addInterest(c, route.channel, 'member');
     }
