@@ -15,6 +15,8 @@ export interface AccessCacheDeps {
 interface Entry {
   access: ChannelAccess | undefined;
   until: number;
+  /** channel-service did not answer (not a "no"). */
+  failed?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export class AccessCache {
         (access) => (this.store(channel, pseudo, admin, access, generation), access),
         (err: Error) => {
           this.deps.logger.warn({ channel, err: err.message }, 'channel access unknown: nothing delivered for it');
-          this.store(channel, pseudo, admin, undefined, generation, Math.min(1000, this.deps.ttlMs));
+          this.store(channel, pseudo, admin, undefined, generation, Math.min(1000, this.deps.ttlMs), true);
           return undefined;
         },
       );
@@ -66,6 +68,20 @@ export class AccessCache {
   // Per channel: an answer asked before a forget() must not be stored after it.
   private readonly generations = new Map<string, number>();
 
+  /**
+   * For a decision that is not re-made at the next event (a subscription): when channel-service
+   * did not answer, ask again a few times before taking it as a refusal.
+   */
+  async fetchSure(channel: string, pseudo: string, admin: boolean, attempts = 4): Promise<ChannelAccess | undefined> {
+    for (let i = 1; ; i++) {
+      const access = await this.fetch(channel, pseudo, admin);
+      const entry = this.byChannel.get(channel)?.get(key(pseudo, admin));
+      if (access || !entry?.failed || i >= attempts) return access;
+      this.byChannel.get(channel)?.delete(key(pseudo, admin));
+      await new Promise((r) => setTimeout(r, 250 * i));
+    }
+  }
+
   private store(
     channel: string,
     pseudo: string,
@@ -73,12 +89,13 @@ export class AccessCache {
     access: ChannelAccess | undefined,
     generation: number,
     ttl?: number,
+    failed = false,
   ): void {
     if (generation !== (this.generations.get(channel) ?? 0)) return;
     const ttlMs = ttl ?? (this.deps.channelStreamInSync() ? this.deps.syncedTtlMs : this.deps.ttlMs);
     let m = this.byChannel.get(channel);
     if (!m) this.byChannel.set(channel, (m = new Map()));
-    m.set(key(pseudo, admin), { access, until: this.deps.now() + ttlMs });
+    m.set(key(pseudo, admin), { access, until: this.deps.now() + ttlMs, failed });
   }
 }
 

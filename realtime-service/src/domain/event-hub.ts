@@ -59,7 +59,17 @@ export class EventHub {
     conn.onClose = () => registry.remove(conn);
     registry.add(conn);
     for (const ch of await this.deps.memberships.of(user.pseudo)) registry.addInterest(conn, ch, 'member');
-    for (const ch of o.subscribe ?? []) await this.subscribe(conn, ch);
+    for (const ch of o.subscribe ?? []) {
+      // Refused (or channel-service unreachable after retries): the client is told, not left waiting.
+      if (!(await this.subscribe(conn, ch))) {
+        const data = JSON.stringify({ error: `#${ch} cannot be read`, code: 'channel_not_readable', channel: ch });
+        conn.send(
+          'error',
+          encodeCursor(conn.pos),
+          envelopeJson('error', encodeCursor(conn.pos), new Date(this.deps.now()).toISOString(), data),
+        );
+      }
+    }
     const pos = o.after === undefined ? undefined : decodeCursor(o.after);
     if (o.after !== undefined && !pos) this.deps.catchUp.resync(conn, 'unknown_cursor');
     else {
@@ -75,7 +85,7 @@ export class EventHub {
   /** Follows a channel without joining it: only when the user may read it (same rules as GET /msg). */
   async subscribe(conn: Connection, channel: string): Promise<boolean> {
     const ch = channel.replace(/^#/, '').toLowerCase();
-    const access = await this.deps.access.fetch(ch, conn.key, conn.admin);
+    const access = await this.deps.access.fetchSure(ch, conn.key, conn.admin);
     if (!access?.can_read) return false;
     this.deps.registry.addInterest(conn, ch, 'subscription');
     return true;
