@@ -40,6 +40,7 @@ COPY channel-service/package.json channel-service/
 COPY gateway-service/package.json gateway-service/
 COPY stats-service/package.json stats-service/
 COPY irc-service/package.json irc-service/
+COPY realtime-service/package.json realtime-service/
 COPY system-tests/package.json system-tests/
 
 FROM manifests AS build

@@ -1,4 +1,4 @@
-// Runs the five services as separate processes, exactly as the containers do
+// Runs the six services as separate processes, exactly as the containers do
 // (`node <service>/dist/main.js`), with prefixed logs and restarts on crash.
 // Used by `npm start`, the end-to-end test, the benchmark and the fault suite.
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ export const SERVICES = [
   { name: 'channel-service', short: 'channel', port: 5003, db: 'canaduck_channel', color: 33 },
   { name: 'stats-service', short: 'stats', port: 5005, db: 'canaduck_stats', color: 35 },
   { name: 'gateway-service', short: 'gateway', port: 5004, db: null, color: 34 },
+  { name: 'realtime-service', short: 'realtime', port: 5006, db: null, color: 91 },
 ];
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: build, then run all five services and the IRC door (irc-service, IRC on 6667) locally (SQLite by default,
+// `npm start`: build, then run all six services and the IRC door (irc-service, IRC on 6667) locally (SQLite by default,
 // MySQL when MYSQL_URL is set), gateway on http://localhost:5004. Ctrl-C stops all.
 import { execSync } from 'node:child_process';
 import { IRC_SERVICE, ROOT, startStack } from './stack.mjs';

@@ -22,8 +22,8 @@ const services = compose.services as Record<string, Service>;
 const nodeServices = launcherServices();
 const gateway = nodeServices.find((s) => s.name === 'gateway-service')!;
 const irc = nodeServices.find((s) => s.name === 'irc-service')!;
-/** The Node services that own no database. */
-const stateless = new Set([gateway.name, irc.name]);
+/** The Node services that own no database (the launcher gives them `db: null`). */
+const stateless = new Set(nodeServices.filter((s) => !s.db).map((s) => s.name));
 const withDatabase = nodeServices.filter((s) => !stateless.has(s.name));
 
 /** A value for every variable compose requires, as a filled-in .env would give. */

@@ -67,8 +67,15 @@ function nullKeys(node: unknown, where = '#'): string[] {
 const services = apiServices().map((s) => s.name);
 
 describe('the services\u2019 OpenAPI documents', () => {
-  it('when the launcher is read, then the five services with a REST API are listed', () => {
-    expect(services.sort()).toEqual(['channel-service', 'gateway-service', 'message-service', 'stats-service', 'user-service']);
+  it('when the launcher is read, then the six services with a REST API are listed', () => {
+    expect(services.sort()).toEqual([
+      'channel-service',
+      'gateway-service',
+      'message-service',
+      'realtime-service',
+      'stats-service',
+      'user-service',
+    ]);
   });
 
   describe.each(services)('%s', (service) => {

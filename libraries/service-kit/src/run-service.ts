@@ -4,7 +4,7 @@ import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
 import { type CommonConfig, loadConfigOrExit, type z } from '@canaduck/config';
 import type { Knex, Migration } from '@canaduck/db';
 import { createLogger, type Logger } from '@canaduck/logging';
-import { installProcessHandlers, startServer } from './server';
+import { installProcessHandlers, startServer, type StartOptions } from './server';
 import { setProcessGuards } from './availability';
 import { openServiceDatabase, serviceSecretFrom, tokenSettingsFrom, watchServiceDatabase } from './service-context';
 
@@ -40,6 +40,10 @@ export interface BuiltService {
   /** See StartOptions.shapeRequests. */
   shapeRequests?: boolean;
   onShutdown?: Array<() => Promise<void> | void>;
+  /** See StartOptions.onUpgrade. */
+  onUpgrade?: StartOptions['onUpgrade'];
+  /** See StartOptions.onSignal. */
+  onSignal?: StartOptions['onSignal'];
 }
 
 export interface RunServiceOptions<S extends z.ZodRawShape> {
@@ -69,6 +73,8 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       app,
       handler,
       shapeRequests,
+      onUpgrade,
+      onSignal,
       onShutdown = [],
     } = await o.build({
       config,
@@ -82,6 +88,8 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       app,
       handler,
       shapeRequests,
+      onUpgrade,
+      onSignal,
       port: config.PORT,
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

@@ -17,6 +17,13 @@ export interface StartOptions {
    * Express routes gain far more), the gateway no (its proxied traffic never reaches Express).
    */
   shapeRequests?: boolean;
+  /** HTTP upgrade requests (WebSockets); without it they are refused by Node. */
+  onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Called at once when a signal starts the shutdown, before draining: long-lived streams
+   * (SSE, WebSockets) say goodbye and close, or server.close() would wait for them until the timeout.
+   */
+  onSignal?: () => void;
   port: number;
   host?: string;
   logger: Logger;
@@ -116,6 +123,7 @@ export function startServer(o: StartOptions): Promise<Server> {
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     const track = trackAnswers(server);
+    if (o.onUpgrade) server.on('upgrade', o.onUpgrade);
     server.once('error', reject);
     server.once('listening', () => {
       o.logger.info({ port: o.port }, 'listening');
@@ -134,6 +142,11 @@ export function startServer(o: StartOptions): Promise<Server> {
       const shutdownMs = o.shutdownTimeoutMs ?? 10_000;
       const drainMs = Math.min(o.drainMs ?? 400, shutdownMs / 4);
       o.logger.info({ signal, drainMs }, 'signal received: draining');
+      try {
+        o.onSignal?.();
+      } catch (err) {
+        o.logger.error({ err }, 'signal hook failed');
+      }
       const force = setTimeout(() => {
         o.logger.warn('shutdown timeout: closing remaining connections');
         server.closeAllConnections();

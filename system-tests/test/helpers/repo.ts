@@ -9,6 +9,8 @@ export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export interface ServiceInfo {
   name: string;
   port: number;
+  /** The service's database name, or null for one without (gateway, realtime). */
+  db: string | null;
 }
 
 /**
@@ -17,8 +19,8 @@ export interface ServiceInfo {
  */
 export function launcherServices(): ServiceInfo[] {
   const text = fs.readFileSync(path.join(ROOT, 'scripts', 'stack.mjs'), 'utf8');
-  const rows = [...text.matchAll(/\{\s*name:\s*'([a-z-]+-service)'[^}]*?port:\s*(\d+)/g)];
-  return rows.map((m) => ({ name: m[1], port: Number(m[2]) }));
+  const rows = [...text.matchAll(/\{\s*name:\s*'([a-z-]+-service)'[^}]*?port:\s*(\d+),\s*db:\s*(null|'([a-z_]+)')/g)];
+  return rows.map((m) => ({ name: m[1], port: Number(m[2]), db: m[4] ?? null }));
 }
 
 /**

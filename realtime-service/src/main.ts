@@ -1,0 +1,22 @@
+import { runService } from '@canaduck/service-kit';
+import { createRealtimeApp } from './app';
+import { createClients } from './clients';
+import { configShape, settingsFrom } from './config';
+
+void runService({
+  name: 'realtime-service',
+  shape: configShape,
+  build: (ctx) => {
+    const settings = settingsFrom(ctx.config);
+    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
+    const realtime = createRealtimeApp({ logger: ctx.logger, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret, settings, clients });
+    realtime.start();
+    return {
+      app: realtime.app,
+      onUpgrade: realtime.upgrade,
+      // SIGTERM: clients get a reconnect frame and are closed at once, so the server can drain.
+      onSignal: () => realtime.shutdown(),
+      onShutdown: [() => realtime.stop(), () => clients.close()],
+    };
+  },
+});

@@ -1,0 +1,71 @@
+import type { ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { Sink } from '../domain/connection';
+import type { CloseReason } from '../domain/envelope';
+
+/** Server-Sent Events: `id: <cursor>`, `event: <type>`, `data: <envelope>`. */
+export class SseSink implements Sink {
+  constructor(private readonly res: ServerResponse) {}
+
+  write(type: string, cursor: string, json: string): void {
+    this.res.write(`id: ${cursor}\nevent: ${type}\ndata: ${json}\n\n`);
+  }
+
+  bufferedBytes(): number {
+    return this.res.writableLength + (this.res.socket?.writableLength ?? 0);
+  }
+
+  end(reason: CloseReason | undefined): void {
+    // A slow client's closing frame would wait behind its full buffer: cut it off instead.
+    if (reason === 'slow_consumer') this.res.destroy();
+    else this.res.end();
+  }
+}
+
+/** WebSocket close codes: 1012 "service restart" on shutdown, 4000+ for the others. */
+const WS_CLOSE_CODES: Record<CloseReason, number> = {
+  server_shutdown: 1012,
+  token_revoked: 4001,
+  token_expired: 4002,
+  slow_consumer: 4008,
+};
+
+export class WsSink implements Sink {
+  constructor(private readonly ws: WebSocket) {}
+
+  write(_type: string, _cursor: string, json: string): void {
+    this.ws.send(json);
+  }
+
+  bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  end(reason: CloseReason | undefined): void {
+    this.ws.close(reason ? WS_CLOSE_CODES[reason] : 1000, reason ?? 'closed');
+    // A slow client may never read the close frame: do not wait for it.
+    if (reason === 'slow_consumer') setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+}
+
+/** Long poll: frames are gathered and answered at once. */
+export class PollSink implements Sink {
+  readonly frames: string[] = [];
+  private bytes = 0;
+  onFrame: (() => void) | undefined;
+
+  write(type: string, _cursor: string, json: string): void {
+    if (type === 'heartbeat') return;
+    this.frames.push(json);
+    this.bytes += json.length;
+    this.onFrame?.();
+  }
+
+  bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  end(): void {
+    this.onFrame?.();
+  }
+}
