@@ -57,7 +57,7 @@ export function createUserApp(deps: AppDeps): UserApp {
     },
     readiness: { database: () => pingDatabase(deps.knex) },
     routes: (app) => {
-      app.use(internalRoutes({ presence, serviceSecret: deps.serviceSecret, docs }));
+      app.use(internalRoutes({ presence, accounts, serviceSecret: deps.serviceSecret, docs }));
       app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));
       app.use(accountRoutes({ accounts, authenticate: auth, docs }));
       app.use(presenceRoutes({ presence, authenticate: auth, docs }));

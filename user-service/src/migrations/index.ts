@@ -1,8 +1,9 @@
 import type { Migration } from '@canaduck/db';
 import { usersAndRoles } from './001-users-and-roles';
+import { guestAccounts } from './002-guest-accounts';
 
 /**
  * The user-service's schema history, oldest first. A migration is known by its `name`, recorded in
  * knex_migrations: never rename or edit a released one, add the next file.
  */
-export const migrations: Migration[] = [usersAndRoles];
+export const migrations: Migration[] = [usersAndRoles, guestAccounts];

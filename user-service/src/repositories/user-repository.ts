@@ -11,6 +11,8 @@ export interface UserRecord {
   createdAt: number;
   lastSeen: number | null;
   deletedAt: number | null;
+  /** A temporary account of the IRC door (deleted outright when its client leaves). */
+  guest: boolean;
   roles: string[];
 }
 
@@ -26,6 +28,7 @@ interface UserRow {
   created_at: number | string;
   last_seen: number | string | null;
   deleted_at: number | string | null;
+  guest: boolean | number;
 }
 
 export interface NewUser {
@@ -34,6 +37,7 @@ export interface NewUser {
   passwordHash: string;
   roles: string[];
   createdAt: number;
+  guest?: boolean;
 }
 
 /** Both drivers' "unique index violated" errors. */
@@ -87,6 +91,7 @@ export class UserRepository {
       created_at: user.createdAt,
       last_seen: null,
       deleted_at: null,
+      guest: user.guest ?? false,
     });
     const userId = Number(id);
     for (const role of user.roles) await this.addRole(userId, role, user.createdAt, trx);
@@ -180,6 +185,15 @@ export class UserRepository {
     await trx('users').where('id', userId).update({ deleted_at: at, password_hash: null, status: 'offline', avatar_url: null });
   }
 
+  /** Deletes a guest account outright (its pseudo is free again); false when no guest has that pseudo. */
+  async deleteGuest(pseudo: string, trx: Knex.Transaction): Promise<boolean> {
+    const row = await trx<UserRow>('users').where({ pseudo_key: pseudo.toLowerCase(), guest: true }).first('id');
+    if (!row) return false;
+    await trx('user_roles').where('user_id', row.id).del();
+    await trx('users').where('id', row.id).del();
+    return true;
+  }
+
   private toRecord(row: UserRow, roles: string[]): UserRecord {
     return {
       id: Number(row.id),
@@ -191,6 +205,7 @@ export class UserRepository {
       createdAt: Number(row.created_at),
       lastSeen: num(row.last_seen),
       deletedAt: num(row.deleted_at),
+      guest: Boolean(row.guest),
       roles,
     };
   }
