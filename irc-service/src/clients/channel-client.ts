@@ -37,6 +37,10 @@ export class ChannelClient {
     return this.http.get('/channel', { authorization: auth, query: { offset, limit: 200 } });
   }
 
+  remove(auth: string, name: string): Promise<Result> {
+    return this.http.delete(this.path(name), { authorization: auth });
+  }
+
   join(auth: string, name: string): Promise<Result> {
     return this.http.post(this.path(name, '/join'), { authorization: auth });
   }

@@ -37,7 +37,7 @@ export function createClients(o: {
   // there); only the event feed carries the service token.
   const make = (name: string, baseUrl: string, internal = false) =>
     new ServiceClient({ name, baseUrl, timeoutMs, ...(internal ? { serviceAuth } : {}) });
-  const users = new UserClient(make('user-service', o.config.USER_SERVICE_URL));
+  const users = new UserClient(make('user-service', o.config.USER_SERVICE_URL), make('user-service', o.config.USER_SERVICE_URL, true));
   const channels = new ChannelClient(
     make('channel-service', o.config.CHANNEL_SERVICE_URL),
     make('channel-service', o.config.CHANNEL_SERVICE_URL, true),
