@@ -51,6 +51,11 @@ export const configShape = {
   /** Streams delivered to IRC clients: messages and reactions; joins, parts, kicks, bans, topics and modes. */
   IRC_EVENT_STREAMS: csv('message,channel').pipe(z.array(z.enum(['message', 'channel']))),
   IRC_FEED_POLL_MS: positiveInt(250),
+  /**
+   * Long-poll wait (s) of the HTTP feeds: below the services' REQUEST_TIMEOUT_MS (4 s), which
+   * otherwise ends an idle long poll with 503 and a retry delay.
+   */
+  IRC_FEED_WAIT_S: z.coerce.number().int().min(0).max(30).default(3),
   /** Messages returned by one CHATHISTORY request at most. */
   IRC_CHATHISTORY_MAX: z.coerce.number().int().min(1).max(200).default(100),
 };
@@ -82,6 +87,7 @@ export interface Settings {
   loginRateMax: number;
   loginRateWindowMs: number;
   feedPollMs: number;
+  feedWaitSeconds: number;
   eventTransport: 'auto' | 'poll';
   eventStreams: Array<'message' | 'channel'>;
   natsUrl?: string;
@@ -120,6 +126,7 @@ export function settingsFrom(c: IrcConfig, readFile: (p: string) => string = (p)
     loginRateMax: c.RATE_LIMIT_MAX,
     loginRateWindowMs: c.RATE_LIMIT_WINDOW_MS,
     feedPollMs: c.IRC_FEED_POLL_MS,
+    feedWaitSeconds: c.IRC_FEED_WAIT_S,
     eventTransport: c.IRC_EVENT_TRANSPORT,
     eventStreams: c.IRC_EVENT_STREAMS,
     natsUrl: c.NATS_URL,

@@ -50,6 +50,7 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
     loginRateMax: 1000,
     loginRateWindowMs: 60000,
     feedPollMs: 50,
+    feedWaitSeconds: 3,
     // message-service's feed does not long-poll yet: polled; channel-service's is long-polled.
     eventTransport: 'poll',
     eventStreams: ['message', 'channel'],

@@ -27,7 +27,7 @@ export interface ClientsConfig {
 /** The only place the door's outbound clients are built: direct service URLs, not the gateway. */
 export function createClients(o: {
   config: ClientsConfig;
-  settings: Pick<Settings, 'eventTransport' | 'natsUrl' | 'natsNamespace' | 'feedPollMs'>;
+  settings: Pick<Settings, 'eventTransport' | 'natsUrl' | 'natsNamespace' | 'feedPollMs' | 'feedWaitSeconds'>;
   serviceTokens: ServiceTokenMinter;
   logger: Logger;
 }): Clients {
@@ -52,6 +52,7 @@ export function createClients(o: {
     urls: { message: o.config.MESSAGE_SERVICE_URL, channel: o.config.CHANNEL_SERVICE_URL, user: o.config.USER_SERVICE_URL },
     serviceAuth,
     logger: o.logger,
+    waitSeconds: o.settings.feedWaitSeconds,
   });
   const events =
     o.settings.eventTransport === 'poll'
