@@ -18,6 +18,10 @@ export async function loginAsGuest(server: IrcServer, conn: IrcConnection): Prom
     conn.nick = '*';
     return false;
   }
+  if (r.status >= 500) {
+    conn.close('Guest accounts are unavailable, try again later');
+    return false;
+  }
   if (r.status !== 201) {
     conn.numeric(N.ERR_ERRONEUSNICKNAME, nick, r.data.error ?? 'Erroneous nickname');
     conn.nick = '*';
