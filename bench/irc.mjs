@@ -63,9 +63,14 @@ function guest(nick, onLine = () => undefined) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         if (seen.length < 5) seen.push(line.slice(0, 120));
-        if (/^:\S+ 263 /.test(line)) (clearTimeout(timer), s.destroy(), reject(new Error(`${nick}: ${line}`)));
-        else if (/^:\S+ 001 /.test(line)) (clearTimeout(timer), resolve(s));
-        else if (/^:\S+ (432|433|464) /.test(line) || line.startsWith('ERROR')) reject(new Error(`${nick}: ${line}`));
+        if (/^:\S+ 263 /.test(line)) {
+          clearTimeout(timer);
+          s.destroy();
+          reject(new Error(`${nick}: ${line}`));
+        } else if (/^:\S+ 001 /.test(line)) {
+          clearTimeout(timer);
+          resolve(s);
+        } else if (/^:\S+ (432|433|464) /.test(line) || line.startsWith('ERROR')) reject(new Error(`${nick}: ${line}`));
         if (line.startsWith('PING')) s.write(`PONG ${line.slice(5)}\r\n`);
         onLine(line);
       }
