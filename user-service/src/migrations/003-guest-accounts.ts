@@ -5,7 +5,7 @@ import type { Migration } from '@canaduck/db';
  * They are deleted outright (no tombstone) when the client leaves, so the flag tells them apart.
  */
 export const guestAccounts: Migration = {
-  name: '002_guest_accounts',
+  name: '003_guest_accounts',
   async up(knex) {
     await knex.schema.alterTable('users', (t) => {
       t.boolean('guest').notNullable().defaultTo(false);
