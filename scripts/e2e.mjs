@@ -13,14 +13,15 @@
 // MYSQL_DB_PREFIX that is dropped afterwards), E2E_CHECK_TIMEOUT_S (default 180, or a line
 // `e2e-timeout-seconds: N` near the top of a check file), E2E_ONLY (substring filter on file
 // names), E2E_KEEP_DATA=1 (keep the data folder and MySQL databases), E2E_RESULT_FILE (write
-// { passed, failed, checks } as JSON there). Flag --no-build skips the TypeScript build.
+// { passed, failed, checks } as JSON there), E2E_IRC_PORT (the IRC door's IRC port, default 6667;
+// its HTTP side is IRC_SERVICE_PORT, 5007). Flag --no-build skips the TypeScript build.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, SERVICES, dropStackDatabases, servicePort, startStack } from './stack.mjs';
+import { IRC_SERVICE, ROOT, SERVICES, dropStackDatabases, servicePort, startStack } from './stack.mjs';
 
 const CHECK_DIR = path.join(ROOT, 'scripts', 'e2e.d');
 const RESULTS_DIR = path.join(ROOT, 'test-results', 'e2e');
@@ -137,8 +138,10 @@ async function main() {
   if (files.length === 0) throw new Error(`no check in ${path.relative(ROOT, CHECK_DIR)}`);
 
   // A port already taken would let waitReady talk to someone else's stack: refuse to start.
+  const ircPort = Number(process.env.E2E_IRC_PORT ?? 6667);
   const busy = [];
-  for (const svc of SERVICES) if (await portInUse(servicePort(svc))) busy.push(`${svc.name} ${servicePort(svc)}`);
+  for (const svc of [...SERVICES, IRC_SERVICE]) if (await portInUse(servicePort(svc))) busy.push(`${svc.name} ${servicePort(svc)}`);
+  if (await portInUse(ircPort)) busy.push(`irc-service IRC ${ircPort} (E2E_IRC_PORT)`);
   if (busy.length) {
     throw new Error(`ports already in use (${busy.join(', ')}): stop the other stack, or set USER_SERVICE_PORT... GATEWAY_SERVICE_PORT`);
   }
@@ -156,10 +159,20 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ADMIN_PSEUDO: admin.pseudo,
     ADMIN_PASSWORD: admin.password,
+    // The IRC door, for the terminal-client check (scripts/e2e.d/50-irc-client.sh).
+    IRC_PORT: String(ircPort),
+    IRC_TLS_CERT: '',
+    IRC_TLS_KEY: '',
     ...(dbPrefix !== undefined ? { MYSQL_DB_PREFIX: dbPrefix } : {}),
   };
   say(`starting the stack on ${database}; data in ${dataDir}; logs in ${path.relative(ROOT, logFile)}`);
-  const stack = startStack({ dataDir, quiet: true, env: stackEnv, onLine: (svc, line) => log.write(`[${svc.padEnd(7)}] ${line}\n`) });
+  const stack = startStack({
+    dataDir,
+    quiet: true,
+    env: stackEnv,
+    extra: [IRC_SERVICE],
+    onLine: (svc, line) => log.write(`[${svc.padEnd(7)}] ${line}\n`),
+  });
 
   let stopped = false;
   const stop = async () => {
@@ -198,6 +211,9 @@ async function main() {
       MESSAGE_SERVICE_URL: stack.url('message'),
       CHANNEL_SERVICE_URL: stack.url('channel'),
       STATS_SERVICE_URL: stack.url('stats'),
+      IRC_SERVICE_URL: stack.url('irc'),
+      IRC_HOST: '127.0.0.1',
+      IRC_PORT: String(ircPort),
       GATEWAY_SERVICE_URL: stack.url('gateway'),
       JWT_SECRET: stack.secrets.JWT_SECRET,
       SERVICE_TOKEN_SECRET: stack.secrets.SERVICE_TOKEN_SECRET,

@@ -52,6 +52,7 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
     logger,
     retentionMs: settings.eventRetentionMs,
     natsUrl: settings.natsUrl,
+    natsNamespace: settings.natsNamespace,
     now,
     ...deps.eventBackbone,
   });

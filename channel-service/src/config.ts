@@ -27,6 +27,11 @@ export const configShape = {
   PORT: port(5003),
   // Unset: the events are served on GET /internal/events only; set: also relayed to JetStream.
   NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** Prefix of the JetStream stream and subjects (`canaduck`: CANADUCK_EVENTS_CHANNEL), so deployments or tests can share a NATS. */
+  NATS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('canaduck'),
   EVENT_RETENTION: duration('7d'),
 };
 
@@ -40,8 +45,14 @@ export interface Settings {
   eventRetentionMs: number;
   /** NATS JetStream server the events are relayed to, when set. */
   natsUrl?: string;
+  natsNamespace?: string;
 }
 
 export function settingsFrom(config: Config): Settings {
-  return { bodyLimit: config.BODY_LIMIT, eventRetentionMs: config.EVENT_RETENTION, natsUrl: config.NATS_URL };
+  return {
+    bodyLimit: config.BODY_LIMIT,
+    eventRetentionMs: config.EVENT_RETENTION,
+    natsUrl: config.NATS_URL,
+    natsNamespace: config.NATS_NAMESPACE,
+  };
 }

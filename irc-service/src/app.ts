@@ -3,7 +3,7 @@ import type { Logger } from '@canaduck/logging';
 import { ApiDocs, createServiceApp, ServiceMetrics } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
-import { messageFeedHead, StreamConsumer } from './delivery/stream-consumer';
+import { feedHead, StreamConsumer } from './delivery/stream-consumer';
 import { IrcServer } from './server/irc-server';
 
 /** The door owns no database: its deps are its settings, its clients and a logger. */
@@ -27,12 +27,17 @@ export interface IrcApp {
 /** Builds the IRC door: its TCP (and TLS) listeners, the event consumer and the HTTP side. */
 export function createIrcApp(deps: AppDeps): IrcApp {
   const server = new IrcServer(deps);
-  server.router.channelStream = deps.settings.eventStreams.includes('channel');
   const feed = new StreamConsumer({
     transport: deps.clients.events,
     services: deps.settings.eventStreams,
     handler: (events) => server.router.apply(events),
-    head: (service) => (service === 'message' ? messageFeedHead(deps.clients.messages) : Promise.resolve(0)),
+    // The user stream is not delivered (nothing of it shows on IRC yet): no head to find.
+    head: (service) =>
+      service === 'message'
+        ? feedHead(deps.clients.messages)
+        : service === 'channel'
+          ? feedHead(deps.clients.channels)
+          : Promise.resolve(0),
     logger: deps.logger,
   });
   let listening = false;

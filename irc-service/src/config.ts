@@ -20,7 +20,7 @@ export const configShape = {
   IRC_USER_HOST: z.string().default('canaduck'),
   /** MOTD text, lines separated by `\n`; empty: 422. */
   IRC_MOTD: z.string().default(''),
-  /** Guests (accounts made on the fly) need a user-service change: refused for now. */
+  /** Clients without credentials get a temporary account (user-service's guests), gone after QUIT. */
   IRC_GUESTS: bool(false),
   IRC_PING_INTERVAL_MS: positiveInt(60000),
   IRC_PING_TIMEOUT_MS: positiveInt(120000),
@@ -39,15 +39,23 @@ export const configShape = {
   RATE_LIMIT_MAX: positiveInt(20),
   RATE_LIMIT_WINDOW_MS: positiveInt(60000),
   /** NATS JetStream for the event streams; unset: the services' HTTP feeds. */
-  NATS_URL: z.string().optional(),
+  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  /** Stream names' namespace on NATS (the relays' NATS_NAMESPACE). */
+  NATS_NAMESPACE: z.string().default('canaduck'),
   /**
-   * `auto`: @canaduck/events' transport (NATS when NATS_URL is set, else long-polled HTTP feeds);
-   * `poll`: message-service's feed polled every IRC_FEED_POLL_MS (a feed without long-poll).
+   * How message-service's stream is read. `auto`: @canaduck/events' transport (NATS when NATS_URL
+   * is set, else the long-polled HTTP feed); `poll`: its HTTP feed polled every IRC_FEED_POLL_MS,
+   * for a feed that does not long-poll (`wait`) yet. channel-service's stream always uses `auto`.
    */
-  IRC_EVENT_TRANSPORT: z.enum(['auto', 'poll']).default('auto'),
-  /** Streams delivered to IRC clients; add `channel` (joins, parts, kicks, topics, modes) once it exists. */
-  IRC_EVENT_STREAMS: csv('message').pipe(z.array(z.enum(['message', 'channel', 'user']))),
+  IRC_EVENT_TRANSPORT: z.enum(['auto', 'poll']).default('poll'),
+  /** Streams delivered to IRC clients: messages and reactions; joins, parts, kicks, bans, topics and modes. */
+  IRC_EVENT_STREAMS: csv('message,channel').pipe(z.array(z.enum(['message', 'channel']))),
   IRC_FEED_POLL_MS: positiveInt(250),
+  /**
+   * Long-poll wait (s) of the HTTP feeds: below the services' REQUEST_TIMEOUT_MS (4 s), which
+   * otherwise ends an idle long poll with 503 and a retry delay.
+   */
+  IRC_FEED_WAIT_S: z.coerce.number().int().min(0).max(30).default(3),
   /** Messages returned by one CHATHISTORY request at most. */
   IRC_CHATHISTORY_MAX: z.coerce.number().int().min(1).max(200).default(100),
 };
@@ -79,9 +87,11 @@ export interface Settings {
   loginRateMax: number;
   loginRateWindowMs: number;
   feedPollMs: number;
+  feedWaitSeconds: number;
   eventTransport: 'auto' | 'poll';
-  eventStreams: Array<'message' | 'channel' | 'user'>;
+  eventStreams: Array<'message' | 'channel'>;
   natsUrl?: string;
+  natsNamespace: string;
   chathistoryMax: number;
   serviceUrls: { user: string; channel: string; message: string };
   httpTimeoutMs: number;
@@ -116,9 +126,11 @@ export function settingsFrom(c: IrcConfig, readFile: (p: string) => string = (p)
     loginRateMax: c.RATE_LIMIT_MAX,
     loginRateWindowMs: c.RATE_LIMIT_WINDOW_MS,
     feedPollMs: c.IRC_FEED_POLL_MS,
+    feedWaitSeconds: c.IRC_FEED_WAIT_S,
     eventTransport: c.IRC_EVENT_TRANSPORT,
     eventStreams: c.IRC_EVENT_STREAMS,
     natsUrl: c.NATS_URL,
+    natsNamespace: c.NATS_NAMESPACE,
     chathistoryMax: c.IRC_CHATHISTORY_MAX,
     serviceUrls: { user: c.USER_SERVICE_URL, channel: c.CHANNEL_SERVICE_URL, message: c.MESSAGE_SERVICE_URL },
     httpTimeoutMs: c.HTTP_TIMEOUT_MS,

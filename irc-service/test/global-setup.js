@@ -42,8 +42,8 @@ async function waitReady(url, child, ms) {
   }
 }
 
-/** Starts the three services; answers { urls, secret, children, dataDir }. */
-async function startStack() {
+/** Starts the three services (with `extraEnv`, e.g. NATS_URL); answers { urls, secret, children, dataDir }. */
+async function startStack(extraEnv = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'irc-door-'));
   const secret = crypto.randomBytes(32).toString('hex');
   const ports = {};
@@ -65,6 +65,7 @@ async function startStack() {
         MESSAGE_SERVICE_URL: urls.message,
         ACCESS_CACHE_MS: '1',
         EVENT_GAP_WAIT_MS: '200',
+        ...extraEnv,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

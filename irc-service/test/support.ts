@@ -50,9 +50,11 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
     loginRateMax: 1000,
     loginRateWindowMs: 60000,
     feedPollMs: 50,
-    // message-service's feed does not long-poll yet: `auto` (the events library) once it does.
+    feedWaitSeconds: 3,
+    // message-service's feed does not long-poll yet: polled; channel-service's is long-polled.
     eventTransport: 'poll',
-    eventStreams: ['message'],
+    eventStreams: ['message', 'channel'],
+    natsNamespace: 'canaduck',
     chathistoryMax: 100,
     serviceUrls: stack.urls,
     httpTimeoutMs: 4000,

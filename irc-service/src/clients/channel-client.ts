@@ -1,11 +1,21 @@
 import type { ServiceClient } from '@canaduck/http-client';
-import type { Answer, ChannelConfig, ChannelListEntry, ChannelUser } from './types';
+import type { Answer, ChannelConfig, ChannelListEntry, ChannelUser, FeedEvent } from './types';
 
 type Result = Answer<{ result: string }>;
 
-/** channel-service's public routes, called with the IRC user's token: every REST rule applies. */
+/**
+ * channel-service's public routes, called with the IRC user's token: every REST rule applies;
+ * and its event feed (service token), read here only to find the stream's head.
+ */
 export class ChannelClient {
-  constructor(private readonly http: ServiceClient) {}
+  constructor(
+    private readonly http: ServiceClient,
+    private readonly internal: ServiceClient,
+  ) {}
+
+  events(after: number, limit: number): Promise<Answer<{ events: FeedEvent[]; last_seq: number }>> {
+    return this.internal.get('/internal/events', { query: { after, limit } });
+  }
 
   private path(name: string, rest = ''): string {
     return `/channel/${encodeURIComponent(name)}${rest}`;
@@ -25,6 +35,10 @@ export class ChannelClient {
 
   list(auth: string | undefined, offset: number): Promise<Answer<{ channels: ChannelListEntry[]; next_offset: number | null }>> {
     return this.http.get('/channel', { authorization: auth, query: { offset, limit: 200 } });
+  }
+
+  remove(auth: string, name: string): Promise<Result> {
+    return this.http.delete(this.path(name), { authorization: auth });
   }
 
   join(auth: string, name: string): Promise<Result> {
@@ -69,5 +83,6 @@ export class ChannelClient {
 
   close(): void {
     this.http.close();
+    this.internal.close();
   }
 }

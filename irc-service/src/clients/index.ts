@@ -3,7 +3,7 @@ import { createEventTransport, type EventTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import type { Settings } from '../config';
-import { pollingMessageTransport } from '../delivery/message-feed';
+import { pollingMessageTransport, routedTransport } from '../delivery/message-feed';
 import { ChannelClient } from './channel-client';
 import { MessageClient } from './message-client';
 import { UserClient } from './user-client';
@@ -12,7 +12,7 @@ export interface Clients {
   users: UserClient;
   channels: ChannelClient;
   messages: MessageClient;
-  /** The event streams (message today; channel and user when they exist). */
+  /** The event streams (message-service's and channel-service's). */
   events: EventTransport;
   close(): void;
 }
@@ -27,7 +27,7 @@ export interface ClientsConfig {
 /** The only place the door's outbound clients are built: direct service URLs, not the gateway. */
 export function createClients(o: {
   config: ClientsConfig;
-  settings: Pick<Settings, 'eventTransport' | 'natsUrl' | 'feedPollMs'>;
+  settings: Pick<Settings, 'eventTransport' | 'natsUrl' | 'natsNamespace' | 'feedPollMs' | 'feedWaitSeconds'>;
   serviceTokens: ServiceTokenMinter;
   logger: Logger;
 }): Clients {
@@ -37,21 +37,27 @@ export function createClients(o: {
   // there); only the event feed carries the service token.
   const make = (name: string, baseUrl: string, internal = false) =>
     new ServiceClient({ name, baseUrl, timeoutMs, ...(internal ? { serviceAuth } : {}) });
-  const users = new UserClient(make('user-service', o.config.USER_SERVICE_URL));
-  const channels = new ChannelClient(make('channel-service', o.config.CHANNEL_SERVICE_URL));
+  const users = new UserClient(make('user-service', o.config.USER_SERVICE_URL), make('user-service', o.config.USER_SERVICE_URL, true));
+  const channels = new ChannelClient(
+    make('channel-service', o.config.CHANNEL_SERVICE_URL),
+    make('channel-service', o.config.CHANNEL_SERVICE_URL, true),
+  );
   const messages = new MessageClient(
     make('message-service', o.config.MESSAGE_SERVICE_URL),
     make('message-service', o.config.MESSAGE_SERVICE_URL, true),
   );
+  const library = createEventTransport({
+    natsUrl: o.settings.natsUrl,
+    natsNamespace: o.settings.natsNamespace,
+    urls: { message: o.config.MESSAGE_SERVICE_URL, channel: o.config.CHANNEL_SERVICE_URL, user: o.config.USER_SERVICE_URL },
+    serviceAuth,
+    logger: o.logger,
+    waitSeconds: o.settings.feedWaitSeconds,
+  });
   const events =
     o.settings.eventTransport === 'poll'
-      ? pollingMessageTransport({ messages, logger: o.logger, pollMs: o.settings.feedPollMs })
-      : createEventTransport({
-          natsUrl: o.settings.natsUrl,
-          urls: { message: o.config.MESSAGE_SERVICE_URL, channel: o.config.CHANNEL_SERVICE_URL, user: o.config.USER_SERVICE_URL },
-          serviceAuth,
-          logger: o.logger,
-        });
+      ? routedTransport(library, { message: pollingMessageTransport({ messages, logger: o.logger, pollMs: o.settings.feedPollMs }) })
+      : library;
   return {
     users,
     channels,

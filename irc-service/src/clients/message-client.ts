@@ -13,8 +13,16 @@ export class MessageClient {
     private readonly internal: ServiceClient,
   ) {}
 
-  post(auth: string, target: { channel: string } | { to: string }, text: string): Promise<Answer<Message>> {
-    return this.http.post('/msg', { authorization: auth, body: { ...target, text } });
+  post(auth: string, target: { channel: string } | { to: string }, text: string, replyTo?: number): Promise<Answer<Message>> {
+    return this.http.post('/msg', { authorization: auth, body: { ...target, text, ...(replyTo ? { reply_to: replyTo } : {}) } });
+  }
+
+  react(auth: string, messageId: number, emoji: string): Promise<Answer<Message>> {
+    return this.http.post('/msg/reaction', { authorization: auth, body: { message_id: messageId, emoji } });
+  }
+
+  unreact(auth: string, messageId: number, emoji: string): Promise<Answer<Message>> {
+    return this.http.delete('/msg/reaction', { authorization: auth, query: { message_id: messageId, emoji } });
   }
 
   channelHistory(auth: string, channel: string, q: HistoryQuery): Promise<Answer<{ messages: Message[] }>> {

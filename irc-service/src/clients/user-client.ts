@@ -1,9 +1,21 @@
+import type { GuestCreated } from '@canaduck/contracts';
 import type { ServiceClient } from '@canaduck/http-client';
 import type { Answer, LoginAnswer, Whois } from './types';
 
-/** user-service's public routes, called as the IRC user's client would. */
+/** user-service's public routes, called as the IRC user's client would; its guest routes (service token). */
 export class UserClient {
-  constructor(private readonly http: ServiceClient) {}
+  constructor(
+    private readonly http: ServiceClient,
+    private readonly internal: ServiceClient,
+  ) {}
+
+  createGuest(pseudo: string, password: string): Promise<Answer<GuestCreated>> {
+    return this.internal.post('/internal/guests', { body: { pseudo, password } });
+  }
+
+  deleteGuest(pseudo: string): Promise<Answer<{ result: string }>> {
+    return this.internal.delete(`/internal/guests/${encodeURIComponent(pseudo)}`);
+  }
 
   login(pseudo: string, password: string): Promise<Answer<LoginAnswer>> {
     return this.http.post('/login', { body: { pseudo, password } });
@@ -23,5 +35,6 @@ export class UserClient {
 
   close(): void {
     this.http.close();
+    this.internal.close();
   }
 }

@@ -21,12 +21,11 @@ async function joinOne(server: IrcServer, conn: IrcConnection, ircName: string):
     else r = { status: 200, data: { result: 'created' } };
   }
   if (r.status !== 200) return refusal(conn, 'JOIN', ircName, r);
-  server.joinLocal(conn, channel);
-  const name = ircChannel(channel);
-  conn.send({ source: server.mask(conn.name), command: 'JOIN', params: [name], tags: { account: conn.name } });
-  if (!server.router.channelStream) {
-    // Until channel-service's stream is read, this door tells its other clients itself.
-    server.router.memberJoined(channel, conn.name);
+  // Others learn of the join from channel-service's stream; so may this client, when the event
+  // came before the answer: then its JOIN line is already sent.
+  if (!conn.channels.has(channel)) {
+    server.joinLocal(conn, channel);
+    conn.send({ source: server.mask(conn.name), command: 'JOIN', params: [ircChannel(channel)], tags: { account: conn.name } });
   }
   const cfg = await api.config(auth, channel);
   if (cfg.status === 200) sendTopic(server, conn, cfg.data, false);
@@ -37,15 +36,14 @@ async function partOne(server: IrcServer, conn: IrcConnection, ircName: string, 
   const channel = restChannel(ircName);
   if (!channel) return conn.numeric(N.ERR_NOSUCHCHANNEL, ircName, 'No such channel');
   if (!conn.channels.has(channel)) return conn.numeric(N.ERR_NOTONCHANNEL, ircName, "You're not on that channel");
-  const r = await server.clients.channels.part(await bearer(server, conn), channel);
-  const line = { source: server.mask(conn.name), command: 'PART', params: reason ? [ircChannel(channel), reason] : [ircChannel(channel)] };
-  // The owner cannot leave a channel over REST (it would be deleted): only this client's view of it goes.
-  if (r.status !== 200 || server.router.channelStream) {
-    conn.send(line);
-    server.leaveLocal(conn, channel);
-    return;
-  }
-  server.router.memberParted(channel, conn.name, reason ?? '');
+  server.router.channels.partReason(channel, conn.name, reason);
+  await server.clients.channels.part(await bearer(server, conn), channel);
+  // Others see the PART from the stream. This client leaves now (unless the event was first);
+  // the owner cannot leave over REST (the channel would be deleted): only this client's view goes.
+  if (!conn.channels.has(channel)) return;
+  const params = reason ? [ircChannel(channel), reason] : [ircChannel(channel)];
+  server.leaveLocal(conn, channel);
+  conn.send({ source: server.mask(conn.name), command: 'PART', params });
 }
 
 export const channelCommands: CommandFamily = {
@@ -79,9 +77,8 @@ export const channelCommands: CommandFamily = {
       }
       const r = await server.clients.channels.topic(auth, channel, msg.params[1]);
       if (r.status !== 200) return refusal(conn, 'TOPIC', ircName, r);
-      if (!server.router.channelStream) server.router.topicChanged(channel, msg.params[1], conn.name);
-      else if (!conn.channels.has(channel))
-        conn.send({ source: server.mask(conn.name), command: 'TOPIC', params: [ircName, msg.params[1]] });
+      // Members see the TOPIC line from the stream; a setter outside the channel is answered here.
+      if (!conn.channels.has(channel)) conn.send({ source: server.mask(conn.name), command: 'TOPIC', params: [ircName, msg.params[1]] });
     },
   },
   NAMES: {
@@ -125,7 +122,6 @@ export const channelCommands: CommandFamily = {
       if (r.status === 404 && r.data.code === 'not_member')
         return conn.numeric(N.ERR_USERNOTINCHANNEL, nick, ircName, "They aren't on that channel");
       if (r.status !== 200) return refusal(conn, 'KICK', ircName, r);
-      if (!server.router.channelStream) server.router.memberKicked(channel, nick, conn.name, reason ?? '');
     },
   },
   INVITE: {
@@ -139,9 +135,8 @@ export const channelCommands: CommandFamily = {
         return conn.numeric(N.ERR_USERONCHANNEL, nick, ircName, 'is already on channel');
       if (r.status === 404 && r.data.code === 'user_not_found') return conn.numeric(N.ERR_NOSUCHNICK, nick, 'No such nick/channel');
       if (r.status !== 200) return refusal(conn, 'INVITE', ircName, r);
+      // The invited user's clients get INVITE from the stream.
       conn.numeric(N.RPL_INVITING, nick, ircChannel(channel));
-      for (const c of server.connectionsOf(nick))
-        c.send({ source: server.mask(conn.name), command: 'INVITE', params: [c.name, ircChannel(channel)] });
     },
   },
 };

@@ -17,6 +17,8 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
   const text = msg.params[1];
   if (!text) return say(N.ERR_NOTEXTTOSEND, 'No text to send');
   const auth = await bearer(server, conn);
+  // `+draft/reply=<msgid>` (message-tags): the message is a reply, as REST's reply_to.
+  const replyTo = msgid(msg.tags['+draft/reply']);
   for (const target of targets(msg.params[0]).slice(0, 4)) {
     if (target.startsWith('#')) {
       const channel = restChannel(target);
@@ -24,7 +26,7 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
         say(N.ERR_NOSUCHCHANNEL, target, 'No such channel');
         continue;
       }
-      const r = await server.clients.messages.post(auth, { channel }, text);
+      const r = await server.clients.messages.post(auth, { channel }, text, replyTo);
       if (r.status === 201 || notice) continue;
       if (r.status === 403 || r.status === 422) say(N.ERR_CANNOTSENDTOCHAN, target, r.data.error ?? 'Cannot send to channel');
       else refusal(conn, msg.command, target, r);
@@ -34,7 +36,7 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
       say(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
       continue;
     }
-    const r = await server.clients.messages.post(auth, { to: target }, text);
+    const r = await server.clients.messages.post(auth, { to: target }, text, replyTo);
     if (r.status === 201) {
       const away = server.connectionsOf(target).find((c) => c.away);
       if (away && !notice) say(N.RPL_AWAY, away.name, away.away as string);
@@ -43,7 +45,37 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
   }
 }
 
+const msgid = (v: string | undefined): number | undefined => (v && /^[1-9][0-9]{0,15}$/.test(v) ? Number(v) : undefined);
+
+/**
+ * TAGMSG with `+draft/react=<emoji>` (or `+draft/unreact`) and `+draft/reply=<msgid>` reacts to
+ * that message over REST. Other TAGMSGs (typing...) are not relayed: REST has no place for them.
+ * Refusals are FAIL lines (a TAGMSG has no numeric of its own).
+ */
+async function tagmsg(server: IrcServer, conn: IrcConnection, msg: IrcMessage): Promise<void> {
+  const id = msgid(msg.tags['+draft/reply']);
+  const react = msg.tags['+draft/react'];
+  const unreact = msg.tags['+draft/unreact'];
+  const emoji = react ?? unreact;
+  if (!emoji) return;
+  if (!id)
+    return conn.send({
+      source: server.settings.serverName,
+      command: 'FAIL',
+      params: ['TAGMSG', 'INVALID_PARAMS', 'a reaction needs +draft/reply=<msgid>'],
+    });
+  const auth = await bearer(server, conn);
+  const r = react ? await server.clients.messages.react(auth, id, emoji) : await server.clients.messages.unreact(auth, id, emoji);
+  if (r.status >= 300)
+    conn.send({
+      source: server.settings.serverName,
+      command: 'FAIL',
+      params: ['TAGMSG', (r.data.code ?? 'refused').toUpperCase(), r.data.error ?? 'refused'],
+    });
+}
+
 export const messageCommands: CommandFamily = {
   PRIVMSG: { run: (server, conn, msg) => post(server, conn, msg, false) },
   NOTICE: { run: (server, conn, msg) => post(server, conn, msg, true) },
+  TAGMSG: { minParams: 1, run: tagmsg },
 };

@@ -63,12 +63,10 @@ async function channelMode(
   if (typeof changes === 'string') return conn.numeric(N.ERR_UNKNOWNMODE, changes, 'is unknown mode char to me');
   // `MODE #c b` / `MODE #c +b` without a mask: the ban list (irssi asks it after every JOIN).
   if (changes.some((c) => c.letter === 'b' && c.arg === undefined)) return sendBanList(conn, cfg.data);
-  const applied: Change[] = [];
   const flags = changes.filter((c) => FLAG_MODES.has(c.letter));
   if (flags.length) {
     const r = await api.mode(auth, channel, flags.map((c) => c.sign + c.letter).join(''));
     if (r.status !== 200) return refusal(conn, 'MODE', ircName, r);
-    applied.push(...flags);
   }
   for (const c of changes.filter((x) => x.arg !== undefined)) {
     const pseudo = pseudoOfMask(c.arg as string);
@@ -83,19 +81,8 @@ async function channelMode(
     if (r.status === 404 && r.data.code === 'not_member')
       conn.numeric(N.ERR_USERNOTINCHANNEL, pseudo, ircName, "They aren't on that channel");
     else if (r.status !== 200) refusal(conn, 'MODE', ircName, r);
-    else applied.push({ ...c, arg: c.letter === 'b' ? `${pseudo}!*@*` : pseudo });
   }
-  if (!applied.length || server.router.channelStream) return;
-  let modes = '';
-  let sign = '';
-  for (const c of applied) {
-    if (c.sign !== sign) modes += sign = c.sign;
-    modes += c.letter;
-  }
-  server.router.modesChanged(channel, conn.name, [modes, ...applied.filter((c) => c.arg).map((c) => c.arg as string)]);
-  // A ban removes the member: their IRC clients leave the channel as on a kick.
-  for (const c of applied)
-    if (c.letter === 'b' && c.sign === '+') server.router.memberKicked(channel, pseudoOfMask(c.arg as string), conn.name, 'Banned');
+  // The MODE (and KICK for a ban) lines come from channel-service's stream, to everyone in the channel once.
 }
 
 export const modeCommands: CommandFamily = {

@@ -2,6 +2,7 @@ import { CHANNELLEN, NICKLEN, TOPICLEN } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
+import { loginAsGuest } from './guests';
 import { login } from './login';
 
 const VERSION = 'canaduck-irc-1.0';
@@ -58,8 +59,10 @@ export async function tryRegister(server: IrcServer, conn: IrcConnection): Promi
       return conn.close(outcome === 'limited' ? 'Too many login attempts' : 'Bad password');
     }
   }
+  if (!conn.session && server.settings.guests) {
+    if (!(await loginAsGuest(server, conn))) return;
+  }
   if (!conn.session) {
-    // Guests (IRC_GUESTS) need accounts made on the fly by user-service: not available yet.
     conn.numeric(N.ERR_PASSWDMISMATCH, 'Password required: log in with SASL PLAIN or PASS <pseudo>:<password>');
     return conn.close('Authentication required');
   }

@@ -1,26 +1,33 @@
 import type { StreamEvent } from '@canaduck/events';
 import type { Message } from '../clients/types';
+import type { Tags } from '../protocol/irc-line';
 import { fold, ircChannel } from '../protocol/names';
 import type { IrcConnection, OutgoingMessage } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
+import { ChannelLines } from './channel-lines';
 import { messageLines } from './message-lines';
 
+/** Where a message went: its conversation, so that edits, deletions and reactions reach the same clients. */
+interface Conversation {
+  channel: string | null;
+  from: string;
+  to: string | null;
+}
+
 /**
- * Turns stream events into IRC lines for the connections they concern. Channel messages and
- * private messages reach IRC only from here (never from the PRIVMSG that posted them), so a
- * message is delivered once whichever door it came through.
+ * Turns stream events into IRC lines for the connections they concern. Messages, reactions and
+ * channel changes reach IRC only from here (never from the command that made them), so each is
+ * delivered once whichever door it came through.
  */
 export class EventRouter {
-  /**
-   * True once channel-service's stream is consumed: until then, the commands of this door emit
-   * their own channel changes (joins, parts, kicks, topics, modes) through the same methods.
-   */
-  channelStream = false;
-  /** Where recent messages went (id -> conversation), so edits and deletions reach the same clients. */
-  private readonly recent = new Map<number, { channel: string | null; from: string; to: string | null }>();
+  readonly channels: ChannelLines;
+  /** Recent messages (id -> conversation), bounded: older ones are fixed in history only. */
+  private readonly recent = new Map<number, Conversation>();
   private static readonly RECENT_MAX = 10000;
 
-  constructor(private readonly server: IrcServer) {}
+  constructor(private readonly server: IrcServer) {
+    this.channels = new ChannelLines(server);
+  }
 
   async apply(events: StreamEvent[]): Promise<void> {
     for (const e of events) {
@@ -34,23 +41,17 @@ export class EventRouter {
 
   private applyOne(e: StreamEvent): void {
     const d = e.data as Record<string, unknown>;
-    const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+    if (e.type.startsWith('channel.')) return this.channels.apply(e.type, e.data);
     switch (e.type) {
       case 'message.created':
         return this.messageCreated(d as unknown as Message);
       case 'message.edited':
-        return this.messageChanged(Number(d.id), `[edited] ${str('text')}`);
+        return this.messageChanged(Number(d.id), `[edited] ${String(d.text ?? '')}`);
       case 'message.deleted':
         return this.messageChanged(Number(d.id), '[deleted]');
-      case 'channel.member_joined':
-        return this.memberJoined(str('channel'), str('pseudo'));
-      case 'channel.member_parted':
-        return this.memberParted(str('channel'), str('pseudo'), '');
-      case 'channel.member_kicked':
-      case 'channel.member_banned':
-        return this.memberKicked(str('channel'), str('pseudo'), str('by') || this.server.settings.serverName, str('reason'));
-      case 'channel.topic_changed':
-        return this.topicChanged(str('channel'), str('topic'), str('by'));
+      case 'reaction.added':
+      case 'reaction.removed':
+        return this.reaction(Number(d.message_id), String(d.emoji ?? ''), String(d.pseudo ?? ''), e.type === 'reaction.added');
       default:
     }
   }
@@ -72,9 +73,35 @@ export class EventRouter {
   }
 
   /**
+   * Sends one line to a message's conversation: its channel's members, or both sides of a private
+   * conversation (the target being the other side). `author` is who acted: they get the line
+   * only with echo-message. `only` filters further (e.g. message-tags for TAGMSG).
+   */
+  private toConversation(
+    where: Conversation,
+    author: string,
+    build: (target: string) => OutgoingMessage,
+    only: (c: IrcConnection) => boolean = () => true,
+  ): void {
+    const wanted = (c: IrcConnection) => only(c) && (fold(c.name) !== fold(author) || c.caps.has('echo-message'));
+    if (where.channel) {
+      const line = build(ircChannel(where.channel));
+      for (const c of this.server.localMembers(where.channel)) if (wanted(c)) c.send(line);
+      return;
+    }
+    if (!where.to) return;
+    const sides = fold(where.from) === fold(where.to) ? [where.from] : [where.from, where.to];
+    for (const side of sides) {
+      const other = sides.find((s) => fold(s) !== fold(side)) ?? side;
+      // A private line is addressed to its reader, unless the reader is the one who acted (echo).
+      const target = fold(side) === fold(author) ? other : side;
+      for (const c of this.server.connectionsOf(side)) if (wanted(c)) c.send(build(target));
+    }
+  }
+
+  /**
    * IRC has no edit or delete: the conversation gets a NOTICE from the author that points at the
-   * message (`+draft/reply=<msgid>` for clients with message-tags). Messages older than the
-   * door's memory (or than its start) are fixed in history only.
+   * message (`+draft/reply=<msgid>` for clients with message-tags).
    */
   private messageChanged(id: number, text: string): void {
     const where = this.recent.get(id);
@@ -90,47 +117,16 @@ export class EventRouter {
       for (const c of this.server.connectionsOf(where.to)) c.send({ tags, source, command: 'NOTICE', params: [where.to, text] });
   }
 
-  /** `pseudo` joined: the channel's IRC members see JOIN; the pseudo's own connections join too. */
-  memberJoined(channel: string, pseudo: string): void {
-    const line: OutgoingMessage = {
-      source: this.server.mask(pseudo),
-      command: 'JOIN',
-      params: [ircChannel(channel)],
-      tags: { account: pseudo },
-    };
-    for (const c of this.server.connectionsOf(pseudo)) {
-      if (c.registered && !c.channels.has(channel)) {
-        this.server.joinLocal(c, channel);
-        c.send(line);
-      }
-    }
-    this.server.toChannel(channel, line, (c) => fold(c.name) === fold(pseudo));
-  }
-
-  memberParted(channel: string, pseudo: string, reason: string): void {
-    const line: OutgoingMessage = {
-      source: this.server.mask(pseudo),
-      command: 'PART',
-      params: reason ? [ircChannel(channel), reason] : [ircChannel(channel)],
-    };
-    this.server.toChannel(channel, line);
-    for (const c of this.server.connectionsOf(pseudo)) this.server.leaveLocal(c, channel);
-  }
-
-  memberKicked(channel: string, pseudo: string, by: string, reason: string): void {
-    const source = by.includes('.') ? by : this.server.mask(by);
-    this.server.toChannel(channel, { source, command: 'KICK', params: [ircChannel(channel), pseudo, reason || pseudo] });
-    for (const c of this.server.connectionsOf(pseudo)) this.server.leaveLocal(c, channel);
-  }
-
-  topicChanged(channel: string, topic: string, by: string): void {
-    this.server.topics.set(channel, { by: by || this.server.settings.serverName, at: this.server.now() });
-    const source = by ? this.server.mask(by) : this.server.settings.serverName;
-    this.server.toChannel(channel, { source, command: 'TOPIC', params: [ircChannel(channel), topic] });
-  }
-
-  /** Mode changes as one MODE line (`+nt`, `+o ginette`, `+b roger!*@*`). */
-  modesChanged(channel: string, by: string, modeParams: string[]): void {
-    this.server.toChannel(channel, { source: this.server.mask(by), command: 'MODE', params: [ircChannel(channel), ...modeParams] });
+  /** Reactions as TAGMSG `+draft/react` (`+draft/unreact` when taken back), for clients with message-tags. */
+  private reaction(messageId: number, emoji: string, pseudo: string, added: boolean): void {
+    const where = this.recent.get(messageId);
+    if (!where || !emoji || !pseudo) return;
+    const tags: Tags = { [added ? '+draft/react' : '+draft/unreact']: emoji, '+draft/reply': String(messageId), account: pseudo };
+    this.toConversation(
+      where,
+      pseudo,
+      (target) => ({ tags, source: this.server.mask(pseudo), command: 'TAGMSG', params: [target] }),
+      (c) => c.caps.has('message-tags'),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import type { EventSubscription, EventTransport, StreamEvent, SubscribeOptions } from '@canaduck/events';
+import type { EventSubscription, EventTransport, SourceService, StreamEvent, SubscribeOptions } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
 import type { MessageClient } from '../clients/message-client';
 
@@ -47,6 +47,17 @@ export function pollingMessageTransport(o: { messages: MessageClient; logger: Lo
     },
     async close() {
       await Promise.all([...subs].map((x) => x.stop()));
+    },
+  };
+}
+
+/** One transport per stream: `special` ones for their service, `fallback` for the others. */
+export function routedTransport(fallback: EventTransport, special: Partial<Record<SourceService, EventTransport>>): EventTransport {
+  return {
+    kind: fallback.kind,
+    subscribe: (s) => (special[s.service] ?? fallback).subscribe(s),
+    async close() {
+      await Promise.all([fallback, ...Object.values(special)].map((t) => t.close()));
     },
   };
 }

@@ -1,6 +1,5 @@
 import type { EventSubscription, EventTransport, SourceService, StreamEvent } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
-import type { MessageClient } from '../clients/message-client';
 
 /**
  * Subscribes the router to the event streams, from their heads: the door delivers what happens
@@ -60,12 +59,17 @@ export class StreamConsumer {
   }
 }
 
-/** The head of message-service's feed, paged through (the feed has no head route of its own). */
-export async function messageFeedHead(messages: MessageClient): Promise<number> {
+/** A feed's reader (message-service's or channel-service's GET /internal/events). */
+export interface FeedReader {
+  events(after: number, limit: number): Promise<{ status: number; data: { events: unknown[]; last_seq: number } }>;
+}
+
+/** The head of a service's feed, paged through (the feeds have no head route of their own). */
+export async function feedHead(feed: FeedReader): Promise<number> {
   let cursor = 0;
   for (;;) {
-    const r = await messages.events(cursor, 5000);
-    if (r.status !== 200) throw new Error(`message feed answered ${r.status}`);
+    const r = await feed.events(cursor, 5000);
+    if (r.status !== 200) throw new Error(`event feed answered ${r.status}`);
     cursor = Math.max(cursor, r.data.last_seq);
     if (r.data.events.length < 5000) return cursor;
   }

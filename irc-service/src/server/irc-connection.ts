@@ -19,6 +19,8 @@ export interface Session {
   expiresAt: number;
   /** Kept to log in again when the token expires during a long IRC session; never logged. */
   password: string;
+  /** A guest's account is deleted when its connection closes. */
+  guest?: boolean;
 }
 
 export interface OutgoingMessage {

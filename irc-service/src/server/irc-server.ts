@@ -7,6 +7,7 @@ import { fold } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcMessage } from '../protocol/irc-line';
 import { commandTable } from '../commands';
+import { removeGuest } from '../commands/guests';
 import { EventRouter } from '../delivery/event-router';
 import { LoginLimiter } from './login-limiter';
 import { IrcConnection, type ConnectionHost, type OutgoingMessage } from './irc-connection';
@@ -43,6 +44,8 @@ export class IrcServer implements ConnectionHost {
   private readonly commands = commandTable();
   private sweeper?: NodeJS.Timeout;
   private nextId = 1;
+  /** Guests being removed after their connection closed (awaited on shutdown). */
+  private readonly leaving = new Set<Promise<void>>();
   private batchSeq = 0;
 
   constructor(deps: IrcServerDeps) {
@@ -118,7 +121,12 @@ export class IrcServer implements ConnectionHost {
   closed(conn: IrcConnection, reason: string): void {
     if (!this.connections.delete(conn)) return;
     this.logger.debug({ id: conn.id, reason }, 'IRC connection closed');
-    for (const channel of conn.channels) this.leaveLocal(conn, channel);
+    const channels = [...conn.channels];
+    for (const channel of channels) this.leaveLocal(conn, channel);
+    if (conn.session?.guest) {
+      const p = removeGuest(this, conn, channels).finally(() => this.leaving.delete(p));
+      this.leaving.add(p);
+    }
     const key = fold(conn.name);
     const set = this.byNick.get(key);
     set?.delete(conn);
@@ -190,5 +198,6 @@ export class IrcServer implements ConnectionHost {
       return done;
     });
     await Promise.all([...closing, ...sockets]);
+    await Promise.all([...this.leaving]);
   }
 }

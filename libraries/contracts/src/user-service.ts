@@ -49,3 +49,22 @@ export const userTokenStateSchema = z.object({
     .describe('ISO time: tokens issued (iat) before it are dead (logout, password or role change, deletion); null when none'),
 });
 export type UserTokenState = z.infer<typeof userTokenStateSchema>;
+
+/** `POST /internal/guests` body (the IRC door, IRC_GUESTS): a temporary account under a free pseudo. */
+export const guestRequestSchema = z.object({
+  pseudo,
+  password: z.string().min(16).max(200).describe('chosen by the door (random), to renew the token through POST /login'),
+});
+export type GuestRequest = z.infer<typeof guestRequestSchema>;
+
+/** `POST /internal/guests` answer (201): the guest's token, as POST /login answers. */
+export const guestCreatedSchema = z.object({
+  token: z.string(),
+  expires_in: z.number().int().positive(),
+  user: z.object({ pseudo: z.string(), roles: z.array(z.string()), status: z.string() }).passthrough(),
+});
+export type GuestCreated = z.infer<typeof guestCreatedSchema>;
+
+/** `DELETE /internal/guests/<pseudo>` answer (200); 404 `user_not_found` when no guest has that pseudo. */
+export const guestDeletedSchema = z.object({ result: z.string() });
+export type GuestDeleted = z.infer<typeof guestDeletedSchema>;

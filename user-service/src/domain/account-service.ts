@@ -41,13 +41,13 @@ export class AccountService {
   constructor(private readonly deps: AccountServiceDeps) {}
 
   /** Creates an account. Pseudos of deleted accounts stay taken: nobody inherits someone else's history. */
-  async register(input: Registration, roles: string[] = ['user']): Promise<UserView> {
+  async register(input: Registration, roles: string[] = ['user'], opts: { guest?: boolean } = {}): Promise<UserView> {
     const { db, users, directory, hasher, events, now } = this.deps;
     await this.refuseTaken(input.pseudo, input.email);
     const passwordHash = await hasher.hash(input.password);
     try {
       await db.transaction(async (trx) => {
-        await users.insert({ pseudo: input.pseudo, email: input.email, passwordHash, roles, createdAt: now() }, trx);
+        await users.insert({ pseudo: input.pseudo, email: input.email, passwordHash, roles, createdAt: now(), guest: opts.guest }, trx);
         await events.emit(trx, { type: 'user.registered', data: { pseudo: input.pseudo, roles } });
       });
     } catch (err) {
@@ -83,6 +83,36 @@ export class AccountService {
     const token = signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
     directory.audit('login_succeeded', meta, { pseudo: fresh.pseudo });
     return { token, expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: true }) };
+  }
+
+  /**
+   * A guest of the IRC door: a temporary account under a free pseudo (a registered or deleted
+   * one is refused, 409 pseudo_taken), online at once, with a token. The door chose the password
+   * (random, never shown) to renew the token through /login like any session.
+   */
+  async createGuest(pseudo: string, password: string): Promise<LoginResult> {
+    const { users, directory, settings } = this.deps;
+    await this.register({ pseudo, password, email: `${pseudo.toLowerCase()}@guests.invalid` }, ['user'], { guest: true });
+    const user = await directory.findOr404(pseudo);
+    await users.updateFields(user.id, { status: 'online' });
+    await users.touch([user.pseudo], this.deps.now());
+    const fresh = await directory.findOr404(pseudo);
+    const token = signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
+    directory.audit('guest_created', {}, { pseudo: fresh.pseudo });
+    return { token, expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: false }) };
+  }
+
+  /** The guest is gone (whois 404) and its pseudo free again; registered accounts are never touched here. */
+  async deleteGuest(pseudo: string): Promise<void> {
+    const { db, users, events } = this.deps;
+    // Like any deleted account, its tokens die everywhere (user.deleted revokes them).
+    const deleted = await db.transaction(async (trx) => {
+      const gone = await users.deleteGuest(pseudo, trx);
+      if (gone) await events.emit(trx, { type: 'user.deleted', data: { pseudo, revoked_before: isoTime(events.revocationTime()) } });
+      return gone;
+    });
+    if (!deleted) throw new NotFoundError('no guest has this pseudo', 'user_not_found');
+    this.deps.directory.audit('guest_deleted', {}, { pseudo });
   }
 
   /**

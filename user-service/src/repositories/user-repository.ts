@@ -13,6 +13,8 @@ export interface UserRecord {
   deletedAt: number | null;
   /** Epoch ms: tokens issued before it are dead (null: never revoked). */
   tokensRevokedBefore: number | null;
+  /** A temporary account of the IRC door (deleted outright when its client leaves). */
+  guest: boolean;
   roles: string[];
 }
 
@@ -29,6 +31,7 @@ interface UserRow {
   last_seen: number | string | null;
   deleted_at: number | string | null;
   tokens_revoked_before: number | string | null;
+  guest: boolean | number;
 }
 
 export interface NewUser {
@@ -37,6 +40,7 @@ export interface NewUser {
   passwordHash: string;
   roles: string[];
   createdAt: number;
+  guest?: boolean;
 }
 
 /** Both drivers' "unique index violated" errors. */
@@ -90,6 +94,7 @@ export class UserRepository {
       created_at: user.createdAt,
       last_seen: null,
       deleted_at: null,
+      guest: user.guest ?? false,
     });
     const userId = Number(id);
     for (const role of user.roles) await this.addRole(userId, role, user.createdAt, trx);
@@ -188,6 +193,15 @@ export class UserRepository {
     await trx('users').where('id', userId).update({ deleted_at: at, password_hash: null, status: 'offline', avatar_url: null });
   }
 
+  /** Deletes a guest account outright (its pseudo is free again); false when no guest has that pseudo. */
+  async deleteGuest(pseudo: string, trx: Knex.Transaction): Promise<boolean> {
+    const row = await trx<UserRow>('users').where({ pseudo_key: pseudo.toLowerCase(), guest: true }).first('id');
+    if (!row) return false;
+    await trx('user_roles').where('user_id', row.id).del();
+    await trx('users').where('id', row.id).del();
+    return true;
+  }
+
   private toRecord(row: UserRow, roles: string[]): UserRecord {
     return {
       id: Number(row.id),
@@ -200,6 +214,7 @@ export class UserRepository {
       lastSeen: num(row.last_seen),
       deletedAt: num(row.deleted_at),
       tokensRevokedBefore: num(row.tokens_revoked_before),
+      guest: Boolean(row.guest),
       roles,
     };
   }

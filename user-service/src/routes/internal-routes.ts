@@ -1,6 +1,14 @@
 import { Router } from 'express';
 import { requireService } from '@canaduck/auth';
-import { activityRecordedSchema, activityReportSchema, internalUserAnswerSchema, userTokenStateSchema } from '@canaduck/contracts';
+import {
+  activityRecordedSchema,
+  activityReportSchema,
+  guestCreatedSchema,
+  guestDeletedSchema,
+  guestRequestSchema,
+  internalUserAnswerSchema,
+  userTokenStateSchema,
+} from '@canaduck/contracts';
 import { parseInput, type ApiDocs } from '@canaduck/service-kit';
 import type { AccountService } from '../domain/account-service';
 import type { PresenceService } from '../domain/presence-service';
@@ -74,6 +82,45 @@ export function internalRoutes({ presence, accounts, serviceSecret, docs }: Inte
   router.post('/internal/activity', async (req, res) => {
     const { pseudos, at } = parseInput(activityReportSchema, req.body);
     res.json(await presence.recordActivity(pseudos, at));
+  });
+
+  docs.route({
+    method: 'post',
+    path: '/internal/guests',
+    tags,
+    auth: 'service',
+    summary: 'Create a guest: a temporary account for an IRC client without credentials (service token only)',
+    body: guestRequestSchema,
+    responses: {
+      201: { description: 'The guest, online, and its token', schema: guestCreatedSchema },
+      400: 'pseudo or password missing',
+      401: 'No service token, or a user token',
+      409: 'The pseudo is taken (registered, deleted or another guest): pseudo_taken',
+      422: 'Invalid pseudo, password too short',
+    },
+  });
+  router.post('/internal/guests', async (req, res) => {
+    const { pseudo, password } = parseInput(guestRequestSchema, req.body);
+    res.status(201).json(await accounts.createGuest(pseudo, password));
+  });
+
+  docs.route({
+    method: 'delete',
+    path: '/internal/guests/:pseudo',
+    tags,
+    auth: 'service',
+    summary: 'Delete a guest when its client leaves: gone from whois, pseudo free again (service token only)',
+    params: pseudoParamsSchema,
+    responses: {
+      200: { description: 'Deleted', schema: guestDeletedSchema },
+      401: 'No service token, or a user token',
+      404: 'No guest has this pseudo (registered accounts are never deleted here): user_not_found',
+    },
+  });
+  router.delete('/internal/guests/:pseudo', async (req, res) => {
+    const pseudo = param(req, 'pseudo');
+    await accounts.deleteGuest(pseudo);
+    res.json({ result: `guest ${pseudo} deleted` });
   });
 
   return router;

@@ -1,0 +1,133 @@
+import { channelEventDataSchemas, type ChannelEventData, type ChannelEventName } from '@canaduck/contracts';
+import { fold, ircChannel } from '../protocol/names';
+import type { OutgoingMessage } from '../server/irc-connection';
+import type { IrcServer } from '../server/irc-server';
+
+type Data<T extends ChannelEventName> = ChannelEventData<T>;
+
+/**
+ * channel-service's events as IRC lines. Lines go only to the connections that show the channel
+ * (its members on this door), so secret and invite-only channels' events never reach anyone
+ * else, although the stream carries them. The door's own commands announce nothing of this:
+ * whatever door (REST or IRC) made a change, its line comes from here, once.
+ */
+export class ChannelLines {
+  /** PART reasons given by this door's clients, kept until their part event arrives (the event has none). */
+  private readonly partReasons = new Map<string, string>();
+
+  constructor(private readonly server: IrcServer) {}
+
+  apply(type: string, raw: unknown): void {
+    const schema = channelEventDataSchemas[type as ChannelEventName];
+    if (!schema) return;
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      this.server.logger.warn({ type, issues: parsed.error.issues.slice(0, 3) }, 'channel event not understood: skipped');
+      return;
+    }
+    const data: unknown = parsed.data;
+    switch (type as ChannelEventName) {
+      case 'channel.member_joined':
+        return this.joined(data as Data<'channel.member_joined'>);
+      case 'channel.member_parted':
+        return this.parted(data as Data<'channel.member_parted'>);
+      case 'channel.member_kicked': {
+        const d = data as Data<'channel.member_kicked'>;
+        return this.kicked(d.channel, d.pseudo, d.by, d.reason);
+      }
+      case 'channel.member_banned': {
+        const d = data as Data<'channel.member_banned'>;
+        this.mode(d.channel, d.by, ['+b', `${d.pseudo}!*@*`]);
+        if (d.was_member) this.kicked(d.channel, d.pseudo, d.by, d.reason || 'Banned');
+        return;
+      }
+      case 'channel.member_unbanned': {
+        const d = data as Data<'channel.member_unbanned'>;
+        return this.mode(d.channel, d.by, ['-b', `${d.pseudo}!*@*`]);
+      }
+      case 'channel.moderator_added':
+      case 'channel.moderator_removed': {
+        const d = data as Data<'channel.moderator_added'>;
+        return this.mode(d.channel, d.by, [type === 'channel.moderator_added' ? '+o' : '-o', d.pseudo]);
+      }
+      case 'channel.modes_changed': {
+        const d = data as Data<'channel.modes_changed'>;
+        const modes = (d.added.length ? `+${d.added.join('')}` : '') + (d.removed.length ? `-${d.removed.join('')}` : '');
+        return modes ? this.mode(d.channel, d.by, [modes]) : undefined;
+      }
+      case 'channel.topic_changed':
+        return this.topic(data as Data<'channel.topic_changed'>);
+      case 'channel.member_invited':
+        return this.invited(data as Data<'channel.member_invited'>);
+      case 'channel.deleted':
+        return this.deleted(data as Data<'channel.deleted'>);
+      default:
+      // channel.created (the owner's join follows), config_changed (topic/modes lines already sent).
+    }
+  }
+
+  /** Remembers the reason of a PART this door is about to send over REST. */
+  partReason(channel: string, pseudo: string, reason: string | undefined): void {
+    if (reason) this.partReasons.set(`${channel} ${fold(pseudo)}`, reason);
+  }
+
+  private source(by: string | null): string {
+    return by ? this.server.mask(by) : this.server.settings.serverName;
+  }
+
+  /** Others see JOIN; the pseudo's own connections that do not show the channel yet join it too. */
+  private joined(d: Data<'channel.member_joined'>): void {
+    const line: OutgoingMessage = {
+      source: this.server.mask(d.pseudo),
+      command: 'JOIN',
+      params: [ircChannel(d.channel)],
+      tags: { account: d.pseudo },
+    };
+    const own = (c: { name: string }) => fold(c.name) === fold(d.pseudo);
+    this.server.toChannel(d.channel, line, own);
+    for (const c of this.server.connectionsOf(d.pseudo)) {
+      if (c.registered && !c.channels.has(d.channel)) {
+        this.server.joinLocal(c, d.channel);
+        c.send(line);
+      }
+    }
+  }
+
+  private parted(d: Data<'channel.member_parted'>): void {
+    const key = `${d.channel} ${fold(d.pseudo)}`;
+    const reason = this.partReasons.get(key);
+    this.partReasons.delete(key);
+    const params = reason ? [ircChannel(d.channel), reason] : [ircChannel(d.channel)];
+    this.server.toChannel(d.channel, { source: this.server.mask(d.pseudo), command: 'PART', params });
+    for (const c of this.server.connectionsOf(d.pseudo)) this.server.leaveLocal(c, d.channel);
+  }
+
+  private kicked(channel: string, pseudo: string, by: string | null, reason: string): void {
+    this.server.toChannel(channel, { source: this.source(by), command: 'KICK', params: [ircChannel(channel), pseudo, reason || pseudo] });
+    for (const c of this.server.connectionsOf(pseudo)) this.server.leaveLocal(c, channel);
+  }
+
+  private mode(channel: string, by: string | null, modeParams: string[]): void {
+    this.server.toChannel(channel, { source: this.source(by), command: 'MODE', params: [ircChannel(channel), ...modeParams] });
+  }
+
+  private topic(d: Data<'channel.topic_changed'>): void {
+    this.server.topics.set(d.channel, { by: d.by ?? this.server.settings.serverName, at: this.server.now() });
+    this.server.toChannel(d.channel, { source: this.source(d.by), command: 'TOPIC', params: [ircChannel(d.channel), d.topic] });
+  }
+
+  /** The invited user's connections are told; nobody else (the channel may be secret). */
+  private invited(d: Data<'channel.member_invited'>): void {
+    for (const c of this.server.connectionsOf(d.pseudo))
+      if (c.registered) c.send({ source: this.source(d.by), command: 'INVITE', params: [c.name, ircChannel(d.channel)] });
+  }
+
+  /** A deleted channel disappears from its members' clients as if they had left it. */
+  private deleted(d: Data<'channel.deleted'>): void {
+    for (const c of this.server.localMembers(d.channel)) {
+      c.send({ source: this.server.mask(c.name), command: 'PART', params: [ircChannel(d.channel), 'Channel deleted'] });
+      this.server.leaveLocal(c, d.channel);
+    }
+    this.server.topics.delete(d.channel);
+  }
+}
