@@ -45,17 +45,14 @@ export const configShape = {
   /**
    * How message-service's stream is read. `auto`: @canaduck/events' transport (NATS when NATS_URL
    * is set, else the long-polled HTTP feed); `poll`: its HTTP feed polled every IRC_FEED_POLL_MS,
-   * for a feed that does not long-poll (`wait`) yet. channel-service's stream always uses `auto`.
+   * for a message-service too old to long-poll. channel-service's stream always uses `auto`.
    */
-  IRC_EVENT_TRANSPORT: z.enum(['auto', 'poll']).default('poll'),
+  IRC_EVENT_TRANSPORT: z.enum(['auto', 'poll']).default('auto'),
   /** Streams delivered to IRC clients: messages and reactions; joins, parts, kicks, bans, topics and modes. */
   IRC_EVENT_STREAMS: csv('message,channel').pipe(z.array(z.enum(['message', 'channel']))),
   IRC_FEED_POLL_MS: positiveInt(250),
-  /**
-   * Long-poll wait (s) of the HTTP feeds: below the services' REQUEST_TIMEOUT_MS (4 s), which
-   * otherwise ends an idle long poll with 503 and a retry delay.
-   */
-  IRC_FEED_WAIT_S: z.coerce.number().int().min(0).max(30).default(3),
+  /** Long-poll wait (s) of the HTTP feeds (the feeds extend their request deadline by it). */
+  IRC_FEED_WAIT_S: z.coerce.number().int().min(0).max(30).default(20),
   /** Messages returned by one CHATHISTORY request at most. */
   IRC_CHATHISTORY_MAX: z.coerce.number().int().min(1).max(200).default(100),
 };

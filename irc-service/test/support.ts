@@ -52,7 +52,7 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
     feedPollMs: 50,
     feedWaitSeconds: 3,
     // message-service's feed does not long-poll yet: polled; channel-service's is long-polled.
-    eventTransport: 'poll',
+    eventTransport: 'auto',
     eventStreams: ['message', 'channel'],
     natsNamespace: 'canaduck',
     chathistoryMax: 100,

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireService } from '@canaduck/auth';
 import { BadRequestError, ForbiddenError } from '@canaduck/errors';
-import type { ApiDocs } from '@canaduck/service-kit';
+import { type ApiDocs, extendDeadline } from '@canaduck/service-kit';
 import type { EventBackbone } from './event-backbone';
 
 const integer = z
@@ -75,6 +75,8 @@ export function eventFeedRoutes(backbone: EventBackbone, o: EventFeedRouteOption
     if (!query.success) {
       throw new BadRequestError('after must be an integer >= 0, limit between 1 and 5000 and wait between 0 and 30 s', 'invalid_paging');
     }
+    // A long poll answers late on purpose: the service's request deadline starts after the wait.
+    extendDeadline(res, query.data.wait * 1000);
     // The reader hung up: stop waiting for it.
     const abort = new AbortController();
     res.on('close', () => abort.abort());

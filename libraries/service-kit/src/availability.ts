@@ -94,7 +94,8 @@ function seal(res: ServerResponse): void {
 }
 
 const DEADLINE = Symbol('deadline');
-type Watched = ServerResponse & { [DEADLINE]?: NodeJS.Timeout };
+const DEADLINE_MS = Symbol('deadline-ms');
+type Watched = ServerResponse & { [DEADLINE]?: NodeJS.Timeout; [DEADLINE_MS]?: number };
 
 // Shared listeners (`this` is the response): no closure per request.
 function clearDeadline(this: Watched): void {
@@ -108,6 +109,9 @@ function clearDeadline(this: Watched): void {
  * (streams) are left alone. Plain Node, so that a hot path ahead of Express uses it too.
  */
 export function watchDeadline(res: ServerResponse, ms: number): void {
+  const previous = (res as Watched)[DEADLINE];
+  if (previous) clearTimeout(previous);
+  (res as Watched)[DEADLINE_MS] = ms;
   const timer = setTimeout(() => {
     if (res.headersSent || res.writableEnded) return;
     res.setHeader('Connection', 'close');
@@ -116,8 +120,18 @@ export function watchDeadline(res: ServerResponse, ms: number): void {
   }, ms);
   timer.unref();
   (res as Watched)[DEADLINE] = timer;
+  if (previous) return; // the listeners below are already there
   res.once('finish', clearDeadline);
   res.once('close', clearDeadline);
+}
+
+/**
+ * Gives a request `extraMs` more than its deadline: a long poll (`wait`) answers late on purpose,
+ * and must not be cut by the deadline meant for requests that work all along.
+ */
+export function extendDeadline(res: ServerResponse, extraMs: number): void {
+  const ms = (res as Watched)[DEADLINE_MS];
+  if (ms !== undefined && !res.headersSent) watchDeadline(res, ms + extraMs);
 }
 
 /** watchDeadline as Express middleware. */

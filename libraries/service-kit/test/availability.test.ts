@@ -2,7 +2,14 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
-import { answerClientError, createServiceApp, startDatabaseWatchdog, trackAnswers, type ServiceGuards } from '@canaduck/service-kit';
+import {
+  answerClientError,
+  createServiceApp,
+  extendDeadline,
+  startDatabaseWatchdog,
+  trackAnswers,
+  type ServiceGuards,
+} from '@canaduck/service-kit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,6 +25,12 @@ function app(guards: ServiceGuards) {
         await sleep(300);
         // Answers after the deadline: must not reach the client nor throw.
         res.status(201).json({ late: true });
+      });
+      a.get('/long-poll', async (_req, res) => {
+        // A long poll of 300 ms on purpose: its deadline starts after the wait.
+        extendDeadline(res, 300);
+        await sleep(300);
+        res.json({ waited: true });
       });
     },
   });
@@ -94,6 +107,15 @@ describe('database gate and request deadline', () => {
       expect(res.body).toEqual({ error: 'no answer within 100 ms', code: 'request_timeout' });
       await sleep(300);
       await request(server).get('/fast').expect(200, { ok: true });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('when a long poll extends its deadline by its wait, then it answers after the wait instead of 503', async () => {
+    const server = app({ requestTimeoutMs: 100 }).listen(0);
+    try {
+      await request(server).get('/long-poll').expect(200, { waited: true });
     } finally {
       server.close();
     }
