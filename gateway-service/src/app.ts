@@ -1,7 +1,8 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
-import { TokenVerifier, type TokenSettings } from '@canaduck/auth';
+import { TokenVerifier, type TokenRevocation, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
+import { createTokenRevocation } from '@canaduck/events';
 import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
 import { ApiDocs, buildOpenApiDocument } from '@canaduck/service-kit';
 import type { Clients } from './clients';
@@ -29,6 +30,8 @@ export interface Gateway {
   /** What the server runs: a fast path for proxied requests in front of `app`. */
   handler: RequestListener;
   activity: ActivityTracker;
+  /** The token revocation map (user stream): main.ts starts it; shutdown() stops it. */
+  revocation: TokenRevocation;
   /** Flushes the last activity batch, closes the proxies' sockets and timers (not the clients: their owner's). */
   shutdown(): Promise<void>;
 }
@@ -56,7 +59,9 @@ export function createGateway(deps: AppDeps): Gateway {
   app.set('query parser', 'simple');
   app.set('trust proxy', c.trustProxy);
 
-  const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.tokenCacheSize), activity };
+  // Tokens revoked by user events (logout, password or role change, deletion) are refused here already.
+  const revocation = createTokenRevocation({ transport: clients.userEvents, lookup: clients.tokenStates, logger: deps.logger });
+  const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.tokenCacheSize), revocation, activity };
   const requestId = requestIdMiddleware();
   const security = securityHeaders();
   const cors = corsMiddleware(c);
@@ -99,7 +104,9 @@ export function createGateway(deps: AppDeps): Gateway {
             cors: corsAllowsAny(c) ? undefined : cors,
           }),
     activity,
+    revocation,
     async shutdown() {
+      await revocation.stop();
       await activity.stop();
       for (const p of Object.values(proxies)) p.close();
     },
