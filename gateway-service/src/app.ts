@@ -1,7 +1,8 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
-import { TokenVerifier, type TokenSettings } from '@canaduck/auth';
+import { TokenVerifier, type TokenRevocation, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
+import { createTokenRevocation } from '@canaduck/events';
 import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
 import { ApiDocs, buildOpenApiDocument, ServiceMetrics } from '@canaduck/service-kit';
 import type { Clients } from './clients';
@@ -35,6 +36,8 @@ export interface Gateway {
    * has no `/metrics`): main.ts serves them on METRICS_PORT, a port Traefik does not route.
    */
   metrics: ServiceMetrics;
+  /** The token revocation map (user stream): main.ts starts it; shutdown() stops it. */
+  revocation: TokenRevocation;
   /** Flushes the last activity batch, closes the proxies' sockets and timers (not the clients: their owner's). */
   shutdown(): Promise<void>;
 }
@@ -62,7 +65,9 @@ export function createGateway(deps: AppDeps): Gateway {
   app.set('query parser', 'simple');
   app.set('trust proxy', c.trustProxy);
 
-  const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.tokenCacheSize), activity };
+  // Tokens revoked by user events (logout, password or role change, deletion) are refused here already.
+  const revocation = createTokenRevocation({ transport: clients.userEvents, lookup: clients.tokenStates, logger: deps.logger });
+  const core: GatewayCore = { proxies, verifier: new TokenVerifier(deps.tokens, c.tokenCacheSize), revocation, activity };
   const requestId = requestIdMiddleware();
   const security = securityHeaders();
   const cors = corsMiddleware(c);
@@ -109,7 +114,9 @@ export function createGateway(deps: AppDeps): Gateway {
           }),
     ),
     activity,
+    revocation,
     async shutdown() {
+      await revocation.stop();
       await activity.stop();
       for (const p of Object.values(proxies)) p.close();
     },

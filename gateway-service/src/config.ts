@@ -15,10 +15,32 @@ const trustProxy = z
     return v;
   });
 
+/**
+ * One upstream address or several, comma-separated (replicas: the gateway balances over them,
+ * round robin, skipping a replica that refuses connections). Each must be a URL.
+ */
+const upstreamList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().url()).min(1, 'expected at least one URL'));
+
 /** Environment of the gateway-service; see the README's configuration table. */
 export const configShape = {
   ...commonShape,
   PORT: port(5004),
+  USER_SERVICE_URL: upstreamList('http://127.0.0.1:5001'),
+  MESSAGE_SERVICE_URL: upstreamList('http://127.0.0.1:5002'),
+  CHANNEL_SERVICE_URL: upstreamList('http://127.0.0.1:5003'),
+  STATS_SERVICE_URL: upstreamList('http://127.0.0.1:5005'),
+  /** Unset: the revocation map long-polls user-service's feed; set: it reads the user stream from NATS JetStream. */
+  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   /** A proxied or composed call with no answer within this time is a 504. */
   UPSTREAM_TIMEOUT_MS: positiveInt(5000),
   /** Keep-alive sockets per upstream: generous, the gateway should never be the queue. */
@@ -49,7 +71,10 @@ export type GatewayConfig = z.infer<z.ZodObject<typeof configShape>>;
 
 /** The gateway's settings as plain typed values (what createGateway and its parts read). */
 export interface Settings {
-  upstreamUrls: Record<UpstreamName, string>;
+  /** Every address of each service (replicas); the proxy balances over them. */
+  upstreamUrls: Record<UpstreamName, string[]>;
+  /** See NATS_URL. */
+  natsUrl?: string;
   upstreamTimeoutMs: number;
   proxyMaxSockets: number;
   fullinfoMessages: number;
@@ -72,6 +97,7 @@ export function settingsFrom(c: GatewayConfig): Settings {
       'channel-service': c.CHANNEL_SERVICE_URL,
       'stats-service': c.STATS_SERVICE_URL,
     },
+    natsUrl: c.NATS_URL,
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
     proxyMaxSockets: c.PROXY_MAX_SOCKETS,
     fullinfoMessages: c.FULLINFO_MESSAGES,

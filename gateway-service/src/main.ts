@@ -13,6 +13,7 @@ void runService({
     // Prometheus reads the gateway on a port of its own: the public port never answers /metrics.
     const metrics = ctx.config.METRICS_PORT ? await startMetricsServer(gateway.metrics, ctx.config.METRICS_PORT) : undefined;
     if (metrics) ctx.logger.info({ port: metrics.port }, 'metrics listening');
+    gateway.revocation.start();
     // After the last request in flight: the pending activity batch still reaches user-service, then the clients close.
     return {
       app: gateway.app,

@@ -1,8 +1,8 @@
 import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
-import { authenticate, requireAuth } from '@canaduck/auth';
+import { authenticate, requireAuth, type TokenRevocation, withRevocation } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
-import { EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
+import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { ApiDocs, type AppBase, createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -43,12 +43,17 @@ export interface MessageApp {
   backbone: EventBackbone;
   /** Drops cached channel access on channel events: main.ts starts and stops it. */
   channelFollower: ChannelAccessFollower;
+  /** The token revocation map (user stream): main.ts starts it and stops it on shutdown. */
+  revocation: TokenRevocation;
 }
 
 /** Builds the message-service: repositories, then the domain, then the routes and GET /msg's fast path. */
 export function createMessageApp(deps: AppDeps): MessageApp {
   const { knex, settings, clients } = deps;
   const now = deps.now ?? Date.now;
+  // Tokens revoked by user events (logout, password or role change, deletion) get 401 token_revoked.
+  const revocation = createTokenRevocation({ transport: clients.userEvents, lookup: clients.users, logger: deps.logger });
+  const tokens = withRevocation(deps.tokens, revocation);
   const repositories = {
     messages: new MessageRepository(knex),
     reactions: new ReactionRepository(knex),
@@ -85,17 +90,18 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     readiness: { database: () => pingDatabase(knex) },
     // Its pool use becomes metrics (GET /metrics).
     knex: knex,
+    readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
       app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
       // Every /msg route, reads included, needs a user token.
-      app.use('/msg', authenticate(deps.tokens), requireAuth());
+      app.use('/msg', authenticate(tokens), requireAuth());
       app.use(reactionRoutes({ reactions, messages, docs, answers }));
       app.use(searchRoutes({ search, docs, answers }));
       app.use(messageRoutes({ messages, docs, answers }));
     },
   });
-  const handler = channelPageHandler({ app, messages, tokens: deps.tokens, logger: deps.logger, guards: deps.guards });
-  return { app, handler, backbone, channelFollower };
+  const handler = channelPageHandler({ app, messages, tokens, logger: deps.logger, guards: deps.guards });
+  return { app, handler, backbone, channelFollower, revocation };
 }
 
 /** The Express app alone (every route, no fast path, backbone not started); tests call this with their own dependencies. */

@@ -11,16 +11,17 @@ void runService({
   async build(ctx) {
     const settings = settingsFrom(ctx.config);
     const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const { app, handler, backbone, channelFollower } = createMessageApp({ ...appBase(ctx), settings, clients });
+    const { app, handler, backbone, channelFollower, revocation } = createMessageApp({ ...appBase(ctx), settings, clients });
     // Sequences the committed events, serves them, prunes them and relays them to NATS when set.
     await backbone.start();
     channelFollower.start();
+    revocation.start();
     // Shaped requests: POST /msg and the other Express routes gain far more than GET /msg's fast path pays.
     return {
       app,
       handler,
       shapeRequests: true,
-      onShutdown: [() => channelFollower.stop(), () => backbone.stop(), () => clients.close()],
+      onShutdown: [() => channelFollower.stop(), () => revocation.stop(), () => backbone.stop(), () => clients.close()],
     };
   },
 });

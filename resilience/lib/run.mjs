@@ -35,7 +35,7 @@ export function portEnv(basePort) {
  * Builds (unless --no-build), starts the stack and waits until every service is ready.
  * Returns { stack, env, args, secrets, admin, db, logFile, finish(code) }.
  */
-export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} }) {
+export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {}, onFinish }) {
   const args = parseArgs();
   const started = Date.now();
   if (args.build) {
@@ -107,7 +107,8 @@ export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} 
   });
 
   let finishing = false;
-  const finish = async (code) => {
+  // lastLine: printed after everything else (a suite's figures must be its last line).
+  const finish = async (code, lastLine) => {
     if (finishing) return;
     finishing = true;
     clearTimeout(watchdog);
@@ -115,6 +116,11 @@ export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} 
       await stack.stop();
     } catch (err) {
       process.stderr.write(`[${name}] stopping the stack: ${err.message}\n`);
+    }
+    try {
+      await onFinish?.();
+    } catch (err) {
+      process.stderr.write(`[${name}] clean-up: ${err.message}\n`);
     }
     if (mysqlUrl) {
       try {
@@ -127,6 +133,7 @@ export async function startSuiteStack({ name, basePort, budgetMs, extraEnv = {} 
     if (code === 0 && !args.keep) fs.rmSync(dataDir, { recursive: true, force: true });
     else process.stdout.write(`[${name}] service logs kept in ${logFile}\n`);
     process.stdout.write(`[${name}] finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    if (lastLine) process.stdout.write(`${lastLine}\n`);
     process.exit(code);
   };
   const watchdog = setTimeout(() => {

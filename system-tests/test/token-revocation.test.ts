@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import request from 'supertest';
 import { testDatabases, uniqueName, waitUntil } from '@canaduck/testing';
@@ -18,6 +19,7 @@ import {
   type TransportKind,
   type UserSide,
 } from './helpers/revocation-stack';
+import { startGateway, startMessageService } from './helpers/revocation-edges';
 
 const delays: Record<TransportKind, number[]> = { http: [], nats: [] };
 
@@ -32,7 +34,7 @@ afterAll(() => {
 
 interface Probe {
   name: string;
-  app: Express;
+  app: Express | RequestListener;
   path: string;
 }
 
@@ -44,12 +46,17 @@ describe.each(cases)('token revocation (%s database, %s transport)', (kind, tran
   let consumers: Consumer[] = [];
   const probes = (pseudo: string): Probe[] => [
     { name: 'user-service', app: users.app, path: `/seen/${pseudo}` },
-    ...consumers.map((c) => ({ name: c.name, app: c.app, path: c.probe })),
+    ...consumers.map((c) => ({ name: c.name, app: c.app, path: c.probe(pseudo) })),
   ];
 
   beforeAll(async () => {
     users = await startUserService(o);
-    consumers = [await startChannelService(o, users.url), await startStatsService(o, users.url)];
+    consumers = [
+      await startChannelService(o, users.url),
+      await startStatsService(o, users.url),
+      await startMessageService(o, users.url),
+      await startGateway(o, users.url),
+    ];
     await waitUntil(() => consumers.every((c) => !c.revocation.degraded), 'every revocation map reads the user stream', 10_000);
   });
 

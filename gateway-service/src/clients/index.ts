@@ -1,8 +1,12 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
+import { type EventTransport, userStreamTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
-import type { Logger } from '@canaduck/logging';
+import { createLogger, type Logger } from '@canaduck/logging';
 import { type GatewayConfig, settingsFrom } from '../config';
 import { UPSTREAMS, type UpstreamName } from '../routing/route-table';
+import { TokenStateClient } from './token-state-client';
+
+export { TokenStateClient } from './token-state-client';
 
 /**
  * One ServiceClient per service, for the calls the gateway composes itself (/fullinfo, activity,
@@ -12,24 +16,47 @@ import { UPSTREAMS, type UpstreamName } from '../routing/route-table';
  * generic client per service, not a class per route family.
  */
 export interface Clients extends Record<UpstreamName, ServiceClient> {
+  /** user-service's word on an admin token while the user stream is down. */
+  tokenStates: TokenStateClient;
+  /** The user stream (user-service's feed, or NATS when NATS_URL is set): the token revocation map reads it. */
+  userEvents: EventTransport;
   close(): void;
 }
 
 /** The only place the gateway's outbound clients are built (the proxy's pools are the routing's, in createGateway). */
-export function createClients(o: { config: GatewayConfig; serviceTokens: ServiceTokenMinter; logger?: Logger }): Clients {
-  const urls = settingsFrom(o.config).upstreamUrls;
+export function createClients(o: {
+  config: GatewayConfig;
+  serviceTokens: ServiceTokenMinter;
+  logger?: Logger;
+  /** NATS stream prefix (tests use their own). */
+  natsNamespace?: string;
+}): Clients {
+  const settings = settingsFrom(o.config);
+  const urls = settings.upstreamUrls;
+  // Composed calls go to a service's first address (the proxy balances; these are few and small).
   const make = (name: UpstreamName) =>
     new ServiceClient({
       name,
-      baseUrl: urls[name],
+      baseUrl: urls[name][0],
       timeoutMs: o.config.UPSTREAM_TIMEOUT_MS,
       serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
     });
   const services = Object.fromEntries(UPSTREAMS.map((name) => [name, make(name)])) as Record<UpstreamName, ServiceClient>;
+  const userEvents = userStreamTransport({
+    natsUrl: settings.natsUrl,
+    natsNamespace: o.natsNamespace,
+    userServiceUrl: urls['user-service'][0],
+    serviceAuth: () => o.serviceTokens.get(),
+    logger: o.logger ?? createLogger('gateway-service', 'silent'),
+  });
   return {
     ...services,
+    tokenStates: new TokenStateClient(services['user-service']),
+    userEvents,
     close() {
       for (const name of UPSTREAMS) services[name].close();
+      // The revocation map stops its subscription first (main.ts); this drains a NATS link.
+      void userEvents.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { hasRole, type TokenVerifier } from '@canaduck/auth';
+import { admitToken, type AuthUser, hasRole, type RevocationSource, type TokenVerifier } from '@canaduck/auth';
 import { ForbiddenError, NotFoundError, sendError, UnauthorizedError } from '@canaduck/errors';
 import type { ActivityTracker } from '../domain/activity-tracker';
 import type { UpstreamProxy } from '../proxy/upstream-proxy';
@@ -9,22 +9,32 @@ import { authNeed, type AuthNeed, pathOf, resolveRoute, type UpstreamName } from
 export interface GatewayCore {
   proxies: Record<UpstreamName, UpstreamProxy>;
   verifier: TokenVerifier;
+  /** The token revocation map (user stream): a revoked token is a 401 token_revoked here already. */
+  revocation?: RevocationSource;
   activity: ActivityTracker;
 }
 
 /**
- * Section 6's checks, before any service is called: a token where one is needed (401),
- * the admin role where it is needed (403). A valid caller is noted for the activity batch.
+ * Section 6's checks, before any service is called: a token where one is needed (401), not
+ * revoked (401 token_revoked), the admin role where it is needed (403). A valid caller is noted
+ * for the activity batch. Synchronous except for an admin token while the revocation map is
+ * stale (user-service is asked then).
  */
-function authorize(core: GatewayCore, req: IncomingMessage, need: AuthNeed): void {
+function authorize(core: GatewayCore, req: IncomingMessage, need: AuthNeed): void | Promise<void> {
   if (need === 'skip') return;
-  const user = core.verifier.verify(req.headers.authorization);
-  if (user !== undefined) {
-    (req as Request).auth = user;
-    core.activity.record(user.pseudo);
-  } else if (need !== 'optional') {
-    throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
+  const verified = core.verifier.verifyToken(req.headers.authorization);
+  if (verified === undefined) {
+    if (need !== 'optional') throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
+    return;
   }
+  const admitted = admitToken(core.revocation, verified.user, verified.issuedAt);
+  if (admitted instanceof Promise) return admitted.then((user) => admit(core, req, user, need));
+  admit(core, req, admitted, need);
+}
+
+function admit(core: GatewayCore, req: IncomingMessage, user: AuthUser, need: AuthNeed): void {
+  (req as Request).auth = user;
+  core.activity.record(user.pseudo);
   if (need === 'admin' && !hasRole(user, 'admin')) throw new ForbiddenError('the admin role is required', 'role_required');
 }
 
@@ -38,9 +48,12 @@ export function gatewayMiddleware(core: GatewayCore): RequestHandler {
     const route = resolveRoute(path);
     // Internal routes are only for services calling each other, never from outside.
     if (route === null) throw new NotFoundError(`no route for ${req.method} ${path ?? req.url}`, 'route_not_found');
-    authorize(core, req, authNeed(req.method, route));
-    if (route.target === 'gateway') return next();
-    core.proxies[route.target].web(req, res);
+    const target = route.target;
+    const pass = () => (target === 'gateway' ? next() : core.proxies[target].web(req, res));
+    const checked = authorize(core, req, authNeed(req.method, route));
+    // Express 5 forwards a rejected promise to the error middleware.
+    if (checked instanceof Promise) return checked.then(pass);
+    pass();
   };
 }
 
@@ -85,12 +98,16 @@ export function frontHandler(o: FrontOptions): RequestListener {
     void requestId(req as Request, DISCARD_HEADERS, noop);
     const headers = ['X-Request-Id', req.headers['x-request-id'] as string, ...fixedHeaders];
     if (cors) void cors(req as Request, res as Response, noop);
+    const pass = () => core.proxies[route.target as UpstreamName].web(req, res, headers);
+    const refuse = (err: unknown) => sendErrorWith(res, err, headers);
+    let checked: void | Promise<void>;
     try {
-      authorize(core, req, need);
+      checked = authorize(core, req, need);
     } catch (err) {
-      sendErrorWith(res, err, headers);
+      refuse(err);
       return;
     }
-    core.proxies[route.target].web(req, res, headers);
+    if (checked instanceof Promise) void checked.then(pass, refuse);
+    else pass();
   };
 }

@@ -8,7 +8,8 @@ import { hasBody, outgoingHeaders } from './request-headers';
 export interface UpstreamProxyOptions {
   /** The service's name, used in error bodies ("message-service unavailable"). */
   name: string;
-  target: string;
+  /** The service's address, or the addresses of its replicas: requests go round robin over them. */
+  target: string | readonly string[];
   timeoutMs: number;
   maxSockets: number;
   logger: Logger;
@@ -26,7 +27,13 @@ export interface UpstreamProxy {
 }
 
 const RETRIED = Symbol('retried');
-type Tracked = IncomingMessage & { [RETRIED]?: boolean };
+const REFUSED = Symbol('refused');
+type Tracked = IncomingMessage & { [RETRIED]?: boolean; [REFUSED]?: number };
+
+/** No connection could be made: the request never left the gateway (a stopped or restarting replica). */
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH']);
+/** A replica that refused a connection is skipped for this long (while another one answers). */
+const SKIP_REFUSED_MS = 1000;
 
 /**
  * The socket closed or was reset before any answer: on a kept-alive socket the upstream closed
@@ -59,25 +66,43 @@ function sendError(res: ServerResponse, status: number, body: { error: string; c
 }
 
 /**
- * One streaming proxy per upstream, over an undici Pool of keep-alive sockets. Bodies are
+ * One streaming proxy per upstream, over an undici Pool of keep-alive sockets per replica
+ * (round robin; a replica that refuses connections is passed over for a second, and a request
+ * without a body it refused goes to the next one). Bodies are
  * streamed in both directions with backpressure, never parsed or buffered. Failures become
  * JSON: 503 when the service cannot be reached, 504 when it does not answer in time; a failure
  * after the answer started (headers sent) can only cut the connection, which the client sees
  * at once. The request target goes upstream exactly as the client sent it.
  */
 export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
-  const pool = new Pool(o.target, {
-    connections: o.maxSockets,
-    // "No answer within the timeout": for the status line and headers, then between body chunks
-    // (undici does not count the time a slow client keeps the body paused).
-    headersTimeout: o.timeoutMs,
-    bodyTimeout: o.timeoutMs,
-    connectTimeout: o.timeoutMs,
-    keepAliveTimeout: IDLE_MS,
-    keepAliveMaxTimeout: IDLE_MS,
+  const replicas = (typeof o.target === 'string' ? [o.target] : o.target).map((target) => {
+    const pool = new Pool(target, {
+      connections: o.maxSockets,
+      // "No answer within the timeout": for the status line and headers, then between body chunks
+      // (undici does not count the time a slow client keeps the body paused).
+      headersTimeout: o.timeoutMs,
+      bodyTimeout: o.timeoutMs,
+      connectTimeout: o.timeoutMs,
+      keepAliveTimeout: IDLE_MS,
+      keepAliveMaxTimeout: IDLE_MS,
+    });
+    // A refused or failed connection also fails the request that wanted it: nothing else to do here.
+    pool.on('connectionError', () => undefined);
+    return { pool, skipUntil: 0 };
   });
-  // A refused or failed connection also fails the request that wanted it: nothing else to do here.
-  pool.on('connectionError', () => undefined);
+  let turn = 0;
+  /** Round robin over the replicas, passing over one that refused a connection lately (unless all did). */
+  function pick(): number {
+    const now = Date.now();
+    for (let i = 0; i < replicas.length; i++) {
+      const at = (turn + i) % replicas.length;
+      if (replicas[at].skipUntil <= now) {
+        turn = at + 1;
+        return at;
+      }
+    }
+    return turn++ % replicas.length;
+  }
   const unavailable = { error: `${o.name} unavailable`, code: 'service_unavailable' };
   const timedOut = { error: `${o.name} did not answer within ${o.timeoutMs} ms`, code: 'upstream_timeout' };
 
@@ -86,8 +111,18 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
    * service (a kept-alive socket the upstream closed as it was reused): a GET or HEAD without a
    * body is sent again, once; anything else gets its 503.
    */
-  function fail(err: Error, req: Tracked, res: ServerResponse, retry: () => void): void {
+  function fail(err: Error, req: Tracked, res: ServerResponse, retry: () => void, replica = 0): void {
     const code = (err as { code?: string }).code ?? '';
+    if (REFUSED_CODES.has(code) && replicas.length > 1) {
+      replicas[replica].skipUntil = Date.now() + SKIP_REFUSED_MS;
+      // Never reached any replica: a request without a body goes to the next one (each tried once).
+      const tried = (req[REFUSED] ?? 0) + 1;
+      req[REFUSED] = tried;
+      if (!res.headersSent && !hasBody(req) && tried < replicas.length) {
+        retry();
+        return;
+      }
+    }
     const timeout = TIMEOUT_CODES.has(code);
     // Whether the client can still be answered (`req.socket` is unset once undici is done with the body).
     const clientGone = res.destroyed || res.socket?.destroyed === true;
@@ -112,9 +147,10 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
 
   function dispatch(req: Tracked, res: ServerResponse, own: readonly string[] | undefined): void {
     const retry = () => dispatch(req, res, own);
-    const exchange = new ProxyExchange(req, res, own, fail, retry);
+    const replica = pick();
+    const exchange = new ProxyExchange(req, res, own, (err, r, w, again) => fail(err, r, w, again, replica), retry);
     try {
-      pool.dispatch(
+      replicas[replica].pool.dispatch(
         {
           path: req.url ?? '/',
           method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
@@ -135,7 +171,7 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
       dispatch(req, res, headers);
     },
     close() {
-      void pool.destroy();
+      for (const r of replicas) void r.pool.destroy();
     },
   };
 }

@@ -13,12 +13,18 @@ async function answers(baseUrl: string, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/** A service with replicas is up while one of them answers. */
+async function anyAnswers(baseUrls: string[], timeoutMs: number): Promise<boolean> {
+  const results = await Promise.all(baseUrls.map((u) => answers(u, timeoutMs)));
+  return results.includes(true);
+}
+
 const checksSchema = z.record(z.boolean()).openapi({
   example: { 'user-service': true, 'message-service': true, 'channel-service': true, 'stats-service': true },
 });
 
 /** Liveness (`/health`) and readiness (`/ready`: every service behind the gateway answers its /health quickly). */
-export function healthRoutes(docs: ApiDocs, urls: Record<UpstreamName, string>, timeoutMs: number): Router {
+export function healthRoutes(docs: ApiDocs, urls: Record<UpstreamName, string[]>, timeoutMs: number): Router {
   const router = Router();
   docs.route({
     method: 'get',
@@ -56,7 +62,7 @@ export function healthRoutes(docs: ApiDocs, urls: Record<UpstreamName, string>, 
     },
   });
   router.get('/ready', async (_req, res) => {
-    const results = await Promise.all(UPSTREAMS.map(async (name) => [name, await answers(urls[name], timeoutMs)] as const));
+    const results = await Promise.all(UPSTREAMS.map(async (name) => [name, await anyAnswers(urls[name], timeoutMs)] as const));
     const checks = Object.fromEntries(results);
     const down = results.filter(([, ok]) => !ok).map(([name]) => name);
     if (down.length === 0) {

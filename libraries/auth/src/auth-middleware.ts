@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthorizedError } from '@canaduck/errors';
 import { bearerToken } from './bearer';
-import type { AdminVerdict } from './revocation';
+import { admitToken } from './revocation';
 import { tokenVerifierFor } from './token-verifier';
 import { type AuthUser, type TokenSettings, verifyServiceToken } from './tokens';
 
@@ -28,38 +28,17 @@ export function authenticate(settings: TokenSettings): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const verified = verifier.verifyToken(req.headers.authorization);
     if (verified === undefined) return next();
-    const { user, issuedAt } = verified;
-    if (!revocation) {
-      req.auth = user;
-      return next();
-    }
-    if (revocation.isRevoked(user.pseudo, issuedAt)) throw revokedError();
-    if (!revocation.confirmAdmin || !user.roles.includes('admin')) {
-      req.auth = user;
-      return next();
-    }
-    const verdict = revocation.confirmAdmin(user.pseudo, issuedAt);
-    if (typeof verdict === 'string') {
-      req.auth = afterVerdict(user, verdict);
+    const admitted = admitToken(revocation, verified.user, verified.issuedAt);
+    if (!(admitted instanceof Promise)) {
+      req.auth = admitted;
       return next();
     }
     // Express 5 forwards a rejected promise to the error middleware.
-    return verdict.then((v) => {
-      req.auth = afterVerdict(user, v);
+    return admitted.then((user) => {
+      req.auth = user;
       next();
     });
   };
-}
-
-function revokedError(): UnauthorizedError {
-  return new UnauthorizedError('token revoked (logout, password or role change, or account deleted): log in again', 'token_revoked');
-}
-
-/** An admin token nobody can vouch for keeps its user rights only. */
-function afterVerdict(user: AuthUser, verdict: AdminVerdict): AuthUser {
-  if (verdict === 'revoked') throw revokedError();
-  if (verdict === 'admin') return user;
-  return { pseudo: user.pseudo, roles: user.roles.filter((r) => r !== 'admin') };
 }
 
 export function requireAuth(): RequestHandler {

@@ -1,4 +1,5 @@
-import type { TokenSettings } from './tokens';
+import { UnauthorizedError } from '@canaduck/errors';
+import type { AuthUser, TokenSettings } from './tokens';
 
 /**
  * What the user-token check consults after the signature: "is this token dead?". Fed by the user
@@ -129,4 +130,28 @@ function judge(state: TokenState | undefined, issuedAtSeconds: number): AdminVer
 /** The token settings with a revocation source: every `authenticate(tokens)` built from them consults it. */
 export function withRevocation(tokens: TokenSettings, revocation: RevocationSource): TokenSettings {
   return { ...tokens, revocation };
+}
+
+function revokedError(): UnauthorizedError {
+  return new UnauthorizedError('token revoked (logout, password or role change, or account deleted): log in again', 'token_revoked');
+}
+
+/** An admin token nobody can vouch for keeps its user rights only. */
+function afterVerdict(user: AuthUser, verdict: AdminVerdict): AuthUser {
+  if (verdict === 'revoked') throw revokedError();
+  if (verdict === 'admin') return user;
+  return { pseudo: user.pseudo, roles: user.roles.filter((r) => r !== 'admin') };
+}
+
+/**
+ * The caller a verified token stands for once revocation had its say: throws 401 token_revoked
+ * for a dead token; an admin token may need user-service's word (a promise then), and loses its
+ * admin role when nobody can vouch for it. Synchronous in every other case (the hot path).
+ */
+export function admitToken(revocation: RevocationSource | undefined, user: AuthUser, issuedAt: number): AuthUser | Promise<AuthUser> {
+  if (!revocation) return user;
+  if (revocation.isRevoked(user.pseudo, issuedAt)) throw revokedError();
+  if (!revocation.confirmAdmin || !user.roles.includes('admin')) return user;
+  const verdict = revocation.confirmAdmin(user.pseudo, issuedAt);
+  return typeof verdict === 'string' ? afterVerdict(user, verdict) : verdict.then((v) => afterVerdict(user, v));
 }

@@ -145,11 +145,17 @@ export async function runMigrations(knex: Knex, migrations: Migration[], tableNa
  * SQLite ping either answers or throws.)
  */
 export async function pingDatabase(knex: Knex, timeoutMs = 1000): Promise<boolean> {
+  // knex's timeout starts once a connection is held: with every pool connection stuck on a frozen
+  // database the wait for one would hang /ready, so the whole ping is bounded here.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('database ping timed out')), timeoutMs)));
   try {
-    await knex.raw('SELECT 1').timeout(timeoutMs);
+    await Promise.race([knex.raw('SELECT 1').timeout(timeoutMs), late]);
     return true;
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -29,6 +29,8 @@ interface Link {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /** Counts reconnections: a restarted server has forgotten the ordered consumers made before. */
+  reconnects: number;
 }
 
 /**
@@ -42,7 +44,11 @@ export function natsTransport(o: NatsTransportOptions): EventTransport {
   const getLink = () => {
     link ??= (async () => {
       const nc = await connect({ servers: o.url, name: 'canaduck-events-consumer', maxReconnectAttempts: -1 });
-      return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
+      const l: Link = { nc, js: jetstream(nc), jsm: await jetstreamManager(nc), reconnects: 0 };
+      void (async () => {
+        for await (const status of nc.status()) if (status.type === 'reconnect') l.reconnects++;
+      })().catch(() => undefined);
+      return l;
     })();
     link.catch(() => (link = undefined));
     return link;
@@ -80,6 +86,8 @@ class JetStreamSource implements BatchSource {
   private wake: (() => void) | undefined;
   private startedAt: number | undefined;
   private lastAtStart = 0;
+  /** The link's reconnect count when the consumer was made. */
+  private madeAt = -1;
 
   constructor(
     private readonly s: SubscribeOptions,
@@ -90,11 +98,16 @@ class JetStreamSource implements BatchSource {
 
   async fetch(after: number, signal: AbortSignal): Promise<{ events: StreamEvent[]; caughtUp: boolean } | { resync: ResyncInfo }> {
     const l = await this.getLink();
-    if (this.startedAt !== after || !this.messages) {
+    if (this.startedAt !== after || !this.messages || this.madeAt !== l.reconnects) {
       const resync = await this.begin(l, after);
       if (resync) return { resync };
     }
     if (this.queue.length === 0) await this.waitForMessages(signal);
+    if (this.queue.length === 0 && this.madeAt !== l.reconnects) {
+      // Reconnected while waiting: the server may have lost the consumer (a restart). Make it again.
+      await this.restart();
+      return { events: [], caughtUp: false };
+    }
     if (this.queue.length === 0) {
       // Nothing new: make sure the server still answers before calling this "in sync".
       await withTimeout(l.nc.flush(), 2000, 'NATS server does not answer');
@@ -163,6 +176,7 @@ class JetStreamSource implements BatchSource {
   /** (Re)creates the consumer at after + 1; answers a resync when the stream no longer holds it. */
   private async begin(l: Link, after: number): Promise<ResyncInfo | undefined> {
     await this.restart();
+    this.madeAt = l.reconnects;
     const info = await l.jsm.streams.info(this.stream);
     const { first_seq, last_seq, messages } = info.state;
     this.lastAtStart = last_seq;

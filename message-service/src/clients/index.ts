@@ -1,5 +1,5 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
-import { createEventTransport, type EventTransport } from '@canaduck/events';
+import { createEventTransport, type EventTransport, userStreamTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import { type MessageConfig, settingsFrom } from '../config';
@@ -14,6 +14,8 @@ export interface Clients {
   users: UserClient;
   /** channel-service's event stream (its GET /internal/events, or NATS JetStream when NATS_URL is set). */
   channelEvents: EventTransport;
+  /** The user stream (user-service's feed, or NATS when NATS_URL is set): the token revocation map reads it. */
+  userEvents: EventTransport;
   close(): void;
 }
 
@@ -39,15 +41,24 @@ export function createClients(o: ClientsOptions): Clients {
     serviceAuth,
     logger: o.logger,
   });
+  const userEvents = userStreamTransport({
+    natsUrl: s.natsUrl,
+    natsNamespace: o.natsNamespace,
+    userServiceUrl: s.userServiceUrl,
+    serviceAuth: () => o.serviceTokens.get(),
+    logger: o.logger,
+  });
   return {
     channels,
     users,
     channelEvents,
+    userEvents,
     close: () => {
       channels.close();
       users.close();
       // Subscriptions are stopped by their owners first (main.ts); this drains a NATS link.
       void channelEvents.close();
+      void userEvents.close();
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { TokenState, TokenStateLookup } from '@canaduck/auth';
+import { userTokenStateSchema } from '@canaduck/contracts';
 import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 
@@ -7,8 +9,11 @@ export interface InternalUser {
   status: string;
 }
 
-/** user-service's `GET /internal/users/<pseudo>`: the recipient of a private message must exist. */
-export class UserClient {
+/**
+ * user-service's `GET /internal/users/<pseudo>` (the recipient of a private message must exist)
+ * and `GET /internal/users/<pseudo>/token-state` (admin tokens re-checked while the user stream is down).
+ */
+export class UserClient implements TokenStateLookup {
   constructor(private readonly http: ServiceClient) {}
 
   /** The user as user-service spells them; 404 when unknown or deleted. */
@@ -19,6 +24,16 @@ export class UserClient {
       throw new ServiceUnavailableError(`user-service failed (status ${res.status})`, 'dependency_failed');
     }
     return res.data;
+  }
+
+  /** An account's token state; undefined for a pseudo never registered, throws when user-service cannot answer. */
+  async tokenState(pseudo: string): Promise<TokenState | undefined> {
+    const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/token-state`);
+    if (res.status === 404) return undefined;
+    const body = res.status === 200 ? userTokenStateSchema.safeParse(res.data) : undefined;
+    if (!body?.success) throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
+    const { deleted, roles, revoked_before } = body.data;
+    return { deleted, roles, revokedBefore: revoked_before === null ? null : Date.parse(revoked_before) };
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -76,10 +76,10 @@ export class CuttableRelay {
 }
 
 export interface Consumer {
-  name: 'channel-service' | 'stats-service';
-  app: Express;
-  /** A route that authenticates the caller and only reads. */
-  probe: string;
+  name: 'channel-service' | 'stats-service' | 'message-service' | 'gateway-service';
+  app: Express | RequestListener;
+  /** A route that authenticates the caller and only reads (for this caller). */
+  probe: (pseudo: string) => string;
   revocation: TokenRevocation;
   close(): Promise<void>;
 }
@@ -184,7 +184,7 @@ export async function startChannelService(o: StackOptions, userUrl: string, rela
   return {
     name: 'channel-service',
     app,
-    probe: '/channel',
+    probe: () => '/channel',
     revocation,
     close: async () => {
       await revocation.stop();
@@ -222,7 +222,7 @@ export async function startStatsService(o: StackOptions, userUrl: string): Promi
   return {
     name: 'stats-service',
     app,
-    probe: '/stats/active-channels',
+    probe: () => '/stats/active-channels',
     revocation,
     close: async () => {
       await revocation.stop();
