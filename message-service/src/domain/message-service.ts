@@ -129,12 +129,10 @@ export class MessageService {
   /** The author only (403); in a channel they must still be allowed to post there. */
   async edit(actor: Actor, id: number, text: string): Promise<MessageView> {
     const m = await this.require(id);
-    if (m.channel === null && !isParticipant(actor, m)) throw messageNotFound(id);
+    // Read access first: a message the caller may not read answers as an unknown id (nothing to probe).
+    const access = await this.deps.policy.readableMessage(actor, m);
     if (!isAuthor(actor, m)) throw new ForbiddenError('only the author may edit a message', 'not_author');
-    if (m.channel !== null) {
-      const access = await this.deps.policy.readableMessage(actor, m);
-      if (access && !access.can_post) throw new ForbiddenError(`you may not post in #${m.channel}`, 'channel_post_forbidden');
-    }
+    if (access && !access.can_post) throw new ForbiddenError(`you may not post in #${m.channel}`, 'channel_post_forbidden');
     const now = this.deps.now();
     await this.deps.db.transaction(async (trx) => {
       await this.deps.messages.updateText(id, text, now, trx);
