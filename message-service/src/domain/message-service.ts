@@ -41,7 +41,8 @@ export interface MessageServiceDeps {
 export class MessageService {
   constructor(private readonly deps: MessageServiceDeps) {}
 
-  async post(actor: Actor, input: PostInput): Promise<MessageView> {
+  /** `wanted` turns false once the request was answered (deadline): the post is then never written. */
+  async post(actor: Actor, input: PostInput, wanted?: () => boolean): Promise<MessageView> {
     if (input.channel !== undefined && input.to !== undefined) {
       throw new ValidationError('a message goes to a channel or to a user, not both', 'channel_and_to');
     }
@@ -81,11 +82,14 @@ export class MessageService {
       reactions: {},
     };
     // The message.created event is appended in the same transaction as the row (message-writer.ts).
-    const id = await this.deps.writer.insert({
-      ...record,
-      toKey: target.to === null ? null : pseudoKey(target.to),
-      convKey: target.convKey,
-    });
+    const id = await this.deps.writer.insert(
+      {
+        ...record,
+        toKey: target.to === null ? null : pseudoKey(target.to),
+        convKey: target.convKey,
+      },
+      wanted,
+    );
     return toView({ ...record, id });
   }
 
