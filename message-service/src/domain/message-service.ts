@@ -139,7 +139,8 @@ export class MessageService {
     if (access && !access.can_post) throw new ForbiddenError(`you may not post in #${m.channel}`, 'channel_post_forbidden');
     const now = this.deps.now();
     await this.deps.db.transaction(async (trx) => {
-      await this.deps.messages.updateText(id, text, now, trx);
+      // A delete that won the race: 404, and the transaction writes no event.
+      if (!(await this.deps.messages.updateText(id, text, now, trx))) throw messageNotFound(id);
       await this.deps.events.append(trx, [{ type: 'message.edited', data: { id, text, edited_at: new Date(now).toISOString() } }]);
     });
     this.deps.events.committed();

@@ -90,7 +90,10 @@ export class ReactionService {
     if (m.pinned !== pinned) {
       const now = this.deps.now();
       await this.deps.db.transaction(async (trx) => {
-        await this.deps.messages.setPinned(messageId, pinned, pinned ? actor.pseudo : null, pinned ? now : null, trx);
+        // A delete that won the race: 404, and the transaction writes no event.
+        if (!(await this.deps.messages.setPinned(messageId, pinned, pinned ? actor.pseudo : null, pinned ? now : null, trx))) {
+          throw messageNotFound(messageId);
+        }
         await this.deps.events.append(trx, [
           { type: pinned ? 'message.pinned' : 'message.unpinned', data: { id: messageId, by: actor.pseudo } },
         ]);
