@@ -3,7 +3,7 @@
 // authorization, enumeration, brute force, oversized/malformed/wrongly typed input,
 // injection strings in every slot of every route, and property-based fuzzing from
 // the OpenAPI documents. Never a 5xx, always JSON, nothing leaked.
-// Options: --sqlite, --rs256 (asymmetric tokens), --no-build, --verbose, --keep, --seed=N, --only=tokens,bola,enum,brute,input,race,inject,fuzz
+// Options: --sqlite, --rs256 (asymmetric tokens), --no-build, --verbose, --keep, --seed=N, --only=tokens,bola,enum,secret,brute,input,race,inject,fuzz
 import { randomBytes } from 'node:crypto';
 import { Attacks } from './lib/attacks.mjs';
 import { invite, join, login, newChannel, newUser, post, uniq } from './lib/fixtures.mjs';
@@ -232,6 +232,10 @@ try {
   if (wanted('enum')) {
     const { runEnumeration } = await import('./lib/enumeration.mjs');
     await runEnumeration({ tally, hit, mark, group, svc, alice, bob });
+  }
+  if (wanted('secret')) {
+    const { runSecrecyAndLimits } = await import('./lib/secrecy-limits.mjs');
+    await runSecrecyAndLimits({ tally, hit, mark, group, gw, alice, bob, mallory, pub, sec, msgSec });
   }
   if (wanted('brute')) {
     tally.scenario('brute-force login: rate limited with 429 and Retry-After');

@@ -123,8 +123,8 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const pub1 = await createChannel(t.app, owner, { name: `${base}-a` });
       const priv = await createChannel(t.app, user, { name: `${base}-p`, private: true });
       const sec = await createChannel(t.app, owner, { name: `${base}-s` });
-      await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
       for (const c of [pub2, pub1, sec]) await join(t.app, c, user);
+      await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
       const res = await request(t.app)
         .get(`/internal/users/${user.toLowerCase()}/channels`)
         .set('Authorization', serviceBearer('user-service'));

@@ -19,6 +19,8 @@ import { SearchRepository } from './repositories/search-repository';
 import { SearchWordsRepository } from './repositories/search-words-repository';
 import { channelPageHandler } from './routes/channel-page-handler';
 import { messageRoutes } from './routes/message-routes';
+import { IdempotencyService } from './domain/idempotency-service';
+import { IdempotencyRepository } from './repositories/idempotency-repository';
 import { reactionRoutes } from './routes/reaction-routes';
 import { answerSchemas } from './routes/schemas';
 import { searchRoutes } from './routes/search-routes';
@@ -69,10 +71,30 @@ export function createMessageApp(deps: AppDeps): MessageApp {
   });
   const events = new MessageEvents({ outbox: new Outbox({ knex, service: 'message', now }), poke: () => backbone.poke() });
   const policy = new AccessPolicy({ channels: clients.channels });
-  const writer = new MessageWriter({ messages: repositories.messages, events, db: knex, insertBatch: settings.insertBatch });
+  const writer = new MessageWriter({
+    messages: repositories.messages,
+    events,
+    db: knex,
+    insertBatch: settings.insertBatch,
+    insertQueueMax: settings.insertQueueMax,
+  });
+  const idempotency = new IdempotencyService({ keys: new IdempotencyRepository(knex), ttlMs: settings.idempotencyTtlMs, now });
   const messages = new MessageService({ ...repositories, events, writer, policy, users: clients.users, db: knex, now });
-  const reactions = new ReactionService({ ...repositories, events, messageService: messages, policy, db: knex, now });
-  const search = new SearchService({ search: new SearchRepository(knex), words: new SearchWordsRepository(knex), policy });
+  const reactions = new ReactionService({
+    ...repositories,
+    events,
+    messageService: messages,
+    policy,
+    db: knex,
+    now,
+    limits: settings.reactionLimits,
+  });
+  const search = new SearchService({
+    search: new SearchRepository(knex),
+    words: new SearchWordsRepository(knex),
+    policy,
+    maxWindow: settings.searchMaxWindow,
+  });
   const channelFollower = new ChannelAccessFollower({ transport: clients.channelEvents, cache: clients.channels, logger: deps.logger });
 
   const docs = new ApiDocs();
@@ -95,9 +117,9 @@ export function createMessageApp(deps: AppDeps): MessageApp {
       app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
       // Every /msg route, reads included, needs a user token.
       app.use('/msg', authenticate(tokens), requireAuth());
-      app.use(reactionRoutes({ reactions, messages, docs, answers }));
+      app.use(reactionRoutes({ reactions, messages, idempotency, docs, answers }));
       app.use(searchRoutes({ search, docs, answers }));
-      app.use(messageRoutes({ messages, docs, answers }));
+      app.use(messageRoutes({ messages, idempotency, docs, answers }));
     },
   });
   const handler = channelPageHandler({ app, messages, tokens, logger: deps.logger, guards: deps.guards });

@@ -36,6 +36,16 @@ export const configShape = {
   EVENT_RETENTION: duration('7d'),
   /** Group commit on MySQL: posts per INSERT at most while several arrive at once (1 turns it off). */
   MESSAGE_INSERT_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Deepest search page: offset + limit at most this; further with the `before` cursor. */
+  SEARCH_MAX_WINDOW: positiveInt(1000),
+  /** Distinct emoji one message may carry (a new one past it is a 422 too_many_emoji). */
+  MAX_EMOJI_PER_MESSAGE: positiveInt(50),
+  /** Reactions one user may put on one message (past it, 422 too_many_reactions). */
+  MAX_REACTIONS_PER_USER: positiveInt(10),
+  /** Posts waiting for the insert batcher at most; past it, 503 insert_queue_full with Retry-After. */
+  INSERT_QUEUE_MAX: positiveInt(5000),
+  /** How long an Idempotency-Key's first answer is kept and replayed. */
+  IDEMPOTENCY_TTL: duration('24h'),
 };
 
 export type MessageConfig = z.infer<z.ZodObject<typeof configShape>>;
@@ -56,6 +66,14 @@ export interface Settings {
   eventRetentionMs: number;
   /** See MESSAGE_INSERT_BATCH. */
   insertBatch: number;
+  /** See SEARCH_MAX_WINDOW. */
+  searchMaxWindow: number;
+  /** See MAX_EMOJI_PER_MESSAGE and MAX_REACTIONS_PER_USER. */
+  reactionLimits: { emojiPerMessage: number; perUser: number };
+  /** See INSERT_QUEUE_MAX. */
+  insertQueueMax: number;
+  /** See IDEMPOTENCY_TTL (ms). */
+  idempotencyTtlMs: number;
 }
 
 export function settingsFrom(config: MessageConfig): Settings {
@@ -68,5 +86,9 @@ export function settingsFrom(config: MessageConfig): Settings {
     natsUrl: config.NATS_URL,
     eventRetentionMs: config.EVENT_RETENTION,
     insertBatch: config.MESSAGE_INSERT_BATCH,
+    searchMaxWindow: config.SEARCH_MAX_WINDOW,
+    reactionLimits: { emojiPerMessage: config.MAX_EMOJI_PER_MESSAGE, perUser: config.MAX_REACTIONS_PER_USER },
+    insertQueueMax: config.INSERT_QUEUE_MAX,
+    idempotencyTtlMs: config.IDEMPOTENCY_TTL,
   };
 }

@@ -132,6 +132,8 @@ export interface StartOptions {
   followChannels?: boolean;
   /** A database made by the caller (e.g. to migrate it from an older schema first). */
   db?: TestDatabase;
+  /** More configuration (limits set low to reach them). */
+  env?: Record<string, string>;
 }
 
 /** The service's configuration as runService would read it, with the test's URLs and timings. */
@@ -145,6 +147,7 @@ export function testConfig(o: StartOptions = {}): MessageConfig {
     // Far above what the in-process fakes need, so a loaded machine never turns an answer into a 504.
     HTTP_TIMEOUT_MS: '20000',
     ...(o.natsUrl === undefined ? {} : { NATS_URL: o.natsUrl }),
+    ...o.env,
   });
 }
 
@@ -210,12 +213,12 @@ export interface WorldApp {
 }
 
 /** Registers the usual hooks of a route-family suite: the HTTP fakes installed, one app per database kind. */
-export function useWorldApp(kind: TestDbKind): WorldApp {
+export function useWorldApp(kind: TestDbKind, o: StartOptions = {}): WorldApp {
   const world = new World();
   const t = {} as TestApp;
   beforeAll(async () => {
     world.install();
-    Object.assign(t, await startService(kind));
+    Object.assign(t, await startService(kind, o));
   });
   afterAll(async () => {
     nock.cleanAll();

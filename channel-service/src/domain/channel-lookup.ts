@@ -22,9 +22,16 @@ export class ChannelLookup {
     return channel;
   }
 
-  async forActor(rawName: string, actor: Actor, trx?: Knex.Transaction): Promise<ActorContext> {
+  /**
+   * The channel and the caller's membership, for writes. A secret channel answers non-members
+   * (admins aside) exactly as an unknown channel, before any staff or membership check, so no
+   * write route reveals that it exists. `invited` lets an invitation through (join).
+   */
+  async forActor(rawName: string, actor: Actor, trx?: Knex.Transaction, invited?: (pk: number) => Promise<boolean>): Promise<ActorContext> {
     const channel = await this.require(rawName, trx);
-    return { channel, member: await this.deps.members.find(channel.pk, actor.key, trx) };
+    const member = await this.deps.members.find(channel.pk, actor.key, trx);
+    if (channel.modes.s && !member && !actor.admin && !(invited && (await invited(channel.pk)))) throw notFound(channel.name);
+    return { channel, member };
   }
 
   /**

@@ -43,7 +43,8 @@ export class MembershipService {
   /** Refused when banned (even for admins: they may lift the ban) or, on +i, when not invited (admins pass). */
   async join(rawName: string, actor: Actor): Promise<Result> {
     return this.committed(async (trx) => {
-      const { channel, member } = await this.lookup.forActor(rawName, actor, trx);
+      const invitedTo = (pk: number) => this.deps.invites.exists(pk, actor.key, trx);
+      const { channel, member } = await this.lookup.forActor(rawName, actor, trx, invitedTo);
       if (member) return { result: `${actor.pseudo} is already a member of #${channel.name}` };
       if (await this.deps.bans.exists(channel.pk, actor.key, trx))
         throw new ForbiddenError(`you are banned from #${channel.name}`, 'banned');

@@ -68,7 +68,12 @@ export class TooManyRequestsError extends AppError {
 
 /** A dependency (another service, the database) cannot be reached. */
 export class ServiceUnavailableError extends AppError {
-  constructor(message: string, code = 'service_unavailable') {
+  constructor(
+    message: string,
+    code = 'service_unavailable',
+    /** Sent as `Retry-After` when set (an overload that clears by itself). */
+    public readonly retryAfterSeconds?: number,
+  ) {
     super(503, code, message);
   }
 }

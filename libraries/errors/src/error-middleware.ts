@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, TooManyRequestsError } from './app-errors';
+import { AppError, ServiceUnavailableError, TooManyRequestsError } from './app-errors';
 
 export interface ErrorBody {
   error: string;
@@ -34,7 +34,7 @@ function isDatabaseDown(err: unknown): boolean {
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
   if (err instanceof AppError) {
-    if (err instanceof TooManyRequestsError && err.retryAfterSeconds !== undefined) {
+    if ((err instanceof TooManyRequestsError || err instanceof ServiceUnavailableError) && err.retryAfterSeconds !== undefined) {
       headers['Retry-After'] = String(err.retryAfterSeconds);
     }
     return { status: err.status, body: { error: err.message, code: err.code, ...(err.details ?? {}) }, headers };

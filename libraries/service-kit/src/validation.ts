@@ -27,14 +27,34 @@ export interface Paging {
   limit: number;
 }
 
+/**
+ * The deepest `offset` a list accepts: a deeper one makes the database walk (and throw away) the
+ * whole index range before it, so one client could keep it busy. Lists that go further page with
+ * a `before` cursor (message lists answer `next_before`).
+ */
+export const MAX_PAGING_OFFSET = 10_000;
+
 /** `?offset=&limit=` with defaults and bounds; garbage is a 400, never a crash. */
-export function parsePaging(query: Record<string, unknown>, defaults: { limit?: number; maxLimit?: number } = {}): Paging {
+export function parsePaging(
+  query: Record<string, unknown>,
+  defaults: { limit?: number; maxLimit?: number; maxOffset?: number } = {},
+): Paging {
   const maxLimit = defaults.maxLimit ?? 200;
   const parsed = pagingSchema(maxLimit, defaults.limit ?? 50).safeParse({ offset: single(query.offset), limit: single(query.limit) });
   if (!parsed.success) {
     throw new BadRequestError(`invalid paging: offset must be >= 0 and limit between 1 and ${maxLimit}`, 'invalid_paging');
   }
+  const maxOffset = defaults.maxOffset ?? MAX_PAGING_OFFSET;
+  if (parsed.data.offset > maxOffset) throw offsetTooLarge(maxOffset);
   return parsed.data;
+}
+
+/** 400 `offset_too_large`: the way further is the `before` cursor. */
+export function offsetTooLarge(maxOffset: number): BadRequestError {
+  return new BadRequestError(
+    `offset is at most ${maxOffset}: to go further, page with before=<the last id you got> (next_before of the previous page)`,
+    'offset_too_large',
+  );
 }
 
 /**

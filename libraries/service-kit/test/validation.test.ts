@@ -100,6 +100,15 @@ describe('parsePaging', () => {
     expect(parsePaging({ limit: '1000' }, { maxLimit: 1000 })).toEqual({ offset: 0, limit: 1000 });
   });
 
+  it('when offset is past 10,000, then 400 offset_too_large pointing to the before cursor', () => {
+    expect(parsePaging({ offset: '10000' })).toEqual({ offset: 10_000, limit: 50 });
+    const err = thrownBy(() => parsePaging({ offset: '10001' }));
+    expect(err.status).toBe(400);
+    expect(err.code).toBe('offset_too_large');
+    expect(err.message).toContain('before=');
+    expect(thrownBy(() => parsePaging({ offset: '101' }, { maxOffset: 100 })).code).toBe('offset_too_large');
+  });
+
   it('when a parameter is empty, then its default applies', () => {
     expect(parsePaging({ offset: '', limit: '' })).toEqual({ offset: 0, limit: 50 });
   });

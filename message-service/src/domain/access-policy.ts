@@ -10,6 +10,8 @@ export interface Actor {
   requestId?: string;
 }
 
+export const channelNotFound = (channel: string) => new NotFoundError(`channel ${channel} not found`, 'channel_not_found');
+
 export const messageNotFound = (id: number) => new NotFoundError(`message ${id} not found`, 'message_not_found');
 
 /** Who may read, post and moderate where: channel-service decides for channels, the pair for private messages. */
@@ -24,10 +26,13 @@ export class AccessPolicy {
     return this.deps.channels.access(channel, actor.pseudo, actor.admin, actor.requestId);
   }
 
-  /** The channel's current access; 404 when it does not exist. */
+  /**
+   * The channel's current access; 404 when it does not exist, and the same 404 (same body) for a
+   * secret channel the caller may not read: a `+s` channel never reveals that it exists.
+   */
   async existingChannel(actor: Actor, channel: string): Promise<ChannelAccess & { channel_id: string }> {
     const access = await this.channelAccess(actor, channel);
-    if (!access.exists || !access.channel_id) throw new NotFoundError(`channel ${channel} not found`, 'channel_not_found');
+    if (!access.exists || !access.channel_id || hidden(access)) throw channelNotFound(channel);
     return access as ChannelAccess & { channel_id: string };
   }
 
@@ -47,8 +52,8 @@ export class AccessPolicy {
 
   /**
    * Makes sure the caller may read this message: 404 for a private message of others (its existence
-   * is not revealed) or for a message of a deleted incarnation of its channel, 403 for a channel the
-   * caller may not read. Returns the channel access for channel messages.
+   * is not revealed), for a message of a deleted incarnation of its channel or of a secret channel
+   * the caller may not read, 403 for another channel the caller may not read. Returns the channel access for channel messages.
    */
   async readableMessage(actor: Actor, m: MessageRecord): Promise<ChannelAccess | null> {
     if (m.channel === null) {
@@ -56,10 +61,15 @@ export class AccessPolicy {
       return null;
     }
     const access = await this.channelAccess(actor, m.channel);
-    if (!access.exists || access.channel_id !== m.channelId) throw messageNotFound(m.id);
+    if (!access.exists || access.channel_id !== m.channelId || hidden(access)) throw messageNotFound(m.id);
     if (!access.can_read) throw new ForbiddenError(readRefusal(access), 'channel_read_forbidden');
     return access;
   }
+}
+
+/** A secret channel the caller may not read: answered exactly as an unknown channel. */
+export function hidden(access: ChannelAccess): boolean {
+  return access.secret && !access.can_read;
 }
 
 export function isParticipant(actor: Actor, m: MessageRecord): boolean {

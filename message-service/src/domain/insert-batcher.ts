@@ -1,3 +1,5 @@
+import { ServiceUnavailableError } from '@canaduck/errors';
+
 /**
  * Group commit for posts. Up to `maxInFlight` batches run at once; posts that arrive while they
  * are all busy wait in a queue and leave together, as one batch, when a batch finishes. Under
@@ -15,13 +17,25 @@ export interface InsertBatcherOptions<T> {
   maxInFlight: number;
   /** Rows per statement at most. */
   maxBatch: number;
+  /** Posts waiting at most (INSERT_QUEUE_MAX); past it a post is refused at once with a 503. */
+  maxQueue: number;
 }
 
 interface Pending<T> {
   row: T;
+  /** False once the request's answer is gone (its deadline answered 503): the row is then never written. */
+  wanted: () => boolean;
   resolve(id: number): void;
   reject(err: unknown): void;
 }
+
+/** 503 insert_queue_full with Retry-After: the queue is bounded, so memory and latency are too. */
+export const queueFull = () =>
+  new ServiceUnavailableError('too many messages waiting to be written: retry in a second', 'insert_queue_full', 1);
+
+/** A post dropped because its request was answered (503 request_timeout) before it could be written. */
+export const postExpired = () =>
+  new ServiceUnavailableError('the request deadline passed before the message was written', 'request_timeout');
 
 export class InsertBatcher<T> {
   private readonly queue: Array<Pending<T>> = [];
@@ -30,9 +44,11 @@ export class InsertBatcher<T> {
 
   constructor(private readonly o: InsertBatcherOptions<T>) {}
 
-  insert(row: T): Promise<number> {
+  /** `wanted` is asked when the batch leaves: a post whose caller already got its 503 is dropped, never written late. */
+  insert(row: T, wanted: () => boolean = () => true): Promise<number> {
+    if (this.queue.length >= this.o.maxQueue) return Promise.reject(queueFull());
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
+      this.queue.push({ row, wanted, resolve, reject });
       this.pump();
     });
   }
@@ -44,7 +60,12 @@ export class InsertBatcher<T> {
 
   private pump(): void {
     while (this.inFlight < this.o.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.o.maxBatch);
+      const batch = this.queue.splice(0, this.o.maxBatch).filter((p) => {
+        if (p.wanted()) return true;
+        p.reject(postExpired());
+        return false;
+      });
+      if (batch.length === 0) continue;
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;

@@ -41,7 +41,8 @@ export interface MessageServiceDeps {
 export class MessageService {
   constructor(private readonly deps: MessageServiceDeps) {}
 
-  async post(actor: Actor, input: PostInput): Promise<MessageView> {
+  /** `wanted` turns false once the request was answered (deadline): the post is then never written. */
+  async post(actor: Actor, input: PostInput, wanted?: () => boolean): Promise<MessageView> {
     if (input.channel !== undefined && input.to !== undefined) {
       throw new ValidationError('a message goes to a channel or to a user, not both', 'channel_and_to');
     }
@@ -81,11 +82,14 @@ export class MessageService {
       reactions: {},
     };
     // The message.created event is appended in the same transaction as the row (message-writer.ts).
-    const id = await this.deps.writer.insert({
-      ...record,
-      toKey: target.to === null ? null : pseudoKey(target.to),
-      convKey: target.convKey,
-    });
+    const id = await this.deps.writer.insert(
+      {
+        ...record,
+        toKey: target.to === null ? null : pseudoKey(target.to),
+        convKey: target.convKey,
+      },
+      wanted,
+    );
     return toView({ ...record, id });
   }
 
@@ -129,15 +133,14 @@ export class MessageService {
   /** The author only (403); in a channel they must still be allowed to post there. */
   async edit(actor: Actor, id: number, text: string): Promise<MessageView> {
     const m = await this.require(id);
-    if (m.channel === null && !isParticipant(actor, m)) throw messageNotFound(id);
+    // Read access first: a message the caller may not read answers as an unknown id (nothing to probe).
+    const access = await this.deps.policy.readableMessage(actor, m);
     if (!isAuthor(actor, m)) throw new ForbiddenError('only the author may edit a message', 'not_author');
-    if (m.channel !== null) {
-      const access = await this.deps.policy.readableMessage(actor, m);
-      if (access && !access.can_post) throw new ForbiddenError(`you may not post in #${m.channel}`, 'channel_post_forbidden');
-    }
+    if (access && !access.can_post) throw new ForbiddenError(`you may not post in #${m.channel}`, 'channel_post_forbidden');
     const now = this.deps.now();
     await this.deps.db.transaction(async (trx) => {
-      await this.deps.messages.updateText(id, text, now, trx);
+      // A delete that won the race: 404, and the transaction writes no event.
+      if (!(await this.deps.messages.updateText(id, text, now, trx))) throw messageNotFound(id);
       await this.deps.events.append(trx, [{ type: 'message.edited', data: { id, text, edited_at: new Date(now).toISOString() } }]);
     });
     this.deps.events.committed();

@@ -2,7 +2,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '@canaduck/errors
 import { pseudoKey } from '@canaduck/service-kit';
 import { type AccessPolicy, type Actor, messageNotFound } from './access-policy';
 import { type MessageView, toView } from './message';
-import type { Transactor } from '@canaduck/db';
+import type { Knex, Transactor } from '@canaduck/db';
 import type { MessageRepository } from '../repositories/message-repository';
 import type { ReactionRepository } from '../repositories/reaction-repository';
 import type { MessageEvents } from './message-events';
@@ -17,6 +17,8 @@ export interface ReactionServiceDeps {
   policy: AccessPolicy;
   db: Transactor;
   now: () => number;
+  /** MAX_EMOJI_PER_MESSAGE and MAX_REACTIONS_PER_USER: one account cannot grow a message without end. */
+  limits: { emojiPerMessage: number; perUser: number };
 }
 
 /**
@@ -33,6 +35,7 @@ export class ReactionService {
     const now = this.deps.now();
     const stored = await this.deps.db.transaction(async (trx) => {
       if (!(await this.deps.reactions.lockMessage(messageId, trx))) throw messageNotFound(messageId);
+      await this.checkLimits(messageId, pseudoKey(actor.pseudo), emoji, trx);
       if (!(await this.deps.reactions.add(messageId, actor.pseudo, pseudoKey(actor.pseudo), emoji, now, trx))) return null;
       await this.deps.events.append(trx, [{ type: 'reaction.added', data: { message_id: messageId, emoji, pseudo: actor.pseudo } }]);
       return this.deps.reactions.storeColumn(messageId, trx);
@@ -40,6 +43,27 @@ export class ReactionService {
     if (stored !== null) this.deps.events.committed();
     if (stored === null) return { created: false, message: await this.deps.messageService.view(m) };
     return { created: true, message: toView({ ...m, reactions: stored }) };
+  }
+
+  /**
+   * Under the message's lock, so concurrent reactions cannot pass a limit together. A reaction the
+   * caller already has passes (adding it again changes nothing).
+   */
+  private async checkLimits(messageId: number, key: string, emoji: string, trx: Knex.Transaction): Promise<void> {
+    const { emojiPerMessage, perUser } = this.deps.limits;
+    const tally = await this.deps.reactions.tally(messageId, key, emoji, trx);
+    if (!tally.emojiPresent && tally.distinctEmoji >= emojiPerMessage) {
+      throw new ValidationError(
+        `message ${messageId} already carries ${emojiPerMessage} different emoji, the most it may`,
+        'too_many_emoji',
+      );
+    }
+    if (tally.byUser >= perUser && !(await this.deps.reactions.has(messageId, key, emoji, trx))) {
+      throw new ValidationError(
+        `you already have ${perUser} reactions on message ${messageId}, the most one user may`,
+        'too_many_reactions',
+      );
+    }
   }
 
   /** Removes the caller's reaction; 404 when they had not reacted so. */
@@ -66,7 +90,10 @@ export class ReactionService {
     if (m.pinned !== pinned) {
       const now = this.deps.now();
       await this.deps.db.transaction(async (trx) => {
-        await this.deps.messages.setPinned(messageId, pinned, pinned ? actor.pseudo : null, pinned ? now : null, trx);
+        // A delete that won the race: 404, and the transaction writes no event.
+        if (!(await this.deps.messages.setPinned(messageId, pinned, pinned ? actor.pseudo : null, pinned ? now : null, trx))) {
+          throw messageNotFound(messageId);
+        }
         await this.deps.events.append(trx, [
           { type: pinned ? 'message.pinned' : 'message.unpinned', data: { id: messageId, by: actor.pseudo } },
         ]);

@@ -6,6 +6,7 @@ import { searchWordsMigration } from './003-search-words';
 import { reactionsColumnMigration } from './004-message-reactions-column';
 import { privateWordsMigration } from './005-search-words-private';
 import { outboxTakesOverEventsMigration } from './006-outbox-takes-over-events';
+import { idempotencyKeysMigration } from './007-idempotency-keys';
 
 /**
  * The message-service's schema history, oldest first. A migration is identified by its `name`
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   // The library's outbox tables (name `outbox-001-events-and-meta`), then the copy of the old events into them.
   ...outboxMigrations,
   outboxTakesOverEventsMigration,
+  idempotencyKeysMigration,
 ];

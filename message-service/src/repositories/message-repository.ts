@@ -130,12 +130,14 @@ export class MessageRepository {
     return rows.map(fromRow);
   }
 
-  async updateText(id: number, text: string, editedAt: number, trx?: Knex.Transaction): Promise<void> {
-    await (trx ?? this.knex)('messages').where({ id }).update({ text, edited_at: editedAt });
+  /** False when the message is gone (deleted since it was read): the caller then writes no event. */
+  async updateText(id: number, text: string, editedAt: number, trx?: Knex.Transaction): Promise<boolean> {
+    return (await (trx ?? this.knex)('messages').where({ id }).update({ text, edited_at: editedAt })) > 0;
   }
 
-  async setPinned(id: number, pinned: boolean, by: string | null, at: number | null, trx?: Knex.Transaction): Promise<void> {
-    await (trx ?? this.knex)('messages').where({ id }).update({ pinned, pinned_by: by, pinned_at: at });
+  /** False when the message is gone, as updateText. */
+  async setPinned(id: number, pinned: boolean, by: string | null, at: number | null, trx?: Knex.Transaction): Promise<boolean> {
+    return (await (trx ?? this.knex)('messages').where({ id }).update({ pinned, pinned_by: by, pinned_at: at })) > 0;
   }
 
   /**

@@ -2,6 +2,12 @@ import { isMysql, type Knex } from '@canaduck/db';
 import type { ReactionMap } from '../domain/message';
 import { placeholders, reactionsFrom, reactionsJson, selectRows } from './rows';
 
+export interface ReactionTally {
+  distinctEmoji: number;
+  emojiPresent: boolean;
+  byUser: number;
+}
+
 const UNIQUE_VIOLATIONS: ReadonlySet<string> = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 /**
@@ -35,6 +41,36 @@ export class ReactionRepository {
       if (UNIQUE_VIOLATIONS.has((err as { code?: string }).code ?? '')) return false;
       throw err;
     }
+  }
+
+  /**
+   * What the limits look at, under lockMessage: the message's distinct emoji, whether `emoji` is
+   * among them, and how many reactions this user has on it.
+   */
+  async tally(messageId: number, pseudoKey: string, emoji: string, trx?: Knex.Transaction): Promise<ReactionTally> {
+    const q = trx ?? this.knex;
+    const [distinct] = await selectRows<{ n: number | string }>(
+      q,
+      'SELECT COUNT(DISTINCT emoji) AS n FROM reactions WHERE message_id = ?',
+      [messageId],
+    );
+    const [mine] = await selectRows<{ n: number | string }>(
+      q,
+      'SELECT COUNT(*) AS n FROM reactions WHERE message_id = ? AND pseudo_key = ?',
+      [messageId, pseudoKey],
+    );
+    const present = await selectRows(q, 'SELECT 1 AS x FROM reactions WHERE message_id = ? AND emoji = ? LIMIT 1', [messageId, emoji]);
+    return { distinctEmoji: Number(distinct?.n ?? 0), emojiPresent: present.length > 0, byUser: Number(mine?.n ?? 0) };
+  }
+
+  /** Whether this user already reacted so. */
+  async has(messageId: number, pseudoKey: string, emoji: string, trx?: Knex.Transaction): Promise<boolean> {
+    const rows = await selectRows(
+      trx ?? this.knex,
+      'SELECT 1 AS x FROM reactions WHERE message_id = ? AND pseudo_key = ? AND emoji = ? LIMIT 1',
+      [messageId, pseudoKey, emoji],
+    );
+    return rows.length > 0;
   }
 
   /** Removes a reaction; false when there was none. */

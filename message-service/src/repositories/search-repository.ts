@@ -60,9 +60,15 @@ export class SearchRepository {
     return rows.map((r) => r.channel);
   }
 
-  async search(terms: SearchTerms, scope: SearchScope, offset: number, limit: number): Promise<MessageRecord[]> {
+  async search(
+    terms: SearchTerms,
+    scope: SearchScope,
+    offset: number,
+    limit: number,
+    before = Number.MAX_SAFE_INTEGER,
+  ): Promise<MessageRecord[]> {
     if (scope.channelIds.length === 0 && !scope.privateOf) return [];
-    const q = this.knex('messages').select(MESSAGE_COLUMNS);
+    const q = this.knex('messages').select(MESSAGE_COLUMNS).where('id', '<', before);
     q.where((w) => {
       if (scope.channelIds.length > 0) w.orWhereIn('channel_id', scope.channelIds);
       if (scope.privateOf) {

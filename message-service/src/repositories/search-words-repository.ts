@@ -67,7 +67,7 @@ export class SearchWordsRepository {
   constructor(private readonly knex: Knex) {}
 
   /** The `need` newest messages of the channel incarnation matching every term, newest first. */
-  async inChannel(terms: SearchTerms, channelId: string, need: number): Promise<MessageRecord[]> {
+  async inChannel(terms: SearchTerms, channelId: string, need: number, below = Number.MAX_SAFE_INTEGER): Promise<MessageRecord[]> {
     const [lead, ...others] = byLength(terms);
     const expansions = await this.expand(channelId, lead);
     if (expansions !== null && expansions.length === 0) return [];
@@ -76,6 +76,7 @@ export class SearchWordsRepository {
       need,
       (before, size) => this.candidates(channelId, lead, expansions, others, before, size),
       (ids) => this.read(scope, ids, terms.literal),
+      below,
     );
   }
 
@@ -84,7 +85,7 @@ export class SearchWordsRepository {
    * conversations) matching every term, newest first; null when the lead term expands to more
    * posting lists than one union should read (the caller then uses the FULLTEXT walk).
    */
-  async everywhere(terms: SearchTerms, scope: SearchScope, need: number): Promise<MessageRecord[] | null> {
+  async everywhere(terms: SearchTerms, scope: SearchScope, need: number, below = Number.MAX_SAFE_INTEGER): Promise<MessageRecord[] | null> {
     const [lead, ...others] = byLength(terms);
     const branches = await this.branches(scope, lead);
     if (branches === null) return null;
@@ -93,6 +94,7 @@ export class SearchWordsRepository {
       need,
       (before, size) => this.merged(branches, others, before, size),
       (ids) => this.read(scope, ids, terms.literal),
+      below,
     );
   }
 
@@ -105,9 +107,10 @@ export class SearchWordsRepository {
     need: number,
     next: (before: number, size: number) => Promise<Round>,
     read: (ids: number[]) => Promise<MessageRecord[]>,
+    below: number,
   ): Promise<MessageRecord[]> {
     const found: MessageRecord[] = [];
-    let before = Number.MAX_SAFE_INTEGER;
+    let before = below;
     for (let size = Math.min(Math.max(need, MIN_ROUND), MAX_ROUND); ; size = Math.min(size * 4, MAX_ROUND)) {
       const round = await next(before, size);
       if (round.ids.length > 0) found.push(...(await read(round.ids)));

@@ -1,12 +1,15 @@
 import { Router, type Request } from 'express';
 import { BadRequestError } from '@canaduck/errors';
 import { type ApiDocs, parseInput, parsePaging, single } from '@canaduck/service-kit';
+import type { IdempotencyService } from '../domain/idempotency-service';
 import type { MessagePage, MessageService } from '../domain/message-service';
-import { actorOf, idFrom, pageFrom } from './route-helpers';
+import { actorOf, idempotencyKey, idFrom, pageFrom } from './route-helpers';
 import { type AnswerSchemas, channelQuery, cursorQuery, editSchema, idParams, pagingQuery, postSchema, privateQuery } from './schemas';
 
 export interface MessageRoutesDeps {
   messages: MessageService;
+  /** Idempotency-Key on the POST route. */
+  idempotency: IdempotencyService;
   docs: ApiDocs;
   answers: AnswerSchemas;
 }
@@ -18,7 +21,7 @@ export function readChannelPage(messages: MessageService, req: Request, query: R
 }
 
 /** Posting, reading, editing and deleting messages (/msg behind a user token, see app.ts). */
-export function messageRoutes({ messages, docs, answers }: MessageRoutesDeps): Router {
+export function messageRoutes({ messages, idempotency, docs, answers }: MessageRoutesDeps): Router {
   const router = Router();
 
   docs.route({
@@ -42,7 +45,13 @@ export function messageRoutes({ messages, docs, answers }: MessageRoutesDeps): R
     if (body.channel === undefined && body.to === undefined) {
       throw new BadRequestError('a message needs a channel (or a recipient "to" for a private message)', 'channel_required');
     }
-    res.status(201).json(await messages.post(actorOf(req), body));
+    // The post is dropped if its deadline answers first (wanted), never written after that 503.
+    const wanted = () => !res.headersSent;
+    const answer = await idempotency.run(actorOf(req), 'POST /msg', idempotencyKey(req), body, async () => ({
+      status: 201,
+      body: await messages.post(actorOf(req), body, wanted),
+    }));
+    res.status(answer.status).json(answer.body);
   });
 
   docs.route({

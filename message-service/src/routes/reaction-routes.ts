@@ -1,13 +1,16 @@
 import { Router, type Request } from 'express';
 import { type ApiDocs, parseInput, parsePaging, single } from '@canaduck/service-kit';
+import type { IdempotencyService } from '../domain/idempotency-service';
 import type { MessageService } from '../domain/message-service';
 import type { ReactionService } from '../domain/reaction-service';
-import { actorOf, idFrom } from './route-helpers';
+import { actorOf, idempotencyKey, idFrom } from './route-helpers';
 import { type AnswerSchemas, channelQuery, idParams, pagingQuery, reactionSchema } from './schemas';
 
 export interface ReactionRoutesDeps {
   reactions: ReactionService;
   messages: MessageService;
+  /** Idempotency-Key on the POST route. */
+  idempotency: IdempotencyService;
   docs: ApiDocs;
   answers: AnswerSchemas;
 }
@@ -21,7 +24,7 @@ function reactionInput(req: Request): unknown {
 }
 
 /** Reactions and pins. */
-export function reactionRoutes({ reactions, messages, docs, answers }: ReactionRoutesDeps): Router {
+export function reactionRoutes({ reactions, messages, idempotency, docs, answers }: ReactionRoutesDeps): Router {
   const router = Router();
   const refused = {
     401: 'No or invalid token',
@@ -45,8 +48,11 @@ export function reactionRoutes({ reactions, messages, docs, answers }: ReactionR
   });
   router.post('/msg/reaction', async (req, res) => {
     const body = parseInput(reactionSchema, req.body);
-    const { created, message } = await reactions.react(actorOf(req), body.message_id, body.emoji);
-    res.status(created ? 201 : 200).json(message);
+    const answer = await idempotency.run(actorOf(req), 'POST /msg/reaction', idempotencyKey(req), body, async () => {
+      const { created, message } = await reactions.react(actorOf(req), body.message_id, body.emoji);
+      return { status: created ? 201 : 200, body: message };
+    });
+    res.status(answer.status).json(answer.body);
   });
 
   docs.route({

@@ -36,3 +36,9 @@ export function isSingleEmoji(s: string): boolean {
   const found = s.match(EMOJI);
   return found !== null && found.length === 1 && found[0] === s;
 }
+
+/** The `Idempotency-Key` header, when given once. */
+export function idempotencyKey(req: Request): string | undefined {
+  const v = req.headers['idempotency-key'];
+  return typeof v === 'string' ? v : undefined;
+}

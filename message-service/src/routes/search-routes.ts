@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { type ApiDocs, parseInput, parsePaging, single } from '@canaduck/service-kit';
+import { type ApiDocs, parseInput, single } from '@canaduck/service-kit';
 import type { SearchService } from '../domain/search-service';
-import { actorOf } from './route-helpers';
-import { type AnswerSchemas, pagingQuery, searchQuery } from './schemas';
+import { actorOf, pageFrom } from './route-helpers';
+import { type AnswerSchemas, cursorQuery, searchQuery } from './schemas';
 
 export interface SearchRoutesDeps {
   search: SearchService;
@@ -22,10 +22,10 @@ export function searchRoutes({ search, docs, answers }: SearchRoutesDeps): Route
       'other words (short ones, stopwords, anything with punctuation, % or _) are matched literally as substrings. Without ' +
       "channel, searches public channels, private channels the caller is in, and the caller's private conversations.",
     auth: 'user',
-    query: searchQuery.merge(pagingQuery),
+    query: searchQuery.merge(cursorQuery),
     responses: {
-      200: { description: 'A page of matching messages', schema: answers.messageList },
-      400: 'Missing q, bad paging',
+      200: { description: 'A page of matching messages', schema: answers.messagePage },
+      400: 'Missing q, bad paging, offset + limit over SEARCH_MAX_WINDOW (search_too_deep: page on with before)',
       401: 'No or invalid token',
       403: 'channel given and not readable by the caller',
       404: 'channel given and unknown',
@@ -35,8 +35,7 @@ export function searchRoutes({ search, docs, answers }: SearchRoutesDeps): Route
   });
   router.get('/msg/search', async (req, res) => {
     const q = parseInput(searchQuery, { q: single(req.query.q), channel: single(req.query.channel) }, 'query');
-    const { offset, limit } = parsePaging(req.query);
-    res.json(await search.find(actorOf(req), q.q, q.channel, offset, limit));
+    res.json(await search.find(actorOf(req), q.q, q.channel, pageFrom(req.query)));
   });
 
   return router;
