@@ -38,8 +38,6 @@ export const configShape = {
   /** Login attempts (PASS, SASL) per client address and window, as the gateway limits /login. */
   RATE_LIMIT_MAX: positiveInt(20),
   RATE_LIMIT_WINDOW_MS: positiveInt(60000),
-  /** NATS JetStream for the event streams; unset: the services' HTTP feeds. */
-  NATS_URL: z.string().optional(),
   /**
    * `auto`: @canaduck/events' transport (NATS when NATS_URL is set, else long-polled HTTP feeds);
    * `poll`: message-service's feed polled every IRC_FEED_POLL_MS (a feed without long-poll).

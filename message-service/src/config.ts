@@ -1,24 +1,4 @@
-import ms from 'ms';
 import { commonShape, port, positiveInt, z } from '@canaduck/config';
-
-/**
- * A duration read with `ms` ("7d", "12h", "30m", "90s"); a bare number is seconds. Anything else,
- * zero or negative fails at start-up.
- */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      const text = value.trim();
-      // ms() throws on an empty string or one over 100 characters instead of answering undefined.
-      const millis = /^\d+$/.test(text) ? Number(text) * 1000 : text && text.length <= 100 ? ms(text as ms.StringValue) : undefined;
-      if (typeof millis !== 'number' || !Number.isSafeInteger(millis) || millis <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a positive duration: "7d", "12h", "30m" or seconds' });
-        return z.NEVER;
-      }
-      return millis;
-    });
 
 /** Environment of the message-service; see the README's configuration table. */
 export const configShape = {
@@ -30,10 +10,6 @@ export const configShape = {
    * stream is down.
    */
   ACCESS_CACHE_MS: positiveInt(2000),
-  /** Unset: events served on GET /internal/events only and channel events long-polled from channel-service; set: NATS JetStream. */
-  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
-  /** How long the message events are kept; a reader behind that gets 410 resync_required. */
-  EVENT_RETENTION: duration('7d'),
   /** Group commit on MySQL: posts per INSERT at most while several arrive at once (1 turns it off). */
   MESSAGE_INSERT_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
 };
@@ -66,7 +42,7 @@ export function settingsFrom(config: MessageConfig): Settings {
     httpTimeoutMs: config.HTTP_TIMEOUT_MS,
     accessCacheMs: config.ACCESS_CACHE_MS,
     natsUrl: config.NATS_URL,
-    eventRetentionMs: config.EVENT_RETENTION,
+    eventRetentionMs: config.EVENT_RETENTION * 1000,
     insertBatch: config.MESSAGE_INSERT_BATCH,
   };
 }

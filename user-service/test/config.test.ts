@@ -1,5 +1,5 @@
-import { loadConfig } from '@canaduck/config';
-import { configShape, parseDurationSeconds, settingsFrom } from '../src/config';
+import { loadConfig, parseDurationSeconds } from '@canaduck/config';
+import { configShape, settingsFrom } from '../src/config';
 
 const base = { JWT_SECRET: 'x'.repeat(32) };
 
@@ -29,12 +29,13 @@ describe('user-service configuration', () => {
     ['30m', 1800],
     ['1h', 3600],
     ['7d', 604800],
+    ['1w', 604800],
   ])('when a duration is %s, then it is %i seconds', (text, seconds) => {
     expect(parseDurationSeconds(text)).toBe(seconds);
     expect(loadConfig(configShape, { ...base, JWT_EXPIRES_IN: text }).JWT_EXPIRES_IN).toBe(seconds);
   });
 
-  it.each([['0'], ['-5'], ['1w'], ['soon']])('when JWT_EXPIRES_IN is %s, then the configuration is refused', (text) => {
+  it.each([['0'], ['-5'], ['1.5s'], ['soon']])('when JWT_EXPIRES_IN is %s, then the configuration is refused', (text) => {
     expect(() => loadConfig(configShape, { ...base, JWT_EXPIRES_IN: text })).toThrow(/JWT_EXPIRES_IN/);
   });
 
