@@ -1,15 +1,10 @@
-import { z } from 'zod';
 import type { TokenState, TokenStateLookup } from '@canaduck/auth';
-import { userTokenStateSchema } from '@canaduck/contracts';
+import { internalUserAnswerSchema, userTokenStateSchema, type InternalUserAnswer } from '@canaduck/contracts';
 import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 
-/**
- * The part of user-service's `GET /internal/users/<pseudo>` answer channel-service reads.
- * Caller-side until user-service's contract (@canaduck/contracts' user-service.ts) lands.
- */
-const knownUserSchema = z.object({ pseudo: z.string() });
-export type KnownUser = z.infer<typeof knownUserSchema>;
+/** The part of user-service's `GET /internal/users/<pseudo>` answer channel-service reads. */
+export type KnownUser = Pick<InternalUserAnswer, 'pseudo'>;
 
 /**
  * Asks user-service whether a user exists (structures.md 5: GET /internal/users/<pseudo>).
@@ -21,7 +16,7 @@ export class UserClient implements TokenStateLookup {
   async require(pseudo: string, requestId?: string): Promise<KnownUser> {
     const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}`, { requestId });
     if (res.status === 404) throw new NotFoundError(`user ${pseudo} not found`, 'user_not_found');
-    const body = res.status === 200 ? knownUserSchema.safeParse(res.data) : undefined;
+    const body = res.status === 200 ? internalUserAnswerSchema.safeParse(res.data) : undefined;
     if (!body?.success) {
       // A 401/403 here means the two services disagree on the service secret: not the caller's fault.
       throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');

@@ -7,7 +7,7 @@ import { ChannelClient } from './channel-client';
 import { UserClient } from './user-client';
 
 export { ChannelClient, type ChannelAccess } from './channel-client';
-export { UserClient, type InternalUser } from './user-client';
+export { UserClient } from './user-client';
 
 export interface Clients {
   channels: ChannelClient;
