@@ -1,5 +1,6 @@
 import type { TokenState, TokenStateLookup } from '@canaduck/auth';
-import { internalUserAnswerSchema, userTokenStateSchema, type InternalUserAnswer } from '@canaduck/contracts';
+import { internalUserAnswerSchema, type InternalUserAnswer } from '@canaduck/contracts';
+import { fetchTokenState } from '@canaduck/events';
 import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 
@@ -29,13 +30,8 @@ export class UserClient implements TokenStateLookup {
    * while the revocation map is stale; undefined for a pseudo never registered, throws when
    * user-service cannot answer.
    */
-  async tokenState(pseudo: string): Promise<TokenState | undefined> {
-    const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/token-state`);
-    if (res.status === 404) return undefined;
-    const body = res.status === 200 ? userTokenStateSchema.safeParse(res.data) : undefined;
-    if (!body?.success) throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
-    const { deleted, roles, revoked_before } = body.data;
-    return { deleted, roles, revokedBefore: revoked_before === null ? null : Date.parse(revoked_before) };
+  tokenState(pseudo: string): Promise<TokenState | undefined> {
+    return fetchTokenState(this.http, pseudo);
   }
 
   close(): void {
