@@ -19,7 +19,8 @@ export interface ServiceAppOptions {
   name: string;
   logger: Logger;
   bodyLimit?: string;
-  openapi: OpenApiOptions;
+  /** The OpenAPI document's title and routes; none: an empty document titled with the name. */
+  openapi?: OpenApiOptions;
   /** Named checks behind /ready (database, required dependencies). */
   readiness?: Record<string, ReadinessCheck>;
   /** Extra facts added to the /ready body that do not decide readiness (e.g. a feed's state). */
@@ -72,18 +73,17 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   // The routes describe themselves as they are mounted, so the document is built once they all are.
   let doc: Record<string, unknown> | undefined;
   let ui: RequestHandler | undefined;
-  const docs = o.openapi.docs ?? new ApiDocs();
   const documentOf = () =>
-    (doc ??= docs.document({
-      title: o.openapi.title,
-      version: o.openapi.version,
-      description: o.openapi.description ?? `${o.name} of CanaDuck IRC`,
+    (doc ??= (o.openapi?.docs ?? new ApiDocs()).document({
+      title: o.openapi?.title ?? o.name,
+      version: o.openapi?.version,
+      description: o.openapi?.description ?? `${o.name} of CanaDuck IRC`,
     }));
   app.get('/openapi.json', (_req, res) => {
     res.json(documentOf());
   });
   app.use('/docs', swaggerUi.serve, ((req, res, next) => {
-    ui ??= swaggerUi.setup(documentOf(), { customSiteTitle: o.openapi.title });
+    ui ??= swaggerUi.setup(documentOf(), { customSiteTitle: o.openapi?.title ?? o.name });
     ui(req, res, next);
   }) as RequestHandler);
 
