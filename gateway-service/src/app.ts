@@ -4,7 +4,7 @@ import { TokenVerifier, type TokenRevocation, type TokenSettings } from '@canadu
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { createTokenRevocation } from '@canaduck/events';
 import { httpLogger, requestIdMiddleware, type Logger } from '@canaduck/logging';
-import { ApiDocs, buildOpenApiDocument, ServiceMetrics } from '@canaduck/service-kit';
+import { ApiDocs, ServiceMetrics } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
@@ -83,10 +83,9 @@ export function createGateway(deps: AppDeps): Gateway {
   const docs = new ApiDocs();
   let ownDoc: Record<string, unknown> | undefined;
   const document = () =>
-    (ownDoc ??= buildOpenApiDocument('gateway-service', {
+    (ownDoc ??= docs.document({
       title: 'CanaDuck IRC gateway-service',
       description: 'The single public entry of CanaDuck IRC: routing, JWT checks, /fullinfo, aggregated docs',
-      docs,
     }));
   app.use(healthRoutes(docs, urls, c.readyTimeoutMs));
   app.use(fullinfoRoutes(docs, clients, c.fullinfoMessages));

@@ -38,10 +38,6 @@ export const configShape = {
   /** Login attempts (PASS, SASL) per client address and window, as the gateway limits /login. */
   RATE_LIMIT_MAX: positiveInt(20),
   RATE_LIMIT_WINDOW_MS: positiveInt(60000),
-  /** NATS JetStream for the event streams; unset: the services' HTTP feeds. */
-  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
-  /** Stream names' namespace on NATS (the relays' NATS_NAMESPACE). */
-  NATS_NAMESPACE: z.string().default('canaduck'),
   /**
    * How message-service's stream is read. `auto`: @canaduck/events' transport (NATS when NATS_URL
    * is set, else the long-polled HTTP feed); `poll`: its HTTP feed polled every IRC_FEED_POLL_MS,

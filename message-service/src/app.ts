@@ -66,6 +66,7 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     logger: deps.logger,
     retentionMs: settings.eventRetentionMs,
     natsUrl: settings.natsUrl,
+    natsNamespace: settings.natsNamespace,
     now,
     ...deps.eventBackbone,
   });

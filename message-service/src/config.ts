@@ -1,24 +1,4 @@
-import ms from 'ms';
-import { commonShape, port, positiveInt, z } from '@canaduck/config';
-
-/**
- * A duration read with `ms` ("7d", "12h", "30m", "90s"); a bare number is seconds. Anything else,
- * zero or negative fails at start-up.
- */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      const text = value.trim();
-      // ms() throws on an empty string or one over 100 characters instead of answering undefined.
-      const millis = /^\d+$/.test(text) ? Number(text) * 1000 : text && text.length <= 100 ? ms(text as ms.StringValue) : undefined;
-      if (typeof millis !== 'number' || !Number.isSafeInteger(millis) || millis <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a positive duration: "7d", "12h", "30m" or seconds' });
-        return z.NEVER;
-      }
-      return millis;
-    });
+import { commonShape, duration, port, positiveInt, z } from '@canaduck/config';
 
 /** Environment of the message-service; see the README's configuration table. */
 export const configShape = {
@@ -30,10 +10,6 @@ export const configShape = {
    * stream is down.
    */
   ACCESS_CACHE_MS: positiveInt(2000),
-  /** Unset: events served on GET /internal/events only and channel events long-polled from channel-service; set: NATS JetStream. */
-  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
-  /** How long the message events are kept; a reader behind that gets 410 resync_required. */
-  EVENT_RETENTION: duration('7d'),
   /** Group commit on MySQL: posts per INSERT at most while several arrive at once (1 turns it off). */
   MESSAGE_INSERT_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
   /** Deepest search page: offset + limit at most this; further with the `before` cursor. */
@@ -44,7 +20,7 @@ export const configShape = {
   MAX_REACTIONS_PER_USER: positiveInt(10),
   /** Posts waiting for the insert batcher at most; past it, 503 insert_queue_full with Retry-After. */
   INSERT_QUEUE_MAX: positiveInt(5000),
-  /** How long an Idempotency-Key's first answer is kept and replayed. */
+  /** How long an Idempotency-Key's first answer is kept and replayed (seconds, or `24h`, `30m`...). */
   IDEMPOTENCY_TTL: duration('24h'),
 };
 
@@ -62,6 +38,8 @@ export interface Settings {
   accessCacheMs: number;
   /** See NATS_URL. */
   natsUrl?: string;
+  /** See NATS_NAMESPACE. */
+  natsNamespace: string;
   /** See EVENT_RETENTION (ms). */
   eventRetentionMs: number;
   /** See MESSAGE_INSERT_BATCH. */
@@ -84,11 +62,12 @@ export function settingsFrom(config: MessageConfig): Settings {
     httpTimeoutMs: config.HTTP_TIMEOUT_MS,
     accessCacheMs: config.ACCESS_CACHE_MS,
     natsUrl: config.NATS_URL,
-    eventRetentionMs: config.EVENT_RETENTION,
+    natsNamespace: config.NATS_NAMESPACE,
+    eventRetentionMs: config.EVENT_RETENTION * 1000,
     insertBatch: config.MESSAGE_INSERT_BATCH,
     searchMaxWindow: config.SEARCH_MAX_WINDOW,
     reactionLimits: { emojiPerMessage: config.MAX_EMOJI_PER_MESSAGE, perUser: config.MAX_REACTIONS_PER_USER },
     insertQueueMax: config.INSERT_QUEUE_MAX,
-    idempotencyTtlMs: config.IDEMPOTENCY_TTL,
+    idempotencyTtlMs: config.IDEMPOTENCY_TTL * 1000,
   };
 }

@@ -9,13 +9,13 @@ import {
   bearer,
   createTestDatabase,
   missingChannelAccess,
-  type AccessAnswer,
   testServiceSecret,
   testTokenSettings,
   type TestDatabase,
   type TestDbKind,
 } from '@canaduck/testing';
 import type { Express } from 'express';
+import type { ChannelAccess } from '@canaduck/contracts';
 import type { ServiceGuards } from '@canaduck/service-kit';
 import { loadConfig } from '@canaduck/config';
 import type { EventBackbone } from '@canaduck/events';
@@ -57,7 +57,7 @@ export class World {
     for (const p of pseudos) this.users.add(p.toLowerCase());
   }
 
-  access(name: string, pseudo: string, admin: boolean): AccessAnswer {
+  access(name: string, pseudo: string, admin: boolean): ChannelAccess {
     const ch = this.channels.get(name);
     const p = pseudo.toLowerCase();
     if (!ch) return missingChannelAccess(name);

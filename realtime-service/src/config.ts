@@ -4,10 +4,6 @@ import { commonShape, port, positiveInt, z } from '@canaduck/config';
 export const configShape = {
   ...commonShape,
   PORT: port(5006),
-  /** NATS JetStream: when set, the streams are read from it instead of the services' HTTP feeds. */
-  NATS_URL: z.string().optional(),
-  /** Prefix of the JetStream stream names (the relays' namespace). */
-  NATS_NAMESPACE: z.string().default('canaduck'),
   /** Where each stream's HTTP feed is served, when not by its service itself (defaults: the service urls). */
   USER_EVENTS_URL: z.string().url().optional(),
   CHANNEL_EVENTS_URL: z.string().url().optional(),

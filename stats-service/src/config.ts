@@ -9,8 +9,6 @@ export const configShape = {
   STATS_POLL_MS: positiveInt(1000),
   /** Events per batch of the stream (message-service allows at most 5000 per page). */
   STATS_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
-  /** Unset: message-service's GET /internal/events is long-polled; set: NATS JetStream. */
-  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   /** Long-poll wait of the HTTP feed (seconds); /ready calls the feed unavailable after it plus 5 s of silence. */
   STATS_FEED_WAIT_S: z.coerce.number().min(0.05).max(30).default(20),
   /** How often the visibility of every known channel is asked again. */

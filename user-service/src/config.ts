@@ -1,31 +1,5 @@
-import { commonShape, port, positiveInt, z } from '@canaduck/config';
+import { commonShape, duration, port, positiveInt, z } from '@canaduck/config';
 import { PSEUDO_PATTERN } from '@canaduck/service-kit';
-
-const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** Parses "3600", "45s", "30m", "1h", "7d" into seconds; null when it is none of these. */
-export function parseDurationSeconds(value: string): number | null {
-  const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
-  if (!match) return null;
-  const seconds = Number(match[1]) * DURATION_UNITS[(match[2] || 's').toLowerCase()];
-  return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : null;
-}
-
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      const seconds = parseDurationSeconds(v);
-      if (seconds === null) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: 'expected a positive duration: seconds ("3600") or "45s", "30m", "1h", "7d"',
-        });
-        return z.NEVER;
-      }
-      return seconds;
-    });
 
 /** Environment of the user-service; see the README's configuration table. */
 export const configShape = {
@@ -46,10 +20,6 @@ export const configShape = {
     .refine((v) => Buffer.byteLength(v, 'utf8') >= 8 && Buffer.byteLength(v, 'utf8') <= 72, 'ADMIN_PASSWORD must be 8 to 72 bytes')
     .optional(),
   ADMIN_EMAIL: z.string().email('ADMIN_EMAIL must be an email address').optional(),
-  /** NATS JetStream: when set, the user events are relayed there and the revocation map reads them from there. */
-  NATS_URL: z.string().optional(),
-  /** How long the user events are kept (then pruned; older cursors get 410 resync_required). */
-  EVENT_RETENTION: duration('7d'),
 };
 
 export type UserServiceConfig = z.infer<z.ZodObject<typeof configShape>>;
@@ -79,6 +49,7 @@ export function settingsFrom(config: UserServiceConfig): Settings {
     whoisChannelsTimeoutMs: config.WHOIS_CHANNELS_TIMEOUT_MS,
     channelServiceUrl: config.CHANNEL_SERVICE_URL,
     natsUrl: config.NATS_URL,
+    natsNamespace: config.NATS_NAMESPACE,
     eventRetentionMs: config.EVENT_RETENTION * 1000,
   };
 }

@@ -1,5 +1,5 @@
 import { loadConfig } from '@canaduck/config';
-import { configShape, parseDurationSeconds, settingsFrom } from '../src/config';
+import { configShape, settingsFrom } from '../src/config';
 
 const base = { JWT_SECRET: 'x'.repeat(32) };
 
@@ -23,18 +23,12 @@ describe('user-service configuration', () => {
     expect(settings).toMatchObject({ natsUrl: 'nats://127.0.0.1:4222', eventRetentionMs: 2 * 86400 * 1000 });
   });
 
-  it.each([
-    ['3600', 3600],
-    ['45s', 45],
-    ['30m', 1800],
-    ['1h', 3600],
-    ['7d', 604800],
-  ])('when a duration is %s, then it is %i seconds', (text, seconds) => {
-    expect(parseDurationSeconds(text)).toBe(seconds);
-    expect(loadConfig(configShape, { ...base, JWT_EXPIRES_IN: text }).JWT_EXPIRES_IN).toBe(seconds);
+  it('when JWT_EXPIRES_IN and PRESENCE_TIMEOUT are durations, then they are read in seconds', () => {
+    const config = loadConfig(configShape, { ...base, JWT_EXPIRES_IN: '1w', PRESENCE_TIMEOUT: '5m' });
+    expect(config).toMatchObject({ JWT_EXPIRES_IN: 604800, PRESENCE_TIMEOUT: 300 });
   });
 
-  it.each([['0'], ['-5'], ['1w'], ['soon']])('when JWT_EXPIRES_IN is %s, then the configuration is refused', (text) => {
+  it.each([['0'], ['-5'], ['1.5s'], ['soon']])('when JWT_EXPIRES_IN is %s, then the configuration is refused', (text) => {
     expect(() => loadConfig(configShape, { ...base, JWT_EXPIRES_IN: text })).toThrow(/JWT_EXPIRES_IN/);
   });
 

@@ -16,7 +16,7 @@ export interface Clients {
 }
 
 export interface ClientsOptions {
-  config: Pick<Config, 'USER_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'NATS_URL'>;
+  config: Pick<Config, 'USER_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'NATS_URL'> & { NATS_NAMESPACE?: string };
   /** NATS stream prefix (tests use their own). */
   natsNamespace?: string;
   /** Mints the service token of each internal call. */
@@ -36,7 +36,7 @@ export function createClients(o: ClientsOptions): Clients {
   );
   const userEvents = userStreamTransport({
     natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace,
+    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     userServiceUrl: o.config.USER_SERVICE_URL,
     serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger,

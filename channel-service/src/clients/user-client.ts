@@ -1,15 +1,11 @@
-import { z } from 'zod';
 import type { TokenState, TokenStateLookup } from '@canaduck/auth';
-import { userTokenStateSchema } from '@canaduck/contracts';
+import { internalUserAnswerSchema, type InternalUserAnswer } from '@canaduck/contracts';
+import { fetchTokenState } from '@canaduck/events';
 import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 
-/**
- * The part of user-service's `GET /internal/users/<pseudo>` answer channel-service reads.
- * Caller-side until user-service's contract (@canaduck/contracts' user-service.ts) lands.
- */
-const knownUserSchema = z.object({ pseudo: z.string() });
-export type KnownUser = z.infer<typeof knownUserSchema>;
+/** The part of user-service's `GET /internal/users/<pseudo>` answer channel-service reads. */
+export type KnownUser = Pick<InternalUserAnswer, 'pseudo'>;
 
 /**
  * Asks user-service whether a user exists (structures.md 5: GET /internal/users/<pseudo>).
@@ -21,7 +17,7 @@ export class UserClient implements TokenStateLookup {
   async require(pseudo: string, requestId?: string): Promise<KnownUser> {
     const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}`, { requestId });
     if (res.status === 404) throw new NotFoundError(`user ${pseudo} not found`, 'user_not_found');
-    const body = res.status === 200 ? knownUserSchema.safeParse(res.data) : undefined;
+    const body = res.status === 200 ? internalUserAnswerSchema.safeParse(res.data) : undefined;
     if (!body?.success) {
       // A 401/403 here means the two services disagree on the service secret: not the caller's fault.
       throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
@@ -34,13 +30,8 @@ export class UserClient implements TokenStateLookup {
    * while the revocation map is stale; undefined for a pseudo never registered, throws when
    * user-service cannot answer.
    */
-  async tokenState(pseudo: string): Promise<TokenState | undefined> {
-    const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/token-state`);
-    if (res.status === 404) return undefined;
-    const body = res.status === 200 ? userTokenStateSchema.safeParse(res.data) : undefined;
-    if (!body?.success) throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
-    const { deleted, roles, revoked_before } = body.data;
-    return { deleted, roles, revokedBefore: revoked_before === null ? null : Date.parse(revoked_before) };
+  tokenState(pseudo: string): Promise<TokenState | undefined> {
+    return fetchTokenState(this.http, pseudo);
   }
 
   close(): void {

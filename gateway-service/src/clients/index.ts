@@ -44,7 +44,7 @@ export function createClients(o: {
   const services = Object.fromEntries(UPSTREAMS.map((name) => [name, make(name)])) as Record<UpstreamName, ServiceClient>;
   const userEvents = userStreamTransport({
     natsUrl: settings.natsUrl,
-    natsNamespace: o.natsNamespace,
+    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     userServiceUrl: urls['user-service'][0],
     serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger ?? createLogger('gateway-service', 'silent'),

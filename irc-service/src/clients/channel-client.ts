@@ -1,5 +1,6 @@
 import type { ServiceClient } from '@canaduck/http-client';
-import type { Answer, ChannelConfig, ChannelListEntry, ChannelUser, FeedEvent } from './types';
+import type { EventsPage } from '@canaduck/contracts';
+import type { Answer, ChannelConfig, ChannelListEntry, ChannelUser } from './types';
 
 type Result = Answer<{ result: string }>;
 
@@ -13,7 +14,7 @@ export class ChannelClient {
     private readonly internal: ServiceClient,
   ) {}
 
-  events(after: number, limit: number): Promise<Answer<{ events: FeedEvent[]; last_seq: number }>> {
+  events(after: number, limit: number): Promise<Answer<EventsPage>> {
     return this.internal.get('/internal/events', { query: { after, limit } });
   }
 

@@ -1,5 +1,6 @@
 import type { ServiceClient } from '@canaduck/http-client';
-import type { Answer, FeedEvent, Message } from './types';
+import type { EventsPage } from '@canaduck/contracts';
+import type { Answer, Message } from './types';
 
 export interface HistoryQuery {
   before?: number;
@@ -33,8 +34,8 @@ export class MessageClient {
     return this.http.get('/msg/private', { authorization: auth, query: { from, to, limit: q.limit, before: q.before } });
   }
 
-  /** The internal feed; caller-side type until @canaduck/events replaces this reader. */
-  events(after: number, limit: number): Promise<Answer<{ events: FeedEvent[]; last_seq: number }>> {
+  /** The internal feed, read by the polling transport (IRC_EVENT_TRANSPORT=poll). */
+  events(after: number, limit: number): Promise<Answer<EventsPage>> {
     return this.internal.get('/internal/events', { query: { after, limit } });
   }
 

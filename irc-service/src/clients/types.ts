@@ -59,10 +59,3 @@ export interface Message {
   timestamp: string;
   reply_to: number | null;
 }
-
-export interface FeedEvent {
-  seq: number;
-  type: string;
-  at: string;
-  data: Record<string, unknown>;
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration } from './duration';
 
 /** Thrown at start-up when the environment is wrong; lists every problem at once. */
 export class ConfigError extends Error {
@@ -91,6 +92,18 @@ export const commonShape = {
   CHANNEL_SERVICE_URL: z.string().url().default('http://127.0.0.1:5003'),
   GATEWAY_SERVICE_URL: z.string().url().default('http://127.0.0.1:5004'),
   STATS_SERVICE_URL: z.string().url().default('http://127.0.0.1:5005'),
+  // NATS JetStream server (`nats://127.0.0.1:4222`): when set, the event streams are relayed to and
+  // read from it; unset (or empty): the services' HTTP feeds only.
+  NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  // How long a service keeps its events (seconds, read as a duration); a reader behind that gets
+  // 410 resync_required.
+  EVENT_RETENTION: duration('7d'),
+  // Prefix of the JetStream streams and subjects (`canaduck`: CANADUCK_EVENTS_<SERVICE>), so that
+  // deployments or test runs can share one NATS server.
+  NATS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('canaduck'),
 };
 
 export type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;

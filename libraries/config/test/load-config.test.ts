@@ -32,8 +32,17 @@ describe('loadConfig with the common shape', () => {
       CHANNEL_SERVICE_URL: 'http://127.0.0.1:5003',
       GATEWAY_SERVICE_URL: 'http://127.0.0.1:5004',
       STATS_SERVICE_URL: 'http://127.0.0.1:5005',
+      EVENT_RETENTION: 7 * 86400,
       PORT: 5001,
     });
+  });
+
+  it('when NATS_URL and EVENT_RETENTION are set, then they are read as a URL and a duration in seconds', () => {
+    const c = loadConfig(shape, { JWT_SECRET: SECRET, NATS_URL: 'nats://127.0.0.1:4222', EVENT_RETENTION: '2d' });
+    expect(c).toMatchObject({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_RETENTION: 2 * 86400 });
+    expect(loadConfig(shape, { JWT_SECRET: SECRET, NATS_URL: '' }).NATS_URL).toBeUndefined();
+    expect(() => loadConfig(shape, { JWT_SECRET: SECRET, NATS_URL: 'not a url' })).toThrow(/NATS_URL/);
+    expect(() => loadConfig(shape, { JWT_SECRET: SECRET, EVENT_RETENTION: 'forever' })).toThrow(/EVENT_RETENTION/);
   });
 
   it('when values are given, then they are parsed and coerced', () => {
@@ -143,16 +152,23 @@ describe('field helpers', () => {
 
 describe('loadConfigOrExit in a real process', () => {
   it('when the environment is wrong, then the process prints every problem and exits with 1', () => {
-    const src = path.join(__dirname, '..', 'src', 'load-config.ts').replace(/\\/g, '/');
+    const dir = path.join(__dirname, '..', 'src');
     // The child runs the library's source, transpiled here, so the test needs no prior build.
-    const code = ts.transpileModule(fs.readFileSync(src, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    }).outputText;
+    const compiled = (file: string) =>
+      ts.transpileModule(fs.readFileSync(path.join(dir, file), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      }).outputText;
     const runner = `
       const Module = require('module');
-      const m = new Module('load-config');
-      m.paths = Module._nodeModulePaths(${JSON.stringify(path.dirname(src))});
-      m._compile(${JSON.stringify(code)}, 'load-config.js');
+      const load = (name, code, local) => {
+        const m = new Module(name);
+        m.paths = Module._nodeModulePaths(${JSON.stringify(dir)});
+        m.require = (id) => local[id] ?? Module.prototype.require.call(m, id);
+        m._compile(code, name + '.js');
+        return m.exports;
+      };
+      const duration = load('duration', ${JSON.stringify(compiled('duration.ts'))}, {});
+      const m = { exports: load('load-config', ${JSON.stringify(compiled('load-config.ts'))}, { './duration': duration }) };
       const { loadConfigOrExit, commonShape, port } = m.exports;
       loadConfigOrExit({ ...commonShape, PORT: port(5001) }, { JWT_SECRET: 'short', PORT: 'abc' });
       console.log('should not get here');

@@ -14,6 +14,7 @@ export { RevocationMap, rejectRevokedTokens, tokenIssuedAt, type RevocationMapOp
 export {
   userStreamTransport,
   createTokenRevocation,
+  fetchTokenState,
   REVOCATION_STALE_AFTER_MS,
   REVOCATION_RECHECK_CACHE_MS,
   type UserStreamTransportOptions,

@@ -1,4 +1,7 @@
-import { TokenRevocation, type TokenStateLookup } from '@canaduck/auth';
+import { TokenRevocation, type TokenState, type TokenStateLookup } from '@canaduck/auth';
+import { userTokenStateSchema } from '@canaduck/contracts';
+import { ServiceUnavailableError } from '@canaduck/errors';
+import type { ServiceClient } from '@canaduck/http-client';
 import { createEventTransport } from './create-transport';
 import { RevocationMap } from './revocation-map';
 import type { EventLogger, EventTransport } from './types';
@@ -31,6 +34,20 @@ export function userStreamTransport(o: UserStreamTransportOptions): EventTranspo
     logger: o.logger,
     waitSeconds: 1,
   });
+}
+
+/**
+ * user-service's `GET /internal/users/<pseudo>/token-state` over a caller's client to user-service:
+ * the `tokenState` of every service's TokenStateLookup. Undefined for a pseudo never registered;
+ * throws a 503 `dependency_failed` when user-service cannot answer.
+ */
+export async function fetchTokenState(http: Pick<ServiceClient, 'get'>, pseudo: string): Promise<TokenState | undefined> {
+  const res = await http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/token-state`);
+  if (res.status === 404) return undefined;
+  const body = res.status === 200 ? userTokenStateSchema.safeParse(res.data) : undefined;
+  if (!body?.success) throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
+  const { deleted, roles, revoked_before } = body.data;
+  return { deleted, roles, revokedBefore: revoked_before === null ? null : Date.parse(revoked_before) };
 }
 
 export interface CreateTokenRevocationOptions {

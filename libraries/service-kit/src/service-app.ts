@@ -1,5 +1,4 @@
 import express, { type Express, type RequestHandler } from 'express';
-import swaggerJsdoc from 'swagger-jsdoc';
 import swaggerUi from 'swagger-ui-express';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { accessLogMiddleware, requestIdMiddleware, type AccessLogMode, type Logger } from '@canaduck/logging';
@@ -14,19 +13,16 @@ export interface OpenApiOptions {
   title: string;
   version?: string;
   description?: string;
-  /** The service's routes, described in code beside them (the one way; see docs/contributing.md). */
+  /** The service's routes, described in code beside them (see docs/contributing.md); none when absent. */
   docs?: ApiDocs;
-  /** Legacy: files holding `@openapi` JSDoc blocks; removed once every service describes its routes with `docs`. */
-  apis?: string[];
-  /** Extra components (schemas) merged into the document. */
-  components?: Record<string, unknown>;
 }
 
 export interface ServiceAppOptions {
   name: string;
   logger: Logger;
   bodyLimit?: string;
-  openapi: OpenApiOptions;
+  /** The OpenAPI document's title and routes; none: an empty document titled with the name. */
+  openapi?: OpenApiOptions;
   /** Named checks behind /ready (database, required dependencies). */
   readiness?: Record<string, ReadinessCheck>;
   /** Extra facts added to the /ready body that do not decide readiness (e.g. a feed's state). */
@@ -57,32 +53,6 @@ export interface ServiceAppOptions {
 /** The metrics of an app built by createServiceApp. */
 export function metricsOf(app: Express): ServiceMetrics {
   return app.locals.metrics as ServiceMetrics;
-}
-
-export function buildOpenApiDocument(name: string, o: OpenApiOptions): Record<string, unknown> {
-  if (o.docs) return o.docs.document({ title: o.title, version: o.version, description: o.description ?? `${name} of CanaDuck IRC` });
-  const doc = swaggerJsdoc({
-    definition: {
-      openapi: '3.0.3',
-      info: { title: o.title, version: o.version ?? '1.0.0', description: o.description ?? `${name} of CanaDuck IRC` },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          serviceToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'service token (internal routes)' },
-        },
-        schemas: {
-          Error: {
-            type: 'object',
-            required: ['error'],
-            properties: { error: { type: 'string', example: 'channel not found' }, code: { type: 'string', example: 'channel_not_found' } },
-          },
-          ...(o.components ?? {}),
-        },
-      },
-    },
-    apis: o.apis ?? [],
-  }) as Record<string, unknown>;
-  return doc;
 }
 
 /**
@@ -129,12 +99,17 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   // The routes describe themselves as they are mounted, so the document is built once they all are.
   let doc: Record<string, unknown> | undefined;
   let ui: RequestHandler | undefined;
-  const documentOf = () => (doc ??= buildOpenApiDocument(o.name, o.openapi));
+  const documentOf = () =>
+    (doc ??= (o.openapi?.docs ?? new ApiDocs()).document({
+      title: o.openapi?.title ?? o.name,
+      version: o.openapi?.version,
+      description: o.openapi?.description ?? `${o.name} of CanaDuck IRC`,
+    }));
   app.get('/openapi.json', (_req, res) => {
     res.json(documentOf());
   });
   app.use('/docs', swaggerUi.serve, ((req, res, next) => {
-    ui ??= swaggerUi.setup(documentOf(), { customSiteTitle: o.openapi.title });
+    ui ??= swaggerUi.setup(documentOf(), { customSiteTitle: o.openapi?.title ?? o.name });
     ui(req, res, next);
   }) as RequestHandler);
 

@@ -17,7 +17,7 @@ function app(guards: ServiceGuards) {
   return createServiceApp({
     name: 'guarded-service',
     logger: pino({ level: 'silent' }),
-    openapi: { title: 'Guarded', apis: [] },
+    openapi: { title: 'Guarded' },
     guards,
     routes: (a) => {
       a.get('/fast', (_req, res) => void res.json({ ok: true }));

@@ -48,7 +48,7 @@ function startChild(
         app: createServiceApp({
           name: 'kit-test',
           logger: ctx.logger,
-          openapi: { title: 'kit', apis: [] },
+          openapi: { title: 'kit' },
           readiness: { database: () => pingDatabase(ctx.knex) },
           routes: (app) => {
             app.get('/slow', async (_req, res) => {

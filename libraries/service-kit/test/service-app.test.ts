@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { ConflictError } from '@canaduck/errors';
-import { buildOpenApiDocument, createServiceApp, type ServiceAppOptions } from '@canaduck/service-kit';
+import { z } from 'zod';
+import { ApiDocs, createServiceApp, type ServiceAppOptions } from '@canaduck/service-kit';
 
 function capturedLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -16,20 +16,22 @@ function capturedLogger() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-const fixtureApis = [path.join(__dirname, 'fixtures', 'routes', '*.ts')];
-
 function app(overrides: Partial<ServiceAppOptions> = {}) {
   const { logger, lines } = capturedLogger();
+  const docs = new ApiDocs();
+  const sample = docs.schema('Sample', z.object({ id: z.string() }));
   const built = createServiceApp({
     name: 'sample-service',
     logger,
     bodyLimit: '1kb',
-    openapi: {
-      title: 'Sample service',
-      apis: fixtureApis,
-      components: { Sample: { type: 'object', properties: { id: { type: 'string' } } } },
-    },
+    openapi: { title: 'Sample service', docs },
     routes: (a) => {
+      docs.route({
+        method: 'get',
+        path: '/samples/:id',
+        summary: 'Reads one sample',
+        responses: { 200: { description: 'The sample', schema: sample }, 404: 'Unknown sample' },
+      });
       a.get('/samples/:id', (req, res) => void res.json({ id: req.params.id }));
       a.post('/samples', (req, res) => void res.status(201).json(req.body));
       a.get('/conflict', () => {
@@ -123,24 +125,31 @@ describe('createServiceApp: /health and /ready', () => {
 });
 
 describe('createServiceApp: OpenAPI and docs', () => {
-  it('when /openapi.json is asked, then it holds the paths found in @openapi blocks and the shared components', async () => {
+  it('when /openapi.json is asked, then it holds the routes described with docs and the shared components', async () => {
     const res = await request(app().app).get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.0.3');
     expect(res.body.info).toEqual({ title: 'Sample service', version: '1.0.0', description: 'sample-service of CanaDuck IRC' });
     expect(Object.keys(res.body.paths)).toEqual(['/samples/{id}']);
     expect(Object.keys(res.body.paths['/samples/{id}'].get.responses)).toEqual(['200', '404']);
-    expect(res.body.components.schemas.Error.required).toEqual(['error']);
-    expect(res.body.components.schemas.Sample).toBeDefined();
+    expect(res.body.paths['/samples/{id}'].get.parameters).toEqual([
+      { in: 'path', name: 'id', required: true, schema: { type: 'string' } },
+    ]);
+    expect(res.body.paths['/samples/{id}'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Sample',
+    });
+    expect(res.body.paths['/samples/{id}'].get.responses['404'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
+    expect(res.body.components.schemas.Error.required).toEqual(['error', 'code']);
+    expect(res.body.components.schemas.Sample).toEqual({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] });
     expect(Object.keys(res.body.components.securitySchemes)).toEqual(['bearerAuth', 'serviceToken']);
   });
 
-  it('when the document is built with a version and description, then they are used', () => {
-    const doc = buildOpenApiDocument('x', { title: 'T', version: '2.1.0', description: 'D', apis: [] }) as {
-      info: unknown;
-      paths?: unknown;
-    };
-    expect(doc.info).toEqual({ title: 'T', version: '2.1.0', description: 'D' });
+  it('when the app is given a version and description, then the document uses them', async () => {
+    const res = await request(app({ openapi: { title: 'T', version: '2.1.0', description: 'D' } }).app).get('/openapi.json');
+    expect(res.body.info).toEqual({ title: 'T', version: '2.1.0', description: 'D' });
+    expect(res.body.paths).toEqual({});
   });
 
   it('when /docs/ is asked, then Swagger UI is served as HTML', async () => {

@@ -1,26 +1,10 @@
+import { channelAccessSchema, type ChannelAccess } from '@canaduck/contracts';
 import { ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 import { pseudoKey } from '@canaduck/service-kit';
 import { LRUCache } from 'lru-cache';
 
-/**
- * channel-service's answer to `GET /internal/channels/<name>/access/<pseudo>` (structures.md
- * section 5). Caller-side copy until `ChannelAccess` of @canaduck/contracts (channel-service's
- * contract) replaces it.
- */
-export interface ChannelAccess {
-  channel: string;
-  channel_id: string | null;
-  exists: boolean;
-  private: boolean;
-  secret: boolean;
-  member: boolean;
-  banned: boolean;
-  role: 'owner' | 'moderator' | 'member' | null;
-  can_read: boolean;
-  can_post: boolean;
-  can_moderate: boolean;
-}
+export type { ChannelAccess };
 
 /** Bounded so that a flood of distinct (channel, pseudo) pairs cannot grow memory without limit. */
 const MAX_ENTRIES = 50_000;
@@ -67,14 +51,13 @@ export class ChannelClient {
   }
 
   private async fetch(channel: string, pseudo: string, admin: boolean, requestId?: string): Promise<ChannelAccess> {
-    const res = await this.http.get<ChannelAccess>(
-      `/internal/channels/${encodeURIComponent(channel)}/access/${encodeURIComponent(pseudo)}`,
-      { query: { admin }, requestId },
-    );
-    if (res.status !== 200 || typeof res.data !== 'object' || res.data === null || typeof res.data.exists !== 'boolean') {
-      throw new ServiceUnavailableError(`channel-service failed (status ${res.status})`, 'dependency_failed');
-    }
-    return res.data;
+    const res = await this.http.get<unknown>(`/internal/channels/${encodeURIComponent(channel)}/access/${encodeURIComponent(pseudo)}`, {
+      query: { admin },
+      requestId,
+    });
+    const body = res.status === 200 ? channelAccessSchema.safeParse(res.data) : undefined;
+    if (!body?.success) throw new ServiceUnavailableError(`channel-service failed (status ${res.status})`, 'dependency_failed');
+    return body.data;
   }
 
   /** Drops every cached answer about the channel (its next ask goes to channel-service). */

@@ -7,7 +7,7 @@ import { ChannelClient } from './channel-client';
 import { UserClient } from './user-client';
 
 export { ChannelClient, type ChannelAccess } from './channel-client';
-export { UserClient, type InternalUser } from './user-client';
+export { UserClient } from './user-client';
 
 export interface Clients {
   channels: ChannelClient;
@@ -36,14 +36,14 @@ export function createClients(o: ClientsOptions): Clients {
   const users = new UserClient(client('user-service', s.userServiceUrl));
   const channelEvents = createEventTransport({
     natsUrl: s.natsUrl,
-    natsNamespace: o.natsNamespace,
+    natsNamespace: o.natsNamespace ?? s.natsNamespace,
     urls: { channel: s.channelServiceUrl },
     serviceAuth,
     logger: o.logger,
   });
   const userEvents = userStreamTransport({
     natsUrl: s.natsUrl,
-    natsNamespace: o.natsNamespace,
+    natsNamespace: o.natsNamespace ?? s.natsNamespace,
     userServiceUrl: s.userServiceUrl,
     serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger,

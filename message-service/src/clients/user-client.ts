@@ -2,12 +2,7 @@ import type { TokenState, TokenStateLookup } from '@canaduck/auth';
 import { userTokenStateSchema } from '@canaduck/contracts';
 import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
-
-export interface InternalUser {
-  pseudo: string;
-  roles: string[];
-  status: string;
-}
+import { internalUserAnswerSchema, type InternalUserAnswer } from '@canaduck/contracts';
 
 /**
  * user-service's `GET /internal/users/<pseudo>` (the recipient of a private message must exist)
@@ -17,13 +12,12 @@ export class UserClient implements TokenStateLookup {
   constructor(private readonly http: ServiceClient) {}
 
   /** The user as user-service spells them; 404 when unknown or deleted. */
-  async require(pseudo: string, requestId?: string): Promise<InternalUser> {
-    const res = await this.http.get<InternalUser>(`/internal/users/${encodeURIComponent(pseudo)}`, { requestId });
+  async require(pseudo: string, requestId?: string): Promise<InternalUserAnswer> {
+    const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}`, { requestId });
     if (res.status === 404) throw new NotFoundError(`user ${pseudo} not found`, 'user_not_found');
-    if (res.status !== 200 || typeof res.data?.pseudo !== 'string') {
-      throw new ServiceUnavailableError(`user-service failed (status ${res.status})`, 'dependency_failed');
-    }
-    return res.data;
+    const body = res.status === 200 ? internalUserAnswerSchema.safeParse(res.data) : undefined;
+    if (!body?.success) throw new ServiceUnavailableError(`user-service failed (status ${res.status})`, 'dependency_failed');
+    return body.data;
   }
 
   /** An account's token state; undefined for a pseudo never registered, throws when user-service cannot answer. */

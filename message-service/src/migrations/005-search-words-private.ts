@@ -8,7 +8,7 @@ import { BACKFILL_BATCH, postingRows, separatorsFor } from './003-search-words';
  * `search_words` (channel messages, migration 003), a search without `channel` reads only the
  * postings of the caller's readable channels and of the caller's own conversations, newest first:
  * its cost follows the page, not the number of matches in the table (the FULLTEXT query it
- * replaces read and sorted every match, 4x slower at 1M messages than at 10k).
+ * replaces read and sorted every match, so it grew with the table: bench/findings.md).
  *
  * Same tokenizer and word rule as migration 003, kept by triggers of its own (MySQL 5.7.2+ and
  * MariaDB 10.2.3+ allow several triggers per event), so 003's triggers stay as released.

@@ -27,9 +27,9 @@ interface Cursor {
  * rest of a word's postings in one dive. So a word with no longer form costs one statement,
  * `moteur` + `moteurs` two, whatever the number of postings, and every step is a plain range the
  * optimizer cannot get wrong. `SELECT DISTINCT key, word`, used before, is cheap only as a loose
- * index scan, which MariaDB's cost model picks only past a break-even point: in the benchmark's
- * databases up to 1M messages it read every posting of the prefix instead (1,200 index entries per
- * search in a channel at 1M, 40 at 10k; bench/findings.md, "Search at 1M").
+ * index scan, which MariaDB's cost model picks only past a break-even point: below it, it read
+ * every posting of the prefix instead, so a search grew with the table (bench/findings.md,
+ * "Search at 1M").
  *
  * Answers the (key, word) pairs of `table` whose word starts with `prefix`, for the keys asked, or
  * null when there are more than `max` of them (the caller then reads differently). A query helper

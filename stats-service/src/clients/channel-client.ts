@@ -1,22 +1,11 @@
-import { z } from 'zod';
+import { channelVisibilityListSchema, MAX_CHANNEL_NAMES, type ChannelVisibility } from '@canaduck/contracts';
 import { ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 
-export interface ChannelVisibility {
-  name: string;
-  channel_id: string;
-  private: boolean;
-  secret: boolean;
-}
-
-// Caller-side shape of channel-service's GET /internal/channels answer, until @canaduck/contracts
-// (channel-service.ts, owned with channel-service) exports it.
-const answerSchema = z.object({
-  channels: z.array(z.object({ name: z.string(), channel_id: z.string(), private: z.boolean(), secret: z.boolean() })),
-});
+export type { ChannelVisibility };
 
 /** channel-service accepts at most this many names per call. */
-export const MAX_NAMES = 500;
+export const MAX_NAMES = MAX_CHANNEL_NAMES;
 
 /** Asks channel-service (`GET /internal/channels?names=`) which channels exist and how visible they are. */
 export class ChannelClient {
@@ -26,7 +15,7 @@ export class ChannelClient {
   async visibility(names: string[]): Promise<ChannelVisibility[]> {
     const res = await this.http.get<unknown>('/internal/channels', { query: { names: names.join(',') } });
     if (res.status !== 200) throw new ServiceUnavailableError(`channel-service answered ${res.status}`, 'channels_unavailable');
-    const body = answerSchema.safeParse(res.data);
+    const body = channelVisibilityListSchema.safeParse(res.data);
     if (!body.success) throw new ServiceUnavailableError('channel-service answered an unexpected body', 'channels_invalid');
     return body.data.channels;
   }

@@ -18,7 +18,10 @@ export interface Clients {
 }
 
 export interface ClientsOptions {
-  config: Pick<Config, 'MESSAGE_SERVICE_URL' | 'CHANNEL_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'USER_SERVICE_URL' | 'NATS_URL' | 'STATS_FEED_WAIT_S'>;
+  config: Pick<
+    Config,
+    'MESSAGE_SERVICE_URL' | 'CHANNEL_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'USER_SERVICE_URL' | 'NATS_URL' | 'STATS_FEED_WAIT_S'
+  > & { NATS_NAMESPACE?: string };
   /** Mints the service token sent on every internal call. */
   serviceTokens: { get(): string };
   logger: Logger;
@@ -40,14 +43,14 @@ export function createClients(o: ClientsOptions): Clients {
   const userHttp = new ServiceClient({ name: 'user-service', baseUrl: o.config.USER_SERVICE_URL, ...common });
   const userEvents = userStreamTransport({
     natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace,
+    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     userServiceUrl: o.config.USER_SERVICE_URL,
     serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger,
   });
   const messageEvents = createEventTransport({
     natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace,
+    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     urls: { message: o.config.MESSAGE_SERVICE_URL },
     serviceAuth: common.serviceAuth,
     logger: o.logger,

@@ -14,7 +14,7 @@ export interface Clients {
 }
 
 export interface ClientsOptions {
-  config: Pick<UserServiceConfig, 'CHANNEL_SERVICE_URL' | 'WHOIS_CHANNELS_TIMEOUT_MS' | 'PORT' | 'NATS_URL'>;
+  config: Pick<UserServiceConfig, 'CHANNEL_SERVICE_URL' | 'WHOIS_CHANNELS_TIMEOUT_MS' | 'PORT' | 'NATS_URL'> & { NATS_NAMESPACE?: string };
   /** NATS stream prefix (tests use their own). */
   natsNamespace?: string;
   /** Mints this service's tokens for its internal calls. */
@@ -32,7 +32,7 @@ export function createClients(o: ClientsOptions): Clients {
   });
   const userEvents = userStreamTransport({
     natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace,
+    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     // Its own feed, on this process: any replica serves the same stream.
     userServiceUrl: `http://127.0.0.1:${o.config.PORT}`,
     serviceAuth: () => o.serviceTokens.get(),
