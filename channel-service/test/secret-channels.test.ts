@@ -80,7 +80,7 @@ describe.each(testDatabases())('secret channels on every channel route (%s)', (k
     const guest = uniqueName('guest');
     nock('http://user-service.test')
       .get(/\/internal\/users\//)
-      .reply(200, { pseudo: guest, roles: ['user'] });
+      .reply(200, { pseudo: guest, roles: ['user'], status: 'online' });
     await request(t.app).post(`/channel/${name}/invite`).set('Authorization', bearer(owner)).send({ pseudo: guest }).expect(200);
     const joined = await request(t.app).post(`/channel/${name}/join`).set('Authorization', bearer(guest));
     expect(joined.status).toBe(200);

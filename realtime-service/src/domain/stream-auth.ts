@@ -73,11 +73,8 @@ export class StreamAuth {
         clockTimestamp: Math.floor(this.deps.now() / 1000),
       }) as typeof claims;
     } catch (err) {
-      const expired = (err as Error).name === 'TokenExpiredError';
-      throw new UnauthorizedError(
-        expired ? 'ticket expired: ask a new one' : 'invalid ticket',
-        expired ? 'ticket_expired' : 'ticket_invalid',
-      );
+      if ((err as Error).name === 'TokenExpiredError') throw new UnauthorizedError('ticket expired: ask a new one', 'ticket_expired');
+      throw new UnauthorizedError('invalid ticket', 'ticket_invalid');
     }
     const ttlMs = Math.max(1000, claims.exp * 1000 - this.deps.now() + 5000);
     if (!(await this.deps.usedTickets.claim(claims.jti, ttlMs)))
