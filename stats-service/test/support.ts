@@ -135,7 +135,13 @@ export interface StartOptions {
 export function testClients(): Clients {
   return createClients({
     // A timeout far above what the in-process fakes need, even on a loaded machine.
-    config: { MESSAGE_SERVICE_URL: MESSAGE_URL, CHANNEL_SERVICE_URL: CHANNEL_URL, USER_SERVICE_URL: USER_URL, HTTP_TIMEOUT_MS: 10_000, STATS_FEED_WAIT_S: 0.2 },
+    config: {
+      MESSAGE_SERVICE_URL: MESSAGE_URL,
+      CHANNEL_SERVICE_URL: CHANNEL_URL,
+      USER_SERVICE_URL: USER_URL,
+      HTTP_TIMEOUT_MS: 10_000,
+      STATS_FEED_WAIT_S: 0.2,
+    },
     serviceTokens: new ServiceTokenMinter('stats-service', testServiceSecret),
     logger,
     // A breaker that never opens: the tests switch services off and on at will.
