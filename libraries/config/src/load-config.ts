@@ -91,6 +91,7 @@ export const commonShape = {
   CHANNEL_SERVICE_URL: z.string().url().default('http://127.0.0.1:5003'),
   GATEWAY_SERVICE_URL: z.string().url().default('http://127.0.0.1:5004'),
   STATS_SERVICE_URL: z.string().url().default('http://127.0.0.1:5005'),
+  REALTIME_SERVICE_URL: z.string().url().default('http://127.0.0.1:5006'),
 };
 
 export type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
