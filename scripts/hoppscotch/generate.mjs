@@ -507,7 +507,9 @@ const messages = folder('4 messages (message-service)', [
 const realtime = folder('4b real-time (realtime-service)', [
   req('a ticket for EventSource or WebSocket', 'POST', '/events/ticket', {
     status: 201,
-    checks: { 'a single-use ticket and its expiry': `typeof b.ticket === 'string' && b.ticket.length > 0 && !isNaN(Date.parse(b.expires_at))` },
+    checks: {
+      'a single-use ticket and its expiry': `typeof b.ticket === 'string' && b.ticket.length > 0 && !isNaN(Date.parse(b.expires_at))`,
+    },
     set: { ticket: 'b.ticket' },
   }),
   req('events waiting, with the ticket', 'GET', '/events/poll', {
