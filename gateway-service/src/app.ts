@@ -1,4 +1,5 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
 import { TokenVerifier, type TokenRevocation, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
@@ -8,14 +9,18 @@ import { ApiDocs, ServiceMetrics } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
-import { frontHandler, gatewayMiddleware, type GatewayCore } from './middleware/gateway-middleware';
+import { frontHandler, gatewayMiddleware, type GatewayCore, upgradeHandler } from './middleware/gateway-middleware';
 import { countedHandler } from './middleware/request-metrics';
 import { authRateLimit, corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
+import { createUpgradeProxy } from './proxy/upgrade-proxy';
 import { createUpstreamProxy, type UpstreamProxy } from './proxy/upstream-proxy';
 import { docsRoutes } from './routes/docs-routes';
 import { fullinfoRoutes } from './routes/fullinfo-routes';
 import { healthRoutes } from './routes/health-routes';
-import { UPSTREAMS, type UpstreamName } from './routing/route-table';
+import { type ProxiedName, UPSTREAMS } from './routing/route-table';
+
+/** `GET /events/poll?wait=` is at most 30 s (structures.md section 7): its answer may come that late. */
+const LONGEST_POLL_MS = 30_000;
 
 export interface AppDeps {
   logger: Logger;
@@ -30,6 +35,13 @@ export interface Gateway {
   app: Express;
   /** What the server runs: a fast path for proxied requests in front of `app`. */
   handler: RequestListener;
+  /** The server's `upgrade` event: `GET /ws` checked, then tunnelled to realtime-service. */
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * On a signal, before draining: cuts the event streams and WebSocket tunnels, which would
+   * otherwise hold the shutdown open; their clients resume from their cursor elsewhere.
+   */
+  onSignal(): void;
   activity: ActivityTracker;
   /**
    * Request counts and latency by route. Never answered on the public port (the routing table
@@ -52,12 +64,38 @@ export function createGateway(deps: AppDeps): Gateway {
   const { settings: c, clients } = deps;
   const urls = c.upstreamUrls;
   const activity = new ActivityTracker({ userService: clients['user-service'], flushMs: c.activityFlushMs, logger: deps.logger });
-  const proxies = Object.fromEntries(
-    UPSTREAMS.map((name) => [
-      name,
-      createUpstreamProxy({ name, target: urls[name], timeoutMs: c.upstreamTimeoutMs, maxSockets: c.proxyMaxSockets, logger: deps.logger }),
-    ]),
-  ) as Record<UpstreamName, UpstreamProxy>;
+  const proxies = {
+    ...Object.fromEntries(
+      UPSTREAMS.map((name) => [
+        name,
+        createUpstreamProxy({
+          name,
+          target: urls[name],
+          timeoutMs: c.upstreamTimeoutMs,
+          maxSockets: c.proxyMaxSockets,
+          logger: deps.logger,
+        }),
+      ]),
+    ),
+    // Event streams: each holds its socket for its whole life (no bound, or streams would queue),
+    // stays silent between heartbeats (no body timeout) and a long poll answers only after its wait.
+    'realtime-service': createUpstreamProxy({
+      name: 'realtime-service',
+      target: urls['realtime-service'],
+      timeoutMs: c.upstreamTimeoutMs,
+      headersTimeoutMs: c.upstreamTimeoutMs + LONGEST_POLL_MS,
+      bodyTimeoutMs: 0,
+      maxSockets: null,
+      trackOpen: true,
+      logger: deps.logger,
+    }),
+  } as Record<ProxiedName, UpstreamProxy>;
+  const tunnels = createUpgradeProxy({
+    name: 'realtime-service',
+    target: urls['realtime-service'],
+    timeoutMs: c.upstreamTimeoutMs,
+    logger: deps.logger,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -112,11 +150,17 @@ export function createGateway(deps: AppDeps): Gateway {
             cors: corsAllowsAny(c) ? undefined : cors,
           }),
     ),
+    upgrade: upgradeHandler(core, tunnels),
+    onSignal() {
+      proxies['realtime-service'].cutOpen();
+      tunnels.cutOpen();
+    },
     activity,
     revocation,
     async shutdown() {
       await revocation.stop();
       await activity.stop();
+      tunnels.cutOpen();
       for (const p of Object.values(proxies)) p.close();
     },
   };

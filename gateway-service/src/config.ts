@@ -1,4 +1,4 @@
-import type { UpstreamName } from './routing/route-table';
+import type { ProxiedName } from './routing/route-table';
 import { bool, commonShape, csv, port, positiveInt, z } from '@canaduck/config';
 
 /**
@@ -39,6 +39,7 @@ export const configShape = {
   MESSAGE_SERVICE_URL: upstreamList('http://127.0.0.1:5002'),
   CHANNEL_SERVICE_URL: upstreamList('http://127.0.0.1:5003'),
   STATS_SERVICE_URL: upstreamList('http://127.0.0.1:5005'),
+  REALTIME_SERVICE_URL: upstreamList('http://127.0.0.1:5006'),
   /** Unset: the revocation map long-polls user-service's feed; set: it reads the user stream from NATS JetStream. */
   NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   /** A proxied or composed call with no answer within this time is a 504. */
@@ -72,7 +73,7 @@ export type GatewayConfig = z.infer<z.ZodObject<typeof configShape>>;
 /** The gateway's settings as plain typed values (what createGateway and its parts read). */
 export interface Settings {
   /** Every address of each service (replicas); the proxy balances over them. */
-  upstreamUrls: Record<UpstreamName, string[]>;
+  upstreamUrls: Record<ProxiedName, string[]>;
   /** See NATS_URL. */
   natsUrl?: string;
   upstreamTimeoutMs: number;
@@ -96,6 +97,7 @@ export function settingsFrom(c: GatewayConfig): Settings {
       'message-service': c.MESSAGE_SERVICE_URL,
       'channel-service': c.CHANNEL_SERVICE_URL,
       'stats-service': c.STATS_SERVICE_URL,
+      'realtime-service': c.REALTIME_SERVICE_URL,
     },
     natsUrl: c.NATS_URL,
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,

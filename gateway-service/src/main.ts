@@ -18,6 +18,8 @@ void runService({
     return {
       app: gateway.app,
       handler: gateway.handler,
+      onUpgrade: gateway.upgrade,
+      onSignal: gateway.onSignal,
       onShutdown: [() => gateway.shutdown(), () => clients.close(), async () => metrics?.close()],
     };
   },

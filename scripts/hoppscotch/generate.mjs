@@ -36,6 +36,7 @@ export const VARIABLES = [
   'msg_id',
   'reply_id',
   'private_id',
+  'ticket',
 ];
 
 // Unique names per run: pseudos start with a letter (<= 30 chars), channels are [a-z0-9_-].
@@ -52,7 +53,7 @@ pw.env.set('password_c', secret());
 pw.env.set('new_password_a', secret());
 pw.env.set('channel', 'hopp-' + run);
 pw.env.set('word', 'canard' + run);
-for (const k of ['token', 'token_b', 'token_c', 'admin_token', 'role_token', 'msg_id', 'reply_id', 'private_id']) pw.env.set(k, '');
+for (const k of ['token', 'token_b', 'token_c', 'admin_token', 'role_token', 'msg_id', 'reply_id', 'private_id', 'ticket']) pw.env.set(k, '');
 `;
 
 // Admin routes: with admin credentials in the environment they are exercised as an admin,
@@ -500,6 +501,47 @@ const messages = folder('4 messages (message-service)', [
   }),
 ]);
 
+// The streams themselves (SSE, WebSocket) cannot be held open by the CLI: GET /events is checked on
+// the answers that end at once (refusals), and delivery through /events/poll with wait=0, which
+// answers at once with what is waiting; the e2e (60-realtime.mjs) streams for real.
+const realtime = folder('4b real-time (realtime-service)', [
+  req('a ticket for EventSource or WebSocket', 'POST', '/events/ticket', {
+    status: 201,
+    checks: {
+      'a single-use ticket and its expiry': `typeof b.ticket === 'string' && b.ticket.length > 0 && !isNaN(Date.parse(b.expires_at))`,
+    },
+    set: { ticket: 'b.ticket' },
+  }),
+  req('events waiting, with the ticket', 'GET', '/events/poll', {
+    auth: null,
+    query: '?ticket=<<ticket>>&wait=0',
+    checks: { 'events and the next cursor': `Array.isArray(b.events) && typeof b.cursor === 'string'` },
+  }),
+  req('the same ticket twice', 'GET', '/events/poll', {
+    auth: null,
+    query: '?ticket=<<ticket>>&wait=0',
+    title: 'a used ticket',
+    status: 401,
+    checks: { 'single use': `${ERR} && b.code === 'ticket_used'` },
+  }),
+  req('events waiting, with the token', 'GET', '/events/poll', {
+    query: '?wait=0',
+    title: 'events waiting (Bearer)',
+    checks: { 'events and the next cursor': `Array.isArray(b.events) && typeof b.cursor === 'string'` },
+  }),
+  req('the event stream without a token', 'GET', '/events', {
+    auth: null,
+    status: 401,
+    checks: { 'refused at the gateway': `${ERR} && b.code === 'token_missing'` },
+  }),
+  req('a token in the URL', 'GET', '/events', {
+    query: '?access_token=<<token>>',
+    title: 'the event stream with a JWT in the URL',
+    status: 400,
+    checks: { 'a JWT never goes in a URL': `${ERR} && b.code === 'token_in_url'` },
+  }),
+]);
+
 const aggregates = folder('5 fullinfo and stats', [
   req('user, channel and last messages in one answer', 'GET', '/fullinfo', {
     query: '?user=<<pseudo_a>>&channel=<<channel>>',
@@ -568,7 +610,7 @@ export function buildCollection() {
   return {
     v: 2,
     name: 'CanaDuck IRC',
-    folders: [gateway, accounts, channels, messages, aggregates, cleanup],
+    folders: [gateway, accounts, channels, messages, realtime, aggregates, cleanup],
     requests: [],
     auth: { authType: 'none', authActive: true },
     headers: [],

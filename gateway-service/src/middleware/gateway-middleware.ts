@@ -1,13 +1,15 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { admitToken, type AuthUser, hasRole, type RevocationSource, type TokenVerifier } from '@canaduck/auth';
-import { ForbiddenError, NotFoundError, sendError, UnauthorizedError } from '@canaduck/errors';
+import { ForbiddenError, NotFoundError, sendError, toErrorResponse, UnauthorizedError } from '@canaduck/errors';
 import type { ActivityTracker } from '../domain/activity-tracker';
+import { answerOnSocket, type UpgradeProxy } from '../proxy/upgrade-proxy';
 import type { UpstreamProxy } from '../proxy/upstream-proxy';
-import { authNeed, type AuthNeed, pathOf, resolveRoute, type UpstreamName } from '../routing/route-table';
+import { authNeed, type AuthNeed, pathOf, type ProxiedName, resolveRoute } from '../routing/route-table';
 
 export interface GatewayCore {
-  proxies: Record<UpstreamName, UpstreamProxy>;
+  proxies: Record<ProxiedName, UpstreamProxy>;
   verifier: TokenVerifier;
   /** The token revocation map (user stream): a revoked token is a 401 token_revoked here already. */
   revocation?: RevocationSource;
@@ -21,7 +23,7 @@ export interface GatewayCore {
  * stale (user-service is asked then).
  */
 function authorize(core: GatewayCore, req: IncomingMessage, need: AuthNeed): void | Promise<void> {
-  if (need === 'skip') return;
+  if (need === 'skip' || need === 'ticket') return;
   const verified = core.verifier.verifyToken(req.headers.authorization);
   if (verified === undefined) {
     if (need !== 'optional') throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
@@ -50,7 +52,7 @@ export function gatewayMiddleware(core: GatewayCore): RequestHandler {
     if (route === null) throw new NotFoundError(`no route for ${req.method} ${path ?? req.url}`, 'route_not_found');
     const target = route.target;
     const pass = () => (target === 'gateway' ? next() : core.proxies[target].web(req, res));
-    const checked = authorize(core, req, authNeed(req.method, route));
+    const checked = authorize(core, req, authNeed(req.method, route, req.url));
     // Express 5 forwards a rejected promise to the error middleware.
     if (checked instanceof Promise) return checked.then(pass);
     pass();
@@ -93,12 +95,12 @@ export function frontHandler(o: FrontOptions): RequestListener {
   return (req, res) => {
     const route = req.method === 'OPTIONS' ? null : resolveRoute(pathOf(req.url ?? ''));
     if (route === null || route.target === 'gateway') return void app(req, res);
-    const need = authNeed(req.method ?? 'GET', route);
+    const need = authNeed(req.method ?? 'GET', route, req.url);
     if (need === 'skip') return void app(req, res);
     void requestId(req as Request, DISCARD_HEADERS, noop);
     const headers = ['X-Request-Id', req.headers['x-request-id'] as string, ...fixedHeaders];
     if (cors) void cors(req as Request, res as Response, noop);
-    const pass = () => core.proxies[route.target as UpstreamName].web(req, res, headers);
+    const pass = () => core.proxies[route.target as ProxiedName].web(req, res, headers);
     const refuse = (err: unknown) => sendErrorWith(res, err, headers);
     let checked: void | Promise<void>;
     try {
@@ -109,5 +111,33 @@ export function frontHandler(o: FrontOptions): RequestListener {
     }
     if (checked instanceof Promise) void checked.then(pass, refuse);
     else pass();
+  };
+}
+
+/**
+ * The server's `upgrade` event: only `GET /ws` is upgraded (to realtime-service), after the same
+ * checks as its plain requests (a Bearer token, or a `?ticket=` for the service to verify).
+ * Refusals are HTTP answers written on the socket, JSON like every other error.
+ */
+export function upgradeHandler(core: GatewayCore, proxy: UpgradeProxy): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    // A client that resets before the tunnel is up must not throw from an unhandled socket error.
+    socket.on('error', () => socket.destroy());
+    const refuse = (err: unknown) => {
+      const answer = toErrorResponse(err);
+      answerOnSocket(socket, answer.status, answer.body);
+    };
+    const route = resolveRoute(pathOf(req.url ?? ''));
+    if (route === null || route.target !== 'realtime-service' || route.segment !== 'ws' || req.method !== 'GET') {
+      return refuse(new NotFoundError(`no WebSocket at ${pathOf(req.url ?? '') ?? req.url}`, 'route_not_found'));
+    }
+    let checked: void | Promise<void>;
+    try {
+      checked = authorize(core, req, authNeed('GET', route, req.url));
+    } catch (err) {
+      return refuse(err);
+    }
+    if (checked instanceof Promise) void checked.then(() => proxy.upgrade(req, socket, head), refuse);
+    else proxy.upgrade(req, socket, head);
   };
 }

@@ -11,7 +11,17 @@ export interface UpstreamProxyOptions {
   /** The service's address, or the addresses of its replicas: requests go round robin over them. */
   target: string | readonly string[];
   timeoutMs: number;
-  maxSockets: number;
+  /**
+   * The wait for the status line, when longer than `timeoutMs` (long polls answer only when
+   * events come or their wait ends).
+   */
+  headersTimeoutMs?: number;
+  /** The longest silence between body chunks; 0: none (event streams stay open while idle). Default `timeoutMs`. */
+  bodyTimeoutMs?: number;
+  /** Sockets per replica; null: no bound (each open event stream holds one for its whole life). */
+  maxSockets: number | null;
+  /** Remember the answers in flight for cutOpen() (long-lived streams; the hot path skips the cost). */
+  trackOpen?: boolean;
   logger: Logger;
 }
 
@@ -23,6 +33,8 @@ export interface UpstreamProxy {
    * middleware would have; a header of the same name from the upstream wins.
    */
   web(req: IncomingMessage, res: ServerResponse, headers?: readonly string[]): void;
+  /** Cuts every answer still streaming (on a signal: event streams would hold the shutdown open). */
+  cutOpen(): void;
   close(): void;
 }
 
@@ -80,8 +92,8 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
       connections: o.maxSockets,
       // "No answer within the timeout": for the status line and headers, then between body chunks
       // (undici does not count the time a slow client keeps the body paused).
-      headersTimeout: o.timeoutMs,
-      bodyTimeout: o.timeoutMs,
+      headersTimeout: o.headersTimeoutMs ?? o.timeoutMs,
+      bodyTimeout: o.bodyTimeoutMs ?? o.timeoutMs,
       connectTimeout: o.timeoutMs,
       keepAliveTimeout: IDLE_MS,
       keepAliveMaxTimeout: IDLE_MS,
@@ -104,7 +116,9 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
     return turn++ % replicas.length;
   }
   const unavailable = { error: `${o.name} unavailable`, code: 'service_unavailable' };
-  const timedOut = { error: `${o.name} did not answer within ${o.timeoutMs} ms`, code: 'upstream_timeout' };
+  const timedOut = { error: `${o.name} did not answer within ${o.headersTimeoutMs ?? o.timeoutMs} ms`, code: 'upstream_timeout' };
+  /** Answers not finished yet: what cutOpen() ends. */
+  const open = new Set<ServerResponse>();
 
   /**
    * Every failure ends here. A reset before any answer means the request never reached the
@@ -168,7 +182,14 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
   return {
     name: o.name,
     web(req, res, headers) {
+      if (o.trackOpen) {
+        open.add(res);
+        res.once('close', () => open.delete(res));
+      }
       dispatch(req, res, headers);
+    },
+    cutOpen() {
+      for (const res of open) res.destroy();
     },
     close() {
       for (const r of replicas) void r.pool.destroy();

@@ -3,10 +3,14 @@
  * what the gateway checks before calling it. Matching is on the first path segment
  * (a table lookup, no regex on the hot path).
  */
+/** The services the gateway also calls itself (/fullinfo, activity, /ready, /docs). */
 export type UpstreamName = 'user-service' | 'message-service' | 'channel-service' | 'stats-service';
-export type Target = UpstreamName | 'gateway';
+/** Every service a route leads to: realtime-service only holds clients' streams, it is never composed. */
+export type ProxiedName = UpstreamName | 'realtime-service';
+export type Target = ProxiedName | 'gateway';
 
 export const UPSTREAMS: readonly UpstreamName[] = ['user-service', 'message-service', 'channel-service', 'stats-service'];
+export const PROXIED: readonly ProxiedName[] = [...UPSTREAMS, 'realtime-service'];
 
 /** `exact`: `/login` only; `sub`: `/whois/<x>` only; `both`: `/msg` and `/msg/<x>`. */
 type Shape = 'exact' | 'sub' | 'both';
@@ -28,6 +32,8 @@ const TABLE = new Map<string, Entry>([
   ['msg', { target: 'message-service', shape: 'both' }],
   ['channel', { target: 'channel-service', shape: 'both' }],
   ['stats', { target: 'stats-service', shape: 'sub' }],
+  ['events', { target: 'realtime-service', shape: 'both' }],
+  ['ws', { target: 'realtime-service', shape: 'exact' }],
   ['fullinfo', { target: 'gateway', shape: 'exact' }],
   ['openapi.json', { target: 'gateway', shape: 'exact' }],
   ['health', { target: 'gateway', shape: 'exact' }],
@@ -79,8 +85,20 @@ export function resolveRoute(path: string | null): Route | null {
   return { target: entry.target, segment, path };
 }
 
-/** `skip`: the token is not looked at (login, register); `optional`: checked when sent. */
-export type AuthNeed = 'skip' | 'optional' | 'user' | 'admin';
+/**
+ * `skip`: the token is not looked at (login, register); `ticket`: not looked at either, the
+ * realtime service verifies the `?ticket=` instead; `optional`: checked when sent.
+ */
+export type AuthNeed = 'skip' | 'ticket' | 'optional' | 'user' | 'admin';
+
+/**
+ * A realtime stream opened with `?ticket=`: browsers' EventSource and WebSocket cannot set an
+ * Authorization header, so they carry a single-use ticket that only realtime-service can check.
+ */
+function carriesTicket(url: string): boolean {
+  const q = url.indexOf('?');
+  return q !== -1 && /(?:^|&)ticket=/.test(url.slice(q + 1));
+}
 
 function isRead(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
@@ -89,9 +107,13 @@ function isRead(method: string): boolean {
 /**
  * Section 6: every write except POST /register and POST /login needs a token, so do every
  * /msg read and /fullinfo; writes to /user/roles/... and /make-admin/... need the admin role.
+ * `/events`, `/events/*` and `/ws` always need a user (section 7). `url`: the request target,
+ * whose query may carry a realtime ticket.
  */
-export function authNeed(method: string, route: Route): AuthNeed {
+export function authNeed(method: string, route: Route, url = ''): AuthNeed {
   const segment = route.segment;
+  // Streams need a user: a token checked here, or a ticket (reads only) checked by realtime-service.
+  if (route.target === 'realtime-service') return (method === 'GET' || method === 'HEAD') && carriesTicket(url) ? 'ticket' : 'user';
   if (isRead(method)) {
     return segment === 'msg' || segment === 'fullinfo' ? 'user' : 'optional';
   }

@@ -92,6 +92,7 @@ export const commonShape = {
   CHANNEL_SERVICE_URL: z.string().url().default('http://127.0.0.1:5003'),
   GATEWAY_SERVICE_URL: z.string().url().default('http://127.0.0.1:5004'),
   STATS_SERVICE_URL: z.string().url().default('http://127.0.0.1:5005'),
+  REALTIME_SERVICE_URL: z.string().url().default('http://127.0.0.1:5006'),
   // NATS JetStream server (`nats://127.0.0.1:4222`): when set, the event streams are relayed to and
   // read from it; unset (or empty): the services' HTTP feeds only.
   NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),

@@ -32,6 +32,7 @@ describe('loadConfig with the common shape', () => {
       CHANNEL_SERVICE_URL: 'http://127.0.0.1:5003',
       GATEWAY_SERVICE_URL: 'http://127.0.0.1:5004',
       STATS_SERVICE_URL: 'http://127.0.0.1:5005',
+      REALTIME_SERVICE_URL: 'http://127.0.0.1:5006',
       EVENT_RETENTION: 7 * 86400,
       PORT: 5001,
     });
