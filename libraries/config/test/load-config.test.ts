@@ -34,6 +34,7 @@ describe('loadConfig with the common shape', () => {
       STATS_SERVICE_URL: 'http://127.0.0.1:5005',
       REALTIME_SERVICE_URL: 'http://127.0.0.1:5006',
       EVENT_RETENTION: 7 * 86400,
+      NATS_NAMESPACE: 'canaduck',
       PORT: 5001,
     });
   });
