@@ -38,7 +38,8 @@ await timed('build', async () => execFileSync('npx', ['tsc', '-b', 'tsconfig.bui
 const prefix = `bench_${process.pid}_${Date.now().toString(36)}_`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-bench-'));
 const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN_SECRET: randomBytes(32).toString('hex') };
-const ports = { USER: 0, MESSAGE: 1, CHANNEL: 2, GATEWAY: 3, STATS: 4 };
+// 5 is the reference proxy's; realtime-service (started by the stack, idle here) takes 6.
+const ports = { USER: 0, MESSAGE: 1, CHANNEL: 2, GATEWAY: 3, STATS: 4, REALTIME: 6 };
 const env = {
   ...secrets,
   LOG_LEVEL: settings.logLevel,
@@ -68,7 +69,7 @@ for (const i of [...Object.values(ports), 5]) {
     sock.once('error', () => resolve(false));
   });
   if (busy) {
-    console.error(`[bench] port ${port} is already in use: set BENCH_BASE_PORT to a free range of 6 ports`);
+    console.error(`[bench] port ${port} is already in use: set BENCH_BASE_PORT to a free range of 7 ports`);
     process.exit(1);
   }
 }
