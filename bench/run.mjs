@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, startStack } from '../scripts/stack.mjs';
+import { ROOT, SERVICES, startStack } from '../scripts/stack.mjs';
 import { createTableLike, dbTarget, dropMysqlDatabases, dropTable, hasColumn, hasTrigger, openDb } from './lib/db.mjs';
 import { httpJob, measure, rawJob } from './lib/load.mjs';
 import { databasePid } from './lib/cpu.mjs';
@@ -119,7 +119,7 @@ process.once('SIGINT', () => {
 
 try {
   await timed('start the stack', () => stack.waitReady(120_000));
-  if (stack.procs.size !== 5) throw new Error(`only ${[...stack.procs.keys()].join(', ') || 'no service'} running after start`);
+  if (stack.procs.size !== SERVICES.length) throw new Error(`only ${[...stack.procs.keys()].join(', ') || 'no service'} running after start`);
   say(
     `stack ready: ${Object.entries(pids())
       .map(([k, pid]) => `${k} pid ${pid}`)
