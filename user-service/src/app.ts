@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { NotFoundError } from '@canaduck/errors';
-import { pingDatabase } from '@canaduck/db';
+import { pingDatabase, retryingTransactor } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
@@ -54,13 +54,16 @@ export function createUserApp(deps: AppDeps): UserApp {
     natsNamespace: settings.natsNamespace,
   });
   const events = new UserEvents({ outbox: new Outbox({ knex, service: 'user' }), backbone });
+  // MariaDB picks deadlock victims among concurrent writers (role grants, statuses, activity):
+  // the domain's transactions run again then, so that contention never answers 500.
+  const db = retryingTransactor(knex);
   const users = new UserRepository(knex);
   const directory = new UserDirectory({ users, settings, logger, now });
   const hasher = new PasswordHasher(settings.bcryptCost);
-  const accounts = new AccountService({ db: knex, users, directory, hasher, tokens: signing, settings, events, now });
-  const presence = new PresenceService({ db: knex, users, directory, events, now });
-  const profiles = new ProfileService({ db: knex, users, directory, events, channels: deps.clients.channels });
-  const roles = new RoleService({ db: knex, users, directory, events, now });
+  const accounts = new AccountService({ db, users, directory, hasher, tokens: signing, settings, events, now });
+  const presence = new PresenceService({ db, users, directory, events, now });
+  const profiles = new ProfileService({ db, users, directory, events, channels: deps.clients.channels });
+  const roles = new RoleService({ db, users, directory, events, now });
   // The same map as every service, read back from this service's own stream; with the stream
   // stale, admin tokens are checked against the database (no network in between here).
   const revocation = createTokenRevocation({
