@@ -10,7 +10,8 @@ import type { Settings } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
 import { frontHandler, gatewayMiddleware, type GatewayCore } from './middleware/gateway-middleware';
 import { countedHandler } from './middleware/request-metrics';
-import { authRateLimit, corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
+import { AuthRateLimiter } from './middleware/auth-rate-limit';
+import { corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
 import { createUpstreamProxy, type UpstreamProxy } from './proxy/upstream-proxy';
 import { docsRoutes } from './routes/docs-routes';
 import { fullinfoRoutes } from './routes/fullinfo-routes';
@@ -74,8 +75,9 @@ export function createGateway(deps: AppDeps): Gateway {
   app.use(requestId);
   if (c.accessLog === 'all') app.use(httpLogger(deps.logger));
   app.use(security, cors);
-  app.post('/login', authRateLimit(c, '/login'));
-  app.post('/register', authRateLimit(c, '/register'));
+  const authLimits = new AuthRateLimiter(c, clients.redis);
+  app.post('/login', authLimits.middleware('/login'));
+  app.post('/register', authLimits.middleware('/register'));
   app.use(gatewayMiddleware(core));
 
   // Only the gateway's own routes below: none of them reads a body. Their document is built once

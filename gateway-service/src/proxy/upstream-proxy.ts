@@ -56,6 +56,12 @@ function bodyOf(req: IncomingMessage): PassThrough {
   return req.pipe(new PassThrough());
 }
 
+/** A body the gateway read before proxying (the /login and /register limits read the pseudo): sent on as read. */
+function prereadBody(req: IncomingMessage): Buffer | undefined {
+  const body = (req as { body?: unknown }).body;
+  return Buffer.isBuffer(body) ? body : undefined;
+}
+
 function sendError(res: ServerResponse, status: number, body: { error: string; code: string }): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
@@ -155,7 +161,7 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
           path: req.url ?? '/',
           method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
           headers: outgoingHeaders(req),
-          body: hasBody(req) ? bodyOf(req) : null,
+          body: prereadBody(req) ?? (hasBody(req) ? bodyOf(req) : null),
         },
         exchange,
       );
