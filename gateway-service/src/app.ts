@@ -1,5 +1,6 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Express } from 'express';
+import proxyaddr from 'proxy-addr';
 import { TokenVerifier, type TokenRevocation, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { createTokenRevocation } from '@canaduck/events';
@@ -53,10 +54,20 @@ export function createGateway(deps: AppDeps): Gateway {
   const { settings: c, clients } = deps;
   const urls = c.upstreamUrls;
   const activity = new ActivityTracker({ userService: clients['user-service'], flushMs: c.activityFlushMs, logger: deps.logger });
+  // The client address as Express resolves req.ip (TRUST_PROXY), for raw requests of the hot path too.
+  const trusted = compileTrust(c.trustProxy);
+  const clientAddress = (req: IncomingMessage) => proxyaddr(req, trusted);
   const proxies = Object.fromEntries(
     UPSTREAMS.map((name) => [
       name,
-      createUpstreamProxy({ name, target: urls[name], timeoutMs: c.upstreamTimeoutMs, maxSockets: c.proxyMaxSockets, logger: deps.logger }),
+      createUpstreamProxy({
+        name,
+        target: urls[name],
+        timeoutMs: c.upstreamTimeoutMs,
+        maxSockets: c.proxyMaxSockets,
+        logger: deps.logger,
+        clientAddress,
+      }),
     ]),
   ) as Record<UpstreamName, UpstreamProxy>;
 
@@ -128,4 +139,12 @@ export function createGateway(deps: AppDeps): Gateway {
 /** The gateway's Express app (tests that need the activity tracker use createGateway). */
 export function createApp(deps: AppDeps): Express {
   return createGateway(deps).app;
+}
+
+/** TRUST_PROXY as Express reads `trust proxy`: a boolean, a hop count, or addresses and subnets. */
+function compileTrust(value: boolean | number | string): (addr: string, i: number) => boolean {
+  if (value === true) return () => true;
+  if (value === false) return () => false;
+  if (typeof value === 'number') return (_addr, i) => i < value;
+  return proxyaddr.compile(value.split(',').map((v) => v.trim()));
 }

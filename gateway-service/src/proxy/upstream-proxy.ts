@@ -13,6 +13,8 @@ export interface UpstreamProxyOptions {
   timeoutMs: number;
   maxSockets: number;
   logger: Logger;
+  /** The client's address as the gateway resolved it (TRUST_PROXY), sent as X-Forwarded-For; default: the socket peer. */
+  clientAddress?: (req: IncomingMessage) => string | undefined;
 }
 
 export interface UpstreamProxy {
@@ -160,7 +162,7 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
         {
           path: req.url ?? '/',
           method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-          headers: outgoingHeaders(req),
+          headers: outgoingHeaders(req, o.clientAddress?.(req)),
           body: prereadBody(req) ?? (hasBody(req) ? bodyOf(req) : null),
         },
         exchange,
