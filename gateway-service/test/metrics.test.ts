@@ -2,7 +2,7 @@ import request from 'supertest';
 import { startMetricsServer } from '@canaduck/service-kit';
 import type { Gateway } from '../src/app';
 import { routeLabel } from '../src/middleware/request-metrics';
-import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support/gateway';
+import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet } from './support';
 
 let up: UpstreamSet;
 let gw: Gateway;
