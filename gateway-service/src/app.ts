@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
+import proxyaddr from 'proxy-addr';
 import { TokenVerifier, type TokenRevocation, type TokenSettings } from '@canaduck/auth';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { createTokenRevocation } from '@canaduck/events';
@@ -11,7 +12,8 @@ import type { Settings } from './config';
 import { ActivityTracker } from './domain/activity-tracker';
 import { frontHandler, gatewayMiddleware, type GatewayCore, upgradeHandler } from './middleware/gateway-middleware';
 import { countedHandler } from './middleware/request-metrics';
-import { authRateLimit, corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
+import { AuthRateLimiter } from './middleware/auth-rate-limit';
+import { corsAllowsAny, corsMiddleware, recordHeaders, securityHeaders } from './middleware/security-middleware';
 import { createUpgradeProxy } from './proxy/upgrade-proxy';
 import { createUpstreamProxy, type UpstreamProxy } from './proxy/upstream-proxy';
 import { docsRoutes } from './routes/docs-routes';
@@ -64,6 +66,9 @@ export function createGateway(deps: AppDeps): Gateway {
   const { settings: c, clients } = deps;
   const urls = c.upstreamUrls;
   const activity = new ActivityTracker({ userService: clients['user-service'], flushMs: c.activityFlushMs, logger: deps.logger });
+  // The client address as Express resolves req.ip (TRUST_PROXY), for raw requests of the hot path too.
+  const trusted = compileTrust(c.trustProxy);
+  const clientAddress = (req: IncomingMessage) => proxyaddr(req, trusted);
   const proxies = {
     ...Object.fromEntries(
       UPSTREAMS.map((name) => [
@@ -74,6 +79,7 @@ export function createGateway(deps: AppDeps): Gateway {
           timeoutMs: c.upstreamTimeoutMs,
           maxSockets: c.proxyMaxSockets,
           logger: deps.logger,
+          clientAddress,
         }),
       ]),
     ),
@@ -88,6 +94,7 @@ export function createGateway(deps: AppDeps): Gateway {
       maxSockets: null,
       trackOpen: true,
       logger: deps.logger,
+      clientAddress,
     }),
   } as Record<ProxiedName, UpstreamProxy>;
   const tunnels = createUpgradeProxy({
@@ -112,8 +119,9 @@ export function createGateway(deps: AppDeps): Gateway {
   app.use(requestId);
   if (c.accessLog === 'all') app.use(httpLogger(deps.logger));
   app.use(security, cors);
-  app.post('/login', authRateLimit(c, '/login'));
-  app.post('/register', authRateLimit(c, '/register'));
+  const authLimits = new AuthRateLimiter(c, clients.redis);
+  app.post('/login', authLimits.middleware('/login'));
+  app.post('/register', authLimits.middleware('/register'));
   app.use(gatewayMiddleware(core));
 
   // Only the gateway's own routes below: none of them reads a body. Their document is built once
@@ -169,4 +177,12 @@ export function createGateway(deps: AppDeps): Gateway {
 /** The gateway's Express app (tests that need the activity tracker use createGateway). */
 export function createApp(deps: AppDeps): Express {
   return createGateway(deps).app;
+}
+
+/** TRUST_PROXY as Express reads `trust proxy`: a boolean, a hop count, or addresses and subnets. */
+function compileTrust(value: boolean | number | string): (addr: string, i: number) => boolean {
+  if (value === true) return () => true;
+  if (value === false) return () => false;
+  if (typeof value === 'number') return (_addr, i) => i < value;
+  return proxyaddr.compile(value.split(',').map((v) => v.trim()));
 }

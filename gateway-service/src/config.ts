@@ -52,6 +52,12 @@ export const configShape = {
   CORS_ORIGINS: csv('*'),
   RATE_LIMIT_WINDOW_MS: positiveInt(60000),
   RATE_LIMIT_MAX: positiveInt(20),
+  /** Tries on /login and /register per account (the pseudo in the body) and window, from any address. */
+  RATE_LIMIT_ACCOUNT_MAX: positiveInt(10),
+  /** Set: the /login and /register counters live in Redis, shared by every gateway replica; unset: in memory. */
+  REDIS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** Prefix of the counters' Redis keys. */
+  RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('canaduck:auth-limit'),
   TRUST_PROXY: trustProxy,
   /** `all`: one line per request; `errors` (default): only failures, nothing on the hot path; `off`. */
   ACCESS_LOG: z.enum(['all', 'errors', 'off']).default('errors'),
@@ -82,7 +88,7 @@ export interface Settings {
   activityFlushMs: number;
   /** Empty or holding `*`: any origin. */
   corsOrigins: string[];
-  rateLimit: { windowMs: number; max: number };
+  rateLimit: { windowMs: number; max: number; accountMax: number; keyPrefix: string; redisUrl?: string };
   trustProxy: boolean | number | string;
   accessLog: 'all' | 'errors' | 'off';
   tokenCacheSize: number;
@@ -105,7 +111,13 @@ export function settingsFrom(c: GatewayConfig): Settings {
     fullinfoMessages: c.FULLINFO_MESSAGES,
     activityFlushMs: c.ACTIVITY_FLUSH_MS,
     corsOrigins: c.CORS_ORIGINS,
-    rateLimit: { windowMs: c.RATE_LIMIT_WINDOW_MS, max: c.RATE_LIMIT_MAX },
+    rateLimit: {
+      windowMs: c.RATE_LIMIT_WINDOW_MS,
+      max: c.RATE_LIMIT_MAX,
+      accountMax: c.RATE_LIMIT_ACCOUNT_MAX,
+      keyPrefix: c.RATE_LIMIT_KEY_PREFIX,
+      redisUrl: c.REDIS_URL,
+    },
     trustProxy: c.TRUST_PROXY,
     accessLog: c.ACCESS_LOG,
     tokenCacheSize: c.TOKEN_CACHE_SIZE,

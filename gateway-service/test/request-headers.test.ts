@@ -29,7 +29,7 @@ describe('outgoingHeaders', () => {
     });
   });
 
-  test('when forwarded headers already came, then the gateway appends to them and keeps the first host', () => {
+  test('when forwarded headers already came, then the gateway appends port and proto, keeps the first host, and sets X-Forwarded-For to the client address it resolved', () => {
     const out = asObject(
       outgoingHeaders(
         fakeRequest(
@@ -43,10 +43,11 @@ describe('outgoingHeaders', () => {
           },
           true,
         ),
+        '203.0.113.1',
       ),
     );
     expect(out).toMatchObject({
-      'x-forwarded-for': '203.0.113.1,127.0.0.1',
+      'x-forwarded-for': '203.0.113.1',
       'x-forwarded-port': '443,443',
       'x-forwarded-proto': 'https,https',
       'x-forwarded-host': 'public.example',

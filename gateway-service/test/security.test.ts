@@ -100,6 +100,21 @@ describe('rate limit on /login and /register', () => {
     await gw.shutdown();
   });
 
+  test.each([
+    ['false', /^(::ffff:)?127\.0\.0\.1$/],
+    ['1', /^203\.0\.113\.9$/],
+  ])(
+    'when TRUST_PROXY is %s and the client sends its own X-Forwarded-For chain, then the service gets only the address the gateway resolved',
+    async (trust, expected) => {
+      const gw = buildGateway(urlsOf(up), { TRUST_PROXY: trust });
+      const before = up.user.requests.length;
+      await request(gw.handler).get('/whois/roger').set('X-Forwarded-For', '10.6.6.6, 203.0.113.9').expect(200);
+      const sent = up.user.requests.slice(before).find((r) => r.url === '/whois/roger');
+      expect(String(sent?.headers['x-forwarded-for'])).toMatch(expected);
+      await gw.shutdown();
+    },
+  );
+
   test('when /register is hammered, then it is limited too', async () => {
     const gw = buildGateway(urlsOf(up), { RATE_LIMIT_MAX: '2' });
     await request(gw.handler).post('/register').send({});

@@ -119,7 +119,14 @@ function scenario(ops: Op[], fake: FakeServices, hidden: { priv: number; secret:
     const top = live
       .filter((m) => m.reactions.size > 0)
       .sort((a, b) => b.reactions.size - a.reactions.size || b.id - a.id)
-      .map((m) => ({ id: m.id, channel: m.channel, from: m.from, text: m.text, reactions_count: m.reactions.size }));
+      // a private message (channel null) shows its counts, never its text
+      .map((m) => ({
+        id: m.id,
+        channel: m.channel,
+        from: m.from,
+        text: m.channel === null ? null : m.text,
+        reactions_count: m.reactions.size,
+      }));
     return { channels, users, hours, top };
   };
   return { public: recount(false), admin: recount(true) };

@@ -200,6 +200,22 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
       );
     });
 
+    it('when an admin asks top-reacted-messages with include_private, then a private message shows its counts only, and stats never stored its text', async () => {
+      const [who, pm] = [uniqueName('pm'), id()];
+      fake.created(pm, who, { to: 'ginette' }, { text: 'our secret plan' });
+      fake.push('message.edited', { id: pm, text: 'our secret plan, edited' });
+      fake.react(pm, 'ginette');
+      await sync();
+
+      const top = await get('/stats/top-reacted-messages?limit=100&include_private=true', admin);
+      expect(top.status).toBe(200);
+      const row = (top.body.messages as Array<{ id: number }>).find((r) => r.id === pm);
+      expect(row).toEqual({ id: pm, channel: null, from: who, text: null, reactions_count: 1 });
+      expect(JSON.stringify(top.body)).not.toContain('secret plan');
+      const stored = await world.db.knex('stats_messages').where({ id: pm }).first();
+      expect(stored.text).toBe('');
+    });
+
     it('when private messages and hidden channels post in an hour, then hourly-activity counts them only for admins with include_private', async () => {
       const [priv, sec] = [uniqueName('priv'), uniqueName('sec')];
       fake.channel(priv, { private: true });

@@ -1,11 +1,13 @@
 import type { Express } from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { NotFoundError } from '@canaduck/errors';
-import { pingDatabase } from '@canaduck/db';
+import { pingDatabase, retryingTransactor } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
-import type { Settings } from './config';
+import { DEFAULT_LIMITS, type Settings } from './config';
+import { BcryptGate } from './domain/bcrypt-gate';
 import { AccountService } from './domain/account-service';
 import { buildJwks, completeTokenSettings } from './domain/jwks';
 import { PasswordHasher } from './domain/passwords';
@@ -54,13 +56,26 @@ export function createUserApp(deps: AppDeps): UserApp {
     natsNamespace: settings.natsNamespace,
   });
   const events = new UserEvents({ outbox: new Outbox({ knex, service: 'user' }), backbone });
+  // MariaDB picks deadlock victims among concurrent writers (role grants, statuses, activity):
+  // the domain's transactions run again then, so that contention never answers 500.
+  const db = retryingTransactor(knex);
   const users = new UserRepository(knex);
   const directory = new UserDirectory({ users, settings, logger, now });
-  const hasher = new PasswordHasher(settings.bcryptCost);
-  const accounts = new AccountService({ db: knex, users, directory, hasher, tokens: signing, settings, events, now });
-  const presence = new PresenceService({ db: knex, users, directory, events, now });
-  const profiles = new ProfileService({ db: knex, users, directory, events, channels: deps.clients.channels });
-  const roles = new RoleService({ db: knex, users, directory, events, now });
+  const limits = { ...DEFAULT_LIMITS, ...definedOnly(settings) };
+  const hasher = new PasswordHasher(
+    settings.bcryptCost,
+    new BcryptGate({ maxConcurrent: limits.bcryptMaxConcurrent, queueMax: limits.bcryptQueueMax }),
+  );
+  // Per account, in this process's memory: the limit bounds guesses through one stolen token.
+  const passwordChanges = new RateLimiterMemory({
+    keyPrefix: 'password-change',
+    points: limits.passwordChangeMax,
+    duration: limits.passwordChangeWindowSeconds,
+  });
+  const accounts = new AccountService({ db, users, directory, hasher, tokens: signing, settings, events, now, passwordChanges });
+  const presence = new PresenceService({ db, users, directory, events, now });
+  const profiles = new ProfileService({ db, users, directory, events, channels: deps.clients.channels });
+  const roles = new RoleService({ db, users, directory, events, now });
   // The same map as every service, read back from this service's own stream; with the stream
   // stale, admin tokens are checked against the database (no network in between here).
   const revocation = createTokenRevocation({
@@ -114,4 +129,9 @@ async function localTokenState(accounts: AccountService, pseudo: string) {
 /** The user-service's Express app; tests call this with their own dependencies. */
 export function createApp(deps: AppDeps): Express {
   return createUserApp(deps).app;
+}
+
+/** The settings without their undefined fields, so that defaults fill them. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

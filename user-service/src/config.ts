@@ -1,6 +1,14 @@
 import { commonShape, duration, port, positiveInt, z } from '@canaduck/config';
 import { PSEUDO_PATTERN } from '@canaduck/service-kit';
 
+/** The abuse limits' defaults (also used when a caller's Settings leave them out). */
+export const DEFAULT_LIMITS = {
+  bcryptMaxConcurrent: 4,
+  bcryptQueueMax: 32,
+  passwordChangeMax: 5,
+  passwordChangeWindowSeconds: 900,
+};
+
 /** Environment of the user-service; see the README's configuration table. */
 export const configShape = {
   ...commonShape,
@@ -9,6 +17,12 @@ export const configShape = {
   JWT_EXPIRES_IN: duration('3600'),
   /** bcrypt work factor: 10 in production, 4 in tests (each step doubles the time). */
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  /** bcrypt computations running at once in one process; more wait in a queue of BCRYPT_QUEUE_MAX, past it 503 bcrypt_busy. */
+  BCRYPT_MAX_CONCURRENT: positiveInt(DEFAULT_LIMITS.bcryptMaxConcurrent),
+  BCRYPT_QUEUE_MAX: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.bcryptQueueMax),
+  /** Password changes per account per PASSWORD_CHANGE_WINDOW: a stolen token cannot guess the old password without end. */
+  PASSWORD_CHANGE_MAX: positiveInt(DEFAULT_LIMITS.passwordChangeMax),
+  PASSWORD_CHANGE_WINDOW: duration(`${DEFAULT_LIMITS.passwordChangeWindowSeconds}`),
   /** A user not seen for this long counts as offline (ison, whois). */
   PRESENCE_TIMEOUT: duration('300'),
   /** whois asks channel-service for the user's channels and gives up after this long. */
@@ -38,6 +52,11 @@ export interface Settings {
   natsNamespace?: string;
   /** How long user events are kept. */
   eventRetentionMs: number;
+  /** Left out: DEFAULT_LIMITS. */
+  bcryptMaxConcurrent?: number;
+  bcryptQueueMax?: number;
+  passwordChangeMax?: number;
+  passwordChangeWindowSeconds?: number;
 }
 
 /** The settings from the parsed environment. */
@@ -51,5 +70,9 @@ export function settingsFrom(config: UserServiceConfig): Settings {
     natsUrl: config.NATS_URL,
     natsNamespace: config.NATS_NAMESPACE,
     eventRetentionMs: config.EVENT_RETENTION * 1000,
+    bcryptMaxConcurrent: config.BCRYPT_MAX_CONCURRENT,
+    bcryptQueueMax: config.BCRYPT_QUEUE_MAX,
+    passwordChangeMax: config.PASSWORD_CHANGE_MAX,
+    passwordChangeWindowSeconds: config.PASSWORD_CHANGE_WINDOW,
   };
 }

@@ -14,6 +14,10 @@ describe('user-service configuration', () => {
       channelServiceUrl: 'http://127.0.0.1:5003',
       natsUrl: undefined,
       eventRetentionMs: 7 * 24 * 3600 * 1000,
+      bcryptMaxConcurrent: 4,
+      bcryptQueueMax: 32,
+      passwordChangeMax: 5,
+      passwordChangeWindowSeconds: 900,
     });
     expect(config.PORT).toBe(5001);
   });

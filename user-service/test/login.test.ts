@@ -52,6 +52,15 @@ describe.each(testDatabases())('POST /login and /logout (%s)', (kind) => {
     expect(JSON.stringify(svc.logs)).not.toContain('secret-attempt');
   });
 
+  it('when the gateway forwards a login with X-Forwarded-For, then the audit line keeps that client address, and only the last hop is trusted', async () => {
+    const pseudo = uniqueName('ghost');
+    // The gateway sets X-Forwarded-For to the address it resolved; anything before it is not believed.
+    await request(svc.app).post('/login').set('X-Forwarded-For', '198.51.100.66, 203.0.113.50').send({ pseudo, password: 'x' }).expect(401);
+    const lines = auditLines(svc, 'login_failed').filter((l) => l.pseudo === pseudo);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].ip).toBe('203.0.113.50');
+  });
+
   it('when the pseudo is unknown, then the login takes about as long as a wrong password (dummy bcrypt compare)', async () => {
     const slow = await startService(kind, { settings: { bcryptCost: 9 } });
     try {

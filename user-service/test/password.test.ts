@@ -89,3 +89,30 @@ describe.each(testDatabases())('PATCH /user/<pseudo>/password (%s)', (kind) => {
     expect(res.body.code).toBe('account_deleted');
   });
 });
+
+describe.each(testDatabases())('PATCH /user/<pseudo>/password, tries per account (%s)', (kind) => {
+  const svc = useService(kind, { settings: { passwordChangeMax: 3, passwordChangeWindowSeconds: 600 } });
+
+  it('when an account spends PASSWORD_CHANGE_MAX tries, then the next one is 429 rate_limited with Retry-After, even with the right password, and other accounts still may', async () => {
+    const user = await signedUp(svc.app);
+    const other = await signedUp(svc.app);
+    const change = (who: { pseudo: string; auth: string }, old: string) =>
+      request(svc.app)
+        .patch(`/user/${who.pseudo}/password`)
+        .set('Authorization', who.auth)
+        .send({ old_password: old, new_password: 'another long password' });
+    for (let i = 0; i < 3; i++) expect((await change(user, `guess number ${i}`)).status).toBe(401);
+
+    const limited = await change(user, PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ error: expect.stringMatching(/too many password changes/), code: 'rate_limited' });
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    expect(auditLines(svc, 'password_change_limited').some((l) => l.pseudo === user.pseudo)).toBe(true);
+    // The password did not change: the old one still logs in.
+    await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: PASSWORD }).expect(200);
+
+    expect((await change(other, PASSWORD)).status).toBe(200);
+  });
+});

@@ -124,6 +124,8 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
       ['65 characters', 'y'.repeat(65)],
       ['empty', '   '],
       ['a control character', 'away\nnow'],
+      ['a lone surrogate', '\ud800'],
+      ['text ending in a lone low surrogate', 'away \udc00'],
     ])('when the status is %s, then 422', async (_w, status) => {
       const user = await signedUp(svc.app);
       const res = await request(svc.app).post('/user/status').set('Authorization', user.auth).send({ status });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { testDatabases } from '@canaduck/testing';
-import { auditLines, registerUser, signedUpAdmin, useService } from './support';
+import { auditLines, registerUser, signedUp, signedUpAdmin, useService } from './support';
 
 describe.each(testDatabases())('concurrent role grants (%s)', (kind) => {
   const svc = useService(kind);
@@ -26,5 +26,32 @@ describe.each(testDatabases())('concurrent role grants (%s)', (kind) => {
     expect(auditLines(svc, 'role_granted').filter((l) => l.pseudo === user.pseudo)).toHaveLength(1);
     const roles = await request(svc.app).get(`/user/roles/${user.pseudo}`).expect(200);
     expect(roles.body.roles).toEqual(['user', 'admin']);
+  });
+});
+
+describe.each(testDatabases())('role grants racing status changes (%s)', (kind) => {
+  const svc = useService(kind);
+
+  it('when make-admin calls and the same users status changes arrive at once, then no 5xx and every grant holds', async () => {
+    const admin = await signedUpAdmin(svc);
+    const users = await Promise.all(Array.from({ length: 4 }, () => signedUp(svc.app, 'race')));
+    const calls = users.flatMap((user) =>
+      Array.from({ length: 6 }, (_, i) => [
+        request(svc.app).post(`/make-admin/${user.pseudo}`).set('Authorization', admin.auth),
+        request(svc.app)
+          .post('/user/status')
+          .set('Authorization', user.auth)
+          .send({ status: `busy ${i}` }),
+      ]).flat(),
+    );
+    const answers = await Promise.all(calls);
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    // A grant revokes the user's older tokens, so a status change may come after it with 401.
+    expect(statuses.every((s) => [200, 201, 401, 409].includes(s))).toBe(true);
+    for (const user of users) {
+      const roles = await request(svc.app).get(`/user/roles/${user.pseudo}`).expect(200);
+      expect(roles.body.roles).toEqual(['user', 'admin']);
+    }
   });
 });

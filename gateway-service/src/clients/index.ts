@@ -1,6 +1,7 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
 import { type EventTransport, userStreamTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
+import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '@canaduck/logging';
 import { type GatewayConfig, settingsFrom } from '../config';
 import { UPSTREAMS, type UpstreamName } from '../routing/route-table';
@@ -20,6 +21,8 @@ export interface Clients extends Record<UpstreamName, ServiceClient> {
   tokenStates: TokenStateClient;
   /** The user stream (user-service's feed, or NATS when NATS_URL is set): the token revocation map reads it. */
   userEvents: EventTransport;
+  /** The store of the /login and /register counters shared by the replicas, when REDIS_URL is set. */
+  redis?: Redis;
   close(): void;
 }
 
@@ -49,14 +52,22 @@ export function createClients(o: {
     serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger ?? createLogger('gateway-service', 'silent'),
   });
+  // A command that gets no answer soon fails, and the limiter counts in memory meanwhile.
+  const redis = settings.rateLimit.redisUrl
+    ? new Redis(settings.rateLimit.redisUrl, { commandTimeout: 500, maxRetriesPerRequest: 1 })
+    : undefined;
+  // Its errors are the limiter's to handle (fallback to memory), not an unhandled 'error' event.
+  redis?.on('error', () => undefined);
   return {
     ...services,
+    redis,
     tokenStates: new TokenStateClient(services['user-service']),
     userEvents,
     close() {
       for (const name of UPSTREAMS) services[name].close();
       // The revocation map stops its subscription first (main.ts); this drains a NATS link.
       void userEvents.close();
+      redis?.disconnect();
     },
   };
 }

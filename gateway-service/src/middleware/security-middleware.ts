@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import cors from 'cors';
-import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Settings } from '../config';
 
@@ -51,29 +50,6 @@ export function corsMiddleware(c: Pick<Settings, 'corsOrigins'>): RequestHandler
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     maxAge: 600,
-  });
-}
-
-/**
- * Brute force on /login and enumeration through /register: a fixed window per client
- * address (req.ip, which honours TRUST_PROXY behind Traefik). One counter per route.
- */
-export function authRateLimit(c: Pick<Settings, 'rateLimit'>, route: string): RequestHandler {
-  return rateLimit({
-    windowMs: c.rateLimit.windowMs,
-    limit: c.rateLimit.max,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (req, res) => {
-      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = resetTime
-        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
-        : Math.ceil(c.rateLimit.windowMs / 1000);
-      res
-        .status(429)
-        .set('Retry-After', String(seconds))
-        .json({ error: `too many attempts on ${route}, retry in ${seconds} s`, code: 'rate_limited', retry_after: seconds });
-    },
   });
 }
 

@@ -35,9 +35,12 @@ export function hasBody(req: IncomingMessage): boolean {
 /**
  * The request headers sent upstream, as a flat list (name, value, ...): the client's, as Node
  * parsed them, without hop-by-hop ones (and any the client's `Connection` names), with
- * `X-Forwarded-For`, `-Port` and `-Proto` appended to and `X-Forwarded-Host` kept or set.
+ * `X-Forwarded-Port` and `-Proto` appended to, `X-Forwarded-Host` kept or set, and
+ * `X-Forwarded-For` set to `clientAddress`: the client address the gateway resolved (TRUST_PROXY),
+ * the socket peer without it. The services trust that one hop; a chain the client wrote itself
+ * is never passed on.
  */
-export function outgoingHeaders(req: IncomingMessage): string[] {
+export function outgoingHeaders(req: IncomingMessage, clientAddress?: string): string[] {
   const h = req.headers;
   const named = h.connection ? h.connection.toLowerCase().split(/\s*,\s*/) : undefined;
   const out: string[] = [];
@@ -52,7 +55,7 @@ export function outgoingHeaders(req: IncomingMessage): string[] {
     const prior = h[name] as string | undefined;
     out.push(name, prior ? `${prior},${value}` : `${value}`);
   };
-  append('x-forwarded-for', req.socket.remoteAddress);
+  out.push('x-forwarded-for', clientAddress ?? req.socket.remoteAddress ?? '');
   append('x-forwarded-port', forwardedPort(req, encrypted));
   append('x-forwarded-proto', encrypted ? 'https' : 'http');
   out.push('x-forwarded-host', (h['x-forwarded-host'] as string | undefined) || h.host || '');

@@ -23,6 +23,8 @@ export interface UpstreamProxyOptions {
   /** Remember the answers in flight for cutOpen() (long-lived streams; the hot path skips the cost). */
   trackOpen?: boolean;
   logger: Logger;
+  /** The client's address as the gateway resolved it (TRUST_PROXY), sent as X-Forwarded-For; default: the socket peer. */
+  clientAddress?: (req: IncomingMessage) => string | undefined;
 }
 
 export interface UpstreamProxy {
@@ -66,6 +68,12 @@ const IDLE_MS = 30000;
  */
 function bodyOf(req: IncomingMessage): PassThrough {
   return req.pipe(new PassThrough());
+}
+
+/** A body the gateway read before proxying (the /login and /register limits read the pseudo): sent on as read. */
+function prereadBody(req: IncomingMessage): Buffer | undefined {
+  const body = (req as { body?: unknown }).body;
+  return Buffer.isBuffer(body) ? body : undefined;
 }
 
 function sendError(res: ServerResponse, status: number, body: { error: string; code: string }): void {
@@ -168,8 +176,8 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
         {
           path: req.url ?? '/',
           method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-          headers: outgoingHeaders(req),
-          body: hasBody(req) ? bodyOf(req) : null,
+          headers: outgoingHeaders(req, o.clientAddress?.(req)),
+          body: prereadBody(req) ?? (hasBody(req) ? bodyOf(req) : null),
         },
         exchange,
       );

@@ -65,6 +65,10 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Services are reached through the gateway only, which sets X-Forwarded-For to the client address
+  // it resolved: one hop is trusted, so req.ip (audit lines) is the real client, and a client's
+  // own X-Forwarded-For never reaches further than the gateway's check.
+  app.set('trust proxy', 1);
   app.use(requestIdMiddleware());
   const metrics = o.metrics ?? new ServiceMetrics(o.name);
   app.locals.metrics = metrics;

@@ -126,16 +126,18 @@ export function planBatch(events: StatsEvent[], existing: Map<number, MessageRow
   for (const e of events) {
     if (e.kind === 'created') {
       if (messages.has(e.id)) continue;
+      const isPrivate = e.channel === null;
       const row: MessageRow = {
         id: e.id,
         channel: e.channel,
         channel_key: e.channelId ?? PRIVATE_KEY,
         from_key: pseudoKey(e.from),
         pseudo: e.from,
-        private: e.channel === null,
+        private: isPrivate,
         hour: hourOf(e.createdAt),
         created_at: e.createdAt,
-        text: e.text,
+        // A private message's text belongs to its two participants: stats keeps its counts only.
+        text: isPrivate ? '' : e.text,
         reactions_count: 0,
       };
       messages.set(e.id, { row, isNew: true, alive: true, changed: false });
@@ -143,7 +145,7 @@ export function planBatch(events: StatsEvent[], existing: Map<number, MessageRow
       count(row, 1);
     } else if (e.kind === 'edited') {
       const m = messages.get(e.id);
-      if (m?.alive && m.row.text !== e.text) {
+      if (m?.alive && !m.row.private && m.row.text !== e.text) {
         m.row.text = e.text;
         m.changed = true;
       }

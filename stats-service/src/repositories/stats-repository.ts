@@ -19,7 +19,8 @@ export interface ReactedMessage {
   id: number;
   channel: string | null;
   from: string;
-  text: string;
+  /** null for a private message: its text is never stored nor shown here, admins included. */
+  text: string | null;
   reactions_count: number;
 }
 
@@ -127,7 +128,7 @@ export class StatsRepository {
           id: Number(r.id),
           channel: isPrivate ? null : String(r.channel),
           from: String(r.pseudo),
-          text: String(r.text),
+          text: isPrivate ? null : String(r.text),
           reactions_count: Number(r.reactions_count),
         });
         if (out.length === limit) return out;

@@ -72,7 +72,8 @@ export const topReactedMessagesAnswer = z
           // null for a private message
           channel: z.string().nullable(),
           from: z.string(),
-          text: z.string(),
+          // null for a private message: only its participants may read it, admins included
+          text: z.string().nullable(),
           reactions_count: z.number().int(),
         })
         .strict(),

@@ -1,7 +1,8 @@
 import { signUserToken, type AuthUser, type TokenSettings } from '@canaduck/auth';
 import type { UserTokenState } from '@canaduck/contracts';
 import type { Transactor } from '@canaduck/db';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@canaduck/errors';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '@canaduck/errors';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { PSEUDO_PATTERN } from '@canaduck/service-kit';
 import type { Settings } from '../config';
 import { isUniqueViolation, type UserRepository } from '../repositories/user-repository';
@@ -32,6 +33,8 @@ export interface AccountServiceDeps {
   settings: Pick<Settings, 'jwtExpiresInSeconds'>;
   events: UserEvents;
   now: () => number;
+  /** Password changes per account per window (PASSWORD_CHANGE_MAX, PASSWORD_CHANGE_WINDOW). */
+  passwordChanges: RateLimiterAbstract;
 }
 
 const INVALID_CREDENTIALS = 'invalid pseudo or password';
@@ -143,6 +146,7 @@ export class AccountService {
     const { users, directory, hasher } = this.deps;
     if (!isSelf(caller, pseudo)) throw new ForbiddenError('only the user themself may change their password', 'not_self');
     const user = await directory.callerAccount(caller);
+    await this.countPasswordChange(user.pseudo, meta);
     if (!(await hasher.verify(change.old_password, user.passwordHash))) {
       directory.audit('password_change_failed', meta, { pseudo: user.pseudo, reason: 'wrong_old_password' });
       throw new UnauthorizedError('the old password is wrong', 'invalid_credentials');
@@ -162,6 +166,18 @@ export class AccountService {
       await events.emit(trx, { type: 'user.password_changed', data: { pseudo: user.pseudo, revoked_before: isoTime(at) } });
     });
     directory.audit('password_changed', meta, { pseudo: user.pseudo });
+  }
+
+  /** Every try counts, right or wrong, before bcrypt runs: past the limit, 429 with Retry-After. */
+  private async countPasswordChange(pseudo: string, meta: RequestMeta): Promise<void> {
+    try {
+      await this.deps.passwordChanges.consume(pseudo.toLowerCase());
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      this.deps.directory.audit('password_change_limited', meta, { pseudo });
+      throw new TooManyRequestsError(`too many password changes for this account, retry in ${seconds} s`, seconds);
+    }
   }
 
   /** The user themself or an admin; the last admin account cannot be deleted. */

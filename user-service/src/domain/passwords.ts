@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import type { BcryptGate } from './bcrypt-gate';
 
 /** bcrypt only uses the first 72 bytes: longer passwords are refused rather than silently cut. */
 export const PASSWORD_MIN_BYTES = 8;
@@ -17,10 +18,18 @@ export function passwordByteLength(password: string): number {
 export class PasswordHasher {
   private dummyHash?: Promise<string>;
 
-  constructor(private readonly cost: number) {}
+  constructor(
+    private readonly cost: number,
+    /** Without one (tests of the hasher alone), no cap. */
+    private readonly gate?: BcryptGate,
+  ) {}
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(password, this.cost);
+    return this.capped(() => bcrypt.hash(password, this.cost));
+  }
+
+  private capped<T>(work: () => Promise<T>): Promise<T> {
+    return this.gate ? this.gate.run(work) : work();
   }
 
   async verify(password: string, hash: string | null): Promise<boolean> {
@@ -28,13 +37,14 @@ export class PasswordHasher {
       await this.verifyNobody(password);
       return false;
     }
-    return bcrypt.compare(password, hash);
+    return this.capped(() => bcrypt.compare(password, hash));
   }
 
   /** A comparison against a hash of a random secret, at the configured cost: always false. */
   async verifyNobody(password: string): Promise<false> {
     this.dummyHash ??= bcrypt.hash(randomBytes(18).toString('base64'), this.cost);
-    await bcrypt.compare(password, await this.dummyHash);
+    const dummy = await this.dummyHash;
+    await this.capped(() => bcrypt.compare(password, dummy));
     return false;
   }
 

@@ -38,6 +38,7 @@ export function accountRoutes({ accounts, authenticate, docs }: AccountRoutesDep
       400: 'Missing field or wrong type',
       409: 'Pseudo or email taken (codes pseudo_taken, email_taken)',
       422: 'Bad pseudo syntax, email or password length',
+      503: 'Too many password checks at once (code bcrypt_busy, Retry-After)',
     },
   });
   router.post('/register', async (req, res) => {
@@ -55,6 +56,7 @@ export function accountRoutes({ accounts, authenticate, docs }: AccountRoutesDep
       200: { description: 'Token and user', schema: loginAnswerSchema },
       400: 'Missing field or wrong type',
       401: 'invalid pseudo or password (code invalid_credentials)',
+      503: 'Too many password checks at once (code bcrypt_busy, Retry-After)',
     },
   });
   router.post('/login', async (req, res) => {
@@ -94,6 +96,8 @@ export function accountRoutes({ accounts, authenticate, docs }: AccountRoutesDep
       401: 'No or bad token, or wrong old password',
       403: "Not the caller's own account (admins included)",
       422: 'New password too short, too long or unchanged',
+      429: 'More than PASSWORD_CHANGE_MAX tries for this account in PASSWORD_CHANGE_WINDOW (code rate_limited, Retry-After)',
+      503: 'Too many password checks at once (code bcrypt_busy, Retry-After)',
     },
   });
   router.patch('/user/:pseudo/password', authenticate, requireAuth(), async (req, res) => {

@@ -41,6 +41,8 @@ export const STATUS_MAX_CHARS = 64;
 
 // Control characters would break logs and terminals that show statuses.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// A lone surrogate (JSON allows `"\ud800"`) is no character at all: it cannot be stored as UTF-8.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export const statusSchema = z.object({
   status: z
@@ -49,6 +51,7 @@ export const statusSchema = z.object({
     .min(1, 'a status cannot be empty')
     .refine((s) => [...s].length <= STATUS_MAX_CHARS, `a status has at most ${STATUS_MAX_CHARS} characters`)
     .refine((s) => !CONTROL_CHARS.test(s), 'a status cannot contain control characters')
+    .refine((s) => !LONE_SURROGATE.test(s), 'a status must be valid Unicode text (no lone surrogate)')
     // The five words are stored lower-case so that `Away` means away.
     .transform((s) => ((STATUS_WORDS as readonly string[]).includes(s.toLowerCase()) ? s.toLowerCase() : s))
     .openapi({ example: 'away', description: 'online, away, idle, busy, offline, or a free text of 1 to 64 characters' }),
