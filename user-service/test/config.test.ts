@@ -13,6 +13,7 @@ describe('user-service configuration', () => {
       whoisChannelsTimeoutMs: 800,
       channelServiceUrl: 'http://127.0.0.1:5003',
       natsUrl: undefined,
+      natsNamespace: 'canaduck',
       eventRetentionMs: 7 * 24 * 3600 * 1000,
       bcryptMaxConcurrent: 4,
       bcryptQueueMax: 32,
