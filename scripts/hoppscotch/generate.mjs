@@ -561,6 +561,16 @@ const realtime = folder('4b real-time (realtime-service)', [
     status: 400,
     checks: { 'a JWT never goes in a URL': `${ERR} && b.code === 'token_in_url'` },
   }),
+  req('the WebSocket without the upgrade headers', 'GET', '/ws', {
+    title: 'the WebSocket as a plain GET (no Upgrade header)',
+    status: 400,
+    checks: { 'an upgrade is needed': `${ERR} && b.code === 'invalid_input' && /upgrade/i.test(b.error)` },
+  }),
+  req('the WebSocket without a token', 'GET', '/ws', {
+    auth: null,
+    status: 401,
+    checks: { 'refused at the gateway': `${ERR} && b.code === 'token_missing'` },
+  }),
 ]);
 
 const aggregates = folder('5 fullinfo and stats', [
