@@ -4,6 +4,7 @@ import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet, refus
 
 let up: UpstreamSet;
 let channelWithDoc: Upstream;
+let realtimeWithDoc: Upstream;
 
 beforeAll(async () => {
   up = await startUpstreams();
@@ -21,16 +22,34 @@ beforeAll(async () => {
       });
     });
   });
+  realtimeWithDoc = await startUpstream('realtime-service', (app) => {
+    app.get('/openapi.json', (_req, res) => {
+      res.json({
+        openapi: '3.0.3',
+        info: { title: 'CanaDuck realtime-service', version: '1.0.0' },
+        paths: {
+          '/events': { get: { summary: 'SSE' } },
+          '/events/poll': { get: { summary: 'long poll' } },
+          '/ws': { get: { summary: 'WebSocket' } },
+          '/health': { get: { summary: 'health' } },
+        },
+      });
+    });
+  });
 });
 afterAll(async () => {
   await closeAll(up);
   await channelWithDoc.close();
+  await realtimeWithDoc.close();
 });
 
 describe('/docs', () => {
   let gw: Gateway;
   beforeAll(async () => {
-    gw = buildGateway({ ...urlsOf(up), channel: channelWithDoc.url, stats: await refusedUrl() });
+    gw = buildGateway(
+      { ...urlsOf(up), channel: channelWithDoc.url, stats: await refusedUrl() },
+      { REALTIME_SERVICE_URL: realtimeWithDoc.url },
+    );
   });
   afterAll(() => gw.shutdown());
 
@@ -42,7 +61,7 @@ describe('/docs', () => {
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
     const init = await request(gw.handler).get('/docs/swagger-ui-init.js');
     expect(init.status).toBe(200);
-    for (const name of ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service']) {
+    for (const name of ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service', 'realtime-service']) {
       expect(init.text).toContain(`/docs/${name}/openapi.json`);
     }
   });
@@ -51,6 +70,13 @@ describe('/docs', () => {
     const res = await request(gw.handler).get('/docs/channel-service/openapi.json');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.paths).sort()).toEqual(['/channel', '/channel/{name}/config']);
+    expect(res.body.servers).toEqual([{ url: '/', description: 'through the gateway' }]);
+  });
+
+  test('when the realtime-service document is asked, then it holds its streams (/events, /events/*, /ws) through the gateway', async () => {
+    const res = await request(gw.handler).get('/docs/realtime-service/openapi.json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths).sort()).toEqual(['/events', '/events/poll', '/ws']);
     expect(res.body.servers).toEqual([{ url: '/', description: 'through the gateway' }]);
   });
 

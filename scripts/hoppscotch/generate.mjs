@@ -33,6 +33,8 @@ export const VARIABLES = [
   'token_c',
   'admin_token',
   'role_token',
+  'stale_token',
+  'stale_token_b',
   'msg_id',
   'reply_id',
   'private_id',
@@ -53,7 +55,7 @@ pw.env.set('password_c', secret());
 pw.env.set('new_password_a', secret());
 pw.env.set('channel', 'hopp-' + run);
 pw.env.set('word', 'canard' + run);
-for (const k of ['token', 'token_b', 'token_c', 'admin_token', 'role_token', 'msg_id', 'reply_id', 'private_id', 'ticket']) pw.env.set(k, '');
+for (const k of ['token', 'token_b', 'token_c', 'admin_token', 'role_token', 'stale_token', 'stale_token_b', 'msg_id', 'reply_id', 'private_id', 'ticket']) pw.env.set(k, '');
 `;
 
 // Admin routes: with admin credentials in the environment they are exercised as an admin,
@@ -249,22 +251,41 @@ const accounts = folder('2 accounts (user-service)', [
     status: `=${IS_ADMIN} ? [200] : [403]`,
     checks: { 'admin removed by an admin, refused to a user': `${IS_ADMIN} ? !b.roles.includes('admin') : ${ERR}` },
   }),
+  // A role change revokes B's tokens (structures.md section 1) when an admin made it: B logs in again.
+  req('log in user B again after the role changes', 'POST', '/login', {
+    auth: null,
+    title: 'log in user B again (a role change revokes its tokens)',
+    body: { pseudo: '<<pseudo_b>>', password: '<<password_b>>' },
+    checks: {
+      'a JWT with the roles after the changes': `typeof b.token === 'string' && b.user.pseudo === env('pseudo_b') && !b.user.roles.includes('admin')`,
+    },
+    set: { token_b: 'b.token' },
+  }),
   req('change my password', 'PATCH', '/user/{pseudo_a}/password', {
+    // The token used here is revoked by the change: kept to check that it is refused afterwards.
+    pre: `pw.env.set('stale_token', pw.env.get('token'));`,
     body: { old_password: '<<password_a>>', new_password: '<<new_password_a>>' },
     checks: { 'a result': `typeof b.result === 'string'` },
     set: { password_a: `env('new_password_a')` },
-  }),
-  req("someone else's password", 'PATCH', '/user/{pseudo_b}/password', {
-    title: "change someone else's password",
-    body: { old_password: '<<password_b>>', new_password: '<<new_password_a>>' },
-    status: 403,
-    checks: { refused: ERR },
   }),
   req('log in with the new password', 'POST', '/login', {
     auth: null,
     body: { pseudo: '<<pseudo_a>>', password: '<<password_a>>' },
     checks: { 'returns a JWT': `typeof b.token === 'string'` },
     set: { token: 'b.token' },
+  }),
+  req('a token issued before the password change', 'POST', '/user/status', {
+    auth: 'stale_token',
+    title: 'a token issued before a password change',
+    body: { status: 'online' },
+    status: 401,
+    checks: { revoked: `${ERR} && b.code === 'token_revoked'` },
+  }),
+  req("someone else's password", 'PATCH', '/user/{pseudo_b}/password', {
+    title: "change someone else's password",
+    body: { old_password: '<<password_b>>', new_password: '<<new_password_a>>' },
+    status: 403,
+    checks: { refused: ERR },
   }),
   req('public key (asymmetric mode only)', 'GET', '/.well-known/jwks.json', {
     auth: null,
@@ -540,6 +561,16 @@ const realtime = folder('4b real-time (realtime-service)', [
     status: 400,
     checks: { 'a JWT never goes in a URL': `${ERR} && b.code === 'token_in_url'` },
   }),
+  req('the WebSocket without the upgrade headers', 'GET', '/ws', {
+    title: 'the WebSocket as a plain GET (no Upgrade header)',
+    status: 400,
+    checks: { 'an upgrade is needed': `${ERR} && b.code === 'invalid_input' && /upgrade/i.test(b.error)` },
+  }),
+  req('the WebSocket without a token', 'GET', '/ws', {
+    auth: null,
+    status: 401,
+    checks: { 'refused at the gateway': `${ERR} && b.code === 'token_missing'` },
+  }),
 ]);
 
 const aggregates = folder('5 fullinfo and stats', [
@@ -584,7 +615,25 @@ const aggregates = folder('5 fullinfo and stats', [
 ]);
 
 const cleanup = folder('6 logout and clean-up', [
-  req('log out', 'POST', '/logout', { auth: 'token_b', checks: { 'a result': `typeof b.result === 'string' || typeof b === 'object'` } }),
+  req('log out', 'POST', '/logout', {
+    auth: 'token_b',
+    pre: `pw.env.set('stale_token_b', pw.env.get('token_b'));`,
+    checks: { 'a result': `typeof b.result === 'string' || typeof b === 'object'` },
+  }),
+  req('a token issued before the logout', 'POST', '/user/status', {
+    auth: 'stale_token_b',
+    title: 'a token issued before a logout',
+    body: { status: 'online' },
+    status: 401,
+    checks: { revoked: `${ERR} && b.code === 'token_revoked'` },
+  }),
+  req('log in user B after the logout', 'POST', '/login', {
+    auth: null,
+    title: 'log in user B again after the logout',
+    body: { pseudo: '<<pseudo_b>>', password: '<<password_b>>' },
+    checks: { 'returns a JWT': `typeof b.token === 'string'` },
+    set: { token_b: 'b.token' },
+  }),
   req('delete the channel (owner)', 'DELETE', '/channel/{channel}', { checks: { 'an answer': `typeof b === 'object'` } }),
   req('a deleted channel', 'GET', '/channel/{channel}', { auth: null, title: 'the deleted channel', status: 404, checks: { gone: ERR } }),
   req("delete someone else's account", 'DELETE', '/user/{pseudo_c}', {

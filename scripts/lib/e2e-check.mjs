@@ -89,8 +89,8 @@ export function serviceToken(service = 'e2e-check') {
   return jwt.sign({ service }, secret, { algorithm: 'HS256', expiresIn: 60, issuer: service, audience: 'canaduck-internal' });
 }
 
-/** The five services, as the gateway's /docs selector and /docs/<service>/openapi.json name them. */
-export const SERVICES = ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service'];
+/** The six documented services, as the gateway's /docs selector and /docs/<service>/openapi.json name them. */
+export const SERVICES = ['gateway-service', 'user-service', 'message-service', 'channel-service', 'stats-service', 'realtime-service'];
 
 /**
  * For the scripts that report as they go rather than through check(): `fail(msg)` records msg and

@@ -4,7 +4,7 @@ import { ServiceClient } from '@canaduck/http-client';
 import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '@canaduck/logging';
 import { type GatewayConfig, settingsFrom } from '../config';
-import { UPSTREAMS, type UpstreamName } from '../routing/route-table';
+import { PROXIED, type ProxiedName, type UpstreamName } from '../routing/route-table';
 import { TokenStateClient } from './token-state-client';
 
 export { TokenStateClient } from './token-state-client';
@@ -17,6 +17,8 @@ export { TokenStateClient } from './token-state-client';
  * generic client per service, not a class per route family.
  */
 export interface Clients extends Record<UpstreamName, ServiceClient> {
+  /** realtime-service is never composed: its client only fetches its OpenAPI document (/docs). */
+  'realtime-service': ServiceClient;
   /** user-service's word on an admin token while the user stream is down. */
   tokenStates: TokenStateClient;
   /** The user stream (user-service's feed, or NATS when NATS_URL is set): the token revocation map reads it. */
@@ -37,14 +39,14 @@ export function createClients(o: {
   const settings = settingsFrom(o.config);
   const urls = settings.upstreamUrls;
   // Composed calls go to a service's first address (the proxy balances; these are few and small).
-  const make = (name: UpstreamName) =>
+  const make = (name: ProxiedName) =>
     new ServiceClient({
       name,
       baseUrl: urls[name][0],
       timeoutMs: o.config.UPSTREAM_TIMEOUT_MS,
       serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
     });
-  const services = Object.fromEntries(UPSTREAMS.map((name) => [name, make(name)])) as Record<UpstreamName, ServiceClient>;
+  const services = Object.fromEntries(PROXIED.map((name) => [name, make(name)])) as Record<ProxiedName, ServiceClient>;
   const userEvents = userStreamTransport({
     natsUrl: settings.natsUrl,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
@@ -64,7 +66,7 @@ export function createClients(o: {
     tokenStates: new TokenStateClient(services['user-service']),
     userEvents,
     close() {
-      for (const name of UPSTREAMS) services[name].close();
+      for (const name of PROXIED) services[name].close();
       // The revocation map stops its subscription first (main.ts); this drains a NATS link.
       void userEvents.close();
       redis?.disconnect();

@@ -4,7 +4,7 @@ import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
 import type { ApiDocs } from '@canaduck/service-kit';
 import { z } from 'zod';
 import type { Clients } from '../clients';
-import { resolveRoute, UPSTREAMS, type UpstreamName } from '../routing/route-table';
+import { PROXIED, type ProxiedName, resolveRoute } from '../routing/route-table';
 
 const CACHE_MS = 30000;
 
@@ -13,14 +13,14 @@ const CACHE_MS = 30000;
  * it (no `/internal/...`, no service-local /health), and the gateway as the server, so
  * "Try it out" goes through the same JWT checks as any client.
  */
-export function throughGateway(doc: Record<string, unknown>, service: UpstreamName): Record<string, unknown> {
+export function throughGateway(doc: Record<string, unknown>, service: ProxiedName): Record<string, unknown> {
   const paths = (doc.paths ?? {}) as Record<string, unknown>;
   const kept = Object.fromEntries(Object.entries(paths).filter(([p]) => resolveRoute(p)?.target === service));
   return { ...doc, paths: kept, servers: [{ url: '/', description: 'through the gateway' }] };
 }
 
 const documentSchema = z.record(z.unknown()).openapi({ description: 'an OpenAPI 3 document' });
-const serviceParams = z.object({ service: z.enum(['gateway-service', ...UPSTREAMS] as [string, ...string[]]) });
+const serviceParams = z.object({ service: z.enum(['gateway-service', ...PROXIED] as [string, ...string[]]) });
 
 /**
  * The gateway's own document (`/openapi.json`), each service's document through the gateway
@@ -30,7 +30,7 @@ const serviceParams = z.object({ service: z.enum(['gateway-service', ...UPSTREAM
  */
 export function docsRoutes(docs: ApiDocs, clients: Clients, ownDoc: () => Record<string, unknown>, withUi: boolean): Router {
   const router = Router();
-  const cache = new Map<UpstreamName, { doc: Record<string, unknown>; at: number }>();
+  const cache = new Map<ProxiedName, { doc: Record<string, unknown>; at: number }>();
 
   docs.route({
     method: 'get',
@@ -62,8 +62,8 @@ export function docsRoutes(docs: ApiDocs, clients: Clients, ownDoc: () => Record
       res.json(ownDoc());
       return;
     }
-    if (!UPSTREAMS.includes(service as UpstreamName)) throw new NotFoundError(`no service named ${service}`, 'service_not_found');
-    const name = service as UpstreamName;
+    if (!PROXIED.includes(service as ProxiedName)) throw new NotFoundError(`no service named ${service}`, 'service_not_found');
+    const name = service as ProxiedName;
     const cached = cache.get(name);
     if (cached && Date.now() - cached.at < CACHE_MS) {
       res.json(cached.doc);
@@ -85,7 +85,7 @@ export function docsRoutes(docs: ApiDocs, clients: Clients, ownDoc: () => Record
     summary: 'Swagger UI with one entry per service (selector at the top)',
     responses: { 200: { description: 'HTML page', schema: z.string(), contentType: 'text/html' } },
   });
-  const urls = ['gateway-service', ...UPSTREAMS].map((name) => ({ url: `/docs/${name}/openapi.json`, name }));
+  const urls = ['gateway-service', ...PROXIED].map((name) => ({ url: `/docs/${name}/openapi.json`, name }));
   const options = { explorer: true, customSiteTitle: 'CanaDuck IRC API', swaggerOptions: { urls, 'urls.primaryName': 'gateway-service' } };
   router.use('/docs', swaggerUi.serveFiles(undefined, options), swaggerUi.setup(undefined, options));
   return router;

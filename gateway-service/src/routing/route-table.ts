@@ -5,7 +5,7 @@
  */
 /** The services the gateway also calls itself (/fullinfo, activity, /ready, /docs). */
 export type UpstreamName = 'user-service' | 'message-service' | 'channel-service' | 'stats-service';
-/** Every service a route leads to: realtime-service only holds clients' streams, it is never composed. */
+/** Every service a route leads to: realtime-service only holds clients' streams, it is never composed (only its document is read, for /docs). */
 export type ProxiedName = UpstreamName | 'realtime-service';
 export type Target = ProxiedName | 'gateway';
 

@@ -95,11 +95,29 @@ export class ApiDocs {
 
   document(info: DocInfo): Record<string, unknown> {
     const generator = new OpenApiGeneratorV3(this.registry.definitions);
-    return generator.generateDocument({
+    const doc = generator.generateDocument({
       openapi: '3.0.3',
       info: { title: info.title, version: info.version ?? '1.0.0', description: info.description },
     }) as unknown as Record<string, unknown>;
+    dropUntypedNullable(doc);
+    return doc;
   }
+}
+
+/**
+ * `z.unknown()` comes out as `{ nullable: true }`, which OpenAPI 3.0 forbids (`nullable` needs a
+ * `type` beside it; redocly's nullable-type-sibling): a schema with no type already means any
+ * value, so the flag is dropped there and only there.
+ */
+function dropUntypedNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropUntypedNullable(item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const o = node as Record<string, unknown>;
+  if (o.nullable === true && !('type' in o) && !('$ref' in o) && !o.allOf && !o.oneOf && !o.anyOf) delete o.nullable;
+  for (const value of Object.values(o)) dropUntypedNullable(value);
 }
 
 function responseOf(status: number, answer: DocAnswer) {

@@ -9,6 +9,14 @@ const ticket = z
 
 export const streamQuerySchema = z.object({ after: cursor.optional(), channels: channels.optional(), ticket: ticket.optional() });
 
+/** GET /ws: the same resume and follow options as /events. */
+export const wsQuerySchema = streamQuerySchema;
+
+/** The SSE body: `retry:` once, then `id:`/`event:`/`data:` blocks (data: an envelope as JSON). */
+export const sseStreamSchema = z
+  .string()
+  .describe('retry: 1000, then per event: id: <cursor>, event: <type>, data: <envelope JSON>, a blank line');
+
 export const pollQuerySchema = z.object({
   after: cursor.optional(),
   wait: z

@@ -4,7 +4,15 @@ import { BadRequestError } from '@canaduck/errors';
 import type { EventHub } from '../domain/event-hub';
 import type { StreamAuth } from '../domain/stream-auth';
 import { PollSink, SseSink } from './sinks';
-import { channelList, pollAnswerSchema, pollQuerySchema, streamQuerySchema, ticketAnswerSchema } from './schemas';
+import {
+  channelList,
+  pollAnswerSchema,
+  pollQuerySchema,
+  sseStreamSchema,
+  streamQuerySchema,
+  ticketAnswerSchema,
+  wsQuerySchema,
+} from './schemas';
 
 export interface StreamRoutesDeps {
   hub: EventHub;
@@ -44,7 +52,11 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     summary: 'Server-Sent Events: every event the user may see, live; resume with Last-Event-ID or ?after=',
     query: streamQuerySchema,
     responses: {
-      200: { description: 'text/event-stream of envelopes (id: cursor, event: type, data: envelope)', contentType: 'text/event-stream' },
+      200: {
+        description: 'text/event-stream of envelopes (id: cursor, event: type, data: envelope)',
+        schema: sseStreamSchema,
+        contentType: 'text/event-stream',
+      },
       400: 'a token in the URL, or a malformed query',
       401: 'no token or ticket, a bad, used, expired or revoked one',
     },
@@ -65,6 +77,27 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     const conn = await hub.open(user, new SseSink(res), { after: lastEventId ?? query.after, subscribe: channelList(query.channels) });
     if (res.destroyed) conn.close(undefined, hub.cursorOf(conn));
     else res.on('close', () => conn.close(undefined, hub.cursorOf(conn)));
+  });
+
+  // The upgrade itself is the server's `upgrade` listener (ws-upgrade.ts); described here with the other streams.
+  docs.route({
+    method: 'get',
+    path: '/ws',
+    tags,
+    auth: 'user',
+    summary: 'WebSocket: the same envelopes as /events, one per text frame; subscribe/unsubscribe frames from the client',
+    description:
+      'An HTTP/1.1 upgrade (`Connection: Upgrade`, `Upgrade: websocket`). Authenticated before the upgrade with a Bearer header or `?ticket=`; a refusal is a JSON HTTP answer, never a socket.',
+    query: wsQuerySchema,
+    responses: {
+      101: 'Switching Protocols: the WebSocket is open',
+      400: 'a token in the URL, or a plain GET without the WebSocket upgrade headers',
+      401: 'no token or ticket, a bad, used, expired or revoked one',
+    },
+  });
+  // Only requests without the upgrade headers get here (upgrades go to the server's `upgrade` listener).
+  router.get('/ws', () => {
+    throw new BadRequestError('GET /ws is a WebSocket upgrade: send Connection: Upgrade and Upgrade: websocket', 'invalid_input');
   });
 
   docs.route({
