@@ -119,7 +119,8 @@ process.once('SIGINT', () => {
 
 try {
   await timed('start the stack', () => stack.waitReady(120_000));
-  if (stack.procs.size !== SERVICES.length) throw new Error(`only ${[...stack.procs.keys()].join(', ') || 'no service'} running after start`);
+  if (stack.procs.size !== SERVICES.length)
+    throw new Error(`only ${[...stack.procs.keys()].join(', ') || 'no service'} running after start`);
   say(
     `stack ready: ${Object.entries(pids())
       .map(([k, pid]) => `${k} pid ${pid}`)
