@@ -130,17 +130,18 @@ afterAll(async () => {
 
 describe('GET /events (SSE) through the gateway', () => {
   test('when a user opens the stream, then the first event arrives before the upstream ends, with the query and Last-Event-ID passed on', async () => {
-    const pseudo = uniqueName();
+    // One token: a second one minted later may carry another `iat` second.
+    const authorization = bearer(uniqueName());
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       http
-        .get(`${gateway.url}/events?after=c0&channels=tech`, { headers: { authorization: bearer(pseudo), 'last-event-id': 'c0' } }, resolve)
+        .get(`${gateway.url}/events?after=c0&channels=tech`, { headers: { authorization, 'last-event-id': 'c0' } }, resolve)
         .on('error', reject);
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream');
     const first = await new Promise<string>((resolve) => res.once('data', (c: Buffer) => resolve(c.toString('utf8'))));
     expect(first).toBe(FIRST);
-    const seen = rt.seen.find((s) => s.url.startsWith('/events?') && s.headers.authorization === bearer(pseudo));
+    const seen = rt.seen.find((s) => s.url.startsWith('/events?') && s.headers.authorization === authorization);
     expect(seen).toMatchObject({ method: 'GET', url: '/events?after=c0&channels=tech' });
     expect(seen?.headers['last-event-id']).toBe('c0');
     // Idle for longer than UPSTREAM_TIMEOUT_MS (300 ms): an event stream is never cut for silence.
