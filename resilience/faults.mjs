@@ -21,8 +21,9 @@ import { slowDependency } from './lib/slow-dependency.mjs';
 import { Tally } from './lib/tally.mjs';
 
 const BASE_PORT = 6100;
-const PROXY_PORT = BASE_PORT + 6;
-const SLOW_MESSAGE_PORT = BASE_PORT + 7;
+// +1..+6 are the stack's services (realtime-service is +6).
+const PROXY_PORT = BASE_PORT + 8;
+const SLOW_MESSAGE_PORT = BASE_PORT + 9;
 const SLOW_TIMEOUT_MS = 1000; // HTTP_TIMEOUT_MS of the second message-service
 const DEAD_ANSWER_MS = 1000; // a dead service's routes must answer within this
 const tally = new Tally();

@@ -24,7 +24,7 @@ export function parseArgs(argv = process.argv.slice(2)) {
   };
 }
 
-/** Ports basePort+1..+5 in the order of the default ones (user 1, message 2, channel 3, gateway 4, stats 5). */
+/** Ports basePort+1..+6 in the order of the default ones (user 1, message 2, channel 3, gateway 4, stats 5, realtime 6). */
 export function portEnv(basePort) {
   const env = {};
   for (const svc of SERVICES) env[`${svc.short.toUpperCase()}_SERVICE_PORT`] = String(basePort + (svc.port - 5000));
