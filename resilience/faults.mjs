@@ -308,14 +308,17 @@ try {
   tally.note(`load: ${JSON.stringify(statusCounts(load.results))}`);
   const seen = new Map();
   for (const channel of channels) {
-    for (let offset = 0; ; offset += 200) {
-      const page = await gw.get(`/msg?channel=${channel}&limit=200&offset=${offset}`, { token: reader.token, timeoutMs: 10000 });
+    // Pages by the `before` cursor: offsets stop at 10,000 (400 offset_too_large).
+    for (let before = null; ;) {
+      const cursor = before === null ? '' : `&before=${before}`;
+      const page = await gw.get(`/msg?channel=${channel}&limit=200${cursor}`, { token: reader.token, timeoutMs: 10000 });
       if (page.status !== 200 || !Array.isArray(page.json?.messages)) {
-        tally.check(`list ${channel} (offset ${offset})`, false, describe(page));
+        tally.check(`list ${channel} (before ${before ?? 'none'})`, false, describe(page));
         break;
       }
       for (const m of page.json.messages) seen.set(m.id, m.text);
-      if (page.json.messages.length < 200) break;
+      if (page.json.next_before === null || page.json.next_before === undefined || page.json.messages.length < 200) break;
+      before = page.json.next_before;
     }
   }
   const lost = [...acknowledged].filter(([id, text]) => seen.get(id) !== text);
