@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ReplicaRing } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import { outgoingHeaders } from './request-headers';
 
@@ -55,9 +56,9 @@ function headLines(raw: readonly string[]): string {
  * reached is a 503, one that stays silent a 504.
  */
 export function createUpgradeProxy(o: UpgradeProxyOptions): UpgradeProxy {
-  const targets = (typeof o.target === 'string' ? [o.target] : o.target).map((t) => new URL(t));
+  const ring = ReplicaRing.ofUrls(o.target);
+  const targets = ring.items.map((t) => new URL(t));
   const open = new Set<Duplex>();
-  let turn = 0;
 
   function tunnel(socket: Duplex, res: IncomingMessage, upstream: Duplex, upHead: Buffer): void {
     socket.write(`HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n${headLines(res.rawHeaders)}\r\n`);
@@ -77,7 +78,8 @@ export function createUpgradeProxy(o: UpgradeProxyOptions): UpgradeProxy {
   }
 
   function connect(req: IncomingMessage, socket: Duplex, tried: number): void {
-    const target = targets[turn++ % targets.length];
+    const replica = ring.pick();
+    const target = targets[replica];
     const headers = outgoingHeaders(req);
     headers.push('connection', 'Upgrade', 'upgrade', req.headers.upgrade ?? 'websocket');
     const outgoing = http.request({
@@ -125,6 +127,7 @@ export function createUpgradeProxy(o: UpgradeProxyOptions): UpgradeProxy {
       settled = true;
       socket.off('close', stop);
       if (socket.destroyed) return;
+      if (err.code === 'ECONNREFUSED') ring.refused(replica);
       if (err.code === 'ECONNREFUSED' && tried + 1 < targets.length) return connect(req, socket, tried + 1);
       const timeout = err.code === 'ETIMEDOUT';
       o.logger.warn(

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
+import { ReplicaRing } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import { ProxyExchange } from './proxy-exchange';
 import { hasBody, outgoingHeaders } from './request-headers';
@@ -46,9 +47,6 @@ type Tracked = IncomingMessage & { [RETRIED]?: boolean; [REFUSED]?: number };
 
 /** No connection could be made: the request never left the gateway (a stopped or restarting replica). */
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH']);
-/** A replica that refused a connection is skipped for this long (while another one answers). */
-const SKIP_REFUSED_MS = 1000;
-
 /**
  * The socket closed or was reset before any answer: on a kept-alive socket the upstream closed
  * just as it was reused, the request never reached the service. (undici says `UND_ERR_SOCKET`,
@@ -95,7 +93,8 @@ function sendError(res: ServerResponse, status: number, body: { error: string; c
  * at once. The request target goes upstream exactly as the client sent it.
  */
 export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
-  const replicas = (typeof o.target === 'string' ? [o.target] : o.target).map((target) => {
+  const ring = ReplicaRing.ofUrls(o.target);
+  const replicas = ring.items.map((target) => {
     const pool = new Pool(target, {
       connections: o.maxSockets,
       // "No answer within the timeout": for the status line and headers, then between body chunks
@@ -108,21 +107,8 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
     });
     // A refused or failed connection also fails the request that wanted it: nothing else to do here.
     pool.on('connectionError', () => undefined);
-    return { pool, skipUntil: 0 };
+    return pool;
   });
-  let turn = 0;
-  /** Round robin over the replicas, passing over one that refused a connection lately (unless all did). */
-  function pick(): number {
-    const now = Date.now();
-    for (let i = 0; i < replicas.length; i++) {
-      const at = (turn + i) % replicas.length;
-      if (replicas[at].skipUntil <= now) {
-        turn = at + 1;
-        return at;
-      }
-    }
-    return turn++ % replicas.length;
-  }
   const unavailable = { error: `${o.name} unavailable`, code: 'service_unavailable' };
   const timedOut = { error: `${o.name} did not answer within ${o.headersTimeoutMs ?? o.timeoutMs} ms`, code: 'upstream_timeout' };
   /** Answers not finished yet: what cutOpen() ends. */
@@ -136,7 +122,7 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
   function fail(err: Error, req: Tracked, res: ServerResponse, retry: () => void, replica = 0): void {
     const code = (err as { code?: string }).code ?? '';
     if (REFUSED_CODES.has(code) && replicas.length > 1) {
-      replicas[replica].skipUntil = Date.now() + SKIP_REFUSED_MS;
+      ring.refused(replica);
       // Never reached any replica: a request without a body goes to the next one (each tried once).
       const tried = (req[REFUSED] ?? 0) + 1;
       req[REFUSED] = tried;
@@ -169,10 +155,10 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
 
   function dispatch(req: Tracked, res: ServerResponse, own: readonly string[] | undefined): void {
     const retry = () => dispatch(req, res, own);
-    const replica = pick();
+    const replica = ring.pick();
     const exchange = new ProxyExchange(req, res, own, (err, r, w, again) => fail(err, r, w, again, replica), retry);
     try {
-      replicas[replica].pool.dispatch(
+      replicas[replica].dispatch(
         {
           path: req.url ?? '/',
           method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
@@ -200,7 +186,7 @@ export function createUpstreamProxy(o: UpstreamProxyOptions): UpstreamProxy {
       for (const res of open) res.destroy();
     },
     close() {
-      for (const r of replicas) void r.pool.destroy();
+      for (const pool of replicas) void pool.destroy();
     },
   };
 }

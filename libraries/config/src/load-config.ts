@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from './duration';
+import { urlList } from './url-list';
 
 /** Thrown at start-up when the environment is wrong; lists every problem at once. */
 export class ConfigError extends Error {
@@ -87,12 +88,13 @@ export const commonShape = {
   DB_PING_INTERVAL_MS: positiveInt(250),
   DB_PING_TIMEOUT_MS: positiveInt(500),
   DB_ACQUIRE_TIMEOUT_MS: positiveInt(2000),
-  USER_SERVICE_URL: z.string().url().default('http://127.0.0.1:5001'),
-  MESSAGE_SERVICE_URL: z.string().url().default('http://127.0.0.1:5002'),
-  CHANNEL_SERVICE_URL: z.string().url().default('http://127.0.0.1:5003'),
-  GATEWAY_SERVICE_URL: z.string().url().default('http://127.0.0.1:5004'),
-  STATS_SERVICE_URL: z.string().url().default('http://127.0.0.1:5005'),
-  REALTIME_SERVICE_URL: z.string().url().default('http://127.0.0.1:5006'),
+  // Each: one address, or a replica's addresses comma-separated (see url-list.ts).
+  USER_SERVICE_URL: urlList('http://127.0.0.1:5001'),
+  MESSAGE_SERVICE_URL: urlList('http://127.0.0.1:5002'),
+  CHANNEL_SERVICE_URL: urlList('http://127.0.0.1:5003'),
+  GATEWAY_SERVICE_URL: urlList('http://127.0.0.1:5004'),
+  STATS_SERVICE_URL: urlList('http://127.0.0.1:5005'),
+  REALTIME_SERVICE_URL: urlList('http://127.0.0.1:5006'),
   // NATS JetStream server (`nats://127.0.0.1:4222`): when set, the event streams are relayed to and
   // read from it; unset (or empty): the services' HTTP feeds only.
   NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),

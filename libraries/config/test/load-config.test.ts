@@ -2,7 +2,19 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { ConfigError, bool, commonShape, csv, loadConfig, loadConfigOrExit, port, positiveInt, url, z } from '@canaduck/config';
+import {
+  ConfigError,
+  bool,
+  commonShape,
+  csv,
+  loadConfig,
+  loadConfigOrExit,
+  port,
+  positiveInt,
+  splitUrlList,
+  url,
+  z,
+} from '@canaduck/config';
 
 const SECRET = 's'.repeat(32);
 
@@ -90,6 +102,18 @@ describe('loadConfig with the common shape', () => {
     expect((err as ConfigError).message).toMatch(/^invalid configuration:\n {2}- /);
   });
 
+  it('when a service address lists replicas, then it is kept as one trimmed comma-separated string', () => {
+    const c = loadConfig(shape, { JWT_SECRET: SECRET, MESSAGE_SERVICE_URL: ' http://127.0.0.1:5002 , http://127.0.0.1:5102,' });
+    expect(c.MESSAGE_SERVICE_URL).toBe('http://127.0.0.1:5002,http://127.0.0.1:5102');
+    expect(splitUrlList(c.MESSAGE_SERVICE_URL)).toEqual(['http://127.0.0.1:5002', 'http://127.0.0.1:5102']);
+  });
+
+  it('when one address of a replica list is not a URL, then the setting is refused', () => {
+    expect(() => loadConfig(shape, { JWT_SECRET: SECRET, CHANNEL_SERVICE_URL: 'http://127.0.0.1:5003,5103' })).toThrow(
+      /CHANNEL_SERVICE_URL: expected a URL or a comma-separated list of URLs/,
+    );
+  });
+
   it('when JWT_SECRET is missing, then it is reported as required', () => {
     expect(() => loadConfig(shape, {})).toThrow(/JWT_SECRET: Required/);
   });
@@ -170,7 +194,8 @@ describe('loadConfigOrExit in a real process', () => {
         return m.exports;
       };
       const duration = load('duration', ${JSON.stringify(compiled('duration.ts'))}, {});
-      const m = { exports: load('load-config', ${JSON.stringify(compiled('load-config.ts'))}, { './duration': duration }) };
+      const urlList = load('url-list', ${JSON.stringify(compiled('url-list.ts'))}, {});
+      const m = { exports: load('load-config', ${JSON.stringify(compiled('load-config.ts'))}, { './duration': duration, './url-list': urlList }) };
       const { loadConfigOrExit, commonShape, port } = m.exports;
       loadConfigOrExit({ ...commonShape, PORT: port(5001) }, { JWT_SECRET: 'short', PORT: 'abc' });
       console.log('should not get here');

@@ -1,3 +1,4 @@
+import { ReplicaRing } from '@canaduck/http-client';
 import { runSubscription } from './subscription-loop';
 import type { EventLogger, EventSubscription, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
 
@@ -27,18 +28,26 @@ export function httpFeedTransport(o: HttpFeedTransportOptions): EventTransport {
   return {
     kind: 'http',
     subscribe(s) {
-      const base = o.urls[s.service];
-      if (!base) throw new Error(`no feed url for the ${s.service} events`);
+      const urls = o.urls[s.service];
+      if (!urls) throw new Error(`no feed url for the ${s.service} events`);
+      // Replicas (a comma-separated list): any one serves the feed from the shared database; after
+      // a failed poll the next poll goes to the next one.
+      const replicas = ReplicaRing.ofUrls(urls);
+      let replica = replicas.pick();
       const limit = s.batchSize ?? 500;
       const sub = runSubscription(
         s,
         {
           async fetch(after, signal) {
             const token = o.serviceAuth();
-            const url = `${base.replace(/\/+$/, '')}/internal/events?after=${after}&limit=${limit}&wait=${wait}`;
+            const url = `${replicas.items[replica]}/internal/events?after=${after}&limit=${limit}&wait=${wait}`;
             const res = await fetch(url, {
               headers: { authorization: token.startsWith('Bearer ') ? token : `Bearer ${token}` },
               signal: AbortSignal.any([signal, AbortSignal.timeout((wait + 10) * 1000)]),
+            }).catch((err: unknown) => {
+              replicas.refused(replica);
+              replica = replicas.pick();
+              throw err;
             });
             const body = (await res.json().catch(() => undefined)) as unknown;
             if (res.status === 410) {

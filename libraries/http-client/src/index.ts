@@ -1,1 +1,2 @@
 export * from './service-client';
+export * from './replica-ring';

@@ -3,11 +3,16 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import CircuitBreaker from 'opossum';
 import { GatewayTimeoutError, ServiceUnavailableError } from '@canaduck/errors';
+import { ReplicaRing } from './replica-ring';
 
 export interface ServiceClientOptions {
   /** The other service's name, used in error messages ("channel-service unavailable"). */
   name: string;
-  baseUrl: string;
+  /**
+   * The service's address, or its replicas' (an array or a comma-separated list): calls go round
+   * robin, and one a replica refused (the connection never opened) goes to the next one.
+   */
+  baseUrl: string | readonly string[];
   timeoutMs?: number;
   /** Returns the `Authorization` value for internal calls (a service token). */
   serviceAuth?: () => string;
@@ -35,6 +40,13 @@ export interface ServiceResponse<T> {
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH']);
+/** No connection could be made: the call never reached that replica, another one may take it. */
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * A kept-alive socket closed before any answer (the replica was killed, or closed it as it was
+ * reused): a GET is sent to the next replica; a write may have reached the service, so it fails.
+ */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Upstream 5xx counts as a failure for the breaker; 4xx is a normal answer. */
 class UpstreamFailure extends Error {
@@ -51,12 +63,13 @@ class UpstreamFailure extends Error {
 export class ServiceClient {
   private readonly http: AxiosInstance;
   private readonly breaker: CircuitBreaker<[AxiosRequestConfig], ServiceResponse<unknown>>;
+  private readonly replicas: ReplicaRing<string>;
   readonly name: string;
 
   constructor(private readonly opts: ServiceClientOptions) {
     this.name = opts.name;
+    this.replicas = ReplicaRing.ofUrls(opts.baseUrl);
     this.http = axios.create({
-      baseURL: opts.baseUrl,
       timeout: opts.timeoutMs ?? 2000,
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 128 }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 128 }),
@@ -67,7 +80,7 @@ export class ServiceClient {
     });
     this.breaker = new CircuitBreaker(
       async (config: AxiosRequestConfig) => {
-        const res = await this.http.request(config);
+        const res = await this.send(config);
         if (res.status >= 500) throw new UpstreamFailure(res.status);
         return { status: res.status, data: res.data as unknown };
       },
@@ -117,6 +130,21 @@ export class ServiceClient {
   }
   delete<T>(path: string, call?: CallOptions) {
     return this.request<T>('DELETE', path, call);
+  }
+
+  /** One call on the replicas in turn: each tried at most once, the next only when the call surely never reached one. */
+  private async send(config: AxiosRequestConfig) {
+    for (let tried = 1; ; tried++) {
+      const replica = this.replicas.pick();
+      try {
+        return await this.http.request({ ...config, baseURL: this.replicas.items[replica] });
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (REFUSED_CODES.has(code)) this.replicas.refused(replica);
+        const unreached = REFUSED_CODES.has(code) || (config.method === 'GET' && RESET_CODES.has(code));
+        if (!unreached || tried >= this.replicas.size) throw err;
+      }
+    }
   }
 
   private translate(err: unknown): Error {

@@ -1,53 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GatewayTimeoutError, ServiceUnavailableError } from '@canaduck/errors';
 import { ServiceClient } from '@canaduck/http-client';
 import { waitUntil } from '@canaduck/testing';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A real HTTP server on a free port; `handler` decides each answer, `seen` records each request. */
-async function startServer(handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void) {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-      handler(req, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-/** A port nothing listens on: bind one, then release it. */
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
+import { closedPort, json, startServer } from './live-server';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
