@@ -15,17 +15,16 @@
 // names), E2E_KEEP_DATA=1 (keep the data folder and MySQL databases), E2E_RESULT_FILE (write
 // { passed, failed, checks } as JSON there), E2E_IRC_PORT (the IRC door's IRC port, default 6667;
 // its HTTP side is IRC_SERVICE_PORT, 5007). Flag --no-build skips the TypeScript build.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { IRC_SERVICE, ROOT, SERVICES, dropStackDatabases, servicePort, startStack } from './stack.mjs';
+import { CHECK_DIR, runCheck } from './lib/run-check.mjs';
 
-const CHECK_DIR = path.join(ROOT, 'scripts', 'e2e.d');
 const RESULTS_DIR = path.join(ROOT, 'test-results', 'e2e');
-const DEFAULT_TIMEOUT_S = Number(process.env.E2E_CHECK_TIMEOUT_S ?? 180);
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const red = (s) => (process.stdout.isTTY ? `\x1b[31m${s}\x1b[0m` : s);
 const green = (s) => (process.stdout.isTTY ? `\x1b[32m${s}\x1b[0m` : s);
@@ -39,62 +38,6 @@ function checkFiles() {
     .filter((f) => /\.(sh|mjs)$/.test(f))
     .filter((f) => !only || f.includes(only))
     .sort();
-}
-
-/** A file can ask for a longer (or shorter) timeout with `e2e-timeout-seconds: N` near its top. */
-function timeoutFor(file) {
-  const head = fs.readFileSync(file, 'utf8').split('\n').slice(0, 10).join('\n');
-  const m = /e2e-timeout-seconds:\s*(\d+)/.exec(head);
-  return (m ? Number(m[1]) : DEFAULT_TIMEOUT_S) * 1000;
-}
-
-/** Runs one check file; resolves with its exit code, its output and the ok/not ok lines it printed. */
-function runCheck(file, env) {
-  return new Promise((resolve) => {
-    const [cmd, args] = file.endsWith('.sh') ? ['bash', [file]] : [process.execPath, [file]];
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const timeoutMs = timeoutFor(file);
-    let output = '';
-    let timedOut = false;
-    const results = [];
-    let pending = '';
-    const onData = (chunk) => {
-      const text = String(chunk);
-      output += text;
-      process.stdout.write(text.replace(/^(?=.)/gm, '    '));
-      pending += text;
-      let i;
-      while ((i = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, i).trim();
-        pending = pending.slice(i + 1);
-        const m = /^(ok|not ok)\b(?:\s+\d+)?\s*-?\s*(.*)$/.exec(line);
-        if (m) results.push({ ok: m[1] === 'ok', name: m[2] || line });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    // The whole process group goes: a shell script's curl children must not outlive it.
-    const killGroup = (signal) => {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        /* already gone */
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup('SIGTERM');
-      setTimeout(() => killGroup('SIGKILL'), 3000).unref();
-    }, timeoutMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), timedOut, timeoutMs, output, results });
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: 127, timedOut: false, timeoutMs, output: String(err), results: [] });
-    });
-  });
 }
 
 /** True when something accepts connections on 127.0.0.1:port. */

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkReplicaNeeds, instancesOf, replicaSettings } from './lib/replicas.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,10 +25,13 @@ export const SERVICES = [
  */
 export const IRC_SERVICE = { name: 'irc-service', short: 'irc', port: 5007, db: null, color: 31 };
 
-/** Port of a service: USER_SERVICE_PORT etc. override the defaults. */
-export function servicePort(svc, env = process.env) {
+/**
+ * Port of a service: USER_SERVICE_PORT etc. override the defaults. Replica k (2, 3...) listens
+ * k - 1 offsets higher (REPLICA_PORT_OFFSET, default 100: message-service's second is on 5102).
+ */
+export function servicePort(svc, env = process.env, replica = 1) {
   const key = `${svc.short.toUpperCase()}_SERVICE_PORT`;
-  return Number(env[key] ?? svc.port);
+  return Number(env[key] ?? svc.port) + (replica - 1) * Number(env.REPLICA_PORT_OFFSET ?? 100);
 }
 
 /**
@@ -53,10 +57,17 @@ export function resolveSecrets(env, dataDir, log) {
   return out;
 }
 
-export function serviceEnv(svc, base, secrets, dataDir) {
-  const env = { ...base, ...secrets, PORT: String(servicePort(svc, base)), DATA_DIR: dataDir };
+/**
+ * The environment of one process. `instances` (all the stack's processes, see instancesOf) gives
+ * each *_SERVICE_URL every replica's address, comma-separated; without it, one address each.
+ */
+export function serviceEnv(svc, base, secrets, dataDir, replica = 1, instances = []) {
+  const env = { ...base, ...secrets, PORT: String(servicePort(svc, base, replica)), DATA_DIR: dataDir };
   for (const other of SERVICES) {
-    env[`${other.short.toUpperCase()}_SERVICE_URL`] = `http://127.0.0.1:${servicePort(other, base)}`;
+    const replicas = instances.filter((i) => i.svc.short === other.short).map((i) => i.replica);
+    env[`${other.short.toUpperCase()}_SERVICE_URL`] = (replicas.length ? replicas : [1])
+      .map((r) => `http://127.0.0.1:${servicePort(other, base, r)}`)
+      .join(',');
   }
   if (svc.db && base.MYSQL_URL) env.DATABASE_URL = `${base.MYSQL_URL.replace(/\/+$/, '')}/${base.MYSQL_DB_PREFIX ?? ''}${svc.db}`;
   else delete env.DATABASE_URL;
@@ -65,25 +76,34 @@ export function serviceEnv(svc, base, secrets, dataDir) {
 
 /**
  * Starts the stack. Options: env, dataDir, quiet (no log echo), restart (default true),
- * onLine(serviceShort, line), extra (more services to run, e.g. [IRC_SERVICE]). Returns { procs, stop(), kill(short, signal), waitReady(ms) }.
+ * onLine(key, line), extra (more services to run, e.g. [IRC_SERVICE]), argv (for --replicas N).
+ * Each process has a key: the service's short name, `message#2` for a second replica (REPLICAS).
+ * Returns { procs, keys, stop(), kill(key, signal), url(key), waitReady(ms) }.
  */
 export function startStack(opts = {}) {
   const baseEnv = { ...process.env, ...(opts.env ?? {}) };
   const dataDir = path.resolve(opts.dataDir ?? baseEnv.DATA_DIR ?? path.join(ROOT, 'data'));
   const log = (msg) => process.stdout.write(`\x1b[1m[stack]\x1b[0m ${msg}\n`);
+  const replicas = replicaSettings(
+    baseEnv,
+    opts.argv ?? [],
+    [...SERVICES, ...(opts.extra ?? [])].map((x) => x.short),
+  );
+  checkReplicaNeeds(replicas, baseEnv);
   const secrets = resolveSecrets(baseEnv, dataDir, opts.quiet ? () => undefined : log);
   const restart = opts.restart ?? true;
   const state = { stopping: false, procs: new Map(), restarts: new Map(), crashStreak: new Map() };
 
-  const launch = (svc) => {
+  const launch = (instance) => {
+    const { svc, key, replica } = instance;
     const startedAt = Date.now();
     const child = spawn(process.execPath, [path.join(ROOT, svc.name, 'dist', 'main.js')], {
       cwd: ROOT,
-      env: serviceEnv(svc, baseEnv, secrets, dataDir),
+      env: serviceEnv(svc, baseEnv, secrets, dataDir, replica, instances),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    state.procs.set(svc.short, child);
-    const prefix = `\x1b[${svc.color}m[${svc.short.padEnd(7)}]\x1b[0m `;
+    state.procs.set(key, child);
+    const prefix = `\x1b[${svc.color}m[${key.padEnd(replicas.count > 1 ? 10 : 7)}]\x1b[0m `;
     for (const stream of [child.stdout, child.stderr]) {
       let buf = '';
       stream.on('data', (chunk) => {
@@ -92,40 +112,49 @@ export function startStack(opts = {}) {
         while ((i = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, i);
           buf = buf.slice(i + 1);
-          opts.onLine?.(svc.short, line);
+          opts.onLine?.(key, line);
           if (!opts.quiet) process.stdout.write(prefix + line + '\n');
         }
       });
     }
     child.on('exit', (code, signal) => {
-      if (state.procs.get(svc.short) === child) state.procs.delete(svc.short);
+      if (state.procs.get(key) === child) state.procs.delete(key);
       if (state.stopping) return;
-      const n = (state.restarts.get(svc.short) ?? 0) + 1;
-      state.restarts.set(svc.short, n);
+      const n = (state.restarts.get(key) ?? 0) + 1;
+      state.restarts.set(key, n);
       // A quick restart keeps downtime short; back off only while it keeps crashing at start
       // (a service that ran for 30 s before crashing starts a new streak).
-      const streak = Date.now() - startedAt > 30000 ? 1 : (state.crashStreak.get(svc.short) ?? 0) + 1;
-      state.crashStreak.set(svc.short, streak);
-      if (!opts.quiet) log(`${svc.name} exited (${signal ?? code})${restart ? `, restarting (#${n})` : ''}`);
-      if (restart) setTimeout(() => !state.stopping && launch(svc), Math.min(250 * streak, 3000));
+      const streak = Date.now() - startedAt > 30000 ? 1 : (state.crashStreak.get(key) ?? 0) + 1;
+      state.crashStreak.set(key, streak);
+      const name = replica > 1 ? `${svc.name} replica ${replica}` : svc.name;
+      if (!opts.quiet) log(`${name} exited (${signal ?? code})${restart ? `, restarting (#${n})` : ''}`);
+      if (restart) setTimeout(() => !state.stopping && launch(instance), Math.min(250 * streak, 3000));
     });
   };
-  const launched = [...SERVICES, ...(opts.extra ?? [])];
-  launched.forEach(launch);
+  const instances = instancesOf([...SERVICES, ...(opts.extra ?? [])], replicas);
+  instances.forEach(launch);
+  if (replicas.count > 1 && !opts.quiet) {
+    log(`${replicas.count} replicas of ${replicas.services.join(', ')} (ports + ${replicas.offset} each)`);
+  }
 
   const handle = {
     dataDir,
     secrets,
     procs: state.procs,
     restarts: state.restarts,
-    url(short) {
-      const svc = launched.find((s) => s.short === short);
-      return `http://127.0.0.1:${servicePort(svc, baseEnv)}`;
+    /** Every process's key, replicas included (`message`, `message#2`...). */
+    keys: instances.map((i) => i.key),
+    /** The keys of one service's replicas. */
+    replicasOf: (short) => instances.filter((i) => i.svc.short === short).map((i) => i.key),
+    /** The address of one process (a replica's key, or a service's short name for its first). */
+    url(key) {
+      const instance = instances.find((i) => i.key === key);
+      return `http://127.0.0.1:${servicePort(instance.svc, baseEnv, instance.replica)}`;
     },
-    kill(short, signal = 'SIGKILL') {
-      state.procs.get(short)?.kill(signal);
+    kill(key, signal = 'SIGKILL') {
+      state.procs.get(key)?.kill(signal);
     },
-    async waitReady(timeoutMs = 60000, shorts = launched.map((s) => s.short)) {
+    async waitReady(timeoutMs = 60000, shorts = instances.map((i) => i.key)) {
       const deadline = Date.now() + timeoutMs;
       for (const short of shorts) {
         for (;;) {

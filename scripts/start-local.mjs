@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: build, then run all six services and the IRC door (irc-service, IRC on 6667) locally (SQLite by default,
 // MySQL when MYSQL_URL is set), gateway on http://localhost:5004. Ctrl-C stops all.
+// `REPLICAS=2 npm start` (or `npm start -- --replicas 2`, with MYSQL_URL and NATS_URL): two processes each of
+// message-, channel-, stats- and realtime-service (REPLICA_SERVICES), the second on port + 100 (5102...).
 import { execSync } from 'node:child_process';
 import { IRC_SERVICE, ROOT, startStack } from './stack.mjs';
 
@@ -9,7 +11,7 @@ if (!process.argv.includes('--no-build')) {
 }
 let stack;
 try {
-  stack = startStack({ extra: [IRC_SERVICE] });
+  stack = startStack({ extra: [IRC_SERVICE], argv: process.argv.slice(2) });
 } catch (err) {
   console.error(`[stack] ${err.message}`);
   process.exit(1);

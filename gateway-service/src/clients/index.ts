@@ -38,11 +38,11 @@ export function createClients(o: {
 }): Clients {
   const settings = settingsFrom(o.config);
   const urls = settings.upstreamUrls;
-  // Composed calls go to a service's first address (the proxy balances; these are few and small).
+  // Composed calls balance over a service's replicas as the proxy does.
   const make = (name: ProxiedName) =>
     new ServiceClient({
       name,
-      baseUrl: urls[name][0],
+      baseUrl: urls[name],
       timeoutMs: o.config.UPSTREAM_TIMEOUT_MS,
       serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
     });
@@ -50,7 +50,7 @@ export function createClients(o: {
   const userEvents = userStreamTransport({
     natsUrl: settings.natsUrl,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
-    userServiceUrl: urls['user-service'][0],
+    userServiceUrl: urls['user-service'].join(','),
     serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger ?? createLogger('gateway-service', 'silent'),
   });
