@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVICES } from '../scripts/stack.mjs';
-import { newChannel, newUser, uniq } from './lib/fixtures.mjs';
+import { acknowledgedLost, newChannel, newUser, readChannel, uniq } from './lib/fixtures.mjs';
 import { call, client, describe, sleep, waitFor } from './lib/http.mjs';
 import { startLoad, statusCounts } from './lib/load.mjs';
 import { databaseStop } from './lib/database-stop.mjs';
@@ -308,28 +308,11 @@ try {
   tally.note(`load: ${JSON.stringify(statusCounts(load.results))}`);
   const seen = new Map();
   for (const channel of channels) {
-    // Pages by the `before` cursor: offsets stop at 10,000 (400 offset_too_large).
-    for (let before = null; ;) {
-      const cursor = before === null ? '' : `&before=${before}`;
-      const page = await gw.get(`/msg?channel=${channel}&limit=200${cursor}`, { token: reader.token, timeoutMs: 10000 });
-      if (page.status !== 200 || !Array.isArray(page.json?.messages)) {
-        tally.check(`list ${channel} (before ${before ?? 'none'})`, false, describe(page));
-        break;
-      }
-      for (const m of page.json.messages) seen.set(m.id, m.text);
-      if (page.json.next_before === null || page.json.next_before === undefined || page.json.messages.length < 200) break;
-      before = page.json.next_before;
-    }
+    const listed = await readChannel(gw, reader, channel);
+    for (const [id, text] of listed.messages) seen.set(id, text);
+    if (listed.error) tally.check(`list ${channel}`, false, listed.error);
   }
-  const lost = [...acknowledged].filter(([id, text]) => seen.get(id) !== text);
-  // Double-check every missing one on its own, so that a paging bug is not reported as a loss.
-  const reallyLost = [];
-  for (const [id, text] of lost) {
-    const r = await gw.get(`/msg/thread/${id}`, { token: reader.token });
-    const root =
-      r.json?.message ?? r.json?.root ?? (Array.isArray(r.json?.messages) ? r.json.messages.find((m) => m.id === id) : undefined);
-    if (!(r.status === 200 && root?.text === text)) reallyLost.push({ id, text, answer: describe(r) });
-  }
+  const { lost, reallyLost } = await acknowledgedLost(gw, reader, acknowledged, seen);
   run.lost = reallyLost.length;
   tally.check(
     `all ${acknowledged.size} acknowledged messages are readable with their text`,

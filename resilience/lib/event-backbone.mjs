@@ -99,7 +99,7 @@ export async function writeStorm({ tally, stack, nats, writeOnce, writer, channe
   return storm;
 }
 
-async function mysqlOf(run, db) {
+export async function mysqlOf(run, db) {
   const { default: mysql } = await import('mysql2/promise');
   const u = new URL(run.env.MYSQL_URL.replace(/^mysql2:/i, 'mysql:'));
   return mysql.createConnection({
@@ -111,7 +111,7 @@ async function mysqlOf(run, db) {
   });
 }
 
-async function one(conn, sql) {
+export async function one(conn, sql) {
   const [rows] = await conn.query(sql);
   return Object.values(rows[0]).map(Number);
 }
@@ -121,7 +121,7 @@ async function one(conn, sql) {
  * stream holds exactly N messages ending at N, stats applied every seq (its cursor is N) and its
  * totals equal the database's counts. Returns { lost, duplicated }.
  */
-export async function verifyStreams({ tally, run, nats }) {
+export async function verifyStreams({ tally, run, nats, namespace = 'canaduck' }) {
   tally.scenario('every event seen exactly once (message stream, NATS relay, stats)');
   const messages = await mysqlOf(run, 'canaduck_message');
   const stats = await mysqlOf(run, 'canaduck_stats');
@@ -167,7 +167,7 @@ export async function verifyStreams({ tally, run, nats }) {
         const jsm = await jetstreamManager(nc);
         await waitFor(
           async () => {
-            const info = await jsm.streams.info('CANADUCK_EVENTS_MESSAGE');
+            const info = await jsm.streams.info(`${namespace}_EVENTS_MESSAGE`.toUpperCase());
             relayed = { messages: Number(info.state.messages), last: Number(info.state.last_seq) };
             return relayed.last >= head;
           },

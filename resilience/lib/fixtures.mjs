@@ -61,3 +61,36 @@ export async function post(gw, user, fields) {
     `${user.pseudo} posts ${JSON.stringify(fields).slice(0, 80)}`,
   );
 }
+
+/**
+ * Every message of a channel through the gateway, paged by the `before` cursor (offsets stop at
+ * 10,000): { messages: Map id -> text, error? (the failed page's answer) }.
+ */
+export async function readChannel(gw, reader, channel) {
+  const messages = new Map();
+  for (let before = null; ;) {
+    const cursor = before === null ? '' : `&before=${before}`;
+    const page = await gw.get(`/msg?channel=${channel}&limit=200${cursor}`, { token: reader.token, timeoutMs: 10000 });
+    if (page.status !== 200 || !Array.isArray(page.json?.messages))
+      return { messages, error: `before ${before ?? 'none'}: ${describe(page)}` };
+    for (const m of page.json.messages) messages.set(m.id, m.text);
+    if (page.json.next_before === null || page.json.next_before === undefined || page.json.messages.length < 200) return { messages };
+    before = page.json.next_before;
+  }
+}
+
+/**
+ * The acknowledged messages (id -> text) missing from `seen` (the listings), and among them those
+ * that `/msg/thread/<id>` cannot show either (really lost, not a paging problem).
+ */
+export async function acknowledgedLost(gw, reader, acknowledged, seen) {
+  const lost = [...acknowledged].filter(([id, text]) => seen.get(id) !== text);
+  const reallyLost = [];
+  for (const [id, text] of lost) {
+    const r = await gw.get(`/msg/thread/${id}`, { token: reader.token });
+    const root =
+      r.json?.message ?? r.json?.root ?? (Array.isArray(r.json?.messages) ? r.json.messages.find((m) => m.id === id) : undefined);
+    if (!(r.status === 200 && root?.text === text)) reallyLost.push({ id, text, answer: describe(r) });
+  }
+  return { lost, reallyLost };
+}
