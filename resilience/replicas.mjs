@@ -64,7 +64,7 @@ async function e2eChecks() {
     BASE_URL: stack.url('gateway'),
     GATEWAY_SERVICE_URL: stack.url('gateway'),
     // The checks that call a service directly get its first replica.
-    ...Object.fromEntries(['user', 'message', 'channel', 'stats'].map((s) => [`${s.toUpperCase()}_SERVICE_URL`, stack.url(s)])),
+    ...Object.fromEntries(['user', 'message', 'channel', 'stats', 'realtime'].map((s) => [`${s.toUpperCase()}_SERVICE_URL`, stack.url(s)])),
     JWT_SECRET: stack.secrets.JWT_SECRET,
     SERVICE_TOKEN_SECRET: stack.secrets.SERVICE_TOKEN_SECRET,
     ADMIN_PSEUDO: run.admin.pseudo,
@@ -73,10 +73,17 @@ async function e2eChecks() {
     E2E_DATABASE: 'mysql',
   };
   for (const file of E2E_FILES) {
-    const r = await runCheck(path.join(CHECK_DIR, file), env);
-    for (const c of r.results) tally.check(`${file}: ${c.name}`, c.ok);
-    if (r.code !== 0 || r.timedOut || r.results.length === 0)
-      tally.check(`${file} ran to its end`, r.code === 0 && !r.timedOut, r.timedOut ? 'timed out' : `exit code ${r.code}`);
+    const r = await runCheck(path.join(CHECK_DIR, file), env, { echo: run.args.verbose });
+    const failed = r.results.filter((c) => !c.ok);
+    const ended = r.code === 0 && !r.timedOut;
+    tally.check(
+      `${file}: ${r.results.length - failed.length}/${r.results.length} checks passed${ended ? '' : r.timedOut ? ', timed out' : `, exit code ${r.code}`}`,
+      ended && failed.length === 0,
+      // The failed checks with their explanations (`    # ...` lines), or the end of the output.
+      (failed.length ? r.output.split('\n').filter((l) => /^\s*(not ok|#)/.test(l)) : r.output.split('\n').slice(-15))
+        .slice(0, 40)
+        .join('\n'),
+    );
   }
 }
 

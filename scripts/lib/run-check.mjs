@@ -18,7 +18,7 @@ function timeoutFor(file) {
 }
 
 /** Runs one check file; resolves with its exit code, its output and the ok/not ok lines it printed. */
-export function runCheck(file, env) {
+export function runCheck(file, env, { echo = true } = {}) {
   return new Promise((resolve) => {
     const [cmd, args] = file.endsWith('.sh') ? ['bash', [file]] : [process.execPath, [file]];
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -30,7 +30,7 @@ export function runCheck(file, env) {
     const onData = (chunk) => {
       const text = String(chunk);
       output += text;
-      process.stdout.write(text.replace(/^(?=.)/gm, '    '));
+      if (echo) process.stdout.write(text.replace(/^(?=.)/gm, '    '));
       pending += text;
       let i;
       while ((i = pending.indexOf('\n')) >= 0) {
