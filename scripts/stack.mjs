@@ -135,6 +135,7 @@ export function startStack(opts = {}) {
   instances.forEach(launch);
   if (replicas.count > 1 && !opts.quiet) {
     log(`${replicas.count} replicas of ${replicas.services.join(', ')} (ports + ${replicas.offset} each)`);
+    if (!baseEnv.REDIS_URL) log('REDIS_URL not set: a realtime ticket is single-use per replica only, and rate limits count per replica');
   }
 
   const handle = {

@@ -117,6 +117,26 @@ export async function one(conn, sql) {
 }
 
 /**
+ * A service's outbox once every committed row got its seq (up to 30 s): { sequenced, feed: [rows,
+ * sequenced rows, distinct seqs, min seq, max seq] }. Dense means rows = distinct = max, min 1.
+ */
+export async function outboxFigures(conn) {
+  let feed = [];
+  const sequenced = await waitFor(
+    async () => {
+      feed = await one(
+        conn,
+        'SELECT COUNT(*), COUNT(seq), COUNT(DISTINCT seq), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM outbox_events',
+      );
+      return feed[0] === feed[1];
+    },
+    30000,
+    250,
+  );
+  return { sequenced, feed };
+}
+
+/**
  * Once the writes stopped: message-service's stream is dense 1..N with no duplicate, the NATS
  * stream holds exactly N messages ending at N, stats applied every seq (its cursor is N) and its
  * totals equal the database's counts. Returns { lost, duplicated }.
@@ -126,18 +146,7 @@ export async function verifyStreams({ tally, run, nats, namespace = 'canaduck' }
   const messages = await mysqlOf(run, 'canaduck_message');
   const stats = await mysqlOf(run, 'canaduck_stats');
   try {
-    let feed = [];
-    const sequenced = await waitFor(
-      async () => {
-        feed = await one(
-          messages,
-          'SELECT COUNT(*), COUNT(seq), COUNT(DISTINCT seq), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM outbox_events',
-        );
-        return feed[0] === feed[1];
-      },
-      30000,
-      250,
-    );
+    const { sequenced, feed } = await outboxFigures(messages);
     const [rows, withSeq, distinct, min, head] = feed;
     tally.check(`every committed event got its seq (${rows} rows, ${withSeq} sequenced)`, sequenced, JSON.stringify(feed));
     tally.check(

@@ -94,3 +94,15 @@ export async function acknowledgedLost(gw, reader, acknowledged, seen) {
   }
   return { lost, reallyLost };
 }
+
+/** The suites' check that nothing acknowledged is lost, with the first lost ones as its detail. */
+export function checkNothingLost(tally, acknowledged, reallyLost) {
+  return tally.check(
+    `all ${acknowledged.size} acknowledged messages are readable with their text`,
+    reallyLost.length === 0,
+    reallyLost
+      .slice(0, 5)
+      .map((l) => `id ${l.id} "${l.text}": ${l.answer}`)
+      .join('\n'),
+  );
+}

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ROOT } from './run.mjs';
 import { call, describe, sleep, waitFor } from './http.mjs';
-import { mysqlOf, one } from './event-backbone.mjs';
+import { mysqlOf, outboxFigures } from './event-backbone.mjs';
 import { uniq } from './fixtures.mjs';
 
 const WebSocket = createRequire(path.join(ROOT, 'package.json'))('ws');
@@ -17,18 +17,7 @@ const WebSocket = createRequire(path.join(ROOT, 'package.json'))('ws');
 export async function denseStream({ tally, run, db, label }) {
   const conn = await mysqlOf(run, db);
   try {
-    let feed = [];
-    const sequenced = await waitFor(
-      async () => {
-        feed = await one(
-          conn,
-          'SELECT COUNT(*), COUNT(seq), COUNT(DISTINCT seq), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM outbox_events',
-        );
-        return feed[0] === feed[1];
-      },
-      30000,
-      250,
-    );
+    const { sequenced, feed } = await outboxFigures(conn);
     const [rows, withSeq, distinct, min, head] = feed;
     const dense = sequenced && withSeq === distinct && (head === 0 || min === 1) && distinct === head;
     tally.check(
