@@ -7,7 +7,8 @@
 // sequence per service, revocation at every replica within 1 s, and a realtime client of the killed
 // realtime replica resumed on the other with nothing missed. Loopback only: ports 6401-6406 and
 // 6501-6506 (REPLICAS_BASE_PORT moves them), databases rs_replicas_<random>_*, its own NATS
-// server and namespace; Redis (REDIS_URL, default 127.0.0.1:6379) for realtime's used tickets. Options: --no-build, --verbose, --keep. Bounded to 4 minutes.
+// server and namespace; Redis (REDIS_URL, default 127.0.0.1:6379) for realtime's used tickets.
+// Options: --no-build, --verbose, --keep. Bounded to 4 minutes.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

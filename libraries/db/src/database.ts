@@ -128,14 +128,40 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Knex> {
   });
 }
 
-/** Runs the service's migrations, in order, under knex's migration lock. */
+/** How long a replica waits for another one's migrations (seconds) before its start fails and is retried. */
+const MIGRATION_LOCK_WAIT_S = 60;
+
+/**
+ * Runs the service's migrations, in order, under knex's migration lock. On MySQL, replicas
+ * starting together on a fresh database are first serialized by a named lock (GET_LOCK, held by
+ * one connection for the duration): knex's own lock table is created racily, and two replicas
+ * can each insert its row, after which knex sees the table locked for good.
+ */
 export async function runMigrations(knex: Knex, migrations: Migration[], tableName = 'knex_migrations'): Promise<void> {
   const source: Knex.MigrationSource<Migration> = {
     getMigrations: async () => migrations,
     getMigrationName: (m) => m.name,
     getMigration: async (m) => ({ up: m.up, down: m.down ?? (async () => undefined) }),
   };
-  await knex.migrate.latest({ migrationSource: source, tableName });
+  const latest = () => knex.migrate.latest({ migrationSource: source, tableName });
+  if (!isMysql(knex)) {
+    await latest();
+    return;
+  }
+  // A transaction only to hold one connection: the named lock belongs to its session.
+  await knex.transaction(async (holder) => {
+    const name = "CONCAT('migrations:', MD5(CONCAT(DATABASE(), ':', ?)))";
+    const [rows] = (await holder.raw(`SELECT GET_LOCK(${name}, ?) AS got`, [tableName, MIGRATION_LOCK_WAIT_S])) as [
+      Array<{ got: number | null }>,
+    ];
+    if (Number(rows[0]?.got) !== 1)
+      throw new Error(`migrations of ${tableName}: another replica held their lock for ${MIGRATION_LOCK_WAIT_S} s`);
+    try {
+      await latest();
+    } finally {
+      await holder.raw(`SELECT RELEASE_LOCK(${name})`, [tableName]);
+    }
+  });
 }
 
 /**

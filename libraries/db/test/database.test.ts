@@ -80,6 +80,22 @@ describe.each(kinds)('database library on %s', (kind) => {
     expect(done.map((r: { name: string }) => r.name)).toEqual(['001-notes', '002-tags']);
   });
 
+  (kind === 'mysql' ? it : it.skip)(
+    'when replicas run the migrations at the same time on a fresh database, then both start and each runs once',
+    async () => {
+      const url = `${mysqlBase()}/${knex.client.config.connection.database as string}`;
+      const replicas = await Promise.all([1, 2, 3].map(() => createDatabase({ service: 'dbtest', url })));
+      try {
+        await Promise.all(replicas.map((r) => runMigrations(r, [notes, tags])));
+        const done = await knex('knex_migrations').select('name').orderBy('id');
+        expect(done.map((r: { name: string }) => r.name)).toEqual(['001-notes', '002-tags']);
+        expect(await knex('knex_migrations_lock').select('is_locked')).toEqual([{ is_locked: 0 }]);
+      } finally {
+        await Promise.all(replicas.map((r) => r.destroy()));
+      }
+    },
+  );
+
   it('when a custom migrations table is named, then the history is kept there', async () => {
     await runMigrations(knex, [notes], 'dbtest_migrations');
     expect(await knex.schema.hasTable('dbtest_migrations')).toBe(true);
