@@ -6,7 +6,7 @@ import { createLogger } from '@canaduck/logging';
 import { createTestDatabase, testDatabases, type TestDatabase, type TestDbKind } from '@canaduck/testing';
 import { EventBackbone, type EventBackboneOptions } from '../src/event-backbone';
 import { outboxMigrations } from '../src/migrations';
-import { natsStreamName } from '../src/nats-names';
+import { natsScrubStreamName, natsStreamName } from '../src/nats-names';
 import { Outbox } from '../src/outbox';
 import { SOURCE_SERVICES, type NewEvent, type SourceService } from '../src/types';
 
@@ -47,7 +47,10 @@ export async function deleteStreams(namespace: string): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
-    for (const s of SOURCE_SERVICES) await jsm.streams.delete(natsStreamName(s, namespace)).catch(() => undefined);
+    for (const s of SOURCE_SERVICES) {
+      await jsm.streams.delete(natsStreamName(s, namespace)).catch(() => undefined);
+      await jsm.streams.delete(natsScrubStreamName(s, namespace)).catch(() => undefined);
+    }
   } finally {
     await nc.close();
   }
