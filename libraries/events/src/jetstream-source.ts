@@ -44,6 +44,8 @@ export class JetStreamSource implements BatchSource {
   /** The stream seq of the last event handed over (or where the consumer started). */
   private position = 0;
   private lastAtStart = 0;
+  /** Durable: where a resync moved the cursor (the server's ack floor may still be behind it). */
+  private resyncedTo = 0;
   /** The link's reconnect count when the consumer was made. */
   private madeAt = -1;
   private pendingAcks: JsMsg[] = [];
@@ -142,7 +144,9 @@ export class JetStreamSource implements BatchSource {
     this.position = events[0].seq - 1;
   }
 
-  async reset(): Promise<void> {
+  /** After a resync: the reader accepted the jump to `after`. */
+  async reset(after: number): Promise<void> {
+    this.resyncedTo = after;
     await this.restart();
   }
 
@@ -170,7 +174,7 @@ export class JetStreamSource implements BatchSource {
 
   /**
    * (Re)creates the consumer. An ordered one starts at after + 1; a durable one goes on after its
-   * ack floor on the server (or after `after`, when that is further). When the stream no longer
+   * ack floor on the server (`after` only says where a new one starts). When the stream no longer
    * holds what follows that point, the missing seqs are either scrubbed (their copies go out
    * first) or pruned: then the answer is a resync, before anything is delivered.
    */
@@ -181,7 +185,7 @@ export class JetStreamSource implements BatchSource {
     this.lastAtStart = last_seq;
     const firstAvailable = messages > 0 ? first_seq : last_seq + 1;
     const batch = this.s.batchSize ?? 500;
-    const base = this.s.durableName ? Math.max(after, await this.durableFloor(l, after, batch)) : after;
+    const base = this.s.durableName ? Math.max(this.resyncedTo, await this.durableFloor(l, after, batch)) : after;
     this.position = base;
     if (base + 1 < firstAvailable && last_seq > base) {
       const gap = await this.gaps.resolve(l.jsm, base + 1, firstAvailable - 1);
