@@ -63,10 +63,8 @@ export class JetStreamSource implements BatchSource {
 
   async fetch(after: number, signal: AbortSignal): Promise<Fetched> {
     const l = await this.getLink();
-    if (this.startedAt !== after || !this.messages || this.madeAt !== l.reconnects) {
-      const resync = await this.begin(l, after);
-      if (resync) return { resync };
-    }
+    const resync = this.startedAt !== after || !this.messages || this.madeAt !== l.reconnects ? await this.begin(l, after) : undefined;
+    if (resync) return { resync };
     const nothing = () => this.queue.length === 0 && this.fill.length === 0;
     if (nothing()) await this.waitForMessages(signal);
     if (nothing() && this.madeAt !== l.reconnects) {
@@ -126,8 +124,7 @@ export class JetStreamSource implements BatchSource {
   }
 
   async done(): Promise<void> {
-    const acks = this.pendingAcks;
-    this.pendingAcks = [];
+    const acks = this.pendingAcks.splice(0);
     for (const m of acks) m.ack();
     if (acks.length > 0) await (await this.getLink()).nc.flush();
   }
@@ -150,9 +147,7 @@ export class JetStreamSource implements BatchSource {
     await this.restart();
   }
 
-  async close(): Promise<void> {
-    await this.restart();
-  }
+  close = () => this.restart();
 
   private async nakHeld(l: Link): Promise<void> {
     const back = [...this.pendingAcks, ...this.queue];
@@ -248,11 +243,8 @@ export class JetStreamSource implements BatchSource {
   }
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

@@ -90,7 +90,10 @@ export class NatsRelay {
     });
   }
 
-  private async ensure(name: string, config: { subjects: string[]; max_age: number; duplicate_window: number; max_msgs_per_subject?: number }) {
+  private async ensure(
+    name: string,
+    config: { subjects: string[]; max_age: number; duplicate_window: number; max_msgs_per_subject?: number },
+  ) {
     const jsm = this.jsm!;
     try {
       await jsm.streams.info(name);

@@ -6,7 +6,19 @@ import { natsScrubStreamName, natsStreamName } from '../src/nats-names';
 import { natsTransport } from '../src/nats-transport';
 import { Outbox } from '../src/outbox';
 import type { StreamEvent } from '../src/types';
-import { appendCommitted, backbone, dbKinds, deleteStreams, ev, eventsDatabase, logger, NATS_URL, natsNamespace, range, sleep } from './support';
+import {
+  appendCommitted,
+  backbone,
+  dbKinds,
+  deleteStreams,
+  ev,
+  eventsDatabase,
+  logger,
+  NATS_URL,
+  natsNamespace,
+  range,
+  sleep,
+} from './support';
 
 interface Stored {
   seq: number;
