@@ -1,36 +1,29 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { waitUntil, type TestDatabase } from '@canaduck/testing';
+import { waitUntil } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
 import { natsStreamName } from '../src/nats-names';
 import { natsTransport } from '../src/nats-transport';
 import type { EventTransport } from '../src/types';
-import { appendCommitted, backbone, deleteStreams, ev, eventsDatabase, logger, NATS_URL, natsNamespace, range, sleep } from './support';
+import { appendCommitted, ev, logger, NATS_URL, range, sleep, useNatsRelays } from './support';
 
 /** The stream keeps events this long (max_age): short enough to watch them expire. */
 const RETENTION_MS = 1500;
 
 describe('NATS consumers whose cursor is older than the stream keeps', () => {
-  const namespace = natsNamespace();
-  let db: TestDatabase;
+  const t = useNatsRelays('sqlite', { retentionMs: RETENTION_MS });
+  const { namespace } = t;
   let b: EventBackbone;
   let transport: EventTransport;
   beforeEach(async () => {
-    db = await eventsDatabase('sqlite');
-    b = backbone(db.knex, { natsUrl: NATS_URL, natsNamespace: namespace, retentionMs: RETENTION_MS });
-    await b.start();
+    b = await t.start();
     transport = natsTransport({ url: NATS_URL, namespace, logger, idleMs: 200 });
   });
-  afterEach(async () => {
-    await transport.close();
-    await b.stop();
-    await db.destroy();
-    await deleteStreams(namespace);
-  });
+  afterEach(() => transport.close());
 
   const relay = async (from: number, to: number) => {
     await appendCommitted(
-      db.knex,
+      t.db.knex,
       range(from, to).map((n) => ev(n)),
     );
     b.poke();
@@ -63,6 +56,22 @@ describe('NATS consumers whose cursor is older than the stream keeps', () => {
     return { seen, resyncs, sub };
   };
 
+  /** A durable consumer handles `count` events, then goes away. */
+  const handledThenAway = async (durableName: string, count: number) => {
+    const f = follow({ after: 0, durableName });
+    await waitUntil(() => f.seen.length === count, `the first ${count} are handled`);
+    await f.sub.stop();
+    return f;
+  };
+  /** The durable consumer comes back and is followed until it handled `count` events. */
+  const comesBack = async (durableName: string, count: number) => {
+    const f = follow({ after: 0, durableName });
+    await waitUntil(() => f.seen.length >= count, 'the events after it are delivered', 5000);
+    await sleep(200);
+    await f.sub.stop();
+    return f;
+  };
+
   it('when an ordered consumer starts at a seq max_age has pruned, then it is told to resync and goes on from the first kept seq', async () => {
     await relay(1, 3);
     await expired(3);
@@ -78,16 +87,11 @@ describe('NATS consumers whose cursor is older than the stream keeps', () => {
   it('when a durable consumer comes back after max_age pruned events it never acked, then it is told to resync, once', async () => {
     const durableName = `keeper${namespace}`;
     await relay(1, 2);
-    const first = follow({ after: 0, durableName });
-    await waitUntil(() => first.seen.length === 2, 'the first two are handled');
-    await first.sub.stop();
+    const first = await handledThenAway(durableName, 2);
     await relay(3, 4);
     await expired(4);
     await relay(5, 6);
-    const second = follow({ after: 0, durableName });
-    await waitUntil(() => second.seen.length >= 2, 'the kept events are delivered', 5000);
-    await sleep(200);
-    await second.sub.stop();
+    const second = await comesBack(durableName, 2);
     expect(first.seen).toEqual([1, 2]);
     expect(first.resyncs).toEqual([]);
     expect(second.resyncs).toEqual([5]);
@@ -97,15 +101,10 @@ describe('NATS consumers whose cursor is older than the stream keeps', () => {
   it('when a durable consumer comes back after max_age pruned only what it had acked, then it goes on without a resync', async () => {
     const durableName = `caught${namespace}`;
     await relay(1, 2);
-    const first = follow({ after: 0, durableName });
-    await waitUntil(() => first.seen.length === 2, 'the first two are handled');
-    await first.sub.stop();
+    await handledThenAway(durableName, 2);
     await expired(2);
     await relay(3, 4);
-    const second = follow({ after: 0, durableName });
-    await waitUntil(() => second.seen.length >= 2, 'the new events are delivered', 5000);
-    await sleep(200);
-    await second.sub.stop();
+    const second = await comesBack(durableName, 2);
     expect(second.resyncs).toEqual([]);
     expect(second.seen).toEqual([3, 4]);
   });

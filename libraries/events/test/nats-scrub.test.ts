@@ -1,24 +1,12 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { waitUntil, type TestDatabase } from '@canaduck/testing';
+import { waitUntil } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
 import { natsScrubStreamName, natsStreamName } from '../src/nats-names';
 import { natsTransport } from '../src/nats-transport';
 import { Outbox } from '../src/outbox';
 import type { StreamEvent } from '../src/types';
-import {
-  appendCommitted,
-  backbone,
-  dbKinds,
-  deleteStreams,
-  ev,
-  eventsDatabase,
-  logger,
-  NATS_URL,
-  natsNamespace,
-  range,
-  sleep,
-} from './support';
+import { appendCommitted, dbKinds, ev, logger, NATS_URL, range, sleep, useNatsRelays } from './support';
 
 interface Stored {
   seq: number;
@@ -26,35 +14,18 @@ interface Stored {
 }
 
 describe.each(dbKinds)('scrubs reaching NATS JetStream on %s', (kind) => {
-  const namespace = natsNamespace();
-  let db: TestDatabase;
-  const backbones: EventBackbone[] = [];
-  beforeEach(async () => {
-    await deleteStreams(namespace);
-    db = await eventsDatabase(kind);
-  });
-  afterEach(async () => {
-    await Promise.all(backbones.splice(0).map((x) => x.stop()));
-    await db.destroy();
-  });
-  afterAll(() => deleteStreams(namespace));
-
-  const start = async (natsUrl = NATS_URL) => {
-    const b = backbone(db.knex, { natsUrl, natsNamespace: namespace });
-    backbones.push(b);
-    await b.start();
-    return b;
-  };
+  const t = useNatsRelays(kind);
+  const { namespace, start } = t;
   const edited = (n: number) => ({ type: 'message.edited', data: { id: n, text: `edited ${n}` }, subject: `message:${n}` });
   /** What message-service does on a delete: scrub the text and append message.deleted, in one transaction. */
   const deleteMessage = async (n: number) => {
-    const outbox = new Outbox({ knex: db.knex, service: 'message' });
-    await db.knex.transaction(async (trx) => {
+    const outbox = new Outbox({ knex: t.db.knex, service: 'message' });
+    await t.db.knex.transaction(async (trx) => {
       await outbox.scrub(trx, `message:${n}`, (d) => ({ ...(d as object), text: '' }));
       await outbox.append(trx, [{ type: 'message.deleted', data: { id: n }, subject: `message:${n}` }]);
     });
   };
-  const pendingScrubs = async () => Number(((await db.knex('outbox_scrubs').count({ n: '*' }).first()) as { n: number | string }).n);
+  const pendingScrubs = async () => Number(((await t.db.knex('outbox_scrubs').count({ n: '*' }).first()) as { n: number | string }).n);
   const settled = (b: EventBackbone, head: number) =>
     waitUntil(
       async () => (await b.store.meta()).relayedThrough === head && (await pendingScrubs()) === 0,
@@ -107,7 +78,7 @@ describe.each(dbKinds)('scrubs reaching NATS JetStream on %s', (kind) => {
 
   it('when a relayed message is deleted, then no JetStream copy holds its text and consumers from 0 still see every seq once', async () => {
     const b = await start();
-    await appendCommitted(db.knex, [ev(1), ev(2), edited(2), ev(3)]);
+    await appendCommitted(t.db.knex, [ev(1), ev(2), edited(2), ev(3)]);
     b.poke();
     await waitUntil(async () => (await b.store.meta()).relayedThrough === 4, 'four events are relayed');
     await deleteMessage(2);
@@ -144,7 +115,7 @@ describe.each(dbKinds)('scrubs reaching NATS JetStream on %s', (kind) => {
 
   it('when the first events of the stream are scrubbed, then a consumer from 0 gets their scrubbed copies first, never a resync', async () => {
     const b = await start();
-    await appendCommitted(db.knex, [ev(1), edited(1), ev(2)]);
+    await appendCommitted(t.db.knex, [ev(1), edited(1), ev(2)]);
     b.poke();
     await waitUntil(async () => (await b.store.meta()).relayedThrough === 3, 'three events are relayed');
     await deleteMessage(1);
@@ -161,12 +132,7 @@ describe.each(dbKinds)('scrubs reaching NATS JetStream on %s', (kind) => {
   });
 
   it('when NATS cannot be reached at the delete, then the scrub waits in outbox_scrubs and is done once a relay reaches NATS', async () => {
-    const first = await start();
-    await appendCommitted(db.knex, [ev(1), ev(2)]);
-    first.poke();
-    await waitUntil(async () => (await first.store.meta()).relayedThrough === 2, 'two events are relayed');
-    await first.stop();
-    backbones.splice(0);
+    await t.relayedThenStopped([ev(1), ev(2)], 2);
 
     const cutOff = await start('nats://127.0.0.1:1');
     await deleteMessage(1);
@@ -179,7 +145,7 @@ describe.each(dbKinds)('scrubs reaching NATS JetStream on %s', (kind) => {
       [2, false],
     ]);
     await cutOff.stop();
-    backbones.splice(0);
+    t.backbones.splice(0);
 
     const back = await start();
     await settled(back, 3);
@@ -189,13 +155,8 @@ describe.each(dbKinds)('scrubs reaching NATS JetStream on %s', (kind) => {
   });
 
   it('when a message is created and deleted before the relay saw it, then no copy ever holds its text and consumers see every seq once', async () => {
-    const b = await start();
-    await appendCommitted(db.knex, [ev(1)]);
-    b.poke();
-    await waitUntil(async () => (await b.store.meta()).relayedThrough === 1, 'the first event is relayed');
-    await b.stop();
-    backbones.splice(0);
-    await appendCommitted(db.knex, [ev(2)]);
+    await t.relayedThenStopped([ev(1)], 1);
+    await appendCommitted(t.db.knex, [ev(2)]);
     await deleteMessage(2);
     const again = await start();
     await settled(again, 3);
