@@ -8,6 +8,12 @@ interface EventRow {
   at: number | string;
 }
 
+/** A scrubbed event waiting for the relay; `event` is undefined once the event was pruned. */
+export interface PendingScrub {
+  id: number;
+  event: (Omit<StreamEvent, 'seq'> & { seq: number | null }) | undefined;
+}
+
 export interface OutboxMeta {
   prunedThrough: number;
   relayedThrough: number;
@@ -31,7 +37,37 @@ export class EventStore {
         .where({ id: r.id })
         .update({ data: JSON.stringify(replace(JSON.parse(r.data))) });
     }
+    // Same transaction: the NATS copies are replaced after the commit, even if NATS is down now.
+    if (rows.length > 0) await trx('outbox_scrubs').insert(rows.map((r) => ({ event_id: r.id })));
     return rows.length;
+  }
+
+  /** The oldest scrubs the relay has not done yet, with their event as it is now (scrubbed). */
+  async pendingScrubs(limit: number): Promise<PendingScrub[]> {
+    const rows = (await this.knex('outbox_scrubs as s')
+      .leftJoin('outbox_events as e', 'e.id', 's.event_id')
+      .orderBy('s.id', 'asc')
+      .limit(limit)
+      .select('s.id as id', 'e.id as event_id', 'e.seq as seq', 'e.type as type', 'e.data as data', 'e.at as at')) as Array<
+      { id: number | string; event_id: number | string | null } & Omit<EventRow, 'seq'> & { seq: number | string | null }
+    >;
+    return rows.map((r) => ({
+      id: Number(r.id),
+      event:
+        r.event_id == null
+          ? undefined
+          : {
+              service: this.service,
+              seq: r.seq == null ? null : Number(r.seq),
+              type: r.type,
+              at: new Date(Number(r.at)).toISOString(),
+              data: JSON.parse(r.data) as unknown,
+            },
+    }));
+  }
+
+  async finishScrub(id: number): Promise<void> {
+    await this.knex('outbox_scrubs').where({ id }).delete();
   }
 
   /** Sequenced events with seq > after, in seq order. */
@@ -99,6 +135,10 @@ export class EventStore {
     const through = firstYoung?.m != null ? Number(firstYoung.m) - 1 : await this.head(trx);
     if (through <= meta.prunedThrough) return meta.prunedThrough;
     await trx('outbox_events').whereNotNull('seq').where('seq', '<=', through).delete();
+    // Scrubs of pruned events: their JetStream copies expire with the same retention.
+    await trx('outbox_scrubs')
+      .whereNotExists((q) => q.select('id').from('outbox_events').whereRaw('outbox_events.id = outbox_scrubs.event_id'))
+      .delete();
     await trx('outbox_meta').where({ id: 1 }).update({ pruned_through: through });
     return through;
   }

@@ -31,6 +31,21 @@ export const outboxMigrations: Migration[] = [
       await knex.schema.dropTableIfExists('outbox_events');
     },
   },
+  {
+    name: 'outbox-002-nats-scrubs',
+    async up(knex) {
+      // The events a scrub rewrote, waiting for the NATS relay to replace their JetStream copies
+      // (so a scrub made while NATS is down is done once it is back). Rows leave when done, or
+      // when their event is pruned.
+      await knex.schema.createTable('outbox_scrubs', (t) => {
+        t.bigIncrements('id').primary();
+        t.bigInteger('event_id').notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('outbox_scrubs');
+    },
+  },
 ];
 
 /**

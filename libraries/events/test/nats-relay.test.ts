@@ -1,31 +1,13 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { waitUntil, type TestDatabase } from '@canaduck/testing';
-import type { EventBackbone } from '../src/event-backbone';
+import { waitUntil } from '@canaduck/testing';
 import { natsStreamName } from '../src/nats-names';
-import { appendCommitted, backbone, dbKinds, deleteStreams, ev, eventsDatabase, NATS_URL, natsNamespace, range } from './support';
+import { appendCommitted, backbone, dbKinds, deleteStreams, ev, NATS_URL, range, useNatsRelays } from './support';
 
 describe.each(dbKinds)('NATS relay on %s', (kind) => {
-  const namespace = natsNamespace();
+  const t = useNatsRelays(kind);
+  const { namespace, start } = t;
   const stream = natsStreamName('message', namespace);
-  let db: TestDatabase;
-  const backbones: EventBackbone[] = [];
-  beforeEach(async () => {
-    await deleteStreams(namespace);
-    db = await eventsDatabase(kind);
-  });
-  afterEach(async () => {
-    await Promise.all(backbones.splice(0).map((x) => x.stop()));
-    await db.destroy();
-  });
-  afterAll(() => deleteStreams(namespace));
-
-  const start = async () => {
-    const b = backbone(db.knex, { natsUrl: NATS_URL, natsNamespace: namespace });
-    backbones.push(b);
-    await b.start();
-    return b;
-  };
 
   async function streamMessages(): Promise<Array<{ seq: number; msgId: string | undefined; body: { seq: number; type: string } }>> {
     const nc = await connect({ servers: NATS_URL });
@@ -45,7 +27,7 @@ describe.each(dbKinds)('NATS relay on %s', (kind) => {
 
   it('when events are sequenced, then the leader publishes them with stream seq == event seq and Nats-Msg-Id service:seq', async () => {
     const b = await start();
-    await appendCommitted(db.knex, [ev(1), ev(2, 'message.deleted')]);
+    await appendCommitted(t.db.knex, [ev(1), ev(2, 'message.deleted')]);
     b.poke();
     await waitUntil(async () => (await b.store.meta()).relayedThrough === 2, 'two events are relayed');
     const msgs = await streamMessages();
@@ -57,15 +39,15 @@ describe.each(dbKinds)('NATS relay on %s', (kind) => {
 
   it('when the relay restarts before it saved its cursor, then what it republishes is dropped as duplicates', async () => {
     const first = await start();
-    await appendCommitted(db.knex, [ev(1), ev(2), ev(3)]);
+    await appendCommitted(t.db.knex, [ev(1), ev(2), ev(3)]);
     first.poke();
     await waitUntil(async () => (await first.store.meta()).relayedThrough === 3, 'three events are relayed');
     await first.stop();
-    backbones.splice(0);
+    t.backbones.splice(0);
     // A crash between publishing and saving the cursor.
     await first.store.setRelayedThrough(1);
     const second = await start();
-    await appendCommitted(db.knex, [ev(4)]);
+    await appendCommitted(t.db.knex, [ev(4)]);
     second.poke();
     await waitUntil(async () => (await second.store.meta()).relayedThrough === 4, 'the new event is relayed');
     expect(second.natsRelay!.duplicates).toBe(2);
@@ -74,10 +56,10 @@ describe.each(dbKinds)('NATS relay on %s', (kind) => {
   });
 
   it('when NATS cannot be reached at start, then the service still starts and sequences, and the relay waits', async () => {
-    const b = backbone(db.knex, { natsUrl: 'nats://127.0.0.1:1', natsNamespace: namespace });
-    backbones.push(b);
+    const b = backbone(t.db.knex, { natsUrl: 'nats://127.0.0.1:1', natsNamespace: namespace });
+    t.backbones.push(b);
     await expect(b.start()).resolves.toBeUndefined();
-    await appendCommitted(db.knex, [ev(1)]);
+    await appendCommitted(t.db.knex, [ev(1)]);
     b.poke();
     await waitUntil(async () => (await b.head()) === 1, 'the event is sequenced');
     expect((await b.store.meta()).relayedThrough).toBe(0);
@@ -88,13 +70,13 @@ describe.each(dbKinds)('NATS relay on %s', (kind) => {
       const [a, c] = [await start(), await start()];
       await waitUntil(() => a.isLeader || c.isLeader, 'a leader is elected');
       const [leader, other] = a.isLeader ? [a, c] : [c, a];
-      await appendCommitted(db.knex, [ev(1), ev(2), ev(3)]);
+      await appendCommitted(t.db.knex, [ev(1), ev(2), ev(3)]);
       leader.poke();
       await waitUntil(async () => (await leader.store.meta()).relayedThrough === 3, 'the first events are relayed');
-      await db.knex.raw(`KILL ${Number(await leader.leaderConnectionId())}`);
+      await t.db.knex.raw(`KILL ${Number(await leader.leaderConnectionId())}`);
       await leader.stop();
       await waitUntil(() => other.isLeader, 'the other replica leads', 5000);
-      await appendCommitted(db.knex, [ev(4), ev(5)]);
+      await appendCommitted(t.db.knex, [ev(4), ev(5)]);
       other.poke();
       await waitUntil(async () => (await other.store.meta()).relayedThrough === 5, 'the rest is relayed', 5000);
       expect((await streamMessages()).map((m) => [m.seq, m.msgId])).toEqual(range(1, 5).map((n) => [n, `message:${n}`]));
@@ -102,15 +84,10 @@ describe.each(dbKinds)('NATS relay on %s', (kind) => {
   }
 
   it('when the stream was lost, then the relay refills it from the oldest retained event with the same seqs', async () => {
-    const first = await start();
-    await appendCommitted(db.knex, [ev(1), ev(2)]);
-    first.poke();
-    await waitUntil(async () => (await first.store.meta()).relayedThrough === 2, 'two events are relayed');
-    await first.stop();
-    backbones.splice(0);
+    await t.relayedThenStopped([ev(1), ev(2)], 2);
     await deleteStreams(namespace);
     const second = await start();
-    await appendCommitted(db.knex, [ev(3)]);
+    await appendCommitted(t.db.knex, [ev(3)]);
     second.poke();
     await waitUntil(async () => (await second.store.meta()).relayedThrough === 3, 'the stream is refilled', 8000);
     expect((await streamMessages()).map((m) => [m.seq, m.body.seq])).toEqual([

@@ -89,4 +89,19 @@ describe.each(dbKinds)('retention and scrub on %s', (kind) => {
       { id: 2, text: 'text 2' },
     ]);
   });
+
+  it('when scrubbed events are pruned, then their pending JetStream scrubs leave with them', async () => {
+    // Stopped: its own first prune must not race the writes below; sequenced by hand instead.
+    await b.stop();
+    const outbox = new Outbox({ knex: db.knex, service: 'message', now: () => clock - 2 * DAY });
+    await db.knex.transaction((trx) => outbox.append(trx, [ev(1), ev(2)]));
+    await db.knex.transaction((trx) => outbox.scrub(trx, 'message:1', (d) => ({ ...(d as object), text: '' })));
+    await write(db.knex, 3, clock);
+    await db.knex.transaction((trx) => outbox.scrub(trx, 'message:3', (d) => ({ ...(d as object), text: '' })));
+    const scrubbedIds = async () => (await db.knex('outbox_scrubs').orderBy('id').pluck('event_id')).map(Number);
+    expect(await scrubbedIds()).toEqual([1, 3]);
+    expect(await db.knex.transaction((trx) => b.store.sequencePending(trx, 10))).toBe(3);
+    expect(await b.pruneNow()).toBe(2);
+    expect(await scrubbedIds()).toEqual([3]);
+  });
 });

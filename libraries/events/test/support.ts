@@ -3,10 +3,10 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Knex } from '@canaduck/db';
 import { createLogger } from '@canaduck/logging';
-import { createTestDatabase, testDatabases, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import { createTestDatabase, testDatabases, waitUntil, type TestDatabase, type TestDbKind } from '@canaduck/testing';
 import { EventBackbone, type EventBackboneOptions } from '../src/event-backbone';
 import { outboxMigrations } from '../src/migrations';
-import { natsStreamName } from '../src/nats-names';
+import { natsScrubStreamName, natsStreamName } from '../src/nats-names';
 import { Outbox } from '../src/outbox';
 import { SOURCE_SERVICES, type NewEvent, type SourceService } from '../src/types';
 
@@ -47,10 +47,48 @@ export async function deleteStreams(namespace: string): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
-    for (const s of SOURCE_SERVICES) await jsm.streams.delete(natsStreamName(s, namespace)).catch(() => undefined);
+    for (const s of SOURCE_SERVICES) {
+      await jsm.streams.delete(natsStreamName(s, namespace)).catch(() => undefined);
+      await jsm.streams.delete(natsScrubStreamName(s, namespace)).catch(() => undefined);
+    }
   } finally {
     await nc.close();
   }
+}
+
+/** Per test: a fresh database and NATS streams, and the backbones `start` made stopped afterwards. */
+export function useNatsRelays(kind: TestDbKind, o: Partial<EventBackboneOptions> = {}) {
+  const t = {
+    namespace: natsNamespace(),
+    db: undefined as unknown as TestDatabase,
+    backbones: [] as EventBackbone[],
+    /** A started backbone relaying to `natsUrl` (default the test server). */
+    async start(natsUrl = NATS_URL): Promise<EventBackbone> {
+      const b = backbone(t.db.knex, { natsUrl, natsNamespace: t.namespace, ...o });
+      t.backbones.push(b);
+      await b.start();
+      return b;
+    },
+    /** A backbone appends these events, relays them through `head`, then stops (a relay that went away). */
+    async relayedThenStopped(events: NewEvent[], head: number): Promise<void> {
+      const b = await t.start();
+      await appendCommitted(t.db.knex, events);
+      b.poke();
+      await waitUntil(async () => (await b.store.meta()).relayedThrough === head, `events up to ${head} are relayed`);
+      await b.stop();
+      t.backbones.splice(t.backbones.indexOf(b), 1);
+    },
+  };
+  beforeEach(async () => {
+    await deleteStreams(t.namespace);
+    t.db = await eventsDatabase(kind);
+  });
+  afterEach(async () => {
+    await Promise.all(t.backbones.splice(0).map((x) => x.stop()));
+    await t.db.destroy();
+  });
+  afterAll(() => deleteStreams(t.namespace));
+  return t;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
