@@ -5,7 +5,7 @@ import type { AccessCache } from './access-cache';
 import type { Audience } from './audience';
 import type { Connection } from './connection';
 import { encodeCursor, STREAMS } from './cursor';
-import { envelopeJson, EventFrame, positionAfter } from './frames';
+import { controlFrame, EventFrame, positionAfter } from './frames';
 
 export interface CatchUpDeps {
   reader: StreamReader;
@@ -21,6 +21,9 @@ export interface CatchUpDeps {
  * live happens synchronously once nothing is left, so no event falls between the two.
  */
 export class CatchUp {
+  // A resume storm replays the same few events to thousands of clients: each event's JSON is made once.
+  private readonly frames = new WeakMap<StreamEvent, EventFrame>();
+
   constructor(private readonly deps: CatchUpDeps) {}
 
   async run(conn: Connection, fresh: boolean): Promise<void> {
@@ -86,7 +89,9 @@ export class CatchUp {
       conn.pos = next;
       if (r && audience.allows(conn, e, r, a)) {
         const cursor = encodeCursor(next);
-        conn.send(e.type, cursor, new EventFrame(e).json(cursor));
+        let frame = this.frames.get(e);
+        if (!frame) this.frames.set(e, (frame = new EventFrame(e)));
+        conn.send(frame.frame(cursor));
         if (!(await conn.drained())) return conn.close('slow_consumer', cursor);
       }
     }
@@ -96,7 +101,7 @@ export class CatchUp {
   resync(conn: Connection, reason: 'unknown_cursor' | 'beyond_retention'): void {
     conn.pos = { ...this.deps.reader.head };
     const cursor = encodeCursor(conn.pos);
-    conn.send('resync_required', cursor, envelopeJson('resync_required', cursor, new Date().toISOString(), JSON.stringify({ reason })));
+    conn.send(controlFrame('resync_required', cursor, new Date().toISOString(), { reason }));
     conn.live = true;
   }
 }
