@@ -72,10 +72,11 @@ export class CatchUp {
     const channels = new Set<string>();
     events.forEach((e, i) => {
       const r = routes[i];
-      if (r && r.kind === 'channel' && audience.needsAccess(conn, e, r) && !access.peek(r.channel, conn.key, conn.admin))
+      if (r && r.kind === 'channel' && audience.needsAccess(conn, e, r) && !access.peek(r.channel, conn.key, conn.admin)?.access)
         channels.add(r.channel);
     });
-    await Promise.all([...channels].map((ch) => access.fetch(ch, conn.key, conn.admin)));
+    // A resume decides once for good (its events are not offered again): asked again a few times when unanswered.
+    await Promise.all([...channels].map((ch) => access.fetchSure(ch, conn.key, conn.admin)));
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       if (conn.closed) return;
@@ -85,6 +86,9 @@ export class CatchUp {
         r && r.kind === 'channel'
           ? (access.peek(r.channel, conn.key, conn.admin)?.access ?? (await access.fetch(r.channel, conn.key, conn.admin)))
           : undefined;
+      if (r?.kind === 'channel' && audience.needsAccess(conn, e, r) && access.failed(r.channel, conn.key, conn.admin)) {
+        return this.unavailable(conn);
+      }
       const next = positionAfter(conn.pos, e);
       conn.pos = next;
       if (r && audience.allows(conn, e, r, a)) {
@@ -95,6 +99,13 @@ export class CatchUp {
         if (!(await conn.drained())) return conn.close('slow_consumer', cursor);
       }
     }
+  }
+
+  /** channel-service did not answer: closed before the undecided event, the client resumes it later. */
+  private unavailable(conn: Connection): void {
+    const cursor = encodeCursor(conn.pos);
+    conn.send(controlFrame('closing', cursor, new Date().toISOString(), { reason: 'access_unavailable' }));
+    conn.close('access_unavailable', cursor);
   }
 
   /** One resync_required frame, then live from the head. */

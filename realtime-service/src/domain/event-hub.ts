@@ -123,8 +123,14 @@ export class EventHub {
     const positions = new PositionsAfter(e, this.deps.reader.fannedOut);
     for (const conn of candidates) {
       if (!conn.live || conn.closed || conn.pos[e.service] >= e.seq) continue;
-      const a = route.kind === 'channel' ? access.peek(route.channel, conn.key, conn.admin)?.access : undefined;
-      if (!audience.allows(conn, e, route, a)) continue;
+      const entry = route.kind === 'channel' ? access.peek(route.channel, conn.key, conn.admin) : undefined;
+      // No answer is not a "no": nothing is delivered, and the stream closes before this event so
+      // that the client resumes it once channel-service answers again (never a silent gap).
+      if (entry?.failed && audience.needsAccess(conn, e, route)) {
+        this.closeWith(conn, 'access_unavailable');
+        continue;
+      }
+      if (!audience.allows(conn, e, route, entry?.access)) continue;
       const next = positions.next(conn.pos);
       conn.pos = next.pos;
       conn.send(frame.frame(next.cursor));

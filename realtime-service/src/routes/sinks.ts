@@ -29,6 +29,8 @@ const WS_CLOSE_CODES: Record<CloseReason, number> = {
   token_revoked: 4001,
   token_expired: 4002,
   slow_consumer: 4008,
+  // 1013 "try again later": channel-service could not say what the user may read; resume from the cursor.
+  access_unavailable: 1013,
 };
 
 export class WsSink implements Sink {
