@@ -44,8 +44,7 @@ class ChannelProxy {
       this.batchCalls++;
       const ask = JSON.parse(body.toString()) as { channel: string; asks: Array<{ pseudo: string }> };
       for (const a of ask.asks) this.asks.push(`${ask.channel} ${a.pseudo}`);
-    }
-    else if (req.url?.includes('/access/')) this.singleCalls++;
+    } else if (req.url?.includes('/access/')) this.singleCalls++;
     const answer = await fetch(`${this.target}${req.url}`, {
       method: req.method,
       headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
