@@ -134,6 +134,39 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       expect(priv).toBe(`${base}-p`);
     });
 
+    it('when scope=all is asked, then private and secret memberships are listed too; scope=public is the default', async () => {
+      const user = uniqueName('All');
+      const owner = uniqueName();
+      const base = uniqueName('s');
+      const pub = await createChannel(t.app, owner, { name: `${base}-a` });
+      const priv = await createChannel(t.app, user, { name: `${base}-p`, private: true });
+      const sec = await createChannel(t.app, owner, { name: `${base}-s` });
+      const other = await createChannel(t.app, owner, { name: `${base}-x` });
+      for (const c of [pub, sec]) await join(t.app, c, user);
+      await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
+      const all = await request(t.app)
+        .get(`/internal/users/${user}/channels`)
+        .query({ scope: 'all' })
+        .set('Authorization', serviceBearer('realtime-service'));
+      expect(all.status).toBe(200);
+      expect(all.body).toEqual({ pseudo: user, channels: [pub, priv, sec] });
+      expect(all.body.channels).not.toContain(other);
+      const pub1 = await request(t.app)
+        .get(`/internal/users/${user}/channels`)
+        .query({ scope: 'public' })
+        .set('Authorization', serviceBearer());
+      expect(pub1.body.channels).toEqual([pub]);
+    });
+
+    it('when scope is neither public nor all, then it is 400 invalid_query', async () => {
+      const res = await request(t.app)
+        .get('/internal/users/roger/channels')
+        .query({ scope: 'secret' })
+        .set('Authorization', serviceBearer());
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'scope must be public or all', code: 'invalid_query' });
+    });
+
     it('when the user is in no channel, then the list is empty', async () => {
       const res = await request(t.app).get(`/internal/users/${uniqueName()}/channels`).set('Authorization', serviceBearer());
       expect(res.body.channels).toEqual([]);

@@ -25,6 +25,7 @@ const ROUTES = [
   'GET /internal/channels/{name}/access/{pseudo}',
   'GET /internal/users/{pseudo}/channels',
   'GET /internal/channels',
+  'POST /internal/access/batch',
   'GET /internal/events',
 ];
 

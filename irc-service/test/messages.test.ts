@@ -112,4 +112,25 @@ describe('edits and deletions', () => {
       await ca.close();
     }
   });
+
+  test('when a message posted before the door started is edited, then its members get the NOTICE (the event carries its channel)', async () => {
+    const [a, r] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'r')]);
+    const token = await restToken(stack(), r);
+    const chan = unique('old');
+    await rest(stack().urls.channel, 'POST', '/channel', { token, body: { name: chan } });
+    const posted = await rest<{ id: number }>(stack().urls.message, 'POST', '/msg', { token, body: { channel: chan, text: 'old typo' } });
+    const later = await startDoor(stack());
+    const ca = await TestClient.connect(later.port, a);
+    try {
+      ca.send(`JOIN #${chan}`);
+      await ca.waitFor('366');
+      expect((await rest(stack().urls.message, 'PUT', `/msg/${posted.body.id}`, { token, body: { text: 'old fixed' } })).status).toBe(200);
+      const edit = await ca.waitFor((m) => m.command === 'NOTICE' && m.params[1] === '[edited] old fixed');
+      expect(edit.params[0]).toBe(`#${chan}`);
+      expect(edit.tags['+draft/reply']).toBe(String(posted.body.id));
+    } finally {
+      await ca.close();
+      await later.stop();
+    }
+  });
 });

@@ -102,12 +102,14 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
       reply_to: null,
     });
     expect(events[1].data).toMatchObject({ id: pm.id, channel: null, channel_id: null, to: ginette, from: roger });
-    expect(events[2].data).toEqual({ id: m.id, text: '', edited_at: expect.stringMatching(/Z$/) });
-    expect(events[3].data).toEqual({ message_id: m.id, emoji: '👍', pseudo: ginette });
-    expect(events[4].data).toEqual({ message_id: m.id, emoji: '👍', pseudo: ginette });
-    expect(events[5].data).toEqual({ id: m.id, by: roger });
-    expect(events[6].data).toEqual({ id: m.id, by: roger });
-    expect(events[7].data).toEqual({ id: m.id });
+    // Every event about an existing message says where it lives (consumers route it without a lookup).
+    const where = { channel, channel_id: ch.channelId, to: null, from: roger };
+    expect(events[2].data).toEqual({ id: m.id, text: '', edited_at: expect.stringMatching(/Z$/), ...where });
+    expect(events[3].data).toEqual({ message_id: m.id, emoji: '👍', pseudo: ginette, ...where });
+    expect(events[4].data).toEqual({ message_id: m.id, emoji: '👍', pseudo: ginette, ...where });
+    expect(events[5].data).toEqual({ id: m.id, by: roger, ...where });
+    expect(events[6].data).toEqual({ id: m.id, by: roger, ...where });
+    expect(events[7].data).toEqual({ id: m.id, ...where });
 
     const paged = await feed(`?after=${start}&limit=3`);
     expect(paged.events.map((e) => e.seq)).toEqual(events.slice(0, 3).map((e) => e.seq));
@@ -116,6 +118,21 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
     expect(rest.events.map((e) => e.seq)).toEqual(events.slice(3).map((e) => e.seq));
     const none = await feed(`?after=${last_seq}`);
     expect(none).toEqual({ events: [], last_seq });
+  });
+
+  test('when a private message is edited, reacted to and deleted, then each event carries its two participants and no channel', async () => {
+    const start = (await feed('?limit=5000')).last_seq;
+    const [roger, ginette] = [uniqueName('roger'), uniqueName('ginette')];
+    world.user(roger, ginette);
+    const as = (who: string) => ({ Authorization: bearer(who) });
+    const pm = (await request(t.app).post('/msg').set(as(roger)).send({ to: ginette, text: 'pm' }).expect(201)).body;
+    await request(t.app).put(`/msg/${pm.id}`).set(as(roger)).send({ text: 'pm!' }).expect(200);
+    await request(t.app).post('/msg/reaction').set(as(ginette)).send({ message_id: pm.id, emoji: '🦆' }).expect(201);
+    await request(t.app).delete(`/msg/${pm.id}`).set(as(roger)).expect(200);
+    const events = await settledFeed(start, 4);
+    expect(events.map((e) => e.type)).toEqual(['message.created', 'message.edited', 'reaction.added', 'message.deleted']);
+    for (const e of events.slice(1)) expect(e.data).toMatchObject({ channel: null, channel_id: null, to: ginette, from: roger });
+    expect(events[2].data).toMatchObject({ message_id: pm.id, pseudo: ginette });
   });
 
   test('when a message is deleted, then its text is scrubbed from its stored events, which keep their seq and type', async () => {

@@ -1,4 +1,10 @@
-import type { ChannelAccess, ChannelVisibilityList, PublicChannelsOfUser } from '@canaduck/contracts';
+import type {
+  AccessBatchAnswer,
+  AccessBatchRequest,
+  ChannelAccess,
+  ChannelVisibilityList,
+  PublicChannelsOfUser,
+} from '@canaduck/contracts';
 import { normalizeChannel, pseudoKey } from '@canaduck/service-kit';
 import type { ChannelRepository } from '../repositories/channel-repository';
 import type { MemberRole } from '../repositories/member-repository';
@@ -24,8 +30,32 @@ export class AccessService {
     };
   }
 
-  async publicChannelsOf(pseudo: string): Promise<PublicChannelsOfUser> {
-    return { pseudo, channels: await this.deps.channels.publicNamesOf(pseudoKey(pseudo)) };
+  /**
+   * The same decision for many pseudos of one channel (realtime's reconnect storm): the channel
+   * once, then every asker's membership and ban in two queries.
+   */
+  async accessBatch(ask: AccessBatchRequest): Promise<AccessBatchAnswer> {
+    const name = normalizeChannel(ask.channel);
+    const channel = name ? await this.deps.channels.find(name) : undefined;
+    if (!channel) {
+      const access: ChannelAccess = { channel: name ?? ask.channel, channel_id: null, ...NO_ACCESS };
+      return { channel: access.channel, answers: ask.asks.map((a) => ({ pseudo: a.pseudo, admin: a.admin, access })) };
+    }
+    const keys = [...new Set(ask.asks.map((a) => pseudoKey(a.pseudo)))];
+    const { roles, banned } = await this.deps.channels.rolesAndBans(channel.pk, keys);
+    return {
+      channel: channel.name,
+      answers: ask.asks.map((a) => {
+        const k = pseudoKey(a.pseudo);
+        const decision = decideAccess(channel, (roles.get(k) ?? null) as MemberRole | null, banned.has(k), a.admin);
+        return { pseudo: a.pseudo, admin: a.admin, access: { channel: channel.name, channel_id: channel.channelId, ...decision } };
+      }),
+    };
+  }
+
+  /** `all`: private and secret memberships too (realtime follows them, then checks access per event). */
+  async channelsOf(pseudo: string, all: boolean): Promise<PublicChannelsOfUser> {
+    return { pseudo, channels: await this.deps.channels.memberNamesOf(pseudoKey(pseudo), all) };
   }
 
   /** Unknown (or impossible) names are left out. */

@@ -132,15 +132,30 @@ export class ChannelRepository {
     return rows.map(toChannel);
   }
 
-  /** Names of the public, non-secret channels a user is a member of (whois). */
-  async publicNamesOf(pseudoKey: string, trx?: Knex.Transaction): Promise<string[]> {
+  /** Names of the channels a user is a member of: public non-secret ones only (whois) unless `all`. */
+  async memberNamesOf(pseudoKey: string, all: boolean, trx?: Knex.Transaction): Promise<string[]> {
     const db = trx ?? this.knex;
-    const rows = (await db('channel_members as m')
-      .join('channels as c', 'c.id', 'm.channel_pk')
-      .where({ 'm.pseudo_key': pseudoKey, 'c.mode_i': false, 'c.mode_s': false })
-      .orderBy('c.name')
-      .select('c.name')) as Array<{ name: string }>;
+    const query = db('channel_members as m').join('channels as c', 'c.id', 'm.channel_pk').where({ 'm.pseudo_key': pseudoKey });
+    if (!all) query.where({ 'c.mode_i': false, 'c.mode_s': false });
+    const rows = (await query.orderBy('c.name').select('c.name')) as Array<{ name: string }>;
     return rows.map((r) => r.name);
+  }
+
+  /** The roles and bans of many pseudos in one channel: two indexed queries, whatever their number. */
+  async rolesAndBans(
+    channelPk: number,
+    pseudoKeys: string[],
+    trx?: Knex.Transaction,
+  ): Promise<{ roles: Map<string, string>; banned: Set<string> }> {
+    const db = trx ?? this.knex;
+    const members = (await db('channel_members')
+      .where('channel_pk', channelPk)
+      .whereIn('pseudo_key', pseudoKeys)
+      .select('pseudo_key', 'role')) as Array<{ pseudo_key: string; role: string }>;
+    const bans = (await db('channel_bans').where('channel_pk', channelPk).whereIn('pseudo_key', pseudoKeys).select('pseudo_key')) as Array<{
+      pseudo_key: string;
+    }>;
+    return { roles: new Map(members.map((m) => [m.pseudo_key, m.role])), banned: new Set(bans.map((b) => b.pseudo_key)) };
   }
 
   /**

@@ -1,14 +1,17 @@
 import { Router } from 'express';
 import { requireService } from '@canaduck/auth';
 import {
+  accessBatchRequestSchema,
   channelAccessParamsSchema,
   channelAccessQuerySchema,
   channelVisibilityQuerySchema,
+  MAX_ACCESS_BATCH,
   MAX_CHANNEL_NAMES,
   publicChannelsOfUserParamsSchema,
+  userChannelsQuerySchema,
 } from '@canaduck/contracts';
 import { BadRequestError } from '@canaduck/errors';
-import { single } from '@canaduck/service-kit';
+import { parseInput, single } from '@canaduck/service-kit';
 import type { AccessService } from '../domain/access-service';
 import { param } from './route-helpers';
 import type { RouteDocs } from './schemas';
@@ -44,15 +47,39 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
   });
 
   docs.route({
+    method: 'post',
+    path: '/internal/access/batch',
+    summary: `The access decision of up to ${MAX_ACCESS_BATCH} pseudos in one channel (realtime-service), one answer per ask in order`,
+    auth: 'service',
+    body: accessBatchRequestSchema,
+    responses: {
+      200: { description: 'the access decisions', schema: answers.accessBatch },
+      400: 'malformed body (a missing field, a wrong type, an unknown field)',
+      401: noToken,
+      422: `no asks, more than ${MAX_ACCESS_BATCH}, or an empty pseudo or channel`,
+    },
+  });
+  r.post('/internal/access/batch', async (req, res) => {
+    res.json(await access.accessBatch(parseInput(accessBatchRequestSchema, req.body)));
+  });
+
+  docs.route({
     method: 'get',
     path: '/internal/users/:pseudo/channels',
-    summary: 'The public, non-secret channels a user is a member of (whois)',
+    summary: 'The channels a user is a member of: public non-secret ones (whois), or all with scope=all (realtime-service)',
     auth: 'service',
     params: publicChannelsOfUserParamsSchema,
-    responses: { 200: { description: 'channel names', schema: answers.publicChannelsOfUser }, 401: noToken },
+    query: userChannelsQuerySchema,
+    responses: {
+      200: { description: 'channel names', schema: answers.publicChannelsOfUser },
+      400: 'scope is not public or all',
+      401: noToken,
+    },
   });
   r.get('/internal/users/:pseudo/channels', async (req, res) => {
-    res.json(await access.publicChannelsOf(param(req, 'pseudo')));
+    const query = userChannelsQuerySchema.safeParse({ scope: single(req.query.scope) });
+    if (!query.success) throw new BadRequestError('scope must be public or all', 'invalid_query');
+    res.json(await access.channelsOf(param(req, 'pseudo'), query.data.scope === 'all'));
   });
 
   docs.route({

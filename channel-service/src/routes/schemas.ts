@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { channelAccessSchema, channelRoleSchema, channelVisibilityListSchema, publicChannelsOfUserSchema } from '@canaduck/contracts';
+import {
+  accessBatchAnswerSchema,
+  channelAccessSchema,
+  channelRoleSchema,
+  channelVisibilityListSchema,
+  publicChannelsOfUserSchema,
+} from '@canaduck/contracts';
 import { type ApiDocs, channelSchema, pseudoSchema } from '@canaduck/service-kit';
 import { MODE_LETTERS } from '../domain/modes';
 
@@ -119,6 +125,7 @@ export function answerSchemas(docs: ApiDocs) {
     channelAccess: docs.schema('ChannelAccess', channelAccessSchema),
     publicChannelsOfUser: docs.schema('PublicChannelsOfUser', publicChannelsOfUserSchema),
     channelVisibilityList: docs.schema('ChannelVisibilityList', channelVisibilityListSchema),
+    accessBatch: docs.schema('AccessBatchAnswer', accessBatchAnswerSchema),
   };
 }
 

@@ -21,7 +21,7 @@ interface Conversation {
  */
 export class EventRouter {
   readonly channels: ChannelLines;
-  /** Recent messages (id -> conversation), bounded: older ones are fixed in history only. */
+  /** Recent messages (id -> conversation), bounded: for events written before they carried their conversation. */
   private readonly recent = new Map<number, Conversation>();
   private static readonly RECENT_MAX = 10000;
 
@@ -46,12 +46,18 @@ export class EventRouter {
       case 'message.created':
         return this.messageCreated(d as unknown as Message);
       case 'message.edited':
-        return this.messageChanged(Number(d.id), `[edited] ${String(d.text ?? '')}`);
+        return this.messageChanged(Number(d.id), `[edited] ${String(d.text ?? '')}`, conversationIn(d));
       case 'message.deleted':
-        return this.messageChanged(Number(d.id), '[deleted]');
+        return this.messageChanged(Number(d.id), '[deleted]', conversationIn(d));
       case 'reaction.added':
       case 'reaction.removed':
-        return this.reaction(Number(d.message_id), String(d.emoji ?? ''), String(d.pseudo ?? ''), e.type === 'reaction.added');
+        return this.reaction(
+          Number(d.message_id),
+          String(d.emoji ?? ''),
+          String(d.pseudo ?? ''),
+          e.type === 'reaction.added',
+          conversationIn(d),
+        );
       default:
     }
   }
@@ -103,8 +109,8 @@ export class EventRouter {
    * IRC has no edit or delete: the conversation gets a NOTICE from the author that points at the
    * message (`+draft/reply=<msgid>` for clients with message-tags).
    */
-  private messageChanged(id: number, text: string): void {
-    const where = this.recent.get(id);
+  private messageChanged(id: number, text: string, carried: Conversation | undefined): void {
+    const where = carried ?? this.recent.get(id);
     if (!where) return;
     if (text === '[deleted]') this.recent.delete(id);
     const source = this.server.mask(where.from);
@@ -118,8 +124,8 @@ export class EventRouter {
   }
 
   /** Reactions as TAGMSG `+draft/react` (`+draft/unreact` when taken back), for clients with message-tags. */
-  private reaction(messageId: number, emoji: string, pseudo: string, added: boolean): void {
-    const where = this.recent.get(messageId);
+  private reaction(messageId: number, emoji: string, pseudo: string, added: boolean, carried: Conversation | undefined): void {
+    const where = carried ?? this.recent.get(messageId);
     if (!where || !emoji || !pseudo) return;
     const tags: Tags = { [added ? '+draft/react' : '+draft/unreact']: emoji, '+draft/reply': String(messageId), account: pseudo };
     this.toConversation(
@@ -129,4 +135,14 @@ export class EventRouter {
       (c) => c.caps.has('message-tags'),
     );
   }
+}
+
+/**
+ * The conversation an event about an existing message carries (structures.md section 5); events
+ * written before it lack it, and the door falls back to the messages it saw created.
+ */
+function conversationIn(d: Record<string, unknown>): Conversation | undefined {
+  if (typeof d.from !== 'string') return undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return { channel: text(d.channel), from: d.from, to: text(d.to) };
 }

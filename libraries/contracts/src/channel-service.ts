@@ -38,11 +38,47 @@ export const channelAccessSchema = z.object({
 });
 export type ChannelAccess = z.infer<typeof channelAccessSchema>;
 
-// GET /internal/users/<pseudo>/channels
+// POST /internal/access/batch
+
+/** channel-service answers at most this many pseudos per batch. */
+export const MAX_ACCESS_BATCH = 1000;
+
+/**
+ * The access question of many pseudos about one channel at once (a reconnect storm asks one
+ * batch, not one call per client). `admin` is set by the caller from each verified JWT.
+ */
+export const accessBatchRequestSchema = z
+  .object({
+    channel: z.string().min(1).max(200),
+    asks: z
+      .array(z.object({ pseudo: z.string().min(1).max(100), admin: z.boolean() }).strict())
+      .min(1)
+      .max(MAX_ACCESS_BATCH),
+  })
+  .strict();
+export type AccessBatchRequest = z.infer<typeof accessBatchRequestSchema>;
+
+/** One answer per ask, in the order asked; each `access` is what the single route answers. */
+export const accessBatchAnswerSchema = z.object({
+  channel: z.string(),
+  answers: z.array(z.object({ pseudo: z.string(), admin: z.boolean(), access: channelAccessSchema })),
+});
+export type AccessBatchAnswer = z.infer<typeof accessBatchAnswerSchema>;
+
+// GET /internal/users/<pseudo>/channels?scope=public|all
 
 export const publicChannelsOfUserParamsSchema = z.object({ pseudo: z.string() });
 
-/** The public, non-secret channels a user is a member of (whois), by name. */
+/**
+ * `public` (the default): whois, public non-secret channels only. `all`: every membership,
+ * private and secret ones included, for a service that then checks access per event (realtime).
+ */
+export const userChannelsQuerySchema = z.object({
+  scope: z.enum(['public', 'all']).default('public').describe('`all` includes private and secret memberships'),
+});
+export type UserChannelsQuery = z.infer<typeof userChannelsQuerySchema>;
+
+/** The channels a user is a member of, by name: public non-secret ones (whois) or all of them (`scope=all`). */
 export const publicChannelsOfUserSchema = z.object({
   pseudo: z.string(),
   channels: z.array(z.string()),

@@ -34,14 +34,24 @@ export const messageCreatedDataSchema = z.object({
 const event = <T extends string, D extends z.ZodTypeAny>(type: T, data: D) =>
   z.object({ seq: z.number().int(), type: z.literal(type), at: z.string(), data });
 
-const reactionData = z.object({ message_id: z.number().int(), emoji: z.string(), pseudo: z.string() });
-const pinData = z.object({ id: z.number().int(), by: z.string() });
+/**
+ * Where the message lives, on every event about an existing message (issue 23): its channel, or
+ * its private pair (`from` is the author). Optional: events written before it lack them.
+ */
+const conversation = {
+  channel: z.string().nullable().optional(),
+  channel_id: z.string().nullable().optional(),
+  to: z.string().nullable().optional(),
+  from: z.string().optional(),
+};
+const reactionData = z.object({ message_id: z.number().int(), emoji: z.string(), pseudo: z.string(), ...conversation });
+const pinData = z.object({ id: z.number().int(), by: z.string(), ...conversation });
 
 /** One outbox event; `type` tells the shape of `data` (structures.md section 5, message-service). */
 export const messageEventSchema = z.discriminatedUnion('type', [
   event('message.created', messageCreatedDataSchema),
-  event('message.edited', z.object({ id: z.number().int(), text: z.string(), edited_at: z.string() })),
-  event('message.deleted', z.object({ id: z.number().int() })),
+  event('message.edited', z.object({ id: z.number().int(), text: z.string(), edited_at: z.string(), ...conversation })),
+  event('message.deleted', z.object({ id: z.number().int(), ...conversation })),
   event('reaction.added', reactionData),
   event('reaction.removed', reactionData),
   event('message.pinned', pinData),

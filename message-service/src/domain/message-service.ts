@@ -7,7 +7,7 @@ import type { ReactionRepository } from '../repositories/reaction-repository';
 import { type AccessPolicy, type Actor, isAuthor, isParticipant, messageNotFound } from './access-policy';
 import type { MessageEvents } from './message-events';
 import type { MessageWriter } from './message-writer';
-import { conversationKey, type MessageRecord, type MessageView, toView } from './message';
+import { conversationKey, conversationOf, type MessageRecord, type MessageView, toView } from './message';
 
 export interface PostInput {
   channel?: string;
@@ -141,7 +141,9 @@ export class MessageService {
     await this.deps.db.transaction(async (trx) => {
       // A delete that won the race: 404, and the transaction writes no event.
       if (!(await this.deps.messages.updateText(id, text, now, trx))) throw messageNotFound(id);
-      await this.deps.events.append(trx, [{ type: 'message.edited', data: { id, text, edited_at: new Date(now).toISOString() } }]);
+      await this.deps.events.append(trx, [
+        { type: 'message.edited', data: { id, text, edited_at: new Date(now).toISOString(), ...conversationOf(m) } },
+      ]);
     });
     this.deps.events.committed();
     return this.view({ ...m, text, editedAt: now });
@@ -164,7 +166,7 @@ export class MessageService {
       await this.deps.messages.delete(id, trx);
       // A hard delete: the text leaves the stored events too (created, edited).
       await this.deps.events.scrubText(trx, id);
-      await this.deps.events.append(trx, [{ type: 'message.deleted', data: { id } }]);
+      await this.deps.events.append(trx, [{ type: 'message.deleted', data: { id, ...conversationOf(m) } }]);
     });
     this.deps.events.committed();
   }

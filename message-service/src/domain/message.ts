@@ -18,6 +18,15 @@ export interface MessageRecord {
   reactions: Record<string, string[]>;
 }
 
+/**
+ * Where a message lives, carried by every event about it (edits, deletions, reactions, pins) so
+ * that consumers (realtime, the IRC door) route it without a lookup: its channel, or for a
+ * private message its two participants (`from` is always the author).
+ */
+export function conversationOf(m: MessageRecord): { channel: string | null; channel_id: string | null; to: string | null; from: string } {
+  return { channel: m.channel, channel_id: m.channelId, to: m.to, from: m.from };
+}
+
 /** The public message object of structures.md section 4. */
 export interface MessageView {
   id: number;

@@ -1,7 +1,7 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '@canaduck/errors';
 import { pseudoKey } from '@canaduck/service-kit';
 import { type AccessPolicy, type Actor, messageNotFound } from './access-policy';
-import { type MessageView, toView } from './message';
+import { conversationOf, type MessageView, toView } from './message';
 import type { Knex, Transactor } from '@canaduck/db';
 import type { MessageRepository } from '../repositories/message-repository';
 import type { ReactionRepository } from '../repositories/reaction-repository';
@@ -37,7 +37,9 @@ export class ReactionService {
       if (!(await this.deps.reactions.lockMessage(messageId, trx))) throw messageNotFound(messageId);
       await this.checkLimits(messageId, pseudoKey(actor.pseudo), emoji, trx);
       if (!(await this.deps.reactions.add(messageId, actor.pseudo, pseudoKey(actor.pseudo), emoji, now, trx))) return null;
-      await this.deps.events.append(trx, [{ type: 'reaction.added', data: { message_id: messageId, emoji, pseudo: actor.pseudo } }]);
+      await this.deps.events.append(trx, [
+        { type: 'reaction.added', data: { message_id: messageId, emoji, pseudo: actor.pseudo, ...conversationOf(m) } },
+      ]);
       return this.deps.reactions.storeColumn(messageId, trx);
     });
     if (stored !== null) this.deps.events.committed();
@@ -73,7 +75,9 @@ export class ReactionService {
     const stored = await this.deps.db.transaction(async (trx) => {
       if (!(await this.deps.reactions.lockMessage(messageId, trx))) throw messageNotFound(messageId);
       if (!(await this.deps.reactions.remove(messageId, pseudoKey(actor.pseudo), emoji, trx))) return null;
-      await this.deps.events.append(trx, [{ type: 'reaction.removed', data: { message_id: messageId, emoji, pseudo: actor.pseudo } }]);
+      await this.deps.events.append(trx, [
+        { type: 'reaction.removed', data: { message_id: messageId, emoji, pseudo: actor.pseudo, ...conversationOf(m) } },
+      ]);
       return this.deps.reactions.storeColumn(messageId, trx);
     });
     if (stored !== null) this.deps.events.committed();
@@ -95,7 +99,7 @@ export class ReactionService {
           throw messageNotFound(messageId);
         }
         await this.deps.events.append(trx, [
-          { type: pinned ? 'message.pinned' : 'message.unpinned', data: { id: messageId, by: actor.pseudo } },
+          { type: pinned ? 'message.pinned' : 'message.unpinned', data: { id: messageId, by: actor.pseudo, ...conversationOf(m) } },
         ]);
       });
       this.deps.events.committed();

@@ -25,9 +25,9 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 const lower = (v: unknown): string | null => str(v)?.toLowerCase() ?? null;
 
 /**
- * Decides the audience of each event. Edits, deletions, reactions and pins name a message id
- * only; its channel (or private pair) is remembered from the message's creation, or read from
- * the payload when the payload carries it (`channel`/`channel_id`/`to`/`from`).
+ * Decides the audience of each event. Edits, deletions, reactions and pins carry where their
+ * message lives (`channel`/`channel_id`/`to`/`from`, structures.md section 5); for events written
+ * before they did, the message's channel (or private pair) is remembered from its creation.
  */
 export class Audience {
   private readonly messages = new Map<number, Route>();

@@ -5,7 +5,7 @@ import type { AccessCache } from './access-cache';
 import type { Audience } from './audience';
 import type { Connection } from './connection';
 import { encodeCursor, STREAMS } from './cursor';
-import { envelopeJson, EventFrame, positionAfter } from './frames';
+import { controlFrame, EventFrame, positionAfter } from './frames';
 
 export interface CatchUpDeps {
   reader: StreamReader;
@@ -21,6 +21,9 @@ export interface CatchUpDeps {
  * live happens synchronously once nothing is left, so no event falls between the two.
  */
 export class CatchUp {
+  // A resume storm replays the same few events to thousands of clients: each event's JSON is made once.
+  private readonly frames = new WeakMap<StreamEvent, EventFrame>();
+
   constructor(private readonly deps: CatchUpDeps) {}
 
   async run(conn: Connection, fresh: boolean): Promise<void> {
@@ -69,10 +72,11 @@ export class CatchUp {
     const channels = new Set<string>();
     events.forEach((e, i) => {
       const r = routes[i];
-      if (r && r.kind === 'channel' && audience.needsAccess(conn, e, r) && !access.peek(r.channel, conn.key, conn.admin))
+      if (r && r.kind === 'channel' && audience.needsAccess(conn, e, r) && !access.peek(r.channel, conn.key, conn.admin)?.access)
         channels.add(r.channel);
     });
-    await Promise.all([...channels].map((ch) => access.fetch(ch, conn.key, conn.admin)));
+    // A resume decides once for good (its events are not offered again): asked again a few times when unanswered.
+    await Promise.all([...channels].map((ch) => access.fetchSure(ch, conn.key, conn.admin)));
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       if (conn.closed) return;
@@ -82,21 +86,33 @@ export class CatchUp {
         r && r.kind === 'channel'
           ? (access.peek(r.channel, conn.key, conn.admin)?.access ?? (await access.fetch(r.channel, conn.key, conn.admin)))
           : undefined;
+      if (r?.kind === 'channel' && audience.needsAccess(conn, e, r) && access.failed(r.channel, conn.key, conn.admin)) {
+        return this.unavailable(conn);
+      }
       const next = positionAfter(conn.pos, e);
       conn.pos = next;
       if (r && audience.allows(conn, e, r, a)) {
         const cursor = encodeCursor(next);
-        conn.send(e.type, cursor, new EventFrame(e).json(cursor));
+        let frame = this.frames.get(e);
+        if (!frame) this.frames.set(e, (frame = new EventFrame(e)));
+        conn.send(frame.frame(cursor));
         if (!(await conn.drained())) return conn.close('slow_consumer', cursor);
       }
     }
+  }
+
+  /** channel-service did not answer: closed before the undecided event, the client resumes it later. */
+  private unavailable(conn: Connection): void {
+    const cursor = encodeCursor(conn.pos);
+    conn.send(controlFrame('closing', cursor, new Date().toISOString(), { reason: 'access_unavailable' }));
+    conn.close('access_unavailable', cursor);
   }
 
   /** One resync_required frame, then live from the head. */
   resync(conn: Connection, reason: 'unknown_cursor' | 'beyond_retention'): void {
     conn.pos = { ...this.deps.reader.head };
     const cursor = encodeCursor(conn.pos);
-    conn.send('resync_required', cursor, envelopeJson('resync_required', cursor, new Date().toISOString(), JSON.stringify({ reason })));
+    conn.send(controlFrame('resync_required', cursor, new Date().toISOString(), { reason }));
     conn.live = true;
   }
 }

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '@canaduck/auth';
 import { zeroPosition, type Position } from './cursor';
 import type { CloseReason } from './envelope';
+import type { OutFrame } from './frames';
 
 /** Where a connection's frames go: an SSE response, a WebSocket or a long-poll answer. */
 export interface Sink {
-  /** One envelope, already serialized as JSON (the cursor is also given for SSE's `id:`). */
-  write(type: string, cursor: string, json: string): void;
+  /** One envelope, already serialized (the same frame object may go to many sinks). */
+  write(frame: OutFrame): void;
   /** Bytes written but not yet taken by the client. */
   bufferedBytes(): number;
   /** Ends the stream; `reason` is told to the client first when the transport allows it. */
@@ -53,10 +54,10 @@ export class Connection {
    * Sends one frame. A live client that lets more than the buffer pile up is closed
    * (slow_consumer); a catch-up waits for the client instead (drained()), at its own pace.
    */
-  send(type: string, cursor: string, json: string): void {
+  send(frame: OutFrame): void {
     if (this.closed) return;
-    this.sink.write(type, cursor, json);
-    if (this.live && this.sink.bufferedBytes() > this.maxBufferedBytes) this.close('slow_consumer', cursor);
+    this.sink.write(frame);
+    if (this.live && this.sink.bufferedBytes() > this.maxBufferedBytes) this.close('slow_consumer', frame.cursor);
   }
 
   /** Resolves once half the buffer is free (false: the client did not read for `timeoutMs`). */

@@ -10,7 +10,7 @@ export interface Envelope {
 export const CONTROL_TYPES = ['heartbeat', 'resync_required', 'reconnect', 'closing', 'subscribed', 'unsubscribed', 'error'] as const;
 
 /** Why a stream is closed by the server (the `closing` frame's `reason`). */
-export type CloseReason = 'token_revoked' | 'token_expired' | 'slow_consumer' | 'server_shutdown';
+export type CloseReason = 'token_revoked' | 'token_expired' | 'slow_consumer' | 'server_shutdown' | 'access_unavailable';
 
 export function envelope(type: string, cursor: string, data: unknown, at = new Date().toISOString()): Envelope {
   return { type, cursor, at, data };

@@ -9,7 +9,7 @@ import { Connection, type ConnectionUser, type Sink } from './connection';
 import type { ConnectionRegistry } from './connection-registry';
 import { decodeCursor, encodeCursor, STREAMS, type Position } from './cursor';
 import type { CloseReason } from './envelope';
-import { envelopeJson, EventFrame, positionAfter } from './frames';
+import { controlFrame, EventFrame, PositionsAfter } from './frames';
 
 export interface EventHubDeps {
   reader: StreamReader;
@@ -62,12 +62,8 @@ export class EventHub {
     for (const ch of o.subscribe ?? []) {
       // Refused (or channel-service unreachable after retries): the client is told, not left waiting.
       if (!(await this.subscribe(conn, ch))) {
-        const data = JSON.stringify({ error: `#${ch} cannot be read`, code: 'channel_not_readable', channel: ch });
-        conn.send(
-          'error',
-          encodeCursor(conn.pos),
-          envelopeJson('error', encodeCursor(conn.pos), new Date(this.deps.now()).toISOString(), data),
-        );
+        const data = { error: `#${ch} cannot be read`, code: 'channel_not_readable', channel: ch };
+        conn.send(controlFrame('error', encodeCursor(conn.pos), new Date(this.deps.now()).toISOString(), data));
       }
     }
     const pos = o.after === undefined ? undefined : decodeCursor(o.after);
@@ -113,7 +109,7 @@ export class EventHub {
   }
 
   private async fanOut(e: StreamEvent): Promise<void> {
-    const { audience, access, registry } = this.deps;
+    const { audience, access } = this.deps;
     const route = audience.routeOf(e);
     if (!route) return;
     this.before(e, route);
@@ -124,16 +120,21 @@ export class EventHub {
       if (asks.length > 0) await Promise.all(asks.map((c) => access.fetch(route.channel, c.key, c.admin)));
     }
     const frame = new EventFrame(e);
-    const floor = this.deps.reader.fannedOut;
+    const positions = new PositionsAfter(e, this.deps.reader.fannedOut);
     for (const conn of candidates) {
       if (!conn.live || conn.closed || conn.pos[e.service] >= e.seq) continue;
-      const a = route.kind === 'channel' ? access.peek(route.channel, conn.key, conn.admin)?.access : undefined;
-      if (!audience.allows(conn, e, route, a)) continue;
-      conn.pos = positionAfter(conn.pos, e, floor);
-      const cursor = encodeCursor(conn.pos);
-      conn.send(e.type, cursor, frame.json(cursor));
+      const entry = route.kind === 'channel' ? access.peek(route.channel, conn.key, conn.admin) : undefined;
+      // No answer is not a "no": nothing is delivered, and the stream closes before this event so
+      // that the client resumes it once channel-service answers again (never a silent gap).
+      if (entry?.failed && audience.needsAccess(conn, e, route)) {
+        this.closeWith(conn, 'access_unavailable');
+        continue;
+      }
+      if (!audience.allows(conn, e, route, entry?.access)) continue;
+      const next = positions.next(conn.pos);
+      conn.pos = next.pos;
+      conn.send(frame.frame(next.cursor));
     }
-    void registry;
     this.after(e, route);
   }
 
@@ -188,12 +189,12 @@ export class EventHub {
 
   private heartbeatTo(conn: Connection, at: string): void {
     const cursor = this.cursorOf(conn);
-    conn.send('heartbeat', cursor, envelopeJson('heartbeat', cursor, at, '{}'));
+    conn.send(controlFrame('heartbeat', cursor, at, {}));
   }
 
   private closeWith(conn: Connection, reason: CloseReason, frame: 'closing' | 'reconnect' = 'closing'): void {
     const cursor = this.cursorOf(conn);
-    conn.send(frame, cursor, envelopeJson(frame, cursor, new Date(this.deps.now()).toISOString(), JSON.stringify({ reason })));
+    conn.send(controlFrame(frame, cursor, new Date(this.deps.now()).toISOString(), { reason }));
     conn.close(reason, cursor);
   }
 }

@@ -2,13 +2,14 @@ import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Sink } from '../domain/connection';
 import type { CloseReason } from '../domain/envelope';
+import type { OutFrame } from '../domain/frames';
 
 /** Server-Sent Events: `id: <cursor>`, `event: <type>`, `data: <envelope>`. */
 export class SseSink implements Sink {
   constructor(private readonly res: ServerResponse) {}
 
-  write(type: string, cursor: string, json: string): void {
-    this.res.write(`id: ${cursor}\nevent: ${type}\ndata: ${json}\n\n`);
+  write(frame: OutFrame): void {
+    this.res.write(frame.sse);
   }
 
   bufferedBytes(): number {
@@ -28,13 +29,16 @@ const WS_CLOSE_CODES: Record<CloseReason, number> = {
   token_revoked: 4001,
   token_expired: 4002,
   slow_consumer: 4008,
+  // 1013 "try again later": channel-service could not say what the user may read; resume from the cursor.
+  access_unavailable: 1013,
 };
 
 export class WsSink implements Sink {
   constructor(private readonly ws: WebSocket) {}
 
-  write(_type: string, _cursor: string, json: string): void {
-    this.ws.send(json);
+  write(frame: OutFrame): void {
+    // The frame's bytes, encoded once for every socket, sent as a text frame.
+    this.ws.send(frame.bytes, { binary: false });
   }
 
   bufferedBytes(): number {
@@ -54,10 +58,10 @@ export class PollSink implements Sink {
   private bytes = 0;
   onFrame: (() => void) | undefined;
 
-  write(type: string, _cursor: string, json: string): void {
-    if (type === 'heartbeat') return;
-    this.frames.push(json);
-    this.bytes += json.length;
+  write(frame: OutFrame): void {
+    if (frame.type === 'heartbeat') return;
+    this.frames.push(frame.json);
+    this.bytes += frame.json.length;
     this.onFrame?.();
   }
 

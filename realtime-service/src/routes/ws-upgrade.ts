@@ -5,7 +5,7 @@ import { AppError } from '@canaduck/errors';
 import type { Logger } from '@canaduck/logging';
 import type { Connection } from '../domain/connection';
 import type { EventHub } from '../domain/event-hub';
-import { envelopeJson } from '../domain/frames';
+import { controlFrame } from '../domain/frames';
 import type { StreamAuth } from '../domain/stream-auth';
 import { WsSink } from './sinks';
 import { channelList, wsClientFrameSchema } from './schemas';
@@ -73,17 +73,16 @@ export function wsUpgradeHandler({ hub, auth, logger }: WsUpgradeDeps) {
     const cursor = hub.cursorOf(conn);
     if (!parsed.success) {
       const data = { error: 'expected {"type":"subscribe"|"unsubscribe","channel":"<name>"}', code: 'invalid_frame' };
-      return conn.send('error', cursor, envelopeJson('error', cursor, at, JSON.stringify(data)));
+      return conn.send(controlFrame('error', cursor, at, data));
     }
     const channel = parsed.data.channel.replace(/^#/, '').toLowerCase();
     if (parsed.data.type === 'unsubscribe') {
       hub.unsubscribe(conn, channel);
-      return conn.send('unsubscribed', cursor, envelopeJson('unsubscribed', cursor, at, JSON.stringify({ channel })));
+      return conn.send(controlFrame('unsubscribed', cursor, at, { channel }));
     }
-    if (await hub.subscribe(conn, channel))
-      return conn.send('subscribed', cursor, envelopeJson('subscribed', cursor, at, JSON.stringify({ channel })));
+    if (await hub.subscribe(conn, channel)) return conn.send(controlFrame('subscribed', cursor, at, { channel }));
     const data = { error: `#${channel} cannot be read`, code: 'channel_not_readable', channel };
-    conn.send('error', cursor, envelopeJson('error', cursor, at, JSON.stringify(data)));
+    conn.send(controlFrame('error', cursor, at, data));
     void ws;
   };
 
