@@ -312,10 +312,14 @@ async function main() {
   say(`R8 ${JSON.stringify(results.R8)}`);
   for (const c of back) c.ws.terminate();
 
-  const file = path.join(ROOT, 'bench', 'results', `realtime-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, results }, null, 2) + '\n');
-  say(`results written to ${path.relative(ROOT, file)}`);
+  // One latest file and one history row per run (issue 21: no dated result files in the tree).
+  const dir = path.join(ROOT, 'bench', 'results');
+  const at = new Date().toISOString();
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest-realtime.json'), JSON.stringify({ at, cpus: os.cpus().length, results }, null, 2) + '\n');
+  const row = { date: at, bench: 'realtime', subscribers: SUBSCRIBERS, idle: IDLE, loadavg: os.loadavg()[0], ...results };
+  fs.appendFileSync(path.join(dir, 'history.jsonl'), JSON.stringify(row) + '\n');
+  say('results written to bench/results/latest-realtime.json (and a row in history.jsonl)');
   await streams.close();
 }
 
