@@ -19,17 +19,7 @@ const trustProxy = z
  * One upstream address or several, comma-separated (replicas: the gateway balances over them,
  * round robin, skipping a replica that refuses connections). Each must be a URL.
  */
-const upstreamList = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().url()).min(1, 'expected at least one URL'));
+const upstreamList = (fallback: string) => csv(fallback).pipe(z.array(z.string().url()).min(1, 'expected at least one URL'));
 
 /** Environment of the gateway-service; see the README's configuration table. */
 export const configShape = {

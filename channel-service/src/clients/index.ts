@@ -35,10 +35,9 @@ export function createClients(o: ClientsOptions): Clients {
     }),
   );
   const userEvents = userStreamTransport({
-    natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
-    userServiceUrl: o.config.USER_SERVICE_URL,
-    serviceAuth: () => o.serviceTokens.get(),
+    config: o.config,
+    natsNamespace: o.natsNamespace,
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
   });
   return {

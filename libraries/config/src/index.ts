@@ -1,3 +1,4 @@
 export { z } from 'zod';
 export * from './load-config';
 export * from './duration';
+export * from './parsed-with';

@@ -169,7 +169,8 @@ describe('loadConfigOrExit in a real process', () => {
         m._compile(code, name + '.js');
         return m.exports;
       };
-      const duration = load('duration', ${JSON.stringify(compiled('duration.ts'))}, {});
+      const parsedWith = load('parsed-with', ${JSON.stringify(compiled('parsed-with.ts'))}, {});
+      const duration = load('duration', ${JSON.stringify(compiled('duration.ts'))}, { './parsed-with': parsedWith });
       const m = { exports: load('load-config', ${JSON.stringify(compiled('load-config.ts'))}, { './duration': duration }) };
       const { loadConfigOrExit, commonShape, port } = m.exports;
       loadConfigOrExit({ ...commonShape, PORT: port(5001) }, { JWT_SECRET: 'short', PORT: 'abc' });

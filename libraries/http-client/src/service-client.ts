@@ -15,6 +15,18 @@ export interface ServiceClientOptions {
   breakerErrorThreshold?: number;
   /** How long the circuit stays open before one trial request is let through. */
   breakerResetMs?: number;
+  /** Where `getOptional` says why it had no answer (no warning without it). */
+  logger?: WarnLogger;
+}
+
+/** The one logger method the client uses (pino's Logger has it). */
+export interface WarnLogger {
+  warn(fields: object, message: string): void;
+}
+
+/** What checks an answer's shape: a zod schema fits (this library does not depend on zod). */
+export interface AnswerSchema<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false };
 }
 
 export interface CallOptions {
@@ -117,6 +129,23 @@ export class ServiceClient {
   }
   delete<T>(path: string, call?: CallOptions) {
     return this.request<T>('DELETE', path, call);
+  }
+
+  /**
+   * A read the caller can do without (whois channels, a user's channels): the answer checked by
+   * `schema`, or undefined, with a warning, when the service is down, slow, or answers anything but
+   * a 200 of that shape. Never throws.
+   */
+  async getOptional<T>(path: string, schema: AnswerSchema<T>, call?: CallOptions): Promise<T | undefined> {
+    try {
+      const res = await this.get<unknown>(path, call);
+      const answer = res.status === 200 ? schema.safeParse(res.data) : undefined;
+      if (answer?.success) return answer.data;
+      this.opts.logger?.warn({ path, status: res.status }, `${this.name} gave an unexpected answer`);
+    } catch (err) {
+      this.opts.logger?.warn({ path, err: (err as Error).message }, `${this.name} unavailable`);
+    }
+    return undefined;
   }
 
   private translate(err: unknown): Error {

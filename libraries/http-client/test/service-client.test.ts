@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayTimeoutError, ServiceUnavailableError } from '@canaduck/errors';
 import { ServiceClient } from '@canaduck/http-client';
-import { waitUntil } from '@canaduck/testing';
+import { freePort, waitUntil } from '@canaduck/testing';
 
 interface Seen {
   method: string;
@@ -38,15 +38,6 @@ async function startServer(handler: (req: http.IncomingMessage, res: http.Server
 function json(res: http.ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-/** A port nothing listens on: bind one, then release it. */
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -128,7 +119,7 @@ describe('ServiceClient against a live server', () => {
   });
 
   it('when nothing listens on the port (connection refused), then a 503 naming the service is thrown', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const err = await rejection(client({ name: 'channel-service', baseUrl: `http://127.0.0.1:${port}` }).get('/x'));
     expect(err).toBeInstanceOf(ServiceUnavailableError);
     expect(err).toMatchObject({ status: 503, code: 'dependency_unavailable', message: 'channel-service unavailable' });
@@ -217,7 +208,7 @@ describe('circuit breaker', () => {
   });
 
   it('when connections are refused repeatedly, then the circuit opens', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const c = client({ name: 'x', baseUrl: `http://127.0.0.1:${port}` });
     for (let i = 0; i < 5; i++) await c.get('/x').catch(() => undefined);
     expect(c.circuitState).toBe('open');

@@ -42,10 +42,9 @@ export function createClients(o: ClientsOptions): Clients {
     logger: o.logger,
   });
   const userEvents = userStreamTransport({
-    natsUrl: s.natsUrl,
-    natsNamespace: o.natsNamespace ?? s.natsNamespace,
-    userServiceUrl: s.userServiceUrl,
-    serviceAuth: () => o.serviceTokens.get(),
+    config: o.config,
+    natsNamespace: o.natsNamespace,
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
   });
   return {

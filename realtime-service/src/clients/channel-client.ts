@@ -1,43 +1,15 @@
-import { z } from 'zod';
-import { ServiceClient } from '@canaduck/http-client';
-import type { Logger } from '@canaduck/logging';
+import { channelAccessSchema, publicChannelsOfUserSchema, type ChannelAccess } from '@canaduck/contracts';
+import type { ServiceClient } from '@canaduck/http-client';
 
-/**
- * channel-service's `GET /internal/channels/<name>/access/<pseudo>` answer, as this caller reads
- * it. Defined here until channel-service's contract (@canaduck/contracts) is merged.
- */
-export const channelAccessSchema = z.object({
-  channel: z.string(),
-  channel_id: z.string().nullable(),
-  exists: z.boolean(),
-  private: z.boolean(),
-  secret: z.boolean(),
-  member: z.boolean(),
-  banned: z.boolean(),
-  can_read: z.boolean(),
-});
-export type ChannelAccess = z.infer<typeof channelAccessSchema>;
-
-const userChannelsSchema = z.object({ channels: z.array(z.string()) });
-
-export interface ChannelClientOptions {
-  baseUrl: string;
-  timeoutMs: number;
-  serviceAuth: () => string;
-  logger: Logger;
-}
+export type { ChannelAccess };
 
 /** channel-service as realtime needs it: access (same rules as GET /msg) and a user's channels. */
 export class ChannelClient {
-  private readonly client: ServiceClient;
-
-  constructor(private readonly o: ChannelClientOptions) {
-    this.client = new ServiceClient({ name: 'channel-service', baseUrl: o.baseUrl, timeoutMs: o.timeoutMs, serviceAuth: o.serviceAuth });
-  }
+  constructor(private readonly http: ServiceClient) {}
 
   /** Throws when channel-service cannot answer: the caller then delivers nothing (never too much). */
   async access(channel: string, pseudo: string, admin: boolean): Promise<ChannelAccess> {
-    const res = await this.client.get<unknown>(`/internal/channels/${encodeURIComponent(channel)}/access/${encodeURIComponent(pseudo)}`, {
+    const res = await this.http.get<unknown>(`/internal/channels/${encodeURIComponent(channel)}/access/${encodeURIComponent(pseudo)}`, {
       query: { admin: String(admin) },
     });
     if (res.status !== 200) throw new Error(`channel-service answered ${res.status} to an access question`);
@@ -50,18 +22,11 @@ export class ChannelClient {
    * learned from join events or explicit subscriptions). Undefined when it cannot answer.
    */
   async channelsOf(pseudo: string): Promise<string[] | undefined> {
-    try {
-      const res = await this.client.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/channels`, { query: { scope: 'all' } });
-      const parsed = res.status === 200 ? userChannelsSchema.safeParse(res.data) : undefined;
-      if (parsed?.success) return parsed.data.channels;
-      this.o.logger.warn({ status: res.status }, 'unexpected answer to the user channels call');
-    } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message }, 'channel-service unavailable for the user channels call');
-    }
-    return undefined;
+    const path = `/internal/users/${encodeURIComponent(pseudo)}/channels`;
+    return (await this.http.getOptional(path, publicChannelsOfUserSchema, { query: { scope: 'all' } }))?.channels;
   }
 
   close(): void {
-    this.client.close();
+    this.http.close();
   }
 }
