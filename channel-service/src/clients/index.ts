@@ -31,15 +31,10 @@ export function createClients(o: ClientsOptions): Clients {
       name: 'user-service',
       baseUrl: o.config.USER_SERVICE_URL,
       timeoutMs: o.config.HTTP_TIMEOUT_MS,
-      serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
+      serviceTokens: o.serviceTokens,
     }),
   );
-  const userEvents = userStreamTransport({
-    config: o.config,
-    natsNamespace: o.natsNamespace,
-    serviceTokens: o.serviceTokens,
-    logger: o.logger,
-  });
+  const userEvents = userStreamTransport(o);
   return {
     users,
     userEvents,

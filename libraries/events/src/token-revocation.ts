@@ -8,6 +8,7 @@ export const REVOCATION_STALE_AFTER_MS = 3000;
 /** How long one user-service answer is reused for an admin token while the map is stale. */
 export const REVOCATION_RECHECK_CACHE_MS = 2000;
 
+/** A service's ClientsOptions fits as it is. */
 export interface UserStreamTransportOptions {
   /**
    * The settings of commonShape it reads: NATS_URL (when set, the user stream comes from JetStream;

@@ -11,6 +11,8 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
   /** Returns the `Authorization` value for internal calls (a service token). */
   serviceAuth?: () => string;
+  /** Or what mints this service's tokens: every call then carries `Bearer <token>`. */
+  serviceTokens?: { get(): string };
   /** Circuit breaker: opens after this share of failures (percent) over a rolling 10 s window. */
   breakerErrorThreshold?: number;
   /** How long the circuit stays open before one trial request is let through. */
@@ -106,6 +108,7 @@ export class ServiceClient {
     if (call.requestId) headers['x-request-id'] = call.requestId;
     if (call.authorization) headers.authorization = call.authorization;
     else if (this.opts.serviceAuth) headers.authorization = this.opts.serviceAuth();
+    else if (this.opts.serviceTokens) headers.authorization = `Bearer ${this.opts.serviceTokens.get()}`;
     const config: AxiosRequestConfig = { method, url: path, headers, params: call.query, data: call.body };
     if (call.timeoutMs) config.timeout = call.timeoutMs;
     try {

@@ -41,12 +41,7 @@ export function createClients(o: ClientsOptions): Clients {
     serviceAuth,
     logger: o.logger,
   });
-  const userEvents = userStreamTransport({
-    config: o.config,
-    natsNamespace: o.natsNamespace,
-    serviceTokens: o.serviceTokens,
-    logger: o.logger,
-  });
+  const userEvents = userStreamTransport(o);
   return {
     channels,
     users,

@@ -30,7 +30,7 @@ export function createClients(o: ClientsOptions): Clients {
       name: 'channel-service',
       baseUrl: o.config.CHANNEL_SERVICE_URL,
       timeoutMs: o.config.WHOIS_CHANNELS_TIMEOUT_MS,
-      serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
+      serviceTokens: o.serviceTokens,
       logger: o.logger,
     }),
   );
