@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { GatewayTimeoutError, ServiceUnavailableError } from '@canaduck/errors';
 import { ServiceClient } from '@canaduck/http-client';
 import { freePort, waitUntil } from '@canaduck/testing';
+import { z } from 'zod';
 
 interface Seen {
   method: string;
@@ -213,5 +214,40 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 5; i++) await c.get('/x').catch(() => undefined);
     expect(c.circuitState).toBe('open');
     await expect(c.get('/x')).rejects.toMatchObject({ message: 'x unavailable (circuit open)' });
+  });
+});
+
+describe('getOptional', () => {
+  const shape = z.object({ channels: z.array(z.string()) });
+  const warnings = () => {
+    const seen: string[] = [];
+    return { seen, logger: { warn: (_fields: object, message: string) => seen.push(message) } };
+  };
+
+  it('when the answer is a 200 of the shape, then it is returned parsed and the minted service token was sent', async () => {
+    const srv = await startServer((_req, res) => json(res, 200, { channels: ['tech'], extra: 1 }));
+    servers.push(srv);
+    const c = client({ name: 'channel-service', baseUrl: srv.url, serviceTokens: { get: () => 'minted.token' } });
+    await expect(c.getOptional('/internal/users/roger/channels', shape)).resolves.toEqual({ channels: ['tech'] });
+    expect(srv.seen[0].headers.authorization).toBe('Bearer minted.token');
+  });
+
+  it('when the answer is another status or another shape, then undefined with a warning', async () => {
+    const srv = await startServer((req, res) =>
+      req.url === '/gone' ? json(res, 404, { error: 'x' }) : json(res, 200, { channels: 'tech' }),
+    );
+    servers.push(srv);
+    const log = warnings();
+    const c = client({ name: 'channel-service', baseUrl: srv.url, logger: log.logger });
+    await expect(c.getOptional('/gone', shape)).resolves.toBeUndefined();
+    await expect(c.getOptional('/odd', shape)).resolves.toBeUndefined();
+    expect(log.seen).toEqual(['channel-service gave an unexpected answer', 'channel-service gave an unexpected answer']);
+  });
+
+  it('when the service cannot be reached, then undefined with a warning, never a throw', async () => {
+    const log = warnings();
+    const c = client({ name: 'channel-service', baseUrl: `http://127.0.0.1:${await freePort()}`, logger: log.logger });
+    await expect(c.getOptional('/x', shape)).resolves.toBeUndefined();
+    expect(log.seen).toEqual(['channel-service unavailable']);
   });
 });
