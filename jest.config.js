@@ -16,8 +16,5 @@ const dirs = workspaces.flatMap((w) =>
 module.exports = {
   // A global option: inside a project jest ignores it (with a warning) and falls back to 5 s.
   testTimeout,
-  // On 2 cores jest runs every file in one process: one leaked handle (a pool, a timer) in any
-  // suite would keep `npm test` and CI hanging after the results are in.
-  forceExit: true,
   projects: dirs.map((dir) => ({ displayName: path.basename(dir), rootDir: path.join(__dirname, dir), ...projectPreset })),
 };

@@ -7,24 +7,15 @@
 // copies of messages and events without their triggers, made by run.mjs): message-service's AFTER
 // INSERT trigger on messages writes the outbox row, and the single-row INSERT baseline must not
 // pay for it.
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 
-const COLUMNS = [
-  'id',
-  'channel',
-  'channel_id',
-  'to_pseudo',
-  'from_pseudo',
-  'from_key',
-  'text',
-  'created_at',
-  'edited_at',
-  'reply_to',
-  'root_id',
-  'pinned',
-];
+// The columns the service's lists select (`npm run bench` builds it first); `reactions` only where the
+// job asks for it (a database from before migration 004 has no such column).
+const { MESSAGE_COLUMNS } = createRequire(import.meta.url)('../../message-service/dist/repositories/rows.js');
+const COLUMNS = MESSAGE_COLUMNS.filter((c) => c !== 'reactions');
 const INSERT_COLUMNS = [
   'channel',
   'channel_id',
@@ -51,7 +42,7 @@ function sql(q, kind, table = 'messages', reactionsColumn = false) {
     return `insert into ${quote(table)} (${INSERT_COLUMNS.map(quote).join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
   }
   // The service reads a message's reactions from its row (migration 004): the same SELECT reads them too.
-  const columns = reactionsColumn ? [...COLUMNS, 'reactions'] : COLUMNS;
+  const columns = reactionsColumn ? MESSAGE_COLUMNS : COLUMNS;
   return `select ${columns.map(quote).join(', ')} from ${quote('messages')} where ${quote('channel_id')} = ? order by ${quote('id')} desc limit ?`;
 }
 

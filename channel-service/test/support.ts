@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '@canaduck/logging';
 import {
   bearer,
   createTestDatabase,
+  freePort,
   serviceBearer,
   testServiceSecret,
   testTokenSettings,
@@ -110,11 +110,7 @@ export async function usersOf(app: Express, name: string): Promise<Array<{ pseud
 
 /** A local URL where nothing listens (a port just released): a user-service that is down. */
 export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 /**

@@ -1,14 +1,7 @@
 import type { IrcMessage } from '../src/protocol/irc-line';
-import { newUser, rest, restToken, startDoor, TestClient, unique, useStack, type Door, type Stack, type TestUser } from './support';
+import { newUser, rest, restToken, TestClient, unique, type Stack, type TestUser, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor();
 
 interface RestUser extends TestUser {
   token: string;
@@ -44,7 +37,7 @@ describe('changes made over REST', () => {
     const channel = unique('rest');
     const chan = `#${channel}`;
     await call(stack(), owner, 'POST', '/channel', { name: channel });
-    const c = await TestClient.connect(door.port, u);
+    const c = await TestClient.connect(door().port, u);
     try {
       c.send(`JOIN ${chan}`);
       await c.waitFor('366');
@@ -80,7 +73,7 @@ describe('changes made over REST', () => {
     const channel = unique('conf');
     const chan = `#${channel}`;
     await call(stack(), owner, 'POST', '/channel', { name: channel });
-    const c = await TestClient.connect(door.port, u);
+    const c = await TestClient.connect(door().port, u);
     try {
       c.send(`JOIN ${chan}`);
       await c.waitFor('366');
@@ -108,7 +101,7 @@ describe('changes made over REST', () => {
     const [owner, u] = await Promise.all([restUser('own'), restUser('irc')]);
     const channel = unique('always');
     await call(stack(), owner, 'POST', '/channel', { name: channel });
-    const c = await TestClient.connect(door.port, u);
+    const c = await TestClient.connect(door().port, u);
     try {
       await call(stack(), u, 'POST', `/channel/${channel}/join`);
       expect((await c.waitFor((m) => m.command === 'JOIN' && by(u.pseudo)(m))).params[0]).toBe(`#${channel}`);
@@ -125,7 +118,7 @@ describe('changes made over IRC', () => {
     const [a, b] = await Promise.all([restUser('a'), restUser('b')]);
     const channel = unique('irc');
     const chan = `#${channel}`;
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     try {
       ca.send(`JOIN ${chan}`);
       await ca.waitFor('366');
@@ -176,9 +169,9 @@ describe('privacy', () => {
     await call(stack(), owner, 'POST', `/channel/${channel}/mode`, { mode: '+si' });
     await call(stack(), owner, 'POST', `/channel/${channel}/invite`, { pseudo: member.pseudo });
     const [cm, co, cg] = await Promise.all([
-      TestClient.connect(door.port, member),
-      TestClient.connect(door.port, outsider),
-      TestClient.connect(door.port, guest),
+      TestClient.connect(door().port, member),
+      TestClient.connect(door().port, outsider),
+      TestClient.connect(door().port, guest),
     ]);
     try {
       cm.send(`JOIN #${channel}`);

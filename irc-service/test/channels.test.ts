@@ -1,17 +1,10 @@
-import { newUser, rest, restToken, TestClient, unique, useStack, type Door, startDoor } from './support';
+import { newUser, rest, restToken, TestClient, unique, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor();
 
 async function two(): Promise<[TestClient, TestClient, string, string]> {
   const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-  const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+  const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
   return [ca, cb, a.pseudo, b.pseudo];
 }
 
@@ -104,7 +97,7 @@ describe('MODE, KICK, TOPIC, LIST', () => {
   test('when the owner gives +o, kicks and locks the topic, then members see MODE/KICK and a member gets 482', async () => {
     const [ca, cb, a, b] = await two();
     const c = await newUser(stack(), 'c');
-    const cc = await TestClient.connect(door.port, c);
+    const cc = await TestClient.connect(door().port, c);
     const chan = `#${unique('k')}`;
     try {
       ca.send(`JOIN ${chan}`);

@@ -1,13 +1,6 @@
-import { newUser, rest, restToken, TestClient, unique, useStack, type Door, startDoor } from './support';
+import { newUser, rest, restToken, TestClient, unique, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor();
 
 describe('CHATHISTORY (draft/chathistory, backed by GET /msg)', () => {
   test('when a client asks LATEST, BEFORE and AFTER, then a batch of the stored messages comes back, oldest first, msgid = message id', async () => {
@@ -20,7 +13,7 @@ describe('CHATHISTORY (draft/chathistory, backed by GET /msg)', () => {
       const r = await rest<{ id: number }>(stack().urls.message, 'POST', '/msg', { token, body: { channel: chan, text: `m${i}` } });
       ids.push(r.body.id);
     }
-    const c = await TestClient.connect(door.port, u);
+    const c = await TestClient.connect(door().port, u);
     try {
       const batchOf = async (line: string) => {
         const mark = c.mark();
@@ -54,7 +47,7 @@ describe('CHATHISTORY (draft/chathistory, backed by GET /msg)', () => {
     const chan = unique('priv');
     await rest(stack().urls.channel, 'POST', '/channel', { token, body: { name: chan, private: true } });
     await rest(stack().urls.message, 'POST', '/msg', { token, body: { channel: chan, text: 'secret' } });
-    const c = await TestClient.connect(door.port, other);
+    const c = await TestClient.connect(door().port, other);
     try {
       c.send(`CHATHISTORY LATEST #${chan} * 10`);
       expect((await c.waitFor('FAIL')).params[1]).toBe('INVALID_TARGET');

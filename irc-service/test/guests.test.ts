@@ -1,13 +1,6 @@
-import { newUser, RawClient, rest, startDoor, unique, useStack, type Door } from './support';
+import { newUser, RawClient, rest, unique, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack(), { guests: true });
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor({ guests: true });
 
 async function waitUntil(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -22,7 +15,7 @@ describe('guests (IRC_GUESTS=true)', () => {
     const nick = unique('Guest');
     const chan = unique('gc');
     const owner = await newUser(stack(), 'own');
-    const c = await RawClient.connect(door.port);
+    const c = await RawClient.connect(door().port);
     try {
       c.send(`NICK ${nick}`, `USER ${nick} 0 * :a guest`);
       expect((await c.waitFor('001')).params[0]).toBe(nick);
@@ -54,7 +47,7 @@ describe('guests (IRC_GUESTS=true)', () => {
   test('when a guest asks for a registered pseudo or one another guest holds, then 433 and another nick registers', async () => {
     const registered = await newUser(stack(), 'reg');
     const nick = unique('Guest');
-    const [first, second] = await Promise.all([RawClient.connect(door.port), RawClient.connect(door.port)]);
+    const [first, second] = await Promise.all([RawClient.connect(door().port), RawClient.connect(door().port)]);
     try {
       first.send(`NICK ${registered.pseudo}`, `USER x 0 * :x`);
       expect((await first.waitFor('433')).params[1]).toBe(registered.pseudo);
@@ -75,7 +68,7 @@ describe('guests (IRC_GUESTS=true)', () => {
   test('when a guest owns a channel it created and quits, then the channel goes with it', async () => {
     const nick = unique('Guest');
     const chan = unique('gown');
-    const c = await RawClient.connect(door.port);
+    const c = await RawClient.connect(door().port);
     c.send(`NICK ${nick}`, `USER ${nick} 0 * :a guest`, `JOIN #${chan}`);
     await c.waitFor('366');
     expect((await rest(stack().urls.channel, 'GET', `/channel/${chan}/config`)).status).toBe(200);

@@ -1,18 +1,11 @@
-import { newUser, rest, restToken, TestClient, unique, useStack, type Door, startDoor } from './support';
+import { newUser, rest, restToken, TestClient, unique, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor();
 
 describe('PRIVMSG and NOTICE', () => {
   test('when an IRC client speaks in a channel, then the other IRC member and REST readers get it once, and echo-message returns it with its msgid', async () => {
     const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a, { echo: true }), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a, { echo: true }), TestClient.connect(door().port, b)]);
     const chan = `#${unique('m')}`;
     try {
       ca.send(`JOIN ${chan}`);
@@ -42,7 +35,7 @@ describe('PRIVMSG and NOTICE', () => {
 
   test('when a REST user posts with POST /msg, then IRC members of the channel receive it with server-time', async () => {
     const [a, r] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'r')]);
-    const ca = await TestClient.connect(door.port, a);
+    const ca = await TestClient.connect(door().port, a);
     const chan = unique('rest');
     try {
       ca.send(`JOIN #${chan}`);
@@ -66,7 +59,7 @@ describe('PRIVMSG and NOTICE', () => {
 
   test('when a client messages a nick, then it arrives as a private message; unknown nicks get 401, closed channels 404', async () => {
     const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     const chan = `#${unique('n')}`;
     try {
       ca.send(`PRIVMSG ${b.pseudo} :psst`);
@@ -93,7 +86,7 @@ describe('PRIVMSG and NOTICE', () => {
 describe('edits and deletions', () => {
   test('when a message is edited then deleted over REST, then IRC members get NOTICEs pointing at its msgid', async () => {
     const [a, r] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'r')]);
-    const ca = await TestClient.connect(door.port, a);
+    const ca = await TestClient.connect(door().port, a);
     const chan = unique('ed');
     try {
       ca.send(`JOIN #${chan}`);

@@ -1,13 +1,6 @@
-import { newUser, RawClient, rest, restToken, startDoor, TestClient, unique, useStack, type Door } from './support';
+import { newUser, RawClient, rest, restToken, TestClient, unique, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor();
 
 interface Msg {
   id: number;
@@ -19,8 +12,8 @@ describe('reactions and replies', () => {
   test('when a REST user reacts to a message, then IRC clients with message-tags get TAGMSG +draft/react once, and clients without it get nothing', async () => {
     const [a, r, plain] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'r'), newUser(stack(), 'p')]);
     const channel = unique('react');
-    const ca = await TestClient.connect(door.port, a);
-    const cp = await RawClient.connect(door.port);
+    const ca = await TestClient.connect(door().port, a);
+    const cp = await RawClient.connect(door().port);
     try {
       await cp.register(plain);
       ca.send(`JOIN #${channel}`);
@@ -59,7 +52,7 @@ describe('reactions and replies', () => {
   test('when an IRC client sends TAGMSG +draft/react with +draft/reply, then the reaction is stored over REST and other members get the TAGMSG', async () => {
     const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
     const channel = unique('tag');
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     try {
       ca.send(`JOIN #${channel}`);
       await ca.waitFor('366');
@@ -89,7 +82,7 @@ describe('reactions and replies', () => {
   test('when an IRC client sends PRIVMSG with +draft/reply, then it is stored as a reply and delivered with +draft/reply', async () => {
     const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
     const channel = unique('reply');
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     try {
       ca.send(`JOIN #${channel}`);
       await ca.waitFor('366');

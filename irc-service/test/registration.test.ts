@@ -1,18 +1,11 @@
-import { newUser, RawClient, startDoor, TestClient, useStack, type Door } from './support';
+import { newUser, RawClient, TestClient, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor();
 
 describe('registration', () => {
   test('when an irc-framework client logs in with SASL PLAIN, then it gets 900/903, 001-005 with our ISUPPORT and the MOTD', async () => {
     const u = await newUser(stack());
-    const c = await TestClient.connect(door.port, u, { nick: 'SomethingElse' });
+    const c = await TestClient.connect(door().port, u, { nick: 'SomethingElse' });
     try {
       expect((await c.waitFor('900')).params[2]).toBe(u.pseudo);
       await c.waitFor('903');
@@ -39,7 +32,7 @@ describe('registration', () => {
   });
 
   test('when CAP LS 302 is asked, then sasl=PLAIN and the IRCv3 capabilities are offered, and REQ is ACKed or NAKed', async () => {
-    const r = await RawClient.connect(door.port);
+    const r = await RawClient.connect(door().port);
     try {
       r.send('CAP LS 302');
       const ls = await r.waitFor('CAP');
@@ -68,7 +61,7 @@ describe('registration', () => {
 
   test('when PASS <pseudo>:<password> is right, then the client is welcomed under its pseudo', async () => {
     const u = await newUser(stack());
-    const r = await RawClient.connect(door.port);
+    const r = await RawClient.connect(door().port);
     try {
       await r.register(u);
       expect((await r.waitFor('001')).params[0]).toBe(u.pseudo);
@@ -81,7 +74,7 @@ describe('registration', () => {
 
   test('when PASS is wrong, then 464 and ERROR, and the connection closes', async () => {
     const u = await newUser(stack());
-    const r = await RawClient.connect(door.port);
+    const r = await RawClient.connect(door().port);
     r.send(`PASS ${u.pseudo}:wrong password`, `NICK ${u.pseudo}`, 'USER x 0 * :x');
     await r.waitFor('464');
     expect((await r.waitFor('ERROR')).params[0]).toMatch(/Bad password/);
@@ -89,7 +82,7 @@ describe('registration', () => {
   });
 
   test('when a client registers without any password, then 464 and ERROR (guests are off)', async () => {
-    const r = await RawClient.connect(door.port);
+    const r = await RawClient.connect(door().port);
     r.send('NICK nobody', 'USER x 0 * :x');
     expect((await r.waitFor('464')).params[1]).toMatch(/SASL PLAIN or PASS/);
     await r.waitFor('ERROR');
@@ -98,7 +91,7 @@ describe('registration', () => {
 
   test('when SASL credentials are wrong, then 904 and registration can still be attempted', async () => {
     const u = await newUser(stack());
-    const r = await RawClient.connect(door.port);
+    const r = await RawClient.connect(door().port);
     try {
       r.send('CAP LS 302', 'CAP REQ sasl', 'AUTHENTICATE PLAIN');
       await r.waitFor((m) => m.command === 'AUTHENTICATE' && m.params[0] === '+');
@@ -122,7 +115,7 @@ describe('registration', () => {
   });
 
   test('when commands come before registration, then 451; a bad nick 432; USER without params 461', async () => {
-    const r = await RawClient.connect(door.port);
+    const r = await RawClient.connect(door().port);
     try {
       r.send('JOIN #x');
       expect((await r.waitFor('451')).params[0]).toBe('*');
@@ -137,7 +130,7 @@ describe('registration', () => {
 
   test('when a registered client sends an unknown command or changes nick, then 421 / 432, and USER again 462', async () => {
     const u = await newUser(stack());
-    const r = await RawClient.connect(door.port);
+    const r = await RawClient.connect(door().port);
     try {
       await r.register(u);
       r.send('FROBNICATE a b');

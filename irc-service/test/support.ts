@@ -63,6 +63,19 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
   };
 }
 
+/** The stack (useStack) and one door over it for the whole file, stopped after its tests. */
+export function useDoor(overrides: Partial<Settings> = {}): { stack: () => Stack; door: () => Door } {
+  const stack = useStack();
+  let door: Door | undefined;
+  beforeAll(async () => {
+    door = await startDoor(stack(), overrides);
+  });
+  afterAll(async () => {
+    await door?.stop();
+  });
+  return { stack, door: () => door as Door };
+}
+
 export interface Door {
   irc: IrcApp;
   port: number;

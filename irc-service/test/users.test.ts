@@ -1,18 +1,11 @@
-import { newUser, rest, TestClient, unique, useStack, type Door, startDoor } from './support';
+import { newUser, rest, TestClient, unique, useDoor } from './support';
 
-const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const { stack, door } = useDoor();
 
 describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
   test('when WHOIS asks a user, then 311/319/312/330/318 answer, secret channels hidden; unknown is 401', async () => {
     const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     const pub = `#${unique('w')}`;
     const sec = `#${unique('ws')}`;
     try {
@@ -38,7 +31,7 @@ describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
 
   test('when a user goes AWAY, then 306, channel peers with away-notify see AWAY, PRIVMSG senders get 301, REST sees "away"; back: 305', async () => {
     const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     const chan = `#${unique('aw')}`;
     try {
       ca.send(`JOIN ${chan}`);
@@ -61,7 +54,7 @@ describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
 
   test('when ISON and USERHOST ask, then connected users are listed and unknown ones are not', async () => {
     const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door.port, a), TestClient.connect(door.port, b)]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     try {
       ca.send(`ISON ${b.pseudo} ghostuser77`);
       expect((await ca.waitFor('303')).params[1]).toBe(b.pseudo);

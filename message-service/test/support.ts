@@ -15,7 +15,7 @@ import {
   type TestDbKind,
 } from '@canaduck/testing';
 import type { Express } from 'express';
-import type { ChannelAccess } from '@canaduck/contracts';
+import { decideChannelAccess, type ChannelAccess } from '@canaduck/contracts';
 import type { ServiceGuards } from '@canaduck/service-kit';
 import { loadConfig } from '@canaduck/config';
 import type { EventBackbone } from '@canaduck/events';
@@ -65,24 +65,8 @@ export class World {
     const member = lower(ch.members).includes(p);
     const banned = lower(ch.banned).includes(p);
     const role = ch.owner.toLowerCase() === p ? 'owner' : lower(ch.moderators).includes(p) ? 'moderator' : member ? 'member' : null;
-    const priv = ch.modes.includes('i');
-    const secret = ch.modes.includes('s');
-    const staff = role === 'owner' || role === 'moderator' || admin;
-    const canRead = !banned && ((!priv && !secret) || member || admin);
-    const canPost = canRead && (member || (!ch.modes.includes('n') && !priv) || admin) && (!ch.modes.includes('r') || staff);
-    return {
-      channel: name,
-      channel_id: ch.channelId,
-      exists: true,
-      private: priv,
-      secret,
-      member,
-      banned,
-      role,
-      can_read: canRead,
-      can_post: canPost,
-      can_moderate: staff,
-    };
+    const modes = { i: ch.modes.includes('i'), n: ch.modes.includes('n'), r: ch.modes.includes('r'), s: ch.modes.includes('s') };
+    return { channel: name, channel_id: ch.channelId, ...decideChannelAccess(modes, role, banned, admin) };
   }
 
   /** Installs the HTTP fakes; service calls without a service token get a 401 like the real ones. */

@@ -11,13 +11,13 @@ import { ServiceTokenMinter, signServiceToken } from '@canaduck/auth';
 import { createDatabase, runMigrations, type Knex } from '@canaduck/db';
 import { EventBackbone, eventFeedRoutes, outboxMigrations, Outbox, SOURCE_SERVICES, type SourceService } from '@canaduck/events';
 import { createLogger } from '@canaduck/logging';
-import { testServiceSecret, testTokenSettings, uniqueName, userToken, waitUntil } from '@canaduck/testing';
+import { freePort, testServiceSecret, testTokenSettings, uniqueName, userToken, waitUntil } from '@canaduck/testing';
 import { createRealtimeApp, type RealtimeApp } from '../src/app';
 import { createClients } from '../src/clients';
 import type { Settings } from '../src/config';
 import type { Envelope } from '../src/domain/envelope';
 
-export { uniqueName, userToken, waitUntil };
+export { freePort, uniqueName, userToken, waitUntil };
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const logger = createLogger('realtime-test', 'silent');
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -105,13 +105,6 @@ export function listen(handler: http.RequestListener): Promise<Server> {
   return new Promise((resolve) => {
     const server = http.createServer(handler).listen(0, '127.0.0.1', () => resolve(server));
   });
-}
-
-export async function freePort(): Promise<number> {
-  const s = await listen(() => undefined);
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 export const commonEnv = (dataDir: string) => ({

@@ -31,16 +31,10 @@ export function createClients(o: ClientsOptions): Clients {
       name: 'user-service',
       baseUrl: o.config.USER_SERVICE_URL,
       timeoutMs: o.config.HTTP_TIMEOUT_MS,
-      serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
+      serviceTokens: o.serviceTokens,
     }),
   );
-  const userEvents = userStreamTransport({
-    natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
-    userServiceUrl: o.config.USER_SERVICE_URL,
-    serviceAuth: () => o.serviceTokens.get(),
-    logger: o.logger,
-  });
+  const userEvents = userStreamTransport(o);
   return {
     users,
     userEvents,

@@ -1,7 +1,6 @@
 import type { TokenState, TokenStateLookup } from '@canaduck/auth';
-import { internalUserAnswerSchema, type InternalUserAnswer } from '@canaduck/contracts';
-import { fetchTokenState } from '@canaduck/events';
-import { NotFoundError, ServiceUnavailableError } from '@canaduck/errors';
+import type { InternalUserAnswer } from '@canaduck/contracts';
+import { fetchTokenState, requireUser } from '@canaduck/events';
 import type { ServiceClient } from '@canaduck/http-client';
 
 /** The part of user-service's `GET /internal/users/<pseudo>` answer channel-service reads. */
@@ -15,14 +14,8 @@ export class UserClient implements TokenStateLookup {
   constructor(private readonly http: ServiceClient) {}
 
   async require(pseudo: string, requestId?: string): Promise<KnownUser> {
-    const res = await this.http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}`, { requestId });
-    if (res.status === 404) throw new NotFoundError(`user ${pseudo} not found`, 'user_not_found');
-    const body = res.status === 200 ? internalUserAnswerSchema.safeParse(res.data) : undefined;
-    if (!body?.success) {
-      // A 401/403 here means the two services disagree on the service secret: not the caller's fault.
-      throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
-    }
-    return { pseudo: body.data.pseudo };
+    const user = await requireUser(this.http, pseudo, requestId);
+    return { pseudo: user.pseudo };
   }
 
   /**

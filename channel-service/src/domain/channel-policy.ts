@@ -1,4 +1,4 @@
-import type { ChannelAccess } from '@canaduck/contracts';
+import { decideChannelAccess, type AccessDecision } from '@canaduck/contracts';
 import { ForbiddenError, NotFoundError } from '@canaduck/errors';
 import type { ChannelRow } from '../repositories/channel-repository';
 import type { Member, MemberRole } from '../repositories/member-repository';
@@ -10,32 +10,16 @@ export interface Actor {
   admin: boolean;
 }
 
-/** The decision part of the access answer (@canaduck/contracts' ChannelAccess without the channel's name and id). */
-export type Access = Omit<ChannelAccess, 'channel' | 'channel_id'>;
+export type Access = AccessDecision;
 
 /** A channel anyone may read and see listed: neither invite-only nor secret. */
 export function isPublic(c: ChannelRow): boolean {
   return !c.modes.i && !c.modes.s;
 }
 
-/** The policy of structures.md section 5, in one place (the internal access route and the public reads use it). */
+/** The policy of structures.md section 5 (the internal access route and the public reads use it). */
 export function decideAccess(channel: ChannelRow, role: MemberRole | null, banned: boolean, admin: boolean): Access {
-  const member = role !== null;
-  const staff = role === 'owner' || role === 'moderator' || admin;
-  const canRead = !banned && (isPublic(channel) || member || admin);
-  const mayPostFromOutside = !channel.modes.n && isPublic(channel);
-  const canPost = canRead && (member || mayPostFromOutside || admin) && (!channel.modes.r || staff);
-  return {
-    exists: true,
-    private: channel.modes.i,
-    secret: channel.modes.s,
-    member,
-    banned,
-    role,
-    can_read: canRead,
-    can_post: canPost,
-    can_moderate: staff,
-  };
+  return decideChannelAccess(channel.modes, role, banned, admin);
 }
 
 export const NO_ACCESS: Access = {

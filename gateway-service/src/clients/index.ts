@@ -48,10 +48,9 @@ export function createClients(o: {
     });
   const services = Object.fromEntries(PROXIED.map((name) => [name, make(name)])) as Record<ProxiedName, ServiceClient>;
   const userEvents = userStreamTransport({
-    natsUrl: settings.natsUrl,
-    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
-    userServiceUrl: urls['user-service'].join(','),
-    serviceAuth: () => o.serviceTokens.get(),
+    config: { NATS_URL: settings.natsUrl, NATS_NAMESPACE: o.config.NATS_NAMESPACE, USER_SERVICE_URL: urls['user-service'].join(',') },
+    natsNamespace: o.natsNamespace,
+    serviceTokens: o.serviceTokens,
     logger: o.logger ?? createLogger('gateway-service', 'silent'),
   });
   // A command that gets no answer soon fails, and the limiter counts in memory meanwhile.

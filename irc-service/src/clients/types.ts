@@ -50,12 +50,5 @@ export interface ChannelListEntry {
   members_count: number;
 }
 
-export interface Message {
-  id: number;
-  channel: string | null;
-  to: string | null;
-  from: string;
-  text: string;
-  timestamp: string;
-  reply_to: number | null;
-}
+/** The public message object, as message-service answers it. */
+export type { Message } from '@canaduck/contracts';

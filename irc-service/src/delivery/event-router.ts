@@ -1,5 +1,5 @@
 import type { StreamEvent } from '@canaduck/events';
-import type { Message } from '../clients/types';
+import type { MessageCreatedData } from '@canaduck/contracts';
 import type { Tags } from '../protocol/irc-line';
 import { fold, ircChannel } from '../protocol/names';
 import type { IrcConnection, OutgoingMessage } from '../server/irc-connection';
@@ -44,7 +44,7 @@ export class EventRouter {
     if (e.type.startsWith('channel.')) return this.channels.apply(e.type, e.data);
     switch (e.type) {
       case 'message.created':
-        return this.messageCreated(d as unknown as Message);
+        return this.messageCreated(d as unknown as MessageCreatedData);
       case 'message.edited':
         return this.messageChanged(Number(d.id), `[edited] ${String(d.text ?? '')}`, conversationIn(d));
       case 'message.deleted':
@@ -62,7 +62,7 @@ export class EventRouter {
     }
   }
 
-  messageCreated(m: Message): void {
+  messageCreated(m: MessageCreatedData): void {
     this.recent.set(m.id, { channel: m.channel, from: m.from, to: m.to });
     if (this.recent.size > EventRouter.RECENT_MAX) this.recent.delete(this.recent.keys().next().value as number);
     const mine = (c: IrcConnection) => fold(c.name) === fold(m.from);

@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
+import { parsedWith } from './parsed-with';
 
 /**
  * Parses a duration setting into whole seconds with `ms`: "45s", "30m", "1h", "7d", "2 weeks"...
@@ -21,14 +22,4 @@ export const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((v, ctx) => {
-      const seconds = parseDurationSeconds(v);
-      if (seconds === null) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: 'expected a positive duration in whole seconds: "3600" or "45s", "30m", "1h", "7d"',
-        });
-        return z.NEVER;
-      }
-      return seconds;
-    });
+    .transform(parsedWith(parseDurationSeconds, 'expected a positive duration in whole seconds: "3600" or "45s", "30m", "1h", "7d"'));

@@ -193,7 +193,8 @@ describe('loadConfigOrExit in a real process', () => {
         m._compile(code, name + '.js');
         return m.exports;
       };
-      const duration = load('duration', ${JSON.stringify(compiled('duration.ts'))}, {});
+      const parsedWith = load('parsed-with', ${JSON.stringify(compiled('parsed-with.ts'))}, {});
+      const duration = load('duration', ${JSON.stringify(compiled('duration.ts'))}, { './parsed-with': parsedWith });
       const urlList = load('url-list', ${JSON.stringify(compiled('url-list.ts'))}, {});
       const m = { exports: load('load-config', ${JSON.stringify(compiled('load-config.ts'))}, { './duration': duration, './url-list': urlList }) };
       const { loadConfigOrExit, commonShape, port } = m.exports;

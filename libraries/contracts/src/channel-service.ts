@@ -38,6 +38,38 @@ export const channelAccessSchema = z.object({
 });
 export type ChannelAccess = z.infer<typeof channelAccessSchema>;
 
+/** The decision part of the access answer: ChannelAccess without the channel's name and id. */
+export type AccessDecision = Omit<ChannelAccess, 'channel' | 'channel_id'>;
+
+/** The channel modes the access policy reads: invite-only, no outside messages, moderated, secret. */
+export type AccessModes = Record<'i' | 'n' | 'r' | 's', boolean>;
+
+/**
+ * The access policy of structures.md section 5 for an existing channel, in one place:
+ * channel-service decides with it, and other services' tests answer with it when they stand in
+ * for channel-service (so a fake never drifts from the rules).
+ */
+export function decideChannelAccess(modes: AccessModes, role: ChannelRole | null, banned: boolean, admin: boolean): AccessDecision {
+  const isPublic = !modes.i && !modes.s;
+  const member = role !== null;
+  const staff = role === 'owner' || role === 'moderator' || admin;
+  const canRead = !banned && (isPublic || member || admin);
+  const mayPostFromOutside = !modes.n && isPublic;
+  const canPost = canRead && (member || mayPostFromOutside || admin) && (!modes.r || staff);
+  return {
+    exists: true,
+    private: modes.i,
+    secret: modes.s,
+    member,
+    banned,
+    role,
+    can_read: canRead,
+    can_post: canPost,
+    can_moderate: staff,
+  };
+}
+
+
 // POST /internal/access/batch
 
 /** channel-service answers at most this many pseudos per batch. */

@@ -19,17 +19,29 @@ export const eventsQuerySchema = z.object({
     .refine((n) => n >= 1 && n <= 5000),
 });
 
-/** The `message.created` data: the public message fields plus `channel_id` (null for a private message). */
-export const messageCreatedDataSchema = z.object({
-  id: z.number().int(),
-  channel: z.string().nullable(),
-  channel_id: z.string().nullable(),
+// The fields a message always carries, split where `channel_id` goes in the event's data.
+const messageHead = { id: z.number().int(), channel: z.string().nullable() };
+const messageBody = {
   to: z.string().nullable(),
   from: z.string(),
   text: z.string(),
   timestamp: z.string(),
   reply_to: z.number().int().nullable(),
+};
+
+/** The public message object (structures.md section 4): message-service answers it, the IRC door reads it. */
+export const messageSchema = z.object({
+  ...messageHead,
+  ...messageBody,
+  reactions: z.record(z.array(z.string())).describe('pseudos per emoji, in reaction order'),
+  pinned: z.boolean(),
+  edited_at: z.string().nullable(),
 });
+export type Message = z.infer<typeof messageSchema>;
+
+/** The `message.created` data: the public message fields plus `channel_id` (null for a private message). */
+export const messageCreatedDataSchema = z.object({ ...messageHead, channel_id: z.string().nullable(), ...messageBody });
+export type MessageCreatedData = z.infer<typeof messageCreatedDataSchema>;
 
 const event = <T extends string, D extends z.ZodTypeAny>(type: T, data: D) =>
   z.object({ seq: z.number().int(), type: z.literal(type), at: z.string(), data });

@@ -14,9 +14,9 @@ export { RevocationMap, rejectRevokedTokens, tokenIssuedAt, type RevocationMapOp
 export {
   userStreamTransport,
   createTokenRevocation,
-  fetchTokenState,
   REVOCATION_STALE_AFTER_MS,
   REVOCATION_RECHECK_CACHE_MS,
   type UserStreamTransportOptions,
   type CreateTokenRevocationOptions,
 } from './token-revocation';
+export { fetchTokenState, requireUser } from './user-service-calls';

@@ -1,7 +1,4 @@
-import { TokenRevocation, type TokenState, type TokenStateLookup } from '@canaduck/auth';
-import { userTokenStateSchema } from '@canaduck/contracts';
-import { ServiceUnavailableError } from '@canaduck/errors';
-import type { ServiceClient } from '@canaduck/http-client';
+import { TokenRevocation, type TokenStateLookup } from '@canaduck/auth';
 import { createEventTransport } from './create-transport';
 import { RevocationMap } from './revocation-map';
 import type { EventLogger, EventTransport } from './types';
@@ -11,12 +8,17 @@ export const REVOCATION_STALE_AFTER_MS = 3000;
 /** How long one user-service answer is reused for an admin token while the map is stale. */
 export const REVOCATION_RECHECK_CACHE_MS = 2000;
 
+/** A service's ClientsOptions fits as it is. */
 export interface UserStreamTransportOptions {
-  /** NATS_URL: when set, the user stream comes from JetStream; otherwise from user-service's feed. */
-  natsUrl?: string;
+  /**
+   * The settings of commonShape it reads: NATS_URL (when set, the user stream comes from JetStream;
+   * otherwise from user-service's feed at USER_SERVICE_URL) and NATS_NAMESPACE.
+   */
+  config: { NATS_URL?: string; NATS_NAMESPACE?: string; USER_SERVICE_URL: string };
+  /** Overrides config.NATS_NAMESPACE (tests use their own). */
   natsNamespace?: string;
-  userServiceUrl: string;
-  serviceAuth: () => string;
+  /** Mints the service token of each feed call. */
+  serviceTokens: { get(): string };
   logger: EventLogger;
 }
 
@@ -27,27 +29,13 @@ export interface UserStreamTransportOptions {
  */
 export function userStreamTransport(o: UserStreamTransportOptions): EventTransport {
   return createEventTransport({
-    natsUrl: o.natsUrl,
-    natsNamespace: o.natsNamespace,
-    urls: { user: o.userServiceUrl },
-    serviceAuth: o.serviceAuth,
+    natsUrl: o.config.NATS_URL,
+    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
+    urls: { user: o.config.USER_SERVICE_URL },
+    serviceAuth: () => o.serviceTokens.get(),
     logger: o.logger,
     waitSeconds: 1,
   });
-}
-
-/**
- * user-service's `GET /internal/users/<pseudo>/token-state` over a caller's client to user-service:
- * the `tokenState` of every service's TokenStateLookup. Undefined for a pseudo never registered;
- * throws a 503 `dependency_failed` when user-service cannot answer.
- */
-export async function fetchTokenState(http: Pick<ServiceClient, 'get'>, pseudo: string): Promise<TokenState | undefined> {
-  const res = await http.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/token-state`);
-  if (res.status === 404) return undefined;
-  const body = res.status === 200 ? userTokenStateSchema.safeParse(res.data) : undefined;
-  if (!body?.success) throw new ServiceUnavailableError(`user-service unavailable (answered ${res.status})`, 'dependency_failed');
-  const { deleted, roles, revoked_before } = body.data;
-  return { deleted, roles, revokedBefore: revoked_before === null ? null : Date.parse(revoked_before) };
 }
 
 export interface CreateTokenRevocationOptions {

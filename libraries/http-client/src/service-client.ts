@@ -16,10 +16,24 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
   /** Returns the `Authorization` value for internal calls (a service token). */
   serviceAuth?: () => string;
+  /** Or what mints this service's tokens: every call then carries `Bearer <token>`. */
+  serviceTokens?: { get(): string };
   /** Circuit breaker: opens after this share of failures (percent) over a rolling 10 s window. */
   breakerErrorThreshold?: number;
   /** How long the circuit stays open before one trial request is let through. */
   breakerResetMs?: number;
+  /** Where `getOptional` says why it had no answer (no warning without it). */
+  logger?: WarnLogger;
+}
+
+/** The one logger method the client uses (pino's Logger has it). */
+export interface WarnLogger {
+  warn(fields: object, message: string): void;
+}
+
+/** What checks an answer's shape: a zod schema fits (this library does not depend on zod). */
+export interface AnswerSchema<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false };
 }
 
 export interface CallOptions {
@@ -107,6 +121,7 @@ export class ServiceClient {
     if (call.requestId) headers['x-request-id'] = call.requestId;
     if (call.authorization) headers.authorization = call.authorization;
     else if (this.opts.serviceAuth) headers.authorization = this.opts.serviceAuth();
+    else if (this.opts.serviceTokens) headers.authorization = `Bearer ${this.opts.serviceTokens.get()}`;
     const config: AxiosRequestConfig = { method, url: path, headers, params: call.query, data: call.body };
     if (call.timeoutMs) config.timeout = call.timeoutMs;
     try {
@@ -130,6 +145,23 @@ export class ServiceClient {
   }
   delete<T>(path: string, call?: CallOptions) {
     return this.request<T>('DELETE', path, call);
+  }
+
+  /**
+   * A read the caller can do without (whois channels, a user's channels): the answer checked by
+   * `schema`, or undefined, with a warning, when the service is down, slow, or answers anything but
+   * a 200 of that shape. Never throws.
+   */
+  async getOptional<T>(path: string, schema: AnswerSchema<T>, call?: CallOptions): Promise<T | undefined> {
+    try {
+      const res = await this.get<unknown>(path, call);
+      const answer = res.status === 200 ? schema.safeParse(res.data) : undefined;
+      if (answer?.success) return answer.data;
+      this.opts.logger?.warn({ path, status: res.status }, `${this.name} gave an unexpected answer`);
+    } catch (err) {
+      this.opts.logger?.warn({ path, err: (err as Error).message }, `${this.name} unavailable`);
+    }
+    return undefined;
   }
 
   /** One call on the replicas in turn: each tried at most once, the next only when the call surely never reached one. */

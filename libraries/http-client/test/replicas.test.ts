@@ -1,6 +1,7 @@
+import { freePort } from '@canaduck/testing';
 import { ServiceUnavailableError } from '@canaduck/errors';
 import { ReplicaRing, SKIP_REFUSED_MS, ServiceClient } from '@canaduck/http-client';
-import { closedPort, json, startServer } from './live-server';
+import { json, startServer } from './live-server';
 
 const clients: ServiceClient[] = [];
 const servers: Array<{ close(): Promise<void> }> = [];
@@ -36,7 +37,7 @@ describe('ServiceClient over several replicas', () => {
 
   it('when one replica refuses connections, then every call, writes included, is answered by the other', async () => {
     const alive = await replica('alive');
-    const c = client([`http://127.0.0.1:${await closedPort()}`, alive.url]);
+    const c = client([`http://127.0.0.1:${await freePort()}`, alive.url]);
     const seen = [];
     for (let i = 0; i < 4; i++) seen.push(await replicaOf(c, i % 2 ? 'POST' : 'GET'));
     expect(seen).toEqual(['alive', 'alive', 'alive', 'alive']);
@@ -45,7 +46,7 @@ describe('ServiceClient over several replicas', () => {
   });
 
   it('when every replica refuses connections, then the call fails with 503 dependency_unavailable', async () => {
-    const c = client([`http://127.0.0.1:${await closedPort()}`, `http://127.0.0.1:${await closedPort()}`]);
+    const c = client([`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`]);
     const err = await c.get('/who').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceUnavailableError);
     expect(err).toMatchObject({ status: 503, code: 'dependency_unavailable' });

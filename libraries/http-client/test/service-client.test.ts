@@ -1,7 +1,8 @@
 import { GatewayTimeoutError, ServiceUnavailableError } from '@canaduck/errors';
 import { ServiceClient } from '@canaduck/http-client';
-import { waitUntil } from '@canaduck/testing';
-import { closedPort, json, startServer } from './live-server';
+import { freePort, waitUntil } from '@canaduck/testing';
+import { z } from 'zod';
+import { json, startServer } from './live-server';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -82,7 +83,7 @@ describe('ServiceClient against a live server', () => {
   });
 
   it('when nothing listens on the port (connection refused), then a 503 naming the service is thrown', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const err = await rejection(client({ name: 'channel-service', baseUrl: `http://127.0.0.1:${port}` }).get('/x'));
     expect(err).toBeInstanceOf(ServiceUnavailableError);
     expect(err).toMatchObject({ status: 503, code: 'dependency_unavailable', message: 'channel-service unavailable' });
@@ -171,10 +172,45 @@ describe('circuit breaker', () => {
   });
 
   it('when connections are refused repeatedly, then the circuit opens', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const c = client({ name: 'x', baseUrl: `http://127.0.0.1:${port}` });
     for (let i = 0; i < 5; i++) await c.get('/x').catch(() => undefined);
     expect(c.circuitState).toBe('open');
     await expect(c.get('/x')).rejects.toMatchObject({ message: 'x unavailable (circuit open)' });
+  });
+});
+
+describe('getOptional', () => {
+  const shape = z.object({ channels: z.array(z.string()) });
+  const warnings = () => {
+    const seen: string[] = [];
+    return { seen, logger: { warn: (_fields: object, message: string) => seen.push(message) } };
+  };
+
+  it('when the answer is a 200 of the shape, then it is returned parsed and the minted service token was sent', async () => {
+    const srv = await startServer((_req, res) => json(res, 200, { channels: ['tech'], extra: 1 }));
+    servers.push(srv);
+    const c = client({ name: 'channel-service', baseUrl: srv.url, serviceTokens: { get: () => 'minted.token' } });
+    await expect(c.getOptional('/internal/users/roger/channels', shape)).resolves.toEqual({ channels: ['tech'] });
+    expect(srv.seen[0].headers.authorization).toBe('Bearer minted.token');
+  });
+
+  it('when the answer is another status or another shape, then undefined with a warning', async () => {
+    const srv = await startServer((req, res) =>
+      req.url === '/gone' ? json(res, 404, { error: 'x' }) : json(res, 200, { channels: 'tech' }),
+    );
+    servers.push(srv);
+    const log = warnings();
+    const c = client({ name: 'channel-service', baseUrl: srv.url, logger: log.logger });
+    await expect(c.getOptional('/gone', shape)).resolves.toBeUndefined();
+    await expect(c.getOptional('/odd', shape)).resolves.toBeUndefined();
+    expect(log.seen).toEqual(['channel-service gave an unexpected answer', 'channel-service gave an unexpected answer']);
+  });
+
+  it('when the service cannot be reached, then undefined with a warning, never a throw', async () => {
+    const log = warnings();
+    const c = client({ name: 'channel-service', baseUrl: `http://127.0.0.1:${await freePort()}`, logger: log.logger });
+    await expect(c.getOptional('/x', shape)).resolves.toBeUndefined();
+    expect(log.seen).toEqual(['channel-service unavailable']);
   });
 });

@@ -1,3 +1,4 @@
+import { parsedWith } from '@canaduck/config';
 import { z } from 'zod';
 
 /** IRC-like nickname: a letter first, then letters, digits or `_-[]\^{}|`; 30 at most. */
@@ -25,14 +26,6 @@ export const pseudoSchema = z
   .string()
   .regex(PSEUDO_PATTERN, 'a pseudo starts with a letter and has at most 30 letters, digits or _-[]\\^{}|');
 
-export const channelSchema = z.string().transform((v, ctx) => {
-  const name = normalizeChannel(v);
-  if (name === null) {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      message: 'a channel name has 1 to 50 characters among a-z, 0-9, _ and - (a leading # is allowed)',
-    });
-    return z.NEVER;
-  }
-  return name;
-});
+export const channelSchema = z
+  .string()
+  .transform(parsedWith(normalizeChannel, 'a channel name has 1 to 50 characters among a-z, 0-9, _ and - (a leading # is allowed)'));

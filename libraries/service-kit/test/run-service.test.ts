@@ -9,7 +9,7 @@ import { commonShape, loadConfig } from '@canaduck/config';
 import type { Knex } from '@canaduck/db';
 import { createLogger } from '@canaduck/logging';
 import { appBase, serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
-import { waitUntil } from '@canaduck/testing';
+import { freePort, waitUntil } from '@canaduck/testing';
 
 const LIBRARIES = path.resolve(__dirname, '..', '..');
 const SECRET = 'run-service-test-secret-32-characters-long';
@@ -74,14 +74,6 @@ function startChild(
   child.stderr!.on('data', (c) => (err += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, out: () => out, err: () => err, exited };
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** A GET on a connection of its own, never one kept alive by an earlier call: what a new client sees. */

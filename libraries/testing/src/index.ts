@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './test-tokens';
 export * from './wait';
 export * from './contract-fixtures';
+export * from './ports';

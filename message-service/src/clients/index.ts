@@ -41,13 +41,7 @@ export function createClients(o: ClientsOptions): Clients {
     serviceAuth,
     logger: o.logger,
   });
-  const userEvents = userStreamTransport({
-    natsUrl: s.natsUrl,
-    natsNamespace: o.natsNamespace ?? s.natsNamespace,
-    userServiceUrl: s.userServiceUrl,
-    serviceAuth: () => o.serviceTokens.get(),
-    logger: o.logger,
-  });
+  const userEvents = userStreamTransport(o);
   return {
     channels,
     users,

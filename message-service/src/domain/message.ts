@@ -1,3 +1,4 @@
+import type { Message } from '@canaduck/contracts';
 import { isoTime } from './iso-time';
 
 /** A stored message, as repositories hand it to the domain. */
@@ -27,19 +28,8 @@ export function conversationOf(m: MessageRecord): { channel: string | null; chan
   return { channel: m.channel, channel_id: m.channelId, to: m.to, from: m.from };
 }
 
-/** The public message object of structures.md section 4. */
-export interface MessageView {
-  id: number;
-  channel: string | null;
-  to: string | null;
-  from: string;
-  text: string;
-  timestamp: string;
-  reply_to: number | null;
-  reactions: Record<string, string[]>;
-  pinned: boolean;
-  edited_at: string | null;
-}
+/** The public message object of structures.md section 4 (its shape is @canaduck/contracts' Message). */
+export type MessageView = Message;
 
 export type ReactionMap = Map<number, Record<string, string[]>>;
 

@@ -1,3 +1,4 @@
+import { messageSchema } from '@canaduck/contracts';
 import { channelSchema, pseudoSchema, type ApiDocs } from '@canaduck/service-kit';
 import { z } from 'zod';
 import { isSingleEmoji } from './route-helpers';
@@ -47,19 +48,8 @@ export const cursorQuery = pagingQuery.extend({
   before: messageIdSchema.optional().describe("only messages with an id below this (cursor: the previous page's next_before)"),
 });
 
-/** The public message object (structures.md section 4). */
-export const messageSchema = z.object({
-  id: z.number().int(),
-  channel: z.string().nullable(),
-  to: z.string().nullable(),
-  from: z.string(),
-  text: z.string(),
-  timestamp: z.string(),
-  reply_to: z.number().int().nullable(),
-  reactions: z.record(z.array(z.string())).describe('pseudos per emoji, in reaction order'),
-  pinned: z.boolean(),
-  edited_at: z.string().nullable(),
-});
+/** The public message object (structures.md section 4), shared with its readers. */
+export { messageSchema };
 
 /**
  * The answer schemas, named in one app's document: made once per ApiDocs (createApp) and handed to

@@ -1,4 +1,3 @@
-import { ServiceClient } from '@canaduck/http-client';
 import {
   accessBatchAnswerSchema,
   channelAccessSchema,
@@ -6,7 +5,7 @@ import {
   publicChannelsOfUserSchema,
   type ChannelAccess,
 } from '@canaduck/contracts';
-import type { Logger } from '@canaduck/logging';
+import type { ServiceClient } from '@canaduck/http-client';
 
 export type { ChannelAccess };
 
@@ -16,23 +15,16 @@ export interface AccessAsk {
   admin: boolean;
 }
 
-export interface ChannelClientOptions {
-  baseUrl: string;
-  timeoutMs: number;
-  serviceAuth: () => string;
-  logger: Logger;
-  /** Asks per batch call, at most the contract's MAX_ACCESS_BATCH (smaller keeps bodies well under BODY_LIMIT). */
-  batchSize?: number;
-}
-
 /** channel-service as realtime needs it: access (same rules as GET /msg) and a user's channels. */
 export class ChannelClient {
-  private readonly client: ServiceClient;
   private readonly batchSize: number;
 
-  constructor(private readonly o: ChannelClientOptions) {
-    this.client = new ServiceClient({ name: 'channel-service', baseUrl: o.baseUrl, timeoutMs: o.timeoutMs, serviceAuth: o.serviceAuth });
-    this.batchSize = Math.min(o.batchSize ?? 500, MAX_ACCESS_BATCH);
+  /** batchSize: asks per batch call, at most the contract's MAX_ACCESS_BATCH (smaller keeps bodies well under BODY_LIMIT). */
+  constructor(
+    private readonly http: ServiceClient,
+    batchSize = 500,
+  ) {
+    this.batchSize = Math.min(batchSize, MAX_ACCESS_BATCH);
   }
 
   /**
@@ -44,7 +36,7 @@ export class ChannelClient {
     const out: ChannelAccess[] = [];
     for (let i = 0; i < asks.length; i += this.batchSize) {
       const part = asks.slice(i, i + this.batchSize);
-      const res = await this.client.post<unknown>('/internal/access/batch', { body: { channel, asks: part } });
+      const res = await this.http.post<unknown>('/internal/access/batch', { body: { channel, asks: part } });
       // A channel-service older than the batch route (a rolling update): the single route, one by one.
       if (res.status === 404 && (res.data as { code?: string } | undefined)?.code === 'route_not_found') {
         for (const a of part) out.push(await this.access(channel, a.pseudo, a.admin));
@@ -60,7 +52,7 @@ export class ChannelClient {
 
   /** The single question (GET /internal/channels/<name>/access/<pseudo>). */
   async access(channel: string, pseudo: string, admin: boolean): Promise<ChannelAccess> {
-    const res = await this.client.get<unknown>(`/internal/channels/${encodeURIComponent(channel)}/access/${encodeURIComponent(pseudo)}`, {
+    const res = await this.http.get<unknown>(`/internal/channels/${encodeURIComponent(channel)}/access/${encodeURIComponent(pseudo)}`, {
       query: { admin: String(admin) },
     });
     if (res.status !== 200) throw new Error(`channel-service answered ${res.status} to an access question`);
@@ -73,18 +65,11 @@ export class ChannelClient {
    * channel-service cannot answer.
    */
   async channelsOf(pseudo: string): Promise<string[] | undefined> {
-    try {
-      const res = await this.client.get<unknown>(`/internal/users/${encodeURIComponent(pseudo)}/channels`, { query: { scope: 'all' } });
-      const parsed = res.status === 200 ? publicChannelsOfUserSchema.safeParse(res.data) : undefined;
-      if (parsed?.success) return parsed.data.channels;
-      this.o.logger.warn({ status: res.status }, 'unexpected answer to the user channels call');
-    } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message }, 'channel-service unavailable for the user channels call');
-    }
-    return undefined;
+    const path = `/internal/users/${encodeURIComponent(pseudo)}/channels`;
+    return (await this.http.getOptional(path, publicChannelsOfUserSchema, { query: { scope: 'all' } }))?.channels;
   }
 
   close(): void {
-    this.client.close();
+    this.http.close();
   }
 }

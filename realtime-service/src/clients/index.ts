@@ -1,5 +1,6 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
 import { createEventTransport, type EventTransport } from '@canaduck/events';
+import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import type { RealtimeConfig } from '../config';
 import { ChannelClient } from './channel-client';
@@ -36,12 +37,15 @@ export interface ClientsOptions {
 /** The only place realtime-service's outbound clients are built (main.ts, and the tests). */
 export function createClients(o: ClientsOptions): Clients {
   const serviceAuth = () => `Bearer ${o.serviceTokens.get()}`;
-  const channels = new ChannelClient({
-    baseUrl: o.config.CHANNEL_SERVICE_URL,
-    timeoutMs: o.config.HTTP_TIMEOUT_MS,
-    serviceAuth,
-    logger: o.logger,
-  });
+  const channels = new ChannelClient(
+    new ServiceClient({
+      name: 'channel-service',
+      baseUrl: o.config.CHANNEL_SERVICE_URL,
+      timeoutMs: o.config.HTTP_TIMEOUT_MS,
+      serviceAuth,
+      logger: o.logger,
+    }),
+  );
   const events = createEventTransport({
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.config.NATS_NAMESPACE,

@@ -41,13 +41,7 @@ export function createClients(o: ClientsOptions): Clients {
   };
   const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: o.config.CHANNEL_SERVICE_URL, ...common });
   const userHttp = new ServiceClient({ name: 'user-service', baseUrl: o.config.USER_SERVICE_URL, ...common });
-  const userEvents = userStreamTransport({
-    natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
-    userServiceUrl: o.config.USER_SERVICE_URL,
-    serviceAuth: () => o.serviceTokens.get(),
-    logger: o.logger,
-  });
+  const userEvents = userStreamTransport(o);
   const messageEvents = createEventTransport({
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,

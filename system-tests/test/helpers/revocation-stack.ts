@@ -154,10 +154,9 @@ export async function startUserService(o: StackOptions): Promise<UserSide> {
 export function consumerStream(o: StackOptions, userUrl: string, relay?: CuttableRelay): EventTransport {
   const natsUrl = o.transport === 'nats' ? (relay ? `nats://127.0.0.1:${relay.port}` : NATS_URL) : undefined;
   return userStreamTransport({
-    natsUrl,
+    config: { NATS_URL: natsUrl, USER_SERVICE_URL: relay && o.transport === 'http' ? `http://127.0.0.1:${relay.port}` : userUrl },
     natsNamespace: o.namespace,
-    userServiceUrl: relay && o.transport === 'http' ? `http://127.0.0.1:${relay.port}` : userUrl,
-    serviceAuth: () => new ServiceTokenMinter('consumer', testServiceSecret).get(),
+    serviceTokens: new ServiceTokenMinter('consumer', testServiceSecret),
     logger,
   });
 }

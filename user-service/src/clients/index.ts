@@ -1,5 +1,6 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
 import { userStreamTransport, type EventTransport } from '@canaduck/events';
+import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import type { UserServiceConfig } from '../config';
 import { ChannelClient } from './channel-client';
@@ -24,18 +25,20 @@ export interface ClientsOptions {
 
 /** The only place user-service's outbound clients are built (main.ts, and the tests with nock'd URLs). */
 export function createClients(o: ClientsOptions): Clients {
-  const channels = new ChannelClient({
-    baseUrl: o.config.CHANNEL_SERVICE_URL,
-    timeoutMs: o.config.WHOIS_CHANNELS_TIMEOUT_MS,
-    serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
-    logger: o.logger,
-  });
+  const channels = new ChannelClient(
+    new ServiceClient({
+      name: 'channel-service',
+      baseUrl: o.config.CHANNEL_SERVICE_URL,
+      timeoutMs: o.config.WHOIS_CHANNELS_TIMEOUT_MS,
+      serviceTokens: o.serviceTokens,
+      logger: o.logger,
+    }),
+  );
   const userEvents = userStreamTransport({
-    natsUrl: o.config.NATS_URL,
-    natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     // Its own feed, on this process: any replica serves the same stream.
-    userServiceUrl: `http://127.0.0.1:${o.config.PORT}`,
-    serviceAuth: () => o.serviceTokens.get(),
+    config: { ...o.config, USER_SERVICE_URL: `http://127.0.0.1:${o.config.PORT}` },
+    natsNamespace: o.natsNamespace,
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
   });
   return {
