@@ -1,4 +1,4 @@
-import { newUser, rest, restToken, TestClient, unique, useDoor } from './support';
+import { newUser, rest, restToken, startDoor, TestClient, unique, useDoor } from './support';
 
 const { stack, door } = useDoor();
 

@@ -11,7 +11,7 @@ import { createServiceApp } from '@canaduck/service-kit';
 import { bearer, createTestDatabase, testDatabases, testServiceSecret, waitUntil, type TestDatabase } from '@canaduck/testing';
 import { createClients } from '../src/clients';
 import { migrations } from '../src/migrations';
-import { CHANNEL_URL, createStatsInstance, FakeServices, logger, type StatsInstance } from './support';
+import { CHANNEL_URL, createStatsInstance, FakeServices, logger, USER_URL, type StatsInstance } from './support';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const admin = bearer('boss', ['user', 'admin']);
@@ -73,6 +73,7 @@ describe.each(cases)('two stats replicas on one database (%s, %s)', (kind, trans
           config: {
             MESSAGE_SERVICE_URL: feedUrl,
             CHANNEL_SERVICE_URL: CHANNEL_URL,
+            USER_SERVICE_URL: USER_URL,
             HTTP_TIMEOUT_MS: 10_000,
             STATS_FEED_WAIT_S: 1,
             NATS_URL: transport === 'nats' ? NATS_URL : undefined,
