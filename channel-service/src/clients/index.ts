@@ -1,3 +1,4 @@
+import type { ServiceTokenMinter } from '@canaduck/auth';
 import { userStreamTransport, type EventTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
@@ -20,7 +21,7 @@ export interface ClientsOptions {
   /** NATS stream prefix (tests use their own). */
   natsNamespace?: string;
   /** Mints the service token of each internal call. */
-  serviceTokens: { get(): string };
+  serviceTokens: ServiceTokenMinter;
   logger: Logger;
 }
 
@@ -31,14 +32,14 @@ export function createClients(o: ClientsOptions): Clients {
       name: 'user-service',
       baseUrl: o.config.USER_SERVICE_URL,
       timeoutMs: o.config.HTTP_TIMEOUT_MS,
-      serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
+      serviceAuth: o.serviceTokens.bearerFor('user-service'),
     }),
   );
   const userEvents = userStreamTransport({
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     userServiceUrl: o.config.USER_SERVICE_URL,
-    serviceAuth: () => o.serviceTokens.get(),
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger,
   });
   return {

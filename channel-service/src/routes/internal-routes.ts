@@ -1,6 +1,7 @@
 import { Router } from 'express';
-import { requireService } from '@canaduck/auth';
+import { requireService, type ServiceKeys } from '@canaduck/auth';
 import {
+  INTERNAL_CALLERS,
   channelAccessParamsSchema,
   channelAccessQuerySchema,
   channelVisibilityQuerySchema,
@@ -15,14 +16,16 @@ import type { RouteDocs } from './schemas';
 
 export interface InternalRoutesDeps extends RouteDocs {
   access: AccessService;
-  serviceSecret: string;
+  /** This service's keys: each route takes the tokens of the services INTERNAL_CALLERS names. */
+  serviceKeys: ServiceKeys;
 }
 
 /** Internal routes (structures.md 5): service token only, never routed by the gateway; shapes from @canaduck/contracts. */
-export function internalRoutes({ access, serviceSecret, docs, answers }: InternalRoutesDeps): Router {
+export function internalRoutes({ access, serviceKeys, docs, answers }: InternalRoutesDeps): Router {
   const r = Router();
-  r.use('/internal', requireService(serviceSecret));
+  const callers = INTERNAL_CALLERS['channel-service'];
   const noToken = 'no service token';
+  const notAllowed = 'a service this route does not serve (service_not_allowed)';
 
   docs.route({
     method: 'get',
@@ -35,13 +38,18 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
       200: { description: 'the access decision', schema: answers.channelAccess },
       400: 'admin is not true or false',
       401: noToken,
+      403: notAllowed,
     },
   });
-  r.get('/internal/channels/:name/access/:pseudo', async (req, res) => {
-    const query = channelAccessQuerySchema.safeParse({ admin: single(req.query.admin) });
-    if (!query.success) throw new BadRequestError('admin must be true or false', 'invalid_query');
-    res.json(await access.access(param(req, 'name'), param(req, 'pseudo'), query.data.admin === 'true'));
-  });
+  r.get(
+    '/internal/channels/:name/access/:pseudo',
+    requireService(serviceKeys, callers['GET /internal/channels/:name/access/:pseudo']),
+    async (req, res) => {
+      const query = channelAccessQuerySchema.safeParse({ admin: single(req.query.admin) });
+      if (!query.success) throw new BadRequestError('admin must be true or false', 'invalid_query');
+      res.json(await access.access(param(req, 'name'), param(req, 'pseudo'), query.data.admin === 'true'));
+    },
+  );
 
   docs.route({
     method: 'get',
@@ -49,11 +57,15 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
     summary: 'The public, non-secret channels a user is a member of (whois)',
     auth: 'service',
     params: publicChannelsOfUserParamsSchema,
-    responses: { 200: { description: 'channel names', schema: answers.publicChannelsOfUser }, 401: noToken },
+    responses: { 200: { description: 'channel names', schema: answers.publicChannelsOfUser }, 401: noToken, 403: notAllowed },
   });
-  r.get('/internal/users/:pseudo/channels', async (req, res) => {
-    res.json(await access.publicChannelsOf(param(req, 'pseudo')));
-  });
+  r.get(
+    '/internal/users/:pseudo/channels',
+    requireService(serviceKeys, callers['GET /internal/users/:pseudo/channels']),
+    async (req, res) => {
+      res.json(await access.publicChannelsOf(param(req, 'pseudo')));
+    },
+  );
 
   docs.route({
     method: 'get',
@@ -65,9 +77,10 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
       200: { description: 'the known channels', schema: answers.channelVisibilityList },
       400: `names missing or more than ${MAX_CHANNEL_NAMES}`,
       401: noToken,
+      403: notAllowed,
     },
   });
-  r.get('/internal/channels', async (req, res) => {
+  r.get('/internal/channels', requireService(serviceKeys, callers['GET /internal/channels']), async (req, res) => {
     const query = channelVisibilityQuerySchema.safeParse({ names: single(req.query.names) });
     if (!query.success) throw new BadRequestError('names is required: ?names=tech,general', 'invalid_query');
     const names = query.data.names

@@ -44,14 +44,14 @@ export function createClients(o: {
       name,
       baseUrl: urls[name][0],
       timeoutMs: o.config.UPSTREAM_TIMEOUT_MS,
-      serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
+      serviceAuth: o.serviceTokens.bearerFor(name),
     });
   const services = Object.fromEntries(PROXIED.map((name) => [name, make(name)])) as Record<ProxiedName, ServiceClient>;
   const userEvents = userStreamTransport({
     natsUrl: settings.natsUrl,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     userServiceUrl: urls['user-service'][0],
-    serviceAuth: () => o.serviceTokens.get(),
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger ?? createLogger('gateway-service', 'silent'),
   });
   // A command that gets no answer soon fails, and the limiter counts in memory meanwhile.

@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from '@canaduck/errors';
 import type { ServiceClient } from '@canaduck/http-client';
 import { createEventTransport } from './create-transport';
 import { RevocationMap } from './revocation-map';
-import type { EventLogger, EventTransport } from './types';
+import type { EventLogger, EventTransport, ServiceAuth } from './types';
 
 /** Without contact with the user stream for this long, admin tokens are re-checked with user-service. */
 export const REVOCATION_STALE_AFTER_MS = 3000;
@@ -16,7 +16,7 @@ export interface UserStreamTransportOptions {
   natsUrl?: string;
   natsNamespace?: string;
   userServiceUrl: string;
-  serviceAuth: () => string;
+  serviceAuth: ServiceAuth;
   logger: EventLogger;
 }
 

@@ -9,8 +9,8 @@ export interface ServiceClientOptions {
   name: string;
   baseUrl: string;
   timeoutMs?: number;
-  /** Returns the `Authorization` value for internal calls (a service token). */
-  serviceAuth?: () => string;
+  /** Returns the `Authorization` value for internal calls (a service token addressed to this callee). */
+  serviceAuth?: () => string | Promise<string>;
   /** Circuit breaker: opens after this share of failures (percent) over a rolling 10 s window. */
   breakerErrorThreshold?: number;
   /** How long the circuit stays open before one trial request is let through. */
@@ -93,7 +93,7 @@ export class ServiceClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.requestId) headers['x-request-id'] = call.requestId;
     if (call.authorization) headers.authorization = call.authorization;
-    else if (this.opts.serviceAuth) headers.authorization = this.opts.serviceAuth();
+    else if (this.opts.serviceAuth) headers.authorization = await this.opts.serviceAuth();
     const config: AxiosRequestConfig = { method, url: path, headers, params: call.query, data: call.body };
     if (call.timeoutMs) config.timeout = call.timeoutMs;
     try {

@@ -23,7 +23,7 @@ const userChannelsSchema = z.object({ channels: z.array(z.string()) });
 export interface ChannelClientOptions {
   baseUrl: string;
   timeoutMs: number;
-  serviceAuth: () => string;
+  serviceAuth: () => string | Promise<string>;
   logger: Logger;
 }
 

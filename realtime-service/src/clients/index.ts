@@ -35,11 +35,10 @@ export interface ClientsOptions {
 
 /** The only place realtime-service's outbound clients are built (main.ts, and the tests). */
 export function createClients(o: ClientsOptions): Clients {
-  const serviceAuth = () => `Bearer ${o.serviceTokens.get()}`;
   const channels = new ChannelClient({
     baseUrl: o.config.CHANNEL_SERVICE_URL,
     timeoutMs: o.config.HTTP_TIMEOUT_MS,
-    serviceAuth,
+    serviceAuth: o.serviceTokens.bearerFor('channel-service'),
     logger: o.logger,
   });
   const events = createEventTransport({
@@ -50,7 +49,7 @@ export function createClients(o: ClientsOptions): Clients {
       channel: o.config.CHANNEL_EVENTS_URL ?? o.config.CHANNEL_SERVICE_URL,
       message: o.config.MESSAGE_EVENTS_URL ?? o.config.MESSAGE_SERVICE_URL,
     },
-    serviceAuth,
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger,
     waitSeconds: o.config.FEED_WAIT_SECONDS,
   });

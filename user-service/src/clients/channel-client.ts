@@ -13,7 +13,7 @@ export interface ChannelClientOptions {
   baseUrl: string;
   timeoutMs: number;
   /** The `Authorization` value of an internal call (a service token). */
-  serviceAuth: () => string;
+  serviceAuth: () => string | Promise<string>;
   logger: Logger;
 }
 

@@ -27,7 +27,7 @@ export function createClients(o: ClientsOptions): Clients {
   const channels = new ChannelClient({
     baseUrl: o.config.CHANNEL_SERVICE_URL,
     timeoutMs: o.config.WHOIS_CHANNELS_TIMEOUT_MS,
-    serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
+    serviceAuth: o.serviceTokens.bearerFor('channel-service'),
     logger: o.logger,
   });
   const userEvents = userStreamTransport({
@@ -35,7 +35,7 @@ export function createClients(o: ClientsOptions): Clients {
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     // Its own feed, on this process: any replica serves the same stream.
     userServiceUrl: `http://127.0.0.1:${o.config.PORT}`,
-    serviceAuth: () => o.serviceTokens.get(),
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger,
   });
   return {
