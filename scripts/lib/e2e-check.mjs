@@ -87,6 +87,7 @@ export function expectJson(res, status) {
  * derived from SERVICE_TOKEN_SECRET (else JWT_SECRET), as a local stack does.
  */
 export async function serviceToken(service = 'user-service', callee = 'gateway-service') {
+  // The built library (npm run build): the same signing code and key derivation as the services.
   const auth = createRequire(path.join(ROOT, 'package.json'))('./libraries/auth/dist/index.js');
   const keys = auth.serviceKeysFrom({
     service,

@@ -3,17 +3,10 @@
 // realtime-service's ticket secret. PEMs are written on one line with `\n` escaped, as .env
 // files and `docker run --env` carry them; the services read both forms.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { IRC_SERVICE, SERVICES } from '../stack.mjs';
 
-/** Every service that signs service tokens (INTERNAL_CALLERS' SERVICE_NAMES in @canaduck/contracts). */
-export const KEYED_SERVICES = [
-  'user-service',
-  'message-service',
-  'channel-service',
-  'gateway-service',
-  'stats-service',
-  'irc-service',
-  'realtime-service',
-];
+/** Every service that signs service tokens: the launcher's services and the IRC door. */
+export const KEYED_SERVICES = [...SERVICES, IRC_SERVICE].map((s) => s.name);
 
 const oneLine = (pem) => pem.trim().replace(/\n/g, '\\n');
 
