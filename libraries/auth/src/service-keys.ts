@@ -92,8 +92,3 @@ export function serviceKeysFrom(o: ServiceKeysOptions): ServiceKeys {
   if (!o.secret) throw new Error('service keys: set SERVICE_PRIVATE_KEY and SERVICE_PUBLIC_KEYS, or a secret to derive them from');
   return { service: o.service, privateKey: deriveServiceKey(o.secret, o.service), publicKeyOf: derivedPublicKeys(o.secret) };
 }
-
-/** True when the keys were derived from a shared secret (local runs), false with configured keys. */
-export function isDerived(o: Pick<ServiceKeysOptions, 'privateKey' | 'publicKeys'>): boolean {
-  return !o.privateKey && !o.publicKeys;
-}
