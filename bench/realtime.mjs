@@ -22,7 +22,7 @@ const { WebSocket } = require('ws');
 const express = require('express');
 const { EventBackbone, Outbox, outboxMigrations, eventFeedRoutes } = require(path.join(ROOT, 'libraries/events/dist/index.js'));
 const { createDatabase, runMigrations } = require(path.join(ROOT, 'libraries/db/dist/index.js'));
-const { signUserToken } = require(path.join(ROOT, 'libraries/auth/dist/index.js'));
+const { serviceKeysFrom, signServiceToken, signUserToken } = require(path.join(ROOT, 'libraries/auth/dist/index.js'));
 const { createLogger } = require(path.join(ROOT, 'libraries/logging/dist/index.js'));
 
 const SUBSCRIBERS = Number(process.env.BENCH_RT_SUBSCRIBERS ?? 1000);
@@ -102,7 +102,8 @@ async function startStreams() {
     const backbone = new EventBackbone({ knex, service, logger, pollMs: 5 });
     await backbone.start();
     parts[service] = { knex, backbone, outbox: new Outbox({ knex, service }) };
-    app.use(`/${service}`, eventFeedRoutes(backbone, { serviceSecret: SERVICE_SECRET }));
+    const serviceKeys = serviceKeysFrom({ service: `${service}-service`, secret: SERVICE_SECRET });
+    app.use(`/${service}`, eventFeedRoutes(backbone, { serviceKeys, allowedCallers: ['realtime-service'] }));
   }
   const server = http.createServer(app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -138,9 +139,9 @@ async function startStreams() {
 }
 
 /** A WebSocket client counting what it receives (message ids, to find losses and duplicates). */
-function connect(url, pseudo, query, onMessage) {
+async function connect(url, pseudo, query, onMessage) {
+  const token = await signUserToken({ pseudo, roles: ['user'] }, tokens, 3600);
   return new Promise((resolve, reject) => {
-    const token = signUserToken({ pseudo, roles: ['user'] }, tokens, 3600);
     const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?${query}`, {
       headers: { authorization: `Bearer ${token}` },
       perMessageDeflate: false,
@@ -175,14 +176,14 @@ async function main() {
   const channels = await startChild('channel-service', {});
   const owner = 'benchowner';
   const channel = `bench${Date.now().toString(36)}`;
-  const ownerToken = signUserToken({ pseudo: owner, roles: ['user'] }, tokens, 3600);
+  const ownerToken = await signUserToken({ pseudo: owner, roles: ['user'] }, tokens, 3600);
   const created = await fetch(`${channels.url}/channel`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: channel }),
   });
   if (created.status !== 201) throw new Error(`channel not created: ${created.status}`);
-  const svcToken = require(path.join(ROOT, 'libraries/auth/dist/index.js')).signServiceToken('bench', SERVICE_SECRET);
+  const svcToken = await signServiceToken(serviceKeysFrom({ service: 'realtime-service', secret: SERVICE_SECRET }), 'channel-service');
   const channelId = (
     await (
       await fetch(`${channels.url}/internal/channels/${channel}/access/x`, { headers: { authorization: `Bearer ${svcToken}` } })

@@ -3,8 +3,9 @@
 // authorization, enumeration, brute force, oversized/malformed/wrongly typed input,
 // injection strings in every slot of every route, and property-based fuzzing from
 // the OpenAPI documents. Never a 5xx, always JSON, nothing leaked.
-// Options: --sqlite, --rs256 (asymmetric tokens), --no-build, --verbose, --keep, --seed=N, --only=tokens,bola,enum,secret,brute,input,race,inject,fuzz
+// Options: --sqlite, --rs256 (asymmetric tokens), --no-build, --verbose, --keep, --seed=N, --only=tokens,scope,bola,enum,secret,brute,input,race,inject,fuzz
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Attacks } from './lib/attacks.mjs';
 import { invite, join, login, newChannel, newUser, post, uniq } from './lib/fixtures.mjs';
 import { call, client, describe } from './lib/http.mjs';
@@ -30,6 +31,12 @@ const gw = client(stack.url('gateway'));
 const svc = Object.fromEntries(['user', 'message', 'channel', 'gateway', 'stats'].map((s) => [s, client(stack.url(s))]));
 const wanted = (name) => !args.only || args.only.includes(name);
 const seed = args.seed ?? Date.now() % 1_000_000;
+
+/** A service token as `caller` signs it for `callee`, with the key the stack derives from `secret`. */
+async function realServiceToken(caller, callee, secret) {
+  const auth = createRequire(import.meta.url)('../libraries/auth/dist/index.js');
+  return auth.signServiceToken(auth.serviceKeysFrom({ service: caller, secret }), callee);
+}
 
 /** Sends one bad request and records it; returns the response. */
 async function hit(label, req, opts = {}) {
@@ -100,6 +107,7 @@ try {
       pseudo: bob.pseudo,
       secret: run.secrets.JWT_SECRET,
       serviceSecret: run.secrets.SERVICE_TOKEN_SECRET,
+      serviceToken: await realServiceToken('message-service', 'user-service', run.secrets.SERVICE_TOKEN_SECRET),
       valid: bob.token,
       rsa: run.rsa,
       jwks: jwks.json,
@@ -168,13 +176,10 @@ try {
       ['channel', 'GET', `/internal/channels?names=${priv},${sec}`],
       ['message', 'GET', '/internal/events?after=0'],
     ];
-    const wrongServiceSecret = forgedTokens({
-      pseudo: 'x',
-      secret: randomBytes(32).toString('hex'),
-      serviceSecret: randomBytes(32).toString('hex'),
-      valid: bob.token,
-    })['service audience (a service token as user token)'];
+    const wrongKey = randomBytes(32).toString('hex');
     for (const [service, method, path] of internal) {
+      // A service token in the stack's format, signed with a key the stack does not know.
+      const wrongServiceSecret = await realServiceToken('gateway-service', `${service}-service`, wrongKey);
       const body = method === 'POST' ? { pseudos: [alice.pseudo] } : undefined;
       await hit(
         `${method} ${path.split('?')[0]} through the gateway`,
@@ -199,6 +204,12 @@ try {
       );
     }
     group('internal routes: 404 through the gateway, 401 without a real service token', mi);
+  }
+
+  // ---- service-token scope --------------------------------------------------------------
+  if (wanted('scope')) {
+    const { runServiceScope } = await import('./lib/service-scope.mjs');
+    await runServiceScope({ tally, hit, mark, group, svc, secret: run.secrets.SERVICE_TOKEN_SECRET, alice, priv });
   }
 
   // ---- broken object-level authorization -----------------------------------------------

@@ -15,7 +15,7 @@ import { call, expectStatus } from './api.mjs';
 import { hasColumn } from './db.mjs';
 
 const require = createRequire(import.meta.url);
-const { signServiceToken } = require('@canaduck/auth');
+const { serviceKeysFrom, signServiceToken } = require('@canaduck/auth');
 
 export const HOUR = 3_600_000;
 /** Seeded history spans this window, ending when the run started: ids increase with time. */
@@ -36,7 +36,11 @@ export async function seedAccounts(stack, settings, secrets) {
     users.push({ pseudo, token: login.token });
   }
   const channels = [];
-  const serviceToken = signServiceToken('bench', secrets.SERVICE_TOKEN_SECRET);
+  // As message-service asks (an allowed caller of the access route), with the key the stack derives.
+  const serviceToken = await signServiceToken(
+    serviceKeysFrom({ service: 'message-service', secret: secrets.SERVICE_TOKEN_SECRET }),
+    'channel-service',
+  );
   for (let i = 0; i < settings.channels; i++) {
     const name = `bench-c${i}`;
     const owner = users[i % users.length];

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
+import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -82,9 +83,15 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
       app.use('/channel', authenticate(tokens));
       app.use(channelRoutes({ channels, docs, answers }));
       app.use(membershipRoutes({ membership, docs, answers }));
-      app.use(internalRoutes({ access, serviceSecret: deps.serviceSecret, docs, answers }));
+      app.use(internalRoutes({ access, serviceKeys: deps.serviceKeys, docs, answers }));
       // Every change of channel state, in commit order (issue 22); secret channels' events too.
-      app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
+      app.use(
+        eventFeedRoutes(backbone, {
+          serviceKeys: deps.serviceKeys,
+          allowedCallers: INTERNAL_CALLERS['channel-service']['GET /internal/events'],
+          docs,
+        }),
+      );
     },
   });
   return { app, backbone, revocation };

@@ -25,13 +25,17 @@ describe.each(testDatabases())('the channel event stream (%s)', (kind) => {
         .set('Authorization', bearer(uniqueName(), ['user', 'admin']));
       expect(user.status).toBe(401);
       expect(user.body.code).toEqual(expect.any(String));
-      const ok = await request(t.app).get('/internal/events?after=0&wait=1').set('Authorization', serviceBearer('message-service'));
+      const ok = await request(t.app)
+        .get('/internal/events?after=0&wait=1')
+        .set('Authorization', serviceBearer('message-service', 'channel-service'));
       expect(ok.status).toBe(200);
       expect(ok.body.events[0]).toMatchObject({ service: 'channel', seq: 1, type: 'channel.created' });
     });
 
     it('when the cursor is malformed, then 400 invalid_paging', async () => {
-      const res = await request(t.app).get('/internal/events?after=-1').set('Authorization', serviceBearer());
+      const res = await request(t.app)
+        .get('/internal/events?after=-1')
+        .set('Authorization', serviceBearer('message-service', 'channel-service'));
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('invalid_paging');
     });

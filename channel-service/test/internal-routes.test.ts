@@ -66,7 +66,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       await request(t.app).post(`/channel/${name}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
       const res = await request(t.app)
         .get(`/internal/channels/%23${name.toUpperCase()}/access/${owner}`)
-        .set('Authorization', serviceBearer('message-service'));
+        .set('Authorization', serviceBearer('message-service', 'channel-service'));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         channel: name,
@@ -89,7 +89,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
         const res = await request(t.app)
           .get(`/internal/channels/${name}/access/roger`)
           .query({ admin: 'true' })
-          .set('Authorization', serviceBearer());
+          .set('Authorization', serviceBearer('message-service', 'channel-service'));
         expect(res.status).toBe(200);
         expect(res.body).toEqual({ ...missingChannelAccess(''), channel: expect.any(String) });
       }
@@ -99,7 +99,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const res = await request(t.app)
         .get('/internal/channels/tech/access/roger')
         .query({ admin: 'yes' })
-        .set('Authorization', serviceBearer());
+        .set('Authorization', serviceBearer('message-service', 'channel-service'));
       expect(res.status).toBe(400);
     });
 
@@ -127,7 +127,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
       const res = await request(t.app)
         .get(`/internal/users/${user.toLowerCase()}/channels`)
-        .set('Authorization', serviceBearer('user-service'));
+        .set('Authorization', serviceBearer('user-service', 'channel-service'));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ pseudo: user.toLowerCase(), channels: [pub1, pub2] });
       expect(publicChannelsOfUserSchema.strict().safeParse(res.body).error).toBeUndefined();
@@ -168,7 +168,9 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
     });
 
     it('when the user is in no channel, then the list is empty', async () => {
-      const res = await request(t.app).get(`/internal/users/${uniqueName()}/channels`).set('Authorization', serviceBearer());
+      const res = await request(t.app)
+        .get(`/internal/users/${uniqueName()}/channels`)
+        .set('Authorization', serviceBearer('user-service', 'channel-service'));
       expect(res.body.channels).toEqual([]);
     });
   });
@@ -181,7 +183,10 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const sec = await createChannel(t.app, owner);
       await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
       const names = [pub.toUpperCase(), `#${priv}`, sec, uniqueName('none'), 'bad name!', pub].join(',');
-      const res = await request(t.app).get('/internal/channels').query({ names }).set('Authorization', serviceBearer('stats-service'));
+      const res = await request(t.app)
+        .get('/internal/channels')
+        .query({ names })
+        .set('Authorization', serviceBearer('stats-service', 'channel-service'));
       expect(res.status).toBe(200);
       const byName = Object.fromEntries(res.body.channels.map((c: { name: string }) => [c.name, c]));
       expect(Object.keys(byName).sort()).toEqual([pub, priv, sec].sort());
@@ -192,13 +197,27 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
     });
 
     it('when names is missing or holds more than 500 names, then it is 400', async () => {
-      expect((await request(t.app).get('/internal/channels').set('Authorization', serviceBearer())).status).toBe(400);
+      expect(
+        (await request(t.app).get('/internal/channels').set('Authorization', serviceBearer('stats-service', 'channel-service'))).status,
+      ).toBe(400);
       const many = Array.from({ length: 501 }, (_, i) => `c${i}`).join(',');
-      expect((await request(t.app).get('/internal/channels').query({ names: many }).set('Authorization', serviceBearer())).status).toBe(
-        400,
-      );
+      expect(
+        (
+          await request(t.app)
+            .get('/internal/channels')
+            .query({ names: many })
+            .set('Authorization', serviceBearer('stats-service', 'channel-service'))
+        ).status,
+      ).toBe(400);
       const max = Array.from({ length: 500 }, (_, i) => `c${i}`).join(',');
-      expect((await request(t.app).get('/internal/channels').query({ names: max }).set('Authorization', serviceBearer())).status).toBe(200);
+      expect(
+        (
+          await request(t.app)
+            .get('/internal/channels')
+            .query({ names: max })
+            .set('Authorization', serviceBearer('stats-service', 'channel-service'))
+        ).status,
+      ).toBe(200);
     });
   });
 });

@@ -6,14 +6,14 @@ import {
   createTestDatabase,
   freePort,
   serviceBearer,
-  testServiceSecret,
+  testServiceKeys,
   testTokenSettings,
   uniqueName,
   waitUntil,
   type TestDatabase,
   type TestDbKind,
 } from '@canaduck/testing';
-import { signServiceToken } from '@canaduck/auth';
+import { ServiceTokenMinter } from '@canaduck/auth';
 import { type ChannelEventName, channelEventDataSchemas } from '@canaduck/contracts';
 import type { EventBackbone } from '@canaduck/events';
 import { type AppDeps, createChannelApp } from '../src/app';
@@ -43,14 +43,14 @@ export async function startApp(
   const logger = createLogger('channel-service', 'silent');
   const clients = createClients({
     config: { USER_SERVICE_URL: userServiceUrl, HTTP_TIMEOUT_MS: timeoutMs },
-    serviceTokens: { get: () => signServiceToken('channel-service', testServiceSecret) },
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('channel-service')),
     logger,
   });
   const deps: AppDeps = {
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('channel-service'),
     settings: { bodyLimit: '100kb', eventRetentionMs: 7 * 24 * 3600 * 1000, natsUrl: events.natsUrl },
     clients,
     eventBackbone: { pollMs: 10, electionMs: 50, readPollMs: 20, natsNamespace: events.natsNamespace },
@@ -97,7 +97,7 @@ export async function access(app: Express, name: string, pseudo: string, isAdmin
   const res = await request(app)
     .get(`/internal/channels/${name}/access/${pseudo}`)
     .query({ admin: String(isAdmin) })
-    .set('Authorization', serviceBearer('message-service'));
+    .set('Authorization', serviceBearer('message-service', 'channel-service'));
   if (res.status !== 200) throw new Error(`access failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as Record<string, unknown>;
 }
@@ -139,7 +139,10 @@ export interface FeedEvent {
 export async function feed(app: Express, after = 0): Promise<FeedEvent[]> {
   const events: FeedEvent[] = [];
   for (;;) {
-    const res = await request(app).get('/internal/events').query({ after, limit: 5000 }).set('Authorization', serviceBearer());
+    const res = await request(app)
+      .get('/internal/events')
+      .query({ after, limit: 5000 })
+      .set('Authorization', serviceBearer('message-service', 'channel-service'));
     if (res.status !== 200) throw new Error(`feed failed: ${res.status} ${JSON.stringify(res.body)}`);
     const page = res.body as { events: FeedEvent[]; last_seq: number };
     if (page.events.length === 0) return events;

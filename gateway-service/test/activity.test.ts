@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { verifyServiceToken } from '@canaduck/auth';
-import { bearer, testServiceSecret, uniqueName, waitUntil } from '@canaduck/testing';
+import { bearer, testServiceKeys, uniqueName, waitUntil } from '@canaduck/testing';
 import { buildGateway, closeAll, startUpstreams, urlsOf, type UpstreamSet, refusedUrl, startUpstream, type Upstream } from './support';
 
 let up: UpstreamSet;
@@ -36,7 +36,7 @@ describe('activity reporting', () => {
     expect(batches.length).toBe(before + 1);
     const batch = batches[batches.length - 1];
     expect(batch.pseudos.sort()).toEqual([ginette, roger].sort());
-    expect(verifyServiceToken(batch.authorization!.replace(/^Bearer /, ''), testServiceSecret)).toBe('gateway-service');
+    expect(await verifyServiceToken(batch.authorization!.replace(/^Bearer /, ''), testServiceKeys('user-service'))).toBe('gateway-service');
     // Nothing new: no empty batch is sent.
     await gw.activity.flush();
     expect(batches.length).toBe(before + 1);

@@ -43,7 +43,7 @@ describeBothEntries((g) => {
         return `Bearer ${h}.${b64({ pseudo: 'roger', roles: ['user', 'admin'], iss: testTokenSettings.issuer, aud: testTokenSettings.audience, exp: now() + 600 })}.${s}`;
       },
     ],
-    ['a service token', () => serviceBearer('message-service')],
+    ['a service token', () => serviceBearer('message-service', 'gateway-service')],
   ];
 
   const protectedRoutes: Array<[string, string]> = [

@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { loadConfig } from '@canaduck/config';
 import { createLogger } from '@canaduck/logging';
-import { testServiceSecret, testTokenSettings } from '@canaduck/testing';
+import { testServiceSecret, testTokenSettings, testServiceKeys } from '@canaduck/testing';
 import { createGateway, type Gateway } from '../src/app';
 import { createClients } from '../src/clients';
 import { configShape, settingsFrom } from '../src/config';
@@ -127,7 +127,7 @@ export function buildGateway(
     ACTIVITY_FLUSH_MS: '3600000',
     ...env,
   });
-  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter('gateway-service', testServiceSecret) });
+  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter(testServiceKeys('gateway-service')) });
   const gateway = createGateway({
     logger: createLogger('gateway-service', 'silent'),
     tokens: testTokenSettings,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { ServiceTokenMinter } from '@canaduck/auth';
+import { ServiceTokenMinter, serviceKeysFrom } from '@canaduck/auth';
 import { createLogger } from '@canaduck/logging';
 import { Client } from 'irc-framework';
 import { createIrcApp, type IrcApp } from '../src/app';
@@ -95,7 +95,7 @@ export async function startDoor(stack: Stack, overrides: Partial<Settings> = {})
       HTTP_TIMEOUT_MS: settings.httpTimeoutMs,
     },
     settings,
-    serviceTokens: new ServiceTokenMinter('irc-service', stack.secret),
+    serviceTokens: new ServiceTokenMinter(serviceKeysFrom({ service: 'irc-service', secret: stack.secret })),
     logger,
   });
   const irc = createIrcApp({ logger, settings, clients });

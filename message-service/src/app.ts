@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { authenticate, requireAuth, type TokenRevocation, withRevocation } from '@canaduck/auth';
 import { pingDatabase } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
+import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { ApiDocs, type AppBase, createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -115,7 +116,13 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     knex: knex,
     readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
-      app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
+      app.use(
+        eventFeedRoutes(backbone, {
+          serviceKeys: deps.serviceKeys,
+          allowedCallers: INTERNAL_CALLERS['message-service']['GET /internal/events'],
+          docs,
+        }),
+      );
       // Every /msg route, reads included, needs a user token.
       app.use('/msg', authenticate(tokens), requireAuth());
       app.use(reactionRoutes({ reactions, messages, idempotency, docs, answers }));

@@ -12,11 +12,11 @@ import {
   bearer,
   createTestDatabase,
   testDatabases,
-  testServiceSecret,
   uniqueName,
   waitUntil,
   type TestDatabase,
   type TestDbKind,
+  testFeedAccess,
 } from '@canaduck/testing';
 import { startService, World, type TestApp } from './support';
 
@@ -60,7 +60,7 @@ class ChannelFeed {
         a.use(access);
         a.use(feed);
         // Without the feed: channel-service as it is before it has a stream (404).
-        if (o.feed !== false) a.use(eventFeedRoutes(this.backbone, { serviceSecret: testServiceSecret }));
+        if (o.feed !== false) a.use(eventFeedRoutes(this.backbone, testFeedAccess(`${this.backbone.service}-service`)));
       },
     });
     this.server = createServer(app);

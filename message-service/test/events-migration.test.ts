@@ -38,7 +38,9 @@ describe.each(testDatabases())('a database migrated by the old code (%s)', (kind
       await request(t.app).post('/msg').set('Authorization', bearer(roger)).send({ channel, text: 'after the upgrade' }).expect(201);
       let page = { events: [] as Array<{ seq: number; type: string; data: { text?: string } }> };
       await waitUntil(async () => {
-        page = (await request(t.app).get('/internal/events?after=0').set('Authorization', serviceBearer('stats-service'))).body;
+        page = (
+          await request(t.app).get('/internal/events?after=0').set('Authorization', serviceBearer('stats-service', 'message-service'))
+        ).body;
         return page.events.length === 4;
       }, 'the new event sequenced');
       expect(page.events.map((e) => [e.seq, e.type])).toEqual([
@@ -49,7 +51,9 @@ describe.each(testDatabases())('a database migrated by the old code (%s)', (kind
       ]);
       expect(page.events[0].data.text).toBe('first');
       // A cursor from the old feed (stats' last_seq) reads on without a jump.
-      const next = (await request(t.app).get('/internal/events?after=4').set('Authorization', serviceBearer('stats-service'))).body;
+      const next = (
+        await request(t.app).get('/internal/events?after=4').set('Authorization', serviceBearer('stats-service', 'message-service'))
+      ).body;
       expect(next.events.map((e: { data: { text: string } }) => e.data.text)).toEqual(['after the upgrade']);
     } finally {
       await t.close();

@@ -14,7 +14,9 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
   const { world, t } = useWorldApp(kind);
 
   const feed = async (query = '') => {
-    const res = await request(t.app).get(`/internal/events${query}`).set('Authorization', serviceBearer('stats-service'));
+    const res = await request(t.app)
+      .get(`/internal/events${query}`)
+      .set('Authorization', serviceBearer('stats-service', 'message-service'));
     expect(res.status).toBe(200);
     // Every answer is what callers parse it with (@canaduck/contracts).
     expect(eventsPageSchema.safeParse(res.body).error?.issues).toBeUndefined();
@@ -162,7 +164,9 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
     const channel = uniqueName('chan');
     world.channel(channel, { owner: roger });
     const began = Date.now();
-    const waiting = request(t.app).get(`/internal/events?after=${start}&wait=5`).set('Authorization', serviceBearer('stats-service'));
+    const waiting = request(t.app)
+      .get(`/internal/events?after=${start}&wait=5`)
+      .set('Authorization', serviceBearer('stats-service', 'message-service'));
     const answer = waiting.then((res) => res);
     await new Promise((r) => setTimeout(r, 100));
     await request(t.app).post('/msg').set('Authorization', bearer(roger)).send({ channel, text: 'wake up' }).expect(201);
@@ -185,7 +189,9 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
       .whereNotNull('seq')
       .update({ at: Date.now() - 8 * 24 * 3600 * 1000 });
     await t.backbone.pruneNow();
-    const res = await request(t.app).get('/internal/events?after=0').set('Authorization', serviceBearer('stats-service'));
+    const res = await request(t.app)
+      .get('/internal/events?after=0')
+      .set('Authorization', serviceBearer('stats-service', 'message-service'));
     expect(res.status).toBe(410);
     expect(res.body).toEqual(expect.objectContaining({ code: 'resync_required', first_available: head + 1 }));
     expect((await feed(`?after=${head}`)).events).toEqual([]);
@@ -201,7 +207,7 @@ describe.each(testDatabases())('GET /internal/events on %s', (kind) => {
       ).status,
     ).toBe(401);
     for (const q of ['?after=-1', '?after=x', '?limit=0', '?limit=5001']) {
-      const res = await request(t.app).get(`/internal/events${q}`).set('Authorization', serviceBearer());
+      const res = await request(t.app).get(`/internal/events${q}`).set('Authorization', serviceBearer('stats-service', 'message-service'));
       expect([q, res.status]).toEqual([q, 400]);
     }
   });

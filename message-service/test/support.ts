@@ -9,10 +9,10 @@ import {
   bearer,
   createTestDatabase,
   missingChannelAccess,
-  testServiceSecret,
   testTokenSettings,
   type TestDatabase,
   type TestDbKind,
+  testServiceKeys,
 } from '@canaduck/testing';
 import type { Express } from 'express';
 import { decideChannelAccess, type ChannelAccess } from '@canaduck/contracts';
@@ -142,7 +142,7 @@ export async function startService(kind: TestDbKind, o: StartOptions = {}): Prom
   const logger = createLogger('message-service', process.env.TEST_LOG_LEVEL ?? 'silent');
   const clients = createClients({
     config,
-    serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('message-service')),
     logger,
     natsNamespace: o.natsNamespace,
   });
@@ -150,7 +150,7 @@ export async function startService(kind: TestDbKind, o: StartOptions = {}): Prom
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('message-service'),
     settings: settingsFrom(config),
     clients,
     // As a service started by runService (ACCESS_LOG's default, no database watchdog here).

@@ -7,11 +7,21 @@ import path from 'node:path';
 import express from 'express';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
-import { ServiceTokenMinter, signServiceToken } from '@canaduck/auth';
+import { ServiceTokenMinter } from '@canaduck/auth';
 import { createDatabase, runMigrations, type Knex } from '@canaduck/db';
 import { EventBackbone, eventFeedRoutes, outboxMigrations, Outbox, SOURCE_SERVICES, type SourceService } from '@canaduck/events';
 import { createLogger } from '@canaduck/logging';
-import { freePort, testServiceSecret, testTokenSettings, uniqueName, userToken, waitUntil } from '@canaduck/testing';
+import {
+  freePort,
+  serviceBearer,
+  testServiceSecret,
+  testTokenSettings,
+  uniqueName,
+  userToken,
+  waitUntil,
+  testServiceKeys,
+  testFeedAccess,
+} from '@canaduck/testing';
 import { createRealtimeApp, type RealtimeApp } from '../src/app';
 import { createClients } from '../src/clients';
 import type { Settings } from '../src/config';
@@ -71,7 +81,7 @@ export class SourceStreams {
       this.knexes[service] = knex;
       this.backbones[service] = backbone;
       this.outboxes[service] = new Outbox({ knex, service });
-      app.use(`/${service}`, eventFeedRoutes(backbone, { serviceSecret: testServiceSecret }));
+      app.use(`/${service}`, eventFeedRoutes(backbone, testFeedAccess(`${backbone.service}-service`)));
     }
     this.server = await listen(app);
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -177,7 +187,7 @@ export async function startRealtime(o: { streams: SourceStreams; channelUrl: str
       REDIS_URL: o.redis ? REDIS_URL : undefined,
       FEED_WAIT_SECONDS: 1,
     },
-    serviceTokens: new ServiceTokenMinter('realtime-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('realtime-service')),
     logger,
   });
   const realtime: RealtimeApp = createRealtimeApp({
@@ -237,7 +247,7 @@ export async function channelCall(
 /** The channel_id channel-service gives a channel (messages carry it). */
 export async function channelIdOf(channelUrl: string, name: string): Promise<string> {
   const res = await fetch(`${channelUrl}/internal/channels/${name}/access/nobody`, {
-    headers: { authorization: `Bearer ${signServiceToken('realtime-test', testServiceSecret)}` },
+    headers: { authorization: serviceBearer('realtime-service', 'channel-service') },
   });
   return ((await res.json()) as { channel_id: string }).channel_id;
 }
@@ -375,7 +385,7 @@ export async function startService(_kind: 'sqlite' | 'mysql' = 'sqlite'): Promis
       NATS_NAMESPACE: 'canaduck',
       FEED_WAIT_SECONDS: 1,
     },
-    serviceTokens: new ServiceTokenMinter('realtime-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('realtime-service')),
     logger,
   });
   const realtime = createRealtimeApp({

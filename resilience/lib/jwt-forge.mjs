@@ -23,6 +23,7 @@ export function forgedTokens({
   pseudo,
   secret,
   serviceSecret,
+  serviceToken, // a real service token of the stack (EdDSA), presented as a user token
   issuer = 'canaduck-user-service',
   audience = 'canaduck-irc',
   valid,
@@ -77,18 +78,8 @@ export function forgedTokens({
     'wrong iss': good(claims({ iss: 'evil-issuer' })),
     'no iss': good((({ iss, ...rest }) => rest)(claims())),
     'wrong aud': good(claims({ aud: 'someone-else' })),
-    'service audience (a service token as user token)': hmacToken(
-      hs,
-      {
-        service: 'message-service',
-        iat: now,
-        exp: now + 60,
-        iss: 'message-service',
-        aud: 'canaduck-internal',
-        sub: 'service:message-service',
-      },
-      serviceSecret,
-    ),
+    // A real service token (EdDSA, the caller's key, aud a service), minted by the suite.
+    'service audience (a service token as user token)': serviceToken,
     'tampered payload (roles: admin, old signature)': `${vh}.${b64(tamperedPayload)}.${vs}`,
     ...confusion,
     'RS256 signed by an attacker key': rsaToken({ alg: 'RS256', typ: 'JWT' }, claims(), privateKey),

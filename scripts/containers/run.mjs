@@ -30,6 +30,7 @@ import { hardeningChecks, metricsCheck, runScript } from './checks.mjs';
 import { addressOn, docker, dockerOk, ensureDockerd, removeLabelled, waitHealthy } from './docker.mjs';
 import { buildServiceImage, megabytes, resolveBaseImages } from './images.mjs';
 import { killRestart } from './kill-restart.mjs';
+import { generateKeys } from '../lib/keys.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LABEL = 'canaduck.test=containers';
@@ -63,9 +64,13 @@ function freePort() {
   });
 }
 
-/** A `.env` as an operator fills it: every required variable, plus the first administrator. */
+/**
+ * A `.env` as an operator fills it: every required variable (the keys from
+ * scripts/generate-keys.mjs, random passwords for the rest), plus the first administrator.
+ */
 function dotEnv(text) {
-  const env = Object.fromEntries(requiredVariables(text).map((v) => [v, randomBytes(24).toString('hex')]));
+  const keys = generateKeys();
+  const env = Object.fromEntries(requiredVariables(text).map((v) => [v, keys[v] ?? randomBytes(24).toString('hex')]));
   return {
     ...env,
     LOG_LEVEL: 'warn',
@@ -191,8 +196,9 @@ async function main() {
   const checkEnv = {
     ...process.env,
     BASE_URL: gatewayUrl,
-    JWT_SECRET: env.JWT_SECRET,
-    SERVICE_TOKEN_SECRET: env.SERVICE_TOKEN_SECRET,
+    // The e2e checks mint a service token as user-service would (scripts/lib/e2e-check.mjs).
+    SERVICE_PRIVATE_KEY: env.USER_SERVICE_PRIVATE_KEY,
+    SERVICE_PUBLIC_KEYS: env.SERVICE_PUBLIC_KEYS,
     ADMIN_PSEUDO: env.ADMIN_PSEUDO,
     ADMIN_PASSWORD: env.ADMIN_PASSWORD,
     OPENAPI_REDOCLY: process.env.OPENAPI_REDOCLY ?? '0',

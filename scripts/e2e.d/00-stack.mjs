@@ -53,7 +53,10 @@ for (const [method, path] of [
   await check(`the gateway never routes ${method} ${path}: JSON 404, even with a valid service token`, async () => {
     const anonymous = expectJson(await request(method, path, { body: method === 'POST' ? {} : undefined }), 404);
     assert.equal(typeof anonymous.error, 'string');
-    const withToken = await request(method, path, { token: serviceToken('user-service'), body: method === 'POST' ? {} : undefined });
+    const withToken = await request(method, path, {
+      token: await serviceToken('user-service', 'gateway-service'),
+      body: method === 'POST' ? {} : undefined,
+    });
     expectJson(withToken, 404);
   });
 }

@@ -81,12 +81,21 @@ export function expectJson(res, status) {
   return res.json;
 }
 
-/** A service token as another service would send it (SERVICE_TOKEN_SECRET, else JWT_SECRET). */
-export function serviceToken(service = 'e2e-check') {
-  const jwt = createRequire(path.join(ROOT, 'package.json'))('jsonwebtoken');
-  const secret = process.env.SERVICE_TOKEN_SECRET ?? process.env.JWT_SECRET;
-  if (!secret) throw new Error('SERVICE_TOKEN_SECRET or JWT_SECRET is needed to mint a service token');
-  return jwt.sign({ service }, secret, { algorithm: 'HS256', expiresIn: 60, issuer: service, audience: 'canaduck-internal' });
+/**
+ * A service token as `service` would send it to `callee`: signed with SERVICE_PRIVATE_KEY and
+ * SERVICE_PUBLIC_KEYS when set (the container run passes user-service's), else with the key
+ * derived from SERVICE_TOKEN_SECRET (else JWT_SECRET), as a local stack does.
+ */
+export async function serviceToken(service = 'user-service', callee = 'gateway-service') {
+  // The built library (npm run build): the same signing code and key derivation as the services.
+  const auth = createRequire(path.join(ROOT, 'package.json'))('./libraries/auth/dist/index.js');
+  const keys = auth.serviceKeysFrom({
+    service,
+    privateKey: process.env.SERVICE_PRIVATE_KEY,
+    publicKeys: process.env.SERVICE_PUBLIC_KEYS,
+    secret: process.env.SERVICE_TOKEN_SECRET ?? process.env.JWT_SECRET,
+  });
+  return auth.signServiceToken(keys, callee);
 }
 
 /** The six documented services, as the gateway's /docs selector and /docs/<service>/openapi.json name them. */

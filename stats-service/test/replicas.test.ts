@@ -8,7 +8,15 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { EventBackbone, eventFeedRoutes, natsStreamName, Outbox, outboxMigrations } from '@canaduck/events';
 import { createServiceApp } from '@canaduck/service-kit';
-import { bearer, createTestDatabase, testDatabases, testServiceSecret, waitUntil, type TestDatabase } from '@canaduck/testing';
+import {
+  bearer,
+  createTestDatabase,
+  testDatabases,
+  waitUntil,
+  type TestDatabase,
+  testServiceKeys,
+  testFeedAccess,
+} from '@canaduck/testing';
 import { createClients } from '../src/clients';
 import { migrations } from '../src/migrations';
 import { CHANNEL_URL, createStatsInstance, FakeServices, logger, USER_URL, type StatsInstance } from './support';
@@ -40,7 +48,7 @@ describe.each(cases)('two stats replicas on one database (%s, %s)', (kind, trans
     const app = createServiceApp({
       name: 'message-service',
       logger,
-      routes: (a) => a.use(eventFeedRoutes(backbone, { serviceSecret: testServiceSecret })),
+      routes: (a) => a.use(eventFeedRoutes(backbone, testFeedAccess(`${backbone.service}-service`))),
     });
     server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,7 +86,7 @@ describe.each(cases)('two stats replicas on one database (%s, %s)', (kind, trans
             STATS_FEED_WAIT_S: 1,
             NATS_URL: transport === 'nats' ? NATS_URL : undefined,
           },
-          serviceTokens: new ServiceTokenMinter('stats-service', testServiceSecret),
+          serviceTokens: new ServiceTokenMinter(testServiceKeys('stats-service')),
           logger,
           natsNamespace: ns,
         }),

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { ServiceTokenMinter, verifyServiceToken } from '@canaduck/auth';
 import type { Knex } from '@canaduck/db';
 import { createLogger } from '@canaduck/logging';
-import { createTestDatabase, testServiceSecret, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import { createTestDatabase, testServiceKeys, testTokenSettings, type TestDatabase, type TestDbKind } from '@canaduck/testing';
 import { createStatsApp, type StatsApp } from '../src/app';
 import { createClients, type Clients } from '../src/clients';
 import type { EventFollower } from '../src/feed/event-follower';
@@ -42,10 +42,10 @@ export class FakeServices {
   private seq = 0;
 
   install(): void {
-    const authorized = (auth: string | undefined) => {
+    // As the callee checks them: addressed to it, signed by stats-service.
+    const authorized = async (auth: string | undefined, callee: string) => {
       try {
-        verifyServiceToken(String(auth ?? '').replace(/^Bearer /, ''), testServiceSecret);
-        return true;
+        return (await verifyServiceToken(String(auth ?? '').replace(/^Bearer /, ''), testServiceKeys(callee))) === 'stats-service';
       } catch {
         return false;
       }
@@ -53,7 +53,7 @@ export class FakeServices {
     this.installBoth(authorized);
   }
 
-  private installBoth(authorized: (auth: string | undefined) => boolean): void {
+  private installBoth(authorized: (auth: string | undefined, callee: string) => boolean | Promise<boolean>): void {
     const self = this;
     nock(MESSAGE_URL)
       .persist()
@@ -61,7 +61,7 @@ export class FakeServices {
       .query(true)
       .reply(async function (uri) {
         self.feedCalls += 1;
-        if (!authorized(this.req.headers.authorization as string | undefined))
+        if (!(await authorized(this.req.headers.authorization as string | undefined, 'message-service')))
           return [401, { error: 'service token required', code: 'token_missing' }];
         if (self.feedDown) return [503, { error: 'message-service unavailable' }];
         const url = new URL(uri, MESSAGE_URL);
@@ -78,8 +78,8 @@ export class FakeServices {
       .persist()
       .get('/internal/channels')
       .query(true)
-      .reply(function (uri) {
-        if (!authorized(this.req.headers.authorization as string | undefined))
+      .reply(async function (uri) {
+        if (!(await authorized(this.req.headers.authorization as string | undefined, 'channel-service')))
           return [401, { error: 'service token required', code: 'token_missing' }];
         if (self.channelsDown) return [503, { error: 'channel-service unavailable' }];
         const names = (new URL(uri, CHANNEL_URL).searchParams.get('names') ?? '').split(',').filter(Boolean);
@@ -142,7 +142,7 @@ export function testClients(): Clients {
       HTTP_TIMEOUT_MS: 10_000,
       STATS_FEED_WAIT_S: 0.2,
     },
-    serviceTokens: new ServiceTokenMinter('stats-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('stats-service')),
     logger,
     // A breaker that never opens: the tests switch services off and on at will.
     breaker: { errorThreshold: 100, resetMs: 10 },
@@ -167,7 +167,7 @@ export function createStatsInstance(knex: Knex, opts: StartOptions = {}): StatsI
     logger,
     knex,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('stats-service'),
     settings: { pollMs: 1000, batchSize: opts.batchSize ?? 500, channelRefreshMs: 0, feedStaleMs: 1000 },
     clients,
     now: opts.now,

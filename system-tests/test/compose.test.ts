@@ -230,8 +230,11 @@ describe('docker-compose.yml', () => {
     const required = requiredVariables(readText('docker-compose.yml'));
     expect(required).toEqual(
       expect.arrayContaining([
-        'JWT_SECRET',
-        'SERVICE_TOKEN_SECRET',
+        'JWT_PRIVATE_KEY',
+        'JWT_PUBLIC_KEY',
+        'SERVICE_PUBLIC_KEYS',
+        'GATEWAY_SERVICE_PRIVATE_KEY',
+        'REALTIME_TICKET_SECRET',
         'MYSQL_ROOT_PASSWORD',
         'USER_DB_PASSWORD',
         'MESSAGE_DB_PASSWORD',
@@ -270,5 +273,27 @@ describe('docker-compose.yml', () => {
     expect(new Set([...urls.values()].map((u) => u.username)).size).toBe(urls.size);
     expect(new Set([...urls.values()].map((u) => u.pathname)).size).toBe(urls.size);
     for (const name of stateless) expect(environmentOf(services[name]).DATABASE_URL).toBeUndefined();
+  });
+
+  it('when tokens are set up, then user tokens are EdDSA signed by user-service alone, and every service has its own service key', () => {
+    const env = filledEnv();
+    const variableOf = (service: string, name: string) => String(environmentOf(services[service])[name] ?? '').match(/^\$\{(\w+)/)?.[1];
+    const keyVariables = new Set<string>();
+    for (const svc of nodeServices) {
+      const e = interpolateDeep(environmentOf(services[svc.name]), env);
+      expect(e.JWT_ALGORITHM).toBe('EdDSA');
+      expect(e.JWT_PUBLIC_KEY).toBe(env.JWT_PUBLIC_KEY);
+      // No service holds a secret that could sign a user token, nor the shared service secret.
+      expect(e.JWT_SECRET).toBeUndefined();
+      if (svc.name !== 'realtime-service') expect(e.SERVICE_TOKEN_SECRET).toBeUndefined();
+      expect(e.JWT_PRIVATE_KEY === undefined).toBe(svc.name !== 'user-service');
+      expect(e.SERVICE_PUBLIC_KEYS).toBe(env.SERVICE_PUBLIC_KEYS);
+      const own = variableOf(svc.name, 'SERVICE_PRIVATE_KEY');
+      expect(own).toBe(`${svc.name.replace(/-/g, '_').toUpperCase()}_PRIVATE_KEY`);
+      keyVariables.add(own!);
+    }
+    expect(keyVariables.size).toBe(nodeServices.length);
+    // realtime-service's tickets have a secret of their own.
+    expect(variableOf('realtime-service', 'SERVICE_TOKEN_SECRET')).toBe('REALTIME_TICKET_SECRET');
   });
 });

@@ -158,6 +158,26 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(literal).toEqual([]);
   });
 
+  it('when tokens are set up, then user tokens are EdDSA signed by user-service alone, and each service has its own service key', () => {
+    const secretOf = (c: Container, name: string) =>
+      (c.env ?? []).find((e) => e.name === name)?.valueFrom as { secretKeyRef?: { name: string } } | undefined;
+    const keySecrets = new Set<string>();
+    for (const d of deployments) {
+      const c = d.spec.template.spec.containers[0];
+      const names = (c.env ?? []).map((e) => e.name);
+      expect(names).not.toContain('JWT_SECRET');
+      expect(names.includes('JWT_PRIVATE_KEY')).toBe(d.metadata.name === 'user-service');
+      expect(names.includes('SERVICE_TOKEN_SECRET')).toBe(d.metadata.name === 'realtime-service');
+      expect(secretOf(c, 'SERVICE_PUBLIC_KEYS')?.secretKeyRef?.name).toBe('canaduck-service-public-keys');
+      const own = secretOf(c, 'SERVICE_PRIVATE_KEY')?.secretKeyRef?.name;
+      expect(own).toBe(`canaduck-${d.metadata.name}-key`);
+      keySecrets.add(own!);
+    }
+    expect(keySecrets.size).toBe(SERVICES.length);
+    const common = of<K8sObject & { data: Record<string, string> }>('ConfigMap').find((m) => m.metadata.name.startsWith('canaduck-common'));
+    expect(common?.data.JWT_ALGORITHM).toBe('EdDSA');
+  });
+
   it('when IRC is exposed, then Traefik routes TCP on its own entry points with HostSNI(`*`)', () => {
     const tcp = of<
       K8sObject & { spec: { entryPoints: string[]; routes: Array<{ match: string; services: Array<{ name: string; port: number }> }> } }

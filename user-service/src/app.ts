@@ -4,6 +4,7 @@ import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/au
 import { NotFoundError } from '@canaduck/errors';
 import { pingDatabase, retryingTransactor } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, eventFeedRoutes, Outbox } from '@canaduck/events';
+import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import { DEFAULT_LIMITS, type Settings } from './config';
@@ -100,8 +101,14 @@ export function createUserApp(deps: AppDeps): UserApp {
     // Its pool use becomes metrics (GET /metrics).
     knex: deps.knex,
     routes: (app) => {
-      app.use(eventFeedRoutes(backbone, { serviceSecret: deps.serviceSecret, docs }));
-      app.use(internalRoutes({ presence, accounts, serviceSecret: deps.serviceSecret, docs }));
+      app.use(
+        eventFeedRoutes(backbone, {
+          serviceKeys: deps.serviceKeys,
+          allowedCallers: INTERNAL_CALLERS['user-service']['GET /internal/events'],
+          docs,
+        }),
+      );
+      app.use(internalRoutes({ presence, accounts, serviceKeys: deps.serviceKeys, docs }));
       app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));
       app.use(accountRoutes({ accounts, authenticate: auth, docs }));
       app.use(presenceRoutes({ presence, authenticate: auth, docs }));

@@ -15,7 +15,10 @@ describe.each(testDatabases())('DELETE /user/<pseudo> (%s)', (kind) => {
       expect(gone.status).toBe(404);
       expect(gone.body.code).toBe('user_not_found');
     }
-    await request(svc.app).get(`/internal/users/${user.pseudo}`).set('Authorization', serviceBearer()).expect(404);
+    await request(svc.app)
+      .get(`/internal/users/${user.pseudo}`)
+      .set('Authorization', serviceBearer('channel-service', 'user-service'))
+      .expect(404);
     await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: PASSWORD }).expect(401);
     expect((await request(svc.app).get(`/ison?users=${user.pseudo}`)).body).toEqual({ online: [] });
     expect(auditLines(svc, 'account_deleted').some((l) => l.pseudo === user.pseudo && l.by === user.pseudo)).toBe(true);

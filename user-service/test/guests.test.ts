@@ -11,7 +11,7 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
     const pseudo = uniqueName('Guest');
     const res = await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service'))
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo, password: GUEST_PASSWORD });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -31,25 +31,25 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
     const user = await signedUp(svc.app);
     const taken = await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service'))
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo: user.pseudo.toUpperCase(), password: GUEST_PASSWORD });
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('pseudo_taken');
     await request(svc.app).delete(`/user/${user.pseudo}`).set('Authorization', user.auth).expect(200);
     const deleted = await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service'))
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo: user.pseudo, password: GUEST_PASSWORD });
     expect(deleted.status).toBe(409);
     const pseudo = uniqueName('Guest');
     await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer())
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo, password: GUEST_PASSWORD })
       .expect(201);
     const twice = await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer())
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo, password: GUEST_PASSWORD });
     expect(twice.status).toBe(409);
   });
@@ -58,36 +58,40 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
     const pseudo = uniqueName('Guest');
     await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer())
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo, password: GUEST_PASSWORD })
       .expect(201);
-    const res = await request(svc.app).delete(`/internal/guests/${pseudo}`).set('Authorization', serviceBearer('irc-service'));
+    const res = await request(svc.app)
+      .delete(`/internal/guests/${pseudo}`)
+      .set('Authorization', serviceBearer('irc-service', 'user-service'));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: `guest ${pseudo} deleted` });
     expect((await request(svc.app).get(`/whois/${pseudo}`)).status).toBe(404);
     await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer())
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo, password: GUEST_PASSWORD })
       .expect(201);
 
     const user = await signedUp(svc.app);
-    const refused = await request(svc.app).delete(`/internal/guests/${user.pseudo}`).set('Authorization', serviceBearer());
+    const refused = await request(svc.app)
+      .delete(`/internal/guests/${user.pseudo}`)
+      .set('Authorization', serviceBearer('irc-service', 'user-service'));
     expect(refused.status).toBe(404);
     expect(refused.body).toEqual({ error: 'no guest has this pseudo', code: 'user_not_found' });
     expect((await request(svc.app).get(`/whois/${user.pseudo}`)).status).toBe(200);
   });
 
   it('when the body is bad or the caller is not a service, then 400/422 or 401', async () => {
-    await request(svc.app).post('/internal/guests').set('Authorization', serviceBearer()).send({}).expect(400);
+    await request(svc.app).post('/internal/guests').set('Authorization', serviceBearer('irc-service', 'user-service')).send({}).expect(400);
     const bad = await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer())
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo: '1bad', password: GUEST_PASSWORD });
     expect(bad.status).toBe(422);
     const short = await request(svc.app)
       .post('/internal/guests')
-      .set('Authorization', serviceBearer())
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo: uniqueName('g'), password: 'short' });
     expect(short.status).toBe(422);
     await request(svc.app)

@@ -10,21 +10,23 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const user = await signedUp(svc.app);
       const res = await request(svc.app)
         .get(`/internal/users/${user.pseudo.toLowerCase()}`)
-        .set('Authorization', serviceBearer('channel-service'));
+        .set('Authorization', serviceBearer('channel-service', 'user-service'));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ pseudo: user.pseudo, roles: ['user'], status: 'online' });
     });
 
     it('when the user is an admin, then the roles say so', async () => {
       const admin = await signedUpAdmin(svc);
-      const res = await request(svc.app).get(`/internal/users/${admin.pseudo}`).set('Authorization', serviceBearer());
+      const res = await request(svc.app)
+        .get(`/internal/users/${admin.pseudo}`)
+        .set('Authorization', serviceBearer('channel-service', 'user-service'));
       expect(res.body.roles).toEqual(['user', 'admin']);
     });
 
     it('when the user is unknown, then 404 user not found', async () => {
       const res = await request(svc.app)
         .get(`/internal/users/${uniqueName('ghost')}`)
-        .set('Authorization', serviceBearer());
+        .set('Authorization', serviceBearer('channel-service', 'user-service'));
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ error: 'user not found', code: 'user_not_found' });
     });
@@ -46,7 +48,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const at = new Date(Date.now() - 5000).toISOString();
       const res = await request(svc.app)
         .post('/internal/activity')
-        .set('Authorization', serviceBearer('gateway-service'))
+        .set('Authorization', serviceBearer('gateway-service', 'user-service'))
         .send({ pseudos: [a.pseudo, b.pseudo.toUpperCase(), uniqueName('ghost')], at });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ result: 'activity recorded', updated: 2 });
@@ -58,7 +60,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const before = (await request(svc.app).get(`/seen/${user.pseudo}`)).body.last_seen;
       const res = await request(svc.app)
         .post('/internal/activity')
-        .set('Authorization', serviceBearer())
+        .set('Authorization', serviceBearer('gateway-service', 'user-service'))
         .send({ pseudos: [user.pseudo], at: '2020-01-01T00:00:00.000Z' });
       expect(res.body.updated).toBe(0);
       expect((await request(svc.app).get(`/seen/${user.pseudo}`)).body.last_seen).toBe(before);
@@ -68,7 +70,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const user = await registerUser(svc.app);
       await request(svc.app)
         .post('/internal/activity')
-        .set('Authorization', serviceBearer())
+        .set('Authorization', serviceBearer('gateway-service', 'user-service'))
         .send({ pseudos: [user.pseudo], at: '2999-01-01T00:00:00.000Z' })
         .expect(200);
       const seen = Date.parse((await request(svc.app).get(`/seen/${user.pseudo}`)).body.last_seen);
@@ -82,7 +84,11 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       ['no pseudos', {}, 400],
       ['pseudos as a string', { pseudos: 'roger' }, 400],
     ])('when the body has %s, then %i', async (_w, body, status) => {
-      await request(svc.app).post('/internal/activity').set('Authorization', serviceBearer()).send(body).expect(status);
+      await request(svc.app)
+        .post('/internal/activity')
+        .set('Authorization', serviceBearer('gateway-service', 'user-service'))
+        .send(body)
+        .expect(status);
     });
 
     it('when a user token is sent, then 401', async () => {

@@ -46,7 +46,7 @@ describe.each(testDatabases())('GET /.well-known/jwks.json and asymmetric tokens
       const login = await request(svc.app).post('/login').send({ pseudo: user.pseudo, password: user.password }).expect(200);
       expect(jwt.decode(login.body.token, { complete: true })?.header.alg).toBe(algorithm);
       const verifier: TokenSettings = { ...testTokenSettings, algorithm, publicKey: published };
-      expect(verifyUserToken(login.body.token, verifier)).toEqual({ pseudo: user.pseudo, roles: ['user'] });
+      expect(await verifyUserToken(login.body.token, verifier)).toEqual({ pseudo: user.pseudo, roles: ['user'] });
       // user-service verifies its own tokens too, with the key derived from the private one.
       await request(svc.app).post('/logout').set('Authorization', `Bearer ${login.body.token}`).expect(200);
       // An HS256 token made with the shared secret is refused in asymmetric mode (no algorithm confusion).

@@ -33,7 +33,7 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
       clock += 60_000;
       await request(svc.app)
         .post('/internal/activity')
-        .set('Authorization', serviceBearer())
+        .set('Authorization', serviceBearer('gateway-service', 'user-service'))
         .send({ pseudos: [user.pseudo], at: later.toISOString() })
         .expect(200);
       expect((await request(svc.app).get(`/seen/${user.pseudo}`)).body.last_seen).toBe(later.toISOString());
@@ -70,7 +70,7 @@ describe.each(testDatabases())('presence: /seen, /ison, /user/status (%s)', (kin
       expect((await request(svc.app).get(`/whois/${user.pseudo}`)).body.status).toBe('offline');
       await request(svc.app)
         .post('/internal/activity')
-        .set('Authorization', serviceBearer())
+        .set('Authorization', serviceBearer('gateway-service', 'user-service'))
         .send({ pseudos: [user.pseudo] })
         .expect(200);
       expect((await request(svc.app).get(`/ison?users=${user.pseudo}`)).body.online).toEqual([user.pseudo]);

@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type { Knex } from '@canaduck/db';
 import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
-import { createTestDatabase, testServiceSecret, testTokenSettings, uniqueName, type TestDbKind } from '@canaduck/testing';
+import { createTestDatabase, testTokenSettings, uniqueName, type TestDbKind, testServiceKeys } from '@canaduck/testing';
 import { createUserApp, type UserApp } from '../src/app';
 import { createClients } from '../src/clients';
 import type { Settings } from '../src/config';
@@ -73,7 +73,7 @@ export async function startService(kind: TestDbKind, opts: TestOptions = {}): Pr
       NATS_URL: settings.natsUrl,
     },
     natsNamespace: settings.natsNamespace,
-    serviceTokens: new ServiceTokenMinter('user-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('user-service')),
     logger,
   });
   let service: ReturnType<typeof createUserApp>;
@@ -82,7 +82,7 @@ export async function startService(kind: TestDbKind, opts: TestOptions = {}): Pr
       logger,
       knex: db.knex,
       tokens: opts.tokens ?? testTokenSettings,
-      serviceSecret: testServiceSecret,
+      serviceKeys: testServiceKeys('user-service'),
       settings,
       clients,
       now: opts.now,

@@ -18,7 +18,7 @@ async function feed(svc: TestService): Promise<FeedEvent[]> {
     const res = await request(svc.app)
       .get('/internal/events')
       .query({ after, limit: 1000 })
-      .set('Authorization', serviceBearer('channel-service'));
+      .set('Authorization', serviceBearer('channel-service', 'user-service'));
     expect(res.status).toBe(200);
     const page = res.body as { events: FeedEvent[]; last_seq: number };
     if (page.events.length === 0) return events;

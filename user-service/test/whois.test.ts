@@ -1,7 +1,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import { verifyServiceToken } from '@canaduck/auth';
-import { testDatabases, testServiceSecret, uniqueName } from '@canaduck/testing';
+import { testDatabases, testServiceKeys, uniqueName } from '@canaduck/testing';
 import { CHANNEL_URL, registerUser, signedUp, startService, type TestService } from './support';
 
 describe.each(testDatabases())('GET /whois/<pseudo> (%s)', (kind) => {
@@ -40,7 +40,7 @@ describe.each(testDatabases())('GET /whois/<pseudo> (%s)', (kind) => {
     });
     expect(res.body).not.toHaveProperty('email');
     expect(JSON.stringify(res.body)).not.toMatch(/\$2[aby]\$/);
-    expect(verifyServiceToken(auth.replace(/^Bearer /, ''), testServiceSecret)).toBe('user-service');
+    expect(await verifyServiceToken(auth.replace(/^Bearer /, ''), testServiceKeys('channel-service'))).toBe('user-service');
     scope.done();
   });
 

@@ -1,3 +1,4 @@
+import type { ServiceTokenMinter } from '@canaduck/auth';
 import { userStreamTransport, type EventTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
@@ -20,7 +21,7 @@ export interface ClientsOptions {
   /** NATS stream prefix (tests use their own). */
   natsNamespace?: string;
   /** Mints the service token of each internal call. */
-  serviceTokens: { get(): string };
+  serviceTokens: ServiceTokenMinter;
   logger: Logger;
 }
 

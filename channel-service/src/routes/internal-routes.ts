@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { requireService } from '@canaduck/auth';
+import { requireService, type ServiceKeys } from '@canaduck/auth';
 import {
   accessBatchRequestSchema,
+  INTERNAL_CALLERS,
   channelAccessParamsSchema,
   channelAccessQuerySchema,
   channelVisibilityQuerySchema,
@@ -18,14 +19,16 @@ import type { RouteDocs } from './schemas';
 
 export interface InternalRoutesDeps extends RouteDocs {
   access: AccessService;
-  serviceSecret: string;
+  /** This service's keys: each route takes the tokens of the services INTERNAL_CALLERS names. */
+  serviceKeys: ServiceKeys;
 }
 
 /** Internal routes (structures.md 5): service token only, never routed by the gateway; shapes from @canaduck/contracts. */
-export function internalRoutes({ access, serviceSecret, docs, answers }: InternalRoutesDeps): Router {
+export function internalRoutes({ access, serviceKeys, docs, answers }: InternalRoutesDeps): Router {
   const r = Router();
-  r.use('/internal', requireService(serviceSecret));
+  const callers = INTERNAL_CALLERS['channel-service'];
   const noToken = 'no service token';
+  const notAllowed = 'a service this route does not serve (service_not_allowed)';
 
   docs.route({
     method: 'get',
@@ -38,13 +41,18 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
       200: { description: 'the access decision', schema: answers.channelAccess },
       400: 'admin is not true or false',
       401: noToken,
+      403: notAllowed,
     },
   });
-  r.get('/internal/channels/:name/access/:pseudo', async (req, res) => {
-    const query = channelAccessQuerySchema.safeParse({ admin: single(req.query.admin) });
-    if (!query.success) throw new BadRequestError('admin must be true or false', 'invalid_query');
-    res.json(await access.access(param(req, 'name'), param(req, 'pseudo'), query.data.admin === 'true'));
-  });
+  r.get(
+    '/internal/channels/:name/access/:pseudo',
+    requireService(serviceKeys, callers['GET /internal/channels/:name/access/:pseudo']),
+    async (req, res) => {
+      const query = channelAccessQuerySchema.safeParse({ admin: single(req.query.admin) });
+      if (!query.success) throw new BadRequestError('admin must be true or false', 'invalid_query');
+      res.json(await access.access(param(req, 'name'), param(req, 'pseudo'), query.data.admin === 'true'));
+    },
+  );
 
   docs.route({
     method: 'post',
@@ -56,10 +64,11 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
       200: { description: 'the access decisions', schema: answers.accessBatch },
       400: 'malformed body (a missing field, a wrong type, an unknown field)',
       401: noToken,
+      403: notAllowed,
       422: `no asks, more than ${MAX_ACCESS_BATCH}, or an empty pseudo or channel`,
     },
   });
-  r.post('/internal/access/batch', async (req, res) => {
+  r.post('/internal/access/batch', requireService(serviceKeys, callers['POST /internal/access/batch']), async (req, res) => {
     res.json(await access.accessBatch(parseInput(accessBatchRequestSchema, req.body)));
   });
 
@@ -74,13 +83,18 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
       200: { description: 'channel names', schema: answers.publicChannelsOfUser },
       400: 'scope is not public or all',
       401: noToken,
+      403: notAllowed,
     },
   });
-  r.get('/internal/users/:pseudo/channels', async (req, res) => {
-    const query = userChannelsQuerySchema.safeParse({ scope: single(req.query.scope) });
-    if (!query.success) throw new BadRequestError('scope must be public or all', 'invalid_query');
-    res.json(await access.channelsOf(param(req, 'pseudo'), query.data.scope === 'all'));
-  });
+  r.get(
+    '/internal/users/:pseudo/channels',
+    requireService(serviceKeys, callers['GET /internal/users/:pseudo/channels']),
+    async (req, res) => {
+      const query = userChannelsQuerySchema.safeParse({ scope: single(req.query.scope) });
+      if (!query.success) throw new BadRequestError('scope must be public or all', 'invalid_query');
+      res.json(await access.channelsOf(param(req, 'pseudo'), query.data.scope === 'all'));
+    },
+  );
 
   docs.route({
     method: 'get',
@@ -92,9 +106,10 @@ export function internalRoutes({ access, serviceSecret, docs, answers }: Interna
       200: { description: 'the known channels', schema: answers.channelVisibilityList },
       400: `names missing or more than ${MAX_CHANNEL_NAMES}`,
       401: noToken,
+      403: notAllowed,
     },
   });
-  r.get('/internal/channels', async (req, res) => {
+  r.get('/internal/channels', requireService(serviceKeys, callers['GET /internal/channels']), async (req, res) => {
     const query = channelVisibilityQuerySchema.safeParse({ names: single(req.query.names) });
     if (!query.success) throw new BadRequestError('names is required: ?names=tech,general', 'invalid_query');
     const names = query.data.names

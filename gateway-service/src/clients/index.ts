@@ -44,7 +44,7 @@ export function createClients(o: {
       name,
       baseUrl: urls[name],
       timeoutMs: o.config.UPSTREAM_TIMEOUT_MS,
-      serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
+      serviceAuth: o.serviceTokens.bearerFor(name),
     });
   const services = Object.fromEntries(PROXIED.map((name) => [name, make(name)])) as Record<ProxiedName, ServiceClient>;
   const userEvents = userStreamTransport({

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { admitToken, type AuthUser, hasRole, type RevocationSource, type TokenVerifier } from '@canaduck/auth';
+import { admitToken, type AuthUser, hasRole, type RevocationSource, type TokenVerifier, type VerifiedToken } from '@canaduck/auth';
 import { ForbiddenError, NotFoundError, sendError, toErrorResponse, UnauthorizedError } from '@canaduck/errors';
 import type { ActivityTracker } from '../domain/activity-tracker';
 import { answerOnSocket, type UpgradeProxy } from '../proxy/upgrade-proxy';
@@ -19,12 +19,18 @@ export interface GatewayCore {
 /**
  * Section 6's checks, before any service is called: a token where one is needed (401), not
  * revoked (401 token_revoked), the admin role where it is needed (403). A valid caller is noted
- * for the activity batch. Synchronous except for an admin token while the revocation map is
- * stale (user-service is asked then).
+ * for the activity batch. Synchronous for a token in the verifier's cache, except for an admin
+ * token while the revocation map is stale (user-service is asked then).
  */
 function authorize(core: GatewayCore, req: IncomingMessage, need: AuthNeed): void | Promise<void> {
   if (need === 'skip' || need === 'ticket') return;
-  const verified = core.verifier.verifyToken(req.headers.authorization);
+  // A token seen before comes from the verifier's cache at once; a new one is checked (jose, async).
+  const hit = core.verifier.cached(req.headers.authorization);
+  if (hit) return admitVerified(core, req, need, hit);
+  return core.verifier.verifyToken(req.headers.authorization).then((verified) => admitVerified(core, req, need, verified));
+}
+
+function admitVerified(core: GatewayCore, req: IncomingMessage, need: AuthNeed, verified: VerifiedToken | undefined): void | Promise<void> {
   if (verified === undefined) {
     if (need !== 'optional') throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>"', 'token_missing');
     return;

@@ -32,11 +32,10 @@ export function createClients(o: {
   logger: Logger;
 }): Clients {
   const timeoutMs = o.config.HTTP_TIMEOUT_MS;
-  const serviceAuth = () => `Bearer ${o.serviceTokens.get()}`;
   // Public calls go without a token when the user's is not given (a service token is refused
   // there); only the event feed carries the service token.
   const make = (name: string, baseUrl: string, internal = false) =>
-    new ServiceClient({ name, baseUrl, timeoutMs, ...(internal ? { serviceAuth } : {}) });
+    new ServiceClient({ name, baseUrl, timeoutMs, ...(internal ? { serviceAuth: o.serviceTokens.bearerFor(name) } : {}) });
   const users = new UserClient(make('user-service', o.config.USER_SERVICE_URL), make('user-service', o.config.USER_SERVICE_URL, true));
   const channels = new ChannelClient(
     make('channel-service', o.config.CHANNEL_SERVICE_URL),
@@ -50,7 +49,7 @@ export function createClients(o: {
     natsUrl: o.settings.natsUrl,
     natsNamespace: o.settings.natsNamespace,
     urls: { message: o.config.MESSAGE_SERVICE_URL, channel: o.config.CHANNEL_SERVICE_URL, user: o.config.USER_SERVICE_URL },
-    serviceAuth,
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger,
     waitSeconds: o.settings.feedWaitSeconds,
   });

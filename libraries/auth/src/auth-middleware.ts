@@ -2,8 +2,10 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthorizedError } from '@canaduck/errors';
 import { bearerToken } from './bearer';
 import { admitToken } from './revocation';
-import { tokenVerifierFor } from './token-verifier';
-import { type AuthUser, type TokenSettings, verifyServiceToken } from './tokens';
+import type { ServiceKeys } from './service-keys';
+import { verifyServiceToken } from './service-tokens';
+import { tokenVerifierFor, type VerifiedToken } from './token-verifier';
+import type { AuthUser, TokenSettings } from './tokens';
 
 export { bearerToken };
 
@@ -25,19 +27,24 @@ declare module 'express-serve-static-core' {
 export function authenticate(settings: TokenSettings): RequestHandler {
   const verifier = tokenVerifierFor(settings);
   const revocation = settings.revocation;
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const verified = verifier.verifyToken(req.headers.authorization);
+  const admit = (req: Request, next: NextFunction, verified: VerifiedToken | undefined): void | Promise<void> => {
     if (verified === undefined) return next();
     const admitted = admitToken(revocation, verified.user, verified.issuedAt);
     if (!(admitted instanceof Promise)) {
       req.auth = admitted;
       return next();
     }
-    // Express 5 forwards a rejected promise to the error middleware.
     return admitted.then((user) => {
       req.auth = user;
       next();
     });
+  };
+  return (req: Request, _res: Response, next: NextFunction) => {
+    // A token seen before is answered from the cache without waiting (the hot path).
+    const hit = verifier.cached(req.headers.authorization);
+    if (hit) return admit(req, next, hit);
+    // Express 5 forwards a rejected promise to the error middleware.
+    return verifier.verifyToken(req.headers.authorization).then((verified) => admit(req, next, verified));
   };
 }
 
@@ -60,12 +67,18 @@ export function requireRole(role: string): RequestHandler {
   };
 }
 
-/** Internal routes: only another service, with a service token, may call them. */
-export function requireService(secret: string): RequestHandler {
-  return (req, _res, next) => {
+/**
+ * Internal routes: only the named services may call them. No token or a bad one (wrong key,
+ * expired, addressed to another service, a user token): 401. A valid token of a service that is
+ * not in `allowed`: 403 service_not_allowed.
+ */
+export function requireService(keys: ServiceKeys, allowed: readonly string[]): RequestHandler {
+  return async (req, _res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new UnauthorizedError('service token required', 'token_missing');
-    req.callerService = verifyServiceToken(token, secret);
+    const caller = await verifyServiceToken(token, keys);
+    if (!allowed.includes(caller)) throw new ForbiddenError(`${caller} may not call this route`, 'service_not_allowed');
+    req.callerService = caller;
     next();
   };
 }

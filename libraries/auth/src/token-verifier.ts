@@ -1,27 +1,17 @@
 import { LRUCache } from 'lru-cache';
-import { type AuthUser, type TokenSettings, verifyUserToken } from './tokens';
+import { type AuthUser, type TokenSettings, verifyUserTokenClaims } from './tokens';
 import { bearerToken } from './bearer';
-
-interface Cached {
-  user: AuthUser;
-  /** The token's `iat` (whole seconds; 0 when absent): revocation compares it. */
-  issuedAt: number;
-  /** The token's `exp`, in ms: a cached token never outlives it. */
-  expiresAt: number;
-}
 
 /** A verified token: who, and when it was issued (for revocation). */
 export interface VerifiedToken {
   user: AuthUser;
+  /** The token's `iat` (whole seconds; 0 when absent): revocation compares it. */
   issuedAt: number;
 }
 
-function claimsOf(token: string): { exp?: unknown; iat?: unknown } | undefined {
-  try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown; iat?: unknown };
-  } catch {
-    return undefined;
-  }
+interface Cached extends VerifiedToken {
+  /** The token's `exp`, in ms: a cached token never outlives it. */
+  expiresAt: number;
 }
 
 /** Verified tokens remembered per verifier unless told otherwise. */
@@ -33,9 +23,12 @@ export const DEFAULT_TOKEN_CACHE_SIZE = 10000;
  * request keeps every service's authentication cheap. Only successes are cached, keyed by
  * the whole header, so a tampered or different token is always verified afresh. The cache
  * is an LRU bounded to `maxEntries`: when full, the least recently used token goes.
+ * Verification (jose) is asynchronous; a cache hit is answered synchronously by `cached`.
  */
 export class TokenVerifier {
   private readonly cache: LRUCache<string, Cached> | undefined;
+  /** Checks under way: a burst of requests with a new token shares one signature check. */
+  private readonly pending = new Map<string, Promise<VerifiedToken>>();
 
   constructor(
     private readonly settings: TokenSettings,
@@ -44,30 +37,44 @@ export class TokenVerifier {
     this.cache = maxEntries > 0 ? new LRUCache<string, Cached>({ max: maxEntries }) : undefined;
   }
 
-  /** The caller, or undefined without a token; throws a 401 for a bad one. */
-  verify(header: string | undefined): AuthUser | undefined {
-    return this.verifyToken(header)?.user;
+  /** The cached verification of this header, or undefined when it must be verified. */
+  cached(header: string | undefined): VerifiedToken | undefined {
+    if (header === undefined || header === '' || !this.cache) return undefined;
+    // Expiry is checked against Date.now() here rather than with lru-cache's ttl: the token's own
+    // `exp` is a wall-clock time, and lru-cache's ttl counts on performance.now().
+    const hit = this.cache.get(header);
+    if (hit === undefined) return undefined;
+    if (Date.now() < hit.expiresAt) return hit;
+    this.cache.delete(header);
+    return undefined;
+  }
+
+  /** The caller, or undefined without a token; rejects with a 401 for a bad one. */
+  async verify(header: string | undefined): Promise<AuthUser | undefined> {
+    return (await this.verifyToken(header))?.user;
   }
 
   /** Like verify, with the token's `iat` (revocation checks need it). */
-  verifyToken(header: string | undefined): VerifiedToken | undefined {
+  async verifyToken(header: string | undefined): Promise<VerifiedToken | undefined> {
     if (header === undefined || header === '') return undefined;
-    // Expiry is checked against Date.now() here rather than with lru-cache's ttl: the token's own
-    // `exp` is a wall-clock time, and lru-cache's ttl counts on performance.now().
-    const hit = this.cache?.get(header);
-    if (hit !== undefined) {
-      if (Date.now() < hit.expiresAt) return hit;
-      this.cache?.delete(header);
-    }
+    const hit = this.cached(header);
+    if (hit) return hit;
     const token = bearerToken(header);
     if (token === undefined) return undefined;
-    const user = verifyUserToken(token, this.settings);
-    const claims = claimsOf(token);
-    const issuedAt = typeof claims?.iat === 'number' ? claims.iat : 0;
-    if (!this.cache || typeof claims?.exp !== 'number') return { user, issuedAt };
+    let check = this.pending.get(header);
+    if (!check) {
+      check = this.check(header, token).finally(() => this.pending.delete(header));
+      this.pending.set(header, check);
+    }
+    return check;
+  }
+
+  private async check(header: string, token: string): Promise<VerifiedToken> {
+    const { user, issuedAt, expiresAt } = await verifyUserTokenClaims(token, this.settings);
+    if (!this.cache) return { user, issuedAt };
     // Every request with this token gets this same object: frozen, so no caller can change it for the next.
     const shared = Object.freeze({ pseudo: user.pseudo, roles: Object.freeze([...user.roles]) as string[] });
-    const entry = { user: shared, issuedAt, expiresAt: claims.exp * 1000 };
+    const entry = { user: shared, issuedAt, expiresAt: expiresAt * 1000 };
     this.cache.set(header, entry);
     return entry;
   }

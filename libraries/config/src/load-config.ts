@@ -20,9 +20,13 @@ export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proces
     if (value !== undefined && value !== '') cleaned[key] = value;
   }
   const result = z.object(shape).safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  // JWT_SECRET signs user tokens only with HS256: with EdDSA or RS256 the services verify with
+  // JWT_PUBLIC_KEY, and a service that holds no secret cannot mint a user token.
+  if ('JWT_SECRET' in shape && !cleaned.JWT_SECRET && (cleaned.JWT_ALGORITHM ?? 'HS256') === 'HS256') {
+    problems.push('JWT_SECRET: Required (user tokens are HS256 unless JWT_ALGORITHM is EdDSA or RS256)');
   }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 
@@ -61,20 +65,26 @@ export const csv = (fallback: string) =>
 
 /**
  * The settings every service shares. JWT_SECRET must be 32+ characters; it is
- * mandatory in production and the local launcher generates one for development.
+ * mandatory with HS256 user tokens and the local launcher generates one for development.
  */
 export const commonShape = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // `all`: one line per request; `errors` (default): answers of 400 or more only; `off`.
   ACCESS_LOG: z.enum(['all', 'errors', 'off']).default('errors'),
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+  // Required with JWT_ALGORITHM=HS256 (loadConfig checks it); unused with EdDSA or RS256.
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().default('canaduck-user-service'),
   JWT_AUDIENCE: z.string().default('canaduck-irc'),
   JWT_ALGORITHM: z.enum(['HS256', 'RS256', 'EdDSA']).default('HS256'),
   JWT_PUBLIC_KEY: z.string().optional(),
   JWT_PRIVATE_KEY: z.string().optional(),
   SERVICE_TOKEN_SECRET: z.string().min(32, 'SERVICE_TOKEN_SECRET must be at least 32 characters').optional(),
+  // This service's Ed25519 private key (PEM, `\n` may be escaped) and its callers' public keys
+  // (JSON: { "<service>": "<PEM>" }). Both or neither: without them, each service's key is
+  // derived from SERVICE_TOKEN_SECRET (else JWT_SECRET), for local runs.
+  SERVICE_PRIVATE_KEY: z.string().optional(),
+  SERVICE_PUBLIC_KEYS: z.string().optional(),
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default('data'),
   BODY_LIMIT: z.string().default('100kb'),

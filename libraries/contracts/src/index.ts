@@ -2,3 +2,4 @@ export * from './user-service';
 export * from './channel-service';
 export * from './channel-events';
 export * from './message-service';
+export * from './internal-callers';

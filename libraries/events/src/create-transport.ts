@@ -1,6 +1,6 @@
 import { httpFeedTransport } from './http-transport';
 import { natsTransport } from './nats-transport';
-import type { EventLogger, EventTransport, SourceService } from './types';
+import type { EventLogger, EventTransport, ServiceAuth, SourceService } from './types';
 
 export interface CreateEventTransportOptions {
   /** NATS_URL: when set, JetStream; otherwise the services' HTTP feeds. */
@@ -8,7 +8,7 @@ export interface CreateEventTransportOptions {
   natsNamespace?: string;
   /** Base url of each source service (HTTP transport). */
   urls: Partial<Record<SourceService, string>>;
-  serviceAuth: () => string;
+  serviceAuth: ServiceAuth;
   logger: EventLogger;
   waitSeconds?: number;
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { requireService } from '@canaduck/auth';
-import { BadRequestError, ForbiddenError } from '@canaduck/errors';
+import { requireService, type ServiceKeys } from '@canaduck/auth';
+import { BadRequestError } from '@canaduck/errors';
 import { type ApiDocs, extendDeadline } from '@canaduck/service-kit';
 import type { EventBackbone } from './event-backbone';
 
@@ -37,9 +37,10 @@ export const streamEventSchema = z.object({
 export const feedPageSchema = z.object({ events: z.array(streamEventSchema), last_seq: z.number().int().nonnegative() });
 
 export interface EventFeedRouteOptions {
-  serviceSecret: string;
-  /** When given, only these calling services may read the feed (403 service_not_allowed). */
-  allowedCallers?: string[];
+  /** This service's keys: the feed takes tokens addressed to it, signed by a known service. */
+  serviceKeys: ServiceKeys;
+  /** Only these calling services may read the feed (403 service_not_allowed). */
+  allowedCallers: readonly string[];
   docs?: ApiDocs;
 }
 
@@ -63,10 +64,7 @@ export function eventFeedRoutes(backbone: EventBackbone, o: EventFeedRouteOption
       410: 'the cursor is older than retention: resync (body carries first_available)',
     },
   });
-  router.get('/internal/events', requireService(o.serviceSecret), async (req, res) => {
-    if (o.allowedCallers && !o.allowedCallers.includes(req.callerService ?? '')) {
-      throw new ForbiddenError(`service ${req.callerService} may not read the ${backbone.service} events`, 'service_not_allowed');
-    }
+  router.get('/internal/events', requireService(o.serviceKeys, o.allowedCallers), async (req, res) => {
     const query = feedQuerySchema.safeParse({
       after: single(req.query.after),
       limit: single(req.query.limit),

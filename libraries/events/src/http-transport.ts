@@ -1,12 +1,15 @@
 import { ReplicaRing } from '@canaduck/http-client';
 import { runSubscription } from './subscription-loop';
-import type { EventLogger, EventSubscription, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
+import type { EventLogger, ServiceAuth, EventSubscription, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
 
 export interface HttpFeedTransportOptions {
   /** Base url of each source service (the feed is `<url>/internal/events`). */
   urls: Partial<Record<SourceService, string>>;
-  /** A service token (with or without `Bearer `), asked for each request so it can be renewed. */
-  serviceAuth: () => string;
+  /**
+   * A service token for the feed's service (`user-service`, ...), with or without `Bearer `,
+   * asked for each request so it can be renewed.
+   */
+  serviceAuth: ServiceAuth;
   logger: EventLogger;
   /** Long-poll wait per request (default 20 s). */
   waitSeconds?: number;
@@ -39,7 +42,7 @@ export function httpFeedTransport(o: HttpFeedTransportOptions): EventTransport {
         s,
         {
           async fetch(after, signal) {
-            const token = o.serviceAuth();
+            const token = await o.serviceAuth(`${s.service}-service`);
             const url = `${replicas.items[replica]}/internal/events?after=${after}&limit=${limit}&wait=${wait}`;
             const res = await fetch(url, {
               headers: { authorization: token.startsWith('Bearer ') ? token : `Bearer ${token}` },

@@ -17,8 +17,8 @@ export interface UserStreamTransportOptions {
   config: { NATS_URL?: string; NATS_NAMESPACE?: string; USER_SERVICE_URL: string };
   /** Overrides config.NATS_NAMESPACE (tests use their own). */
   natsNamespace?: string;
-  /** Mints the service token of each feed call. */
-  serviceTokens: { get(): string };
+  /** Mints the service token of each feed call (addressed to user-service). */
+  serviceTokens: { get(callee: string): string | Promise<string> };
   logger: EventLogger;
 }
 
@@ -32,7 +32,7 @@ export function userStreamTransport(o: UserStreamTransportOptions): EventTranspo
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     urls: { user: o.config.USER_SERVICE_URL },
-    serviceAuth: () => o.serviceTokens.get(),
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger,
     waitSeconds: 1,
   });

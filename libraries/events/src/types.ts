@@ -3,6 +3,12 @@ import type { Logger } from '@canaduck/logging';
 /** The services that own an event stream. */
 export type SourceService = 'user' | 'channel' | 'message';
 
+/**
+ * The `Authorization` of a call to a service's feed: a token addressed to `callee` (its service
+ * name, `user-service`...), e.g. `ServiceTokenMinter.bearerFor`-style `(callee) => minter.get(callee)`.
+ */
+export type ServiceAuth = (callee: string) => string | Promise<string>;
+
 export const SOURCE_SERVICES: readonly SourceService[] = ['user', 'channel', 'message'];
 
 /** One event of one service's stream. `seq` is dense (1, 2, 3, ... no gaps) in commit order. */

@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { errorMiddleware } from '@canaduck/errors';
 import { ApiDocs } from '@canaduck/service-kit';
-import { serviceBearer, testServiceSecret, bearer, type TestDatabase } from '@canaduck/testing';
+import { serviceBearer, testServiceKeys, bearer, type TestDatabase } from '@canaduck/testing';
 import { waitUntil } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
 import { eventFeedRoutes } from '../src/feed-routes';
@@ -19,7 +19,9 @@ describe.each(dbKinds)('GET /internal/events on %s', (kind) => {
     await b.start();
     docs = new ApiDocs();
     app = express();
-    app.use(eventFeedRoutes(b, { serviceSecret: testServiceSecret, allowedCallers: ['stats-service', 'test-service'], docs }));
+    app.use(
+      eventFeedRoutes(b, { serviceKeys: testServiceKeys('message-service'), allowedCallers: ['stats-service', 'irc-service'], docs }),
+    );
     app.use(errorMiddleware());
   });
   afterEach(async () => {
@@ -35,14 +37,18 @@ describe.each(dbKinds)('GET /internal/events on %s', (kind) => {
   it('when a service reads after a cursor, then it gets { events, last_seq } in seq order from there', async () => {
     await appendCommitted(db.knex, [ev(1), ev(2), ev(3)]);
     await sequenced(3);
-    const res = await request(app).get('/internal/events?after=1&limit=5').set('Authorization', serviceBearer());
+    const res = await request(app)
+      .get('/internal/events?after=1&limit=5')
+      .set('Authorization', serviceBearer('stats-service', 'message-service'));
     expect(res.status).toBe(200);
     expect(res.body.last_seq).toBe(3);
     expect(res.body.events).toEqual([
       expect.objectContaining({ service: 'message', seq: 2, type: 'message.created', data: { id: 2, text: 'text 2' } }),
       expect.objectContaining({ seq: 3 }),
     ]);
-    const empty = await request(app).get('/internal/events?after=3').set('Authorization', serviceBearer());
+    const empty = await request(app)
+      .get('/internal/events?after=3')
+      .set('Authorization', serviceBearer('stats-service', 'message-service'));
     expect(empty.body).toEqual({ events: [], last_seq: 3 });
   });
 
@@ -50,7 +56,7 @@ describe.each(dbKinds)('GET /internal/events on %s', (kind) => {
     expect((await request(app).get('/internal/events')).status).toBe(401);
     const user = await request(app).get('/internal/events').set('Authorization', bearer('roger'));
     expect(user.status).toBe(401);
-    const other = await request(app).get('/internal/events').set('Authorization', serviceBearer('gateway-service'));
+    const other = await request(app).get('/internal/events').set('Authorization', serviceBearer('gateway-service', 'message-service'));
     expect(other.status).toBe(403);
     expect(other.body.code).toBe('service_not_allowed');
   });
@@ -58,7 +64,7 @@ describe.each(dbKinds)('GET /internal/events on %s', (kind) => {
   it.each(['after=-1', 'after=abc', 'limit=0', 'limit=5001', 'wait=31', 'wait=x'])(
     'when the query is %s, then 400 invalid_paging',
     async (q) => {
-      const res = await request(app).get(`/internal/events?${q}`).set('Authorization', serviceBearer());
+      const res = await request(app).get(`/internal/events?${q}`).set('Authorization', serviceBearer('stats-service', 'message-service'));
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('invalid_paging');
     },
@@ -66,7 +72,9 @@ describe.each(dbKinds)('GET /internal/events on %s', (kind) => {
 
   it('when a reader long-polls and an event commits, then the answer comes at once with it', async () => {
     const started = Date.now();
-    const pending = request(app).get('/internal/events?after=0&wait=10').set('Authorization', serviceBearer());
+    const pending = request(app)
+      .get('/internal/events?after=0&wait=10')
+      .set('Authorization', serviceBearer('stats-service', 'message-service'));
     const answered = pending.then((r) => r);
     await sleep(200);
     await appendCommitted(db.knex, [ev(1)]);

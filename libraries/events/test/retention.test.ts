@@ -1,7 +1,7 @@
 import request from 'supertest';
 import express from 'express';
 import { errorMiddleware, GoneError } from '@canaduck/errors';
-import { serviceBearer, testServiceSecret, waitUntil, type TestDatabase } from '@canaduck/testing';
+import { serviceBearer, waitUntil, type TestDatabase, testFeedAccess } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
 import { eventFeedRoutes } from '../src/feed-routes';
 import { Outbox } from '../src/outbox';
@@ -46,9 +46,9 @@ describe.each(dbKinds)('retention and scrub on %s', (kind) => {
     const page = await b.read(2, { limit: 10, waitMs: 0 });
     expect(page.events.map((e) => e.seq)).toEqual([3]);
     const app = express();
-    app.use(eventFeedRoutes(b, { serviceSecret: testServiceSecret }));
+    app.use(eventFeedRoutes(b, testFeedAccess(`${b.service}-service`)));
     app.use(errorMiddleware());
-    const res = await request(app).get('/internal/events?after=0').set('Authorization', serviceBearer());
+    const res = await request(app).get('/internal/events?after=0').set('Authorization', serviceBearer('stats-service', 'message-service'));
     expect(res.status).toBe(410);
     expect(res.body).toMatchObject({ code: 'resync_required', first_available: 3 });
   });

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import { authenticate, signServiceToken } from '@canaduck/auth';
+import { authenticate } from '@canaduck/auth';
 import { errorMiddleware } from '@canaduck/errors';
-import { testServiceSecret, testTokenSettings, userToken, waitUntil, type TestDatabase } from '@canaduck/testing';
+import { serviceToken, testTokenSettings, userToken, waitUntil, type TestDatabase, testFeedAccess } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
 import { eventFeedRoutes } from '../src/feed-routes';
 import { httpFeedTransport } from '../src/http-transport';
@@ -29,7 +29,7 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
       transportKind === 'http'
         ? httpFeedTransport({
             urls: { user: url },
-            serviceAuth: () => signServiceToken('gateway-service', testServiceSecret),
+            serviceAuth: (callee) => serviceToken('gateway-service', callee),
             logger,
             waitSeconds: 1,
           })
@@ -53,7 +53,7 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
     b = backbone(db.knex, { service: 'user', ...(transportKind === 'nats' ? { natsUrl: NATS_URL, natsNamespace: namespace } : {}) });
     await b.start();
     const app = express();
-    app.use(eventFeedRoutes(b, { serviceSecret: testServiceSecret }));
+    app.use(eventFeedRoutes(b, testFeedAccess(`${b.service}-service`)));
     app.use(errorMiddleware());
     server = http.createServer(app).listen(0);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -132,12 +132,12 @@ describe('revocation map while the stream is down', () => {
     const b = backbone(db.knex, { service: 'user' });
     await b.start();
     const app = express();
-    app.use(eventFeedRoutes(b, { serviceSecret: testServiceSecret }));
+    app.use(eventFeedRoutes(b, testFeedAccess(`${b.service}-service`)));
     const server = http.createServer(app).listen(0);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const transport = httpFeedTransport({
       urls: { user: url },
-      serviceAuth: () => signServiceToken('gateway-service', testServiceSecret),
+      serviceAuth: (callee) => serviceToken('gateway-service', callee),
       logger,
       waitSeconds: 0.2,
     });

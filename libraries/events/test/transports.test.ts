@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { signServiceToken } from '@canaduck/auth';
 import { errorMiddleware } from '@canaduck/errors';
-import { testServiceSecret, waitUntil, type TestDatabase } from '@canaduck/testing';
+import { serviceToken, waitUntil, type TestDatabase, testFeedAccess } from '@canaduck/testing';
 import type { EventBackbone } from '../src/event-backbone';
 import { eventFeedRoutes } from '../src/feed-routes';
 import { httpFeedTransport } from '../src/http-transport';
@@ -47,7 +46,7 @@ describe.each(matrix)('event transport on %s over %s', (kind, transportKind) => 
     });
     await b.start();
     const app = express();
-    app.use(eventFeedRoutes(b, { serviceSecret: testServiceSecret }));
+    app.use(eventFeedRoutes(b, testFeedAccess(`${b.service}-service`)));
     app.use(errorMiddleware());
     server = http.createServer(app).listen(0);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -55,7 +54,7 @@ describe.each(matrix)('event transport on %s over %s', (kind, transportKind) => 
       transportKind === 'http'
         ? httpFeedTransport({
             urls: { message: url },
-            serviceAuth: () => signServiceToken('stats-service', testServiceSecret),
+            serviceAuth: (callee) => serviceToken('stats-service', callee),
             logger,
             waitSeconds: 1,
           })

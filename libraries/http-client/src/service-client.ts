@@ -14,10 +14,10 @@ export interface ServiceClientOptions {
    */
   baseUrl: string | readonly string[];
   timeoutMs?: number;
-  /** Returns the `Authorization` value for internal calls (a service token). */
-  serviceAuth?: () => string;
-  /** Or what mints this service's tokens: every call then carries `Bearer <token>`. */
-  serviceTokens?: { get(): string };
+  /** Returns the `Authorization` value for internal calls (a service token addressed to this callee). */
+  serviceAuth?: () => string | Promise<string>;
+  /** Or what mints this service's tokens: every call then carries `Bearer <token addressed to name>`. */
+  serviceTokens?: { get(callee: string): string | Promise<string> };
   /** Circuit breaker: opens after this share of failures (percent) over a rolling 10 s window. */
   breakerErrorThreshold?: number;
   /** How long the circuit stays open before one trial request is let through. */
@@ -120,8 +120,8 @@ export class ServiceClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.requestId) headers['x-request-id'] = call.requestId;
     if (call.authorization) headers.authorization = call.authorization;
-    else if (this.opts.serviceAuth) headers.authorization = this.opts.serviceAuth();
-    else if (this.opts.serviceTokens) headers.authorization = `Bearer ${this.opts.serviceTokens.get()}`;
+    else if (this.opts.serviceAuth) headers.authorization = await this.opts.serviceAuth();
+    else if (this.opts.serviceTokens) headers.authorization = `Bearer ${await this.opts.serviceTokens.get(this.name)}`;
     const config: AxiosRequestConfig = { method, url: path, headers, params: call.query, data: call.body };
     if (call.timeoutMs) config.timeout = call.timeoutMs;
     try {

@@ -1,12 +1,12 @@
 import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
-import { ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
+import { type ServiceKeys, ServiceTokenMinter, type TokenSettings } from '@canaduck/auth';
 import { type CommonConfig, loadConfigOrExit, type z } from '@canaduck/config';
 import type { Knex, Migration } from '@canaduck/db';
 import { createLogger, type Logger } from '@canaduck/logging';
 import { installProcessHandlers, startServer, type StartOptions } from './server';
 import { setProcessGuards } from './availability';
-import { openServiceDatabase, serviceSecretFrom, tokenSettingsFrom, watchServiceDatabase } from './service-context';
+import { openServiceDatabase, serviceKeysOf, serviceSecretFrom, tokenSettingsFrom, watchServiceDatabase } from './service-context';
 
 export interface ServiceContext<C> {
   config: C;
@@ -14,8 +14,11 @@ export interface ServiceContext<C> {
   /** Present when the service declared migrations (it owns a database). */
   knex?: Knex;
   tokens: TokenSettings;
-  serviceSecret: string;
-  /** Mints this service's tokens for its internal calls. */
+  /** SERVICE_TOKEN_SECRET (else JWT_SECRET), when set: realtime-service signs its tickets with it. */
+  serviceSecret?: string;
+  /** This service's key and its callers' public keys (internal calls). */
+  serviceKeys: ServiceKeys;
+  /** Mints this service's tokens for its internal calls, one per callee. */
   serviceTokens: ServiceTokenMinter;
 }
 
@@ -24,13 +27,14 @@ export interface AppBase {
   logger: Logger;
   knex: Knex;
   tokens: TokenSettings;
-  serviceSecret: string;
+  /** Checks the service tokens of the internal routes (requireService). */
+  serviceKeys: ServiceKeys;
 }
 
-/** The context's logger, database, token settings and service secret, for a service that owns a database. */
+/** The context's logger, database, token settings and service keys, for a service that owns a database. */
 export function appBase<C>(ctx: ServiceContext<C>): AppBase {
   if (!ctx.knex) throw new Error('appBase needs a database: declare the service migrations');
-  return { logger: ctx.logger, knex: ctx.knex, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret };
+  return { logger: ctx.logger, knex: ctx.knex, tokens: ctx.tokens, serviceKeys: ctx.serviceKeys };
 }
 
 export interface BuiltService {
@@ -69,6 +73,10 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       ...(knex ? { requestTimeoutMs: config.REQUEST_TIMEOUT_MS, databaseUp: watched && (() => watched.watchdog.up) } : {}),
     });
     const serviceSecret = serviceSecretFrom(config);
+    const serviceKeys = serviceKeysOf(o.name, config);
+    if (config.NODE_ENV === 'production' && !config.SERVICE_PRIVATE_KEY) {
+      logger.warn('SERVICE_PRIVATE_KEY and SERVICE_PUBLIC_KEYS are not set: service keys derived from the shared secret (local runs only)');
+    }
     const {
       app,
       handler,
@@ -82,7 +90,8 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       knex,
       tokens: tokenSettingsFrom(config),
       serviceSecret,
-      serviceTokens: new ServiceTokenMinter(o.name, serviceSecret),
+      serviceKeys,
+      serviceTokens: new ServiceTokenMinter(serviceKeys),
     });
     await startServer({
       app,

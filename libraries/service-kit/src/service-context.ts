@@ -1,4 +1,4 @@
-import type { TokenSettings } from '@canaduck/auth';
+import { serviceKeysFrom, type ServiceKeys, type TokenSettings } from '@canaduck/auth';
 import type { CommonConfig } from '@canaduck/config';
 import { createDatabase, isMysqlUrl, pingDatabase, runMigrations, type Knex, type Migration } from '@canaduck/db';
 import { startDatabaseWatchdog, type DatabaseWatchdog } from './availability';
@@ -7,7 +7,7 @@ import type { Logger } from '@canaduck/logging';
 /** The token settings every service derives from the common config. */
 export function tokenSettingsFrom(c: CommonConfig): TokenSettings {
   return {
-    secret: c.JWT_SECRET,
+    secret: c.JWT_SECRET ?? '',
     issuer: c.JWT_ISSUER,
     audience: c.JWT_AUDIENCE,
     algorithm: c.JWT_ALGORITHM,
@@ -16,9 +16,17 @@ export function tokenSettingsFrom(c: CommonConfig): TokenSettings {
   };
 }
 
-/** Service tokens use their own secret when one is set, else the JWT secret. */
-export function serviceSecretFrom(c: CommonConfig): string {
+/** The shared service secret: SERVICE_TOKEN_SECRET when set, else JWT_SECRET (undefined with neither). */
+export function serviceSecretFrom(c: CommonConfig): string | undefined {
   return c.SERVICE_TOKEN_SECRET ?? c.JWT_SECRET;
+}
+
+/**
+ * The service's credentials for internal calls: SERVICE_PRIVATE_KEY and SERVICE_PUBLIC_KEYS, or
+ * keys derived from the service secret when neither is set (local runs and tests).
+ */
+export function serviceKeysOf(service: string, c: CommonConfig): ServiceKeys {
+  return serviceKeysFrom({ service, privateKey: c.SERVICE_PRIVATE_KEY, publicKeys: c.SERVICE_PUBLIC_KEYS, secret: serviceSecretFrom(c) });
 }
 
 /**

@@ -4,11 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ServiceTokenMinter } from '@canaduck/auth';
+import { ServiceTokenMinter, serviceKeysFrom } from '@canaduck/auth';
 import { commonShape, loadConfig } from '@canaduck/config';
 import type { Knex } from '@canaduck/db';
 import { createLogger } from '@canaduck/logging';
-import { appBase, serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
+import { appBase, serviceKeysOf, serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
 import { freePort, waitUntil } from '@canaduck/testing';
 
 const LIBRARIES = path.resolve(__dirname, '..', '..');
@@ -199,16 +199,36 @@ describe('service context helpers', () => {
     expect(serviceSecretFrom(loadConfig(commonShape, { JWT_SECRET: SECRET, SERVICE_TOKEN_SECRET: 'z'.repeat(32) }))).toBe('z'.repeat(32));
   });
 
-  it('when a service owns a database, then appBase gives its logger, knex, token settings and service secret; without one it throws', () => {
+  it('when no service keys are set, then they are derived per service; with both set, they are used; one alone fails', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const pair = generateKeyPairSync('ed25519');
+    const pem = (k: import('node:crypto').KeyObject, type: 'pkcs8' | 'spki') => k.export({ format: 'pem', type }).toString();
+    const derived = serviceKeysOf('gateway-service', loadConfig(commonShape, { JWT_SECRET: SECRET }));
+    expect(derived.privateKey.asymmetricKeyType).toBe('ed25519');
+    expect(derived.publicKeyOf('user-service')).toBeDefined();
+    const env = {
+      JWT_ALGORITHM: 'EdDSA',
+      JWT_PUBLIC_KEY: pem(pair.publicKey, 'spki'),
+      SERVICE_PRIVATE_KEY: pem(pair.privateKey, 'pkcs8'),
+      SERVICE_PUBLIC_KEYS: JSON.stringify({ 'gateway-service': pem(pair.publicKey, 'spki') }),
+    };
+    const configured = serviceKeysOf('user-service', loadConfig(commonShape, env));
+    expect(configured.publicKeyOf('gateway-service')).toBeDefined();
+    expect(configured.publicKeyOf('stats-service')).toBeUndefined();
+    expect(() => serviceKeysOf('user-service', loadConfig(commonShape, { ...env, SERVICE_PUBLIC_KEYS: undefined }))).toThrow(/go together/);
+  });
+
+  it('when a service owns a database, then appBase gives its logger, knex, token settings and service keys; without one it throws', () => {
     const ctx = {
       config: {},
       logger: createLogger('x', 'silent'),
       knex: {} as Knex,
       tokens: tokenSettingsFrom(loadConfig(commonShape, { JWT_SECRET: SECRET })),
       serviceSecret: 's'.repeat(32),
-      serviceTokens: new ServiceTokenMinter('x', 's'.repeat(32)),
+      serviceKeys: serviceKeysFrom({ service: 'x', secret: 's'.repeat(32) }),
+      serviceTokens: new ServiceTokenMinter(serviceKeysFrom({ service: 'x', secret: 's'.repeat(32) })),
     };
-    expect(appBase(ctx)).toEqual({ logger: ctx.logger, knex: ctx.knex, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret });
+    expect(appBase(ctx)).toEqual({ logger: ctx.logger, knex: ctx.knex, tokens: ctx.tokens, serviceKeys: ctx.serviceKeys });
     expect(() => appBase({ ...ctx, knex: undefined })).toThrow(/needs a database/);
   });
 });

@@ -8,7 +8,8 @@ import {
   missingChannelAccess,
   serviceBearer,
   testDatabases,
-  testServiceSecret,
+  testServiceKeys,
+  testFeedAccess,
   testTokenSettings,
   uniqueName,
   userToken,
@@ -81,21 +82,30 @@ describe('createTestDatabase without a MySQL URL', () => {
 });
 
 describe('test tokens', () => {
-  it('when a user bearer is made, then it verifies with the test settings', () => {
+  it('when a user bearer is made, then it verifies with the test settings', async () => {
     const header = bearer('roger', ['user', 'admin']);
     expect(header.startsWith('Bearer ')).toBe(true);
-    expect(verifyUserToken(header.slice(7), testTokenSettings)).toEqual({ pseudo: 'roger', roles: ['user', 'admin'] });
-    expect(verifyUserToken(userToken('ann'), testTokenSettings)).toEqual({ pseudo: 'ann', roles: ['user'] });
+    expect(await verifyUserToken(header.slice(7), testTokenSettings)).toEqual({ pseudo: 'roger', roles: ['user', 'admin'] });
+    expect(await verifyUserToken(userToken('ann'), testTokenSettings)).toEqual({ pseudo: 'ann', roles: ['user'] });
   });
 
-  it('when a service bearer is made, then it verifies with the test service secret', () => {
-    expect(verifyServiceToken(serviceBearer('channel-service').slice(7), testServiceSecret)).toBe('channel-service');
-    expect(verifyServiceToken(serviceBearer().slice(7), testServiceSecret)).toBe('test-service');
+  it("when a service bearer is made, then the callee's derived keys verify it and name the caller", async () => {
+    expect(await verifyServiceToken(serviceBearer('channel-service', 'user-service').slice(7), testServiceKeys('user-service'))).toBe(
+      'channel-service',
+    );
+    await expect(
+      verifyServiceToken(serviceBearer('channel-service', 'user-service').slice(7), testServiceKeys('message-service')),
+    ).rejects.toThrow(/audience/);
   });
 
-  it('when an expired token is made, then verification refuses it as expired', () => {
-    expect(() => verifyUserToken(expiredToken('roger'), testTokenSettings)).toThrow(UnauthorizedError);
-    expect(() => verifyUserToken(expiredToken('roger'), testTokenSettings)).toThrow('token expired');
+  it('when feed access is asked for a service, then it names the callers of INTERNAL_CALLERS; a service without a feed throws', () => {
+    expect(testFeedAccess('message-service').allowedCallers).not.toContain('gateway-service');
+    expect(() => testFeedAccess('gateway-service')).toThrow(/no event feed/);
+  });
+
+  it('when an expired token is made, then verification refuses it as expired', async () => {
+    await expect(verifyUserToken(expiredToken('roger'), testTokenSettings)).rejects.toThrow(UnauthorizedError);
+    await expect(verifyUserToken(expiredToken('roger'), testTokenSettings)).rejects.toThrow('token expired');
   });
 
   it('when unique names are made, then they differ and keep the prefix', () => {

@@ -30,8 +30,10 @@ export interface ClientsOptions {
 /** The only place the message-service's clients of other services are built; service tokens on every call. */
 export function createClients(o: ClientsOptions): Clients {
   const s = settingsFrom(o.config);
-  const serviceAuth = () => `Bearer ${o.serviceTokens.get()}`;
-  const client = (name: string, baseUrl: string) => new ServiceClient({ name, baseUrl, timeoutMs: s.httpTimeoutMs, serviceAuth });
+  // Each client's tokens are addressed to its service (aud); the feeds ask per source service.
+  const client = (name: string, baseUrl: string) =>
+    new ServiceClient({ name, baseUrl, timeoutMs: s.httpTimeoutMs, serviceAuth: o.serviceTokens.bearerFor(name) });
+  const serviceAuth = (callee: string) => o.serviceTokens.get(callee);
   const channels = new ChannelClient(client('channel-service', s.channelServiceUrl), s.accessCacheMs);
   const users = new UserClient(client('user-service', s.userServiceUrl));
   const channelEvents = createEventTransport({

@@ -65,7 +65,15 @@ export function channelPageHandler(o: ChannelPageOptions): RequestListener {
   if (access) before.push(access);
   const deadlineMs = guards?.requestTimeoutMs;
   const databaseUp = guards?.databaseUp;
-  const auth = [authenticate(o.tokens), requireAuth()];
+  const authenticated = authenticate(o.tokens);
+  const authorized = requireAuth();
+  // authenticate answers a cached token at once and checks a new one asynchronously (jose): either
+  // way it calls next or fails, and requireAuth then wants a caller.
+  const authorize = (r: Request, s: Response) =>
+    new Promise<void>((resolve, reject) => {
+      const pending: unknown = authenticated(r, s, (err?: unknown) => (err ? reject(err) : resolve()));
+      if (pending instanceof Promise) pending.catch(reject);
+    }).then(() => void authorized(r, s, noop as NextFunction));
 
   return (req, res) => {
     if (!isChannelPage(req)) return void app(req, res);
@@ -77,13 +85,13 @@ export function channelPageHandler(o: ChannelPageOptions): RequestListener {
     const fail = (err: unknown) => sendError(res, err, logger);
     try {
       // Express's JSON parser would pass here: no body (see isChannelPage).
-      for (const mw of auth) void mw(r, s, noop as NextFunction);
       const url = req.url as string;
       const q = url.indexOf('?');
       // Express's "simple" query parser is querystring.parse, given '' when there is no query.
       const query = querystring.parse(q < 0 ? '' : url.slice(q + 1));
       // As Express does for an async route: a failure while answering is answered as an error too.
-      readChannelPage(messages, r, query)
+      authorize(r, s)
+        .then(() => readChannelPage(messages, r, query))
         .then((page) => sendJson(res, 200, page))
         .catch(fail);
     } catch (err) {

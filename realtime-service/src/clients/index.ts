@@ -36,13 +36,12 @@ export interface ClientsOptions {
 
 /** The only place realtime-service's outbound clients are built (main.ts, and the tests). */
 export function createClients(o: ClientsOptions): Clients {
-  const serviceAuth = () => `Bearer ${o.serviceTokens.get()}`;
   const channels = new ChannelClient(
     new ServiceClient({
       name: 'channel-service',
       baseUrl: o.config.CHANNEL_SERVICE_URL,
       timeoutMs: o.config.HTTP_TIMEOUT_MS,
-      serviceAuth,
+      serviceTokens: o.serviceTokens,
       logger: o.logger,
     }),
   );
@@ -54,7 +53,7 @@ export function createClients(o: ClientsOptions): Clients {
       channel: o.config.CHANNEL_EVENTS_URL ?? o.config.CHANNEL_SERVICE_URL,
       message: o.config.MESSAGE_EVENTS_URL ?? o.config.MESSAGE_SERVICE_URL,
     },
-    serviceAuth,
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger,
     waitSeconds: o.config.FEED_WAIT_SECONDS,
   });

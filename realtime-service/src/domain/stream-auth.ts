@@ -39,13 +39,13 @@ export class StreamAuth {
         'a token never goes in a URL: send it as Authorization: Bearer, or ask POST /events/ticket',
         'token_in_url',
       );
-    const user = ticket !== undefined ? await this.redeem(ticket) : this.fromHeader(authorization);
+    const user = ticket !== undefined ? await this.redeem(ticket) : await this.fromHeader(authorization);
     if (this.deps.revocation.isRevoked(user.pseudo, user.iat)) throw new UnauthorizedError('token revoked: log in again', 'token_revoked');
     return user;
   }
 
-  fromHeader(authorization: string | undefined): ConnectionUser {
-    const user = this.deps.verifier.verify(authorization);
+  async fromHeader(authorization: string | undefined): Promise<ConnectionUser> {
+    const user = await this.deps.verifier.verify(authorization);
     const token = bearerToken(authorization);
     if (!user || !token)
       throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>" or ?ticket=', 'token_missing');

@@ -1,3 +1,4 @@
+import type { ServiceTokenMinter } from '@canaduck/auth';
 import type { Logger } from '@canaduck/logging';
 import { createEventTransport, type EventTransport, userStreamTransport } from '@canaduck/events';
 import { ServiceClient } from '@canaduck/http-client';
@@ -23,7 +24,7 @@ export interface ClientsOptions {
     'MESSAGE_SERVICE_URL' | 'CHANNEL_SERVICE_URL' | 'HTTP_TIMEOUT_MS' | 'USER_SERVICE_URL' | 'NATS_URL' | 'STATS_FEED_WAIT_S'
   > & { NATS_NAMESPACE?: string };
   /** Mints the service token sent on every internal call. */
-  serviceTokens: { get(): string };
+  serviceTokens: ServiceTokenMinter;
   logger: Logger;
   /** Circuit breaker tuning (tests switch the other services off and on at will). */
   breaker?: { errorThreshold: number; resetMs: number };
@@ -35,18 +36,27 @@ export interface ClientsOptions {
 export function createClients(o: ClientsOptions): Clients {
   const common = {
     timeoutMs: o.config.HTTP_TIMEOUT_MS,
-    serviceAuth: () => `Bearer ${o.serviceTokens.get()}`,
     breakerErrorThreshold: o.breaker?.errorThreshold,
     breakerResetMs: o.breaker?.resetMs,
   };
-  const channelHttp = new ServiceClient({ name: 'channel-service', baseUrl: o.config.CHANNEL_SERVICE_URL, ...common });
-  const userHttp = new ServiceClient({ name: 'user-service', baseUrl: o.config.USER_SERVICE_URL, ...common });
+  const channelHttp = new ServiceClient({
+    name: 'channel-service',
+    baseUrl: o.config.CHANNEL_SERVICE_URL,
+    serviceAuth: o.serviceTokens.bearerFor('channel-service'),
+    ...common,
+  });
+  const userHttp = new ServiceClient({
+    name: 'user-service',
+    baseUrl: o.config.USER_SERVICE_URL,
+    serviceAuth: o.serviceTokens.bearerFor('user-service'),
+    ...common,
+  });
   const userEvents = userStreamTransport(o);
   const messageEvents = createEventTransport({
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     urls: { message: o.config.MESSAGE_SERVICE_URL },
-    serviceAuth: common.serviceAuth,
+    serviceAuth: (callee) => o.serviceTokens.get(callee),
     logger: o.logger,
     waitSeconds: o.config.STATS_FEED_WAIT_S,
   });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { loadConfig } from '@canaduck/config';
 import { createLogger } from '@canaduck/logging';
-import { createTestDatabase, testServiceSecret, testTokenSettings } from '@canaduck/testing';
+import { createTestDatabase, testServiceSecret, testTokenSettings, testServiceKeys } from '@canaduck/testing';
 import { createMessageApp } from '../../../message-service/src/app';
 import { createClients as messageClients } from '../../../message-service/src/clients';
 import { configShape as messageShape, settingsFrom as messageSettings } from '../../../message-service/src/config';
@@ -27,7 +27,7 @@ export async function startMessageService(o: StackOptions, userUrl: string): Pro
   });
   const clients = messageClients({
     config,
-    serviceTokens: new ServiceTokenMinter('message-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('message-service')),
     logger,
     natsNamespace: o.namespace,
   });
@@ -35,7 +35,7 @@ export async function startMessageService(o: StackOptions, userUrl: string): Pro
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('message-service'),
     settings: messageSettings(config),
     clients,
     guards: { accessLog: 'off', requestTimeoutMs: 20_000 },
@@ -80,7 +80,7 @@ export async function startGateway(o: StackOptions, userUrl: string): Promise<Co
   });
   const clients = gatewayClients({
     config,
-    serviceTokens: new ServiceTokenMinter('gateway-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('gateway-service')),
     logger,
     natsNamespace: o.namespace,
   });

@@ -10,11 +10,12 @@ import { natsStreamName, userStreamTransport, type EventTransport } from '@canad
 import { createLogger } from '@canaduck/logging';
 import {
   createTestDatabase,
-  testServiceSecret,
   testTokenSettings,
   uniqueName,
   type TestDatabase,
   type TestDbKind,
+  testServiceKeys,
+  serviceToken,
 } from '@canaduck/testing';
 import { createUserApp, type UserApp } from '../../../user-service/src/app';
 import { createClients as userClients } from '../../../user-service/src/clients';
@@ -108,14 +109,14 @@ export async function startUserService(o: StackOptions): Promise<UserSide> {
   const clients = userClients({
     config: { CHANNEL_SERVICE_URL: 'http://channel-service.test', WHOIS_CHANNELS_TIMEOUT_MS: 300, PORT: port, NATS_URL: natsUrl },
     natsNamespace: o.namespace,
-    serviceTokens: new ServiceTokenMinter('user-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('user-service')),
     logger,
   });
   const user = createUserApp({
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('user-service'),
     settings: {
       jwtExpiresInSeconds: 3600,
       bcryptCost: 4,
@@ -156,7 +157,8 @@ export function consumerStream(o: StackOptions, userUrl: string, relay?: Cuttabl
   return userStreamTransport({
     config: { NATS_URL: natsUrl, USER_SERVICE_URL: relay && o.transport === 'http' ? `http://127.0.0.1:${relay.port}` : userUrl },
     natsNamespace: o.namespace,
-    serviceTokens: new ServiceTokenMinter('consumer', testServiceSecret),
+    // A reader of the user stream as the gateway is (an allowed caller of the feed).
+    serviceTokens: { get: (callee) => serviceToken('gateway-service', callee) },
     logger,
   });
 }
@@ -167,7 +169,7 @@ export async function startChannelService(o: StackOptions, userUrl: string, rela
   const built = channelClients({
     config: { USER_SERVICE_URL: userUrl, HTTP_TIMEOUT_MS: 2000, NATS_URL: o.transport === 'nats' ? NATS_URL : undefined },
     natsNamespace: o.namespace,
-    serviceTokens: new ServiceTokenMinter('channel-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('channel-service')),
     logger,
   });
   const clients = relay ? { ...built, userEvents: consumerStream(o, userUrl, relay) } : built;
@@ -175,7 +177,7 @@ export async function startChannelService(o: StackOptions, userUrl: string, rela
     logger,
     knex: database.knex,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('channel-service'),
     settings: { bodyLimit: '100kb' },
     clients,
   });
@@ -206,14 +208,14 @@ export async function startStatsService(o: StackOptions, userUrl: string): Promi
       NATS_URL: o.transport === 'nats' ? NATS_URL : undefined,
     },
     natsNamespace: o.namespace,
-    serviceTokens: new ServiceTokenMinter('stats-service', testServiceSecret),
+    serviceTokens: new ServiceTokenMinter(testServiceKeys('stats-service')),
     logger,
   });
   const { app, revocation } = createStatsApp({
     logger,
     knex: db.knex,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('stats-service'),
     settings: { pollMs: 1000, batchSize: 500, channelRefreshMs: 0 },
     clients,
   });

@@ -5,7 +5,7 @@ import { knex as knexFactory } from 'knex';
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { type CommonConfig, loadConfig, type z } from '@canaduck/config';
 import { createLogger } from '@canaduck/logging';
-import { serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
+import { serviceKeysOf, serviceSecretFrom, tokenSettingsFrom } from '@canaduck/service-kit';
 import { ROOT } from './repo';
 
 /** What a service's dist/config.js exports (issue 21's shape). */
@@ -31,13 +31,15 @@ export async function serviceDocument(service: string, closers: Closer[]): Promi
   const config = loadConfig(configShape, { JWT_SECRET: 'openapi-documents-test-secret-0123456789' }) as CommonConfig;
   const logger = createLogger(service, 'silent');
   const serviceSecret = serviceSecretFrom(config);
-  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter(service, serviceSecret), logger });
+  const serviceKeys = serviceKeysOf(service, config);
+  const clients = createClients({ config, serviceTokens: new ServiceTokenMinter(serviceKeys), logger });
   closers.push(() => clients.close());
   const app = createApp({
     logger,
     knex,
     tokens: tokenSettingsFrom(config),
     serviceSecret,
+    serviceKeys,
     settings: settingsFrom(config),
     clients,
     guards: { accessLog: 'off' },

@@ -83,7 +83,7 @@ export class AccountService {
     });
     const fresh = await directory.findOr404(user.pseudo);
     await waitPastRevocation(fresh.tokensRevokedBefore);
-    const token = signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
+    const token = await signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
     directory.audit('login_succeeded', meta, { pseudo: fresh.pseudo });
     return { token, expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: true }) };
   }
@@ -100,7 +100,7 @@ export class AccountService {
     await users.updateFields(user.id, { status: 'online' });
     await users.touch([user.pseudo], this.deps.now());
     const fresh = await directory.findOr404(pseudo);
-    const token = signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
+    const token = await signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
     directory.audit('guest_created', {}, { pseudo: fresh.pseudo });
     return { token, expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: false }) };
   }

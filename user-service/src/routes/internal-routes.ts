@@ -1,6 +1,7 @@
 import { Router } from 'express';
-import { requireService } from '@canaduck/auth';
+import { requireService, type ServiceKeys } from '@canaduck/auth';
 import {
+  INTERNAL_CALLERS,
   activityRecordedSchema,
   activityReportSchema,
   guestCreatedSchema,
@@ -18,14 +19,15 @@ import { pseudoParamsSchema } from './schemas';
 export interface InternalRoutesDeps {
   presence: PresenceService;
   accounts: AccountService;
-  serviceSecret: string;
+  /** This service's keys: each route takes the tokens of the services INTERNAL_CALLERS names. */
+  serviceKeys: ServiceKeys;
   docs: ApiDocs;
 }
 
 /** Routes for the other services only (service token); the gateway never routes /internal/. */
-export function internalRoutes({ presence, accounts, serviceSecret, docs }: InternalRoutesDeps): Router {
+export function internalRoutes({ presence, accounts, serviceKeys, docs }: InternalRoutesDeps): Router {
   const router = Router();
-  router.use('/internal', requireService(serviceSecret));
+  const callers = INTERNAL_CALLERS['user-service'];
   const tags = ['internal'];
 
   docs.route({
@@ -38,10 +40,11 @@ export function internalRoutes({ presence, accounts, serviceSecret, docs }: Inte
     responses: {
       200: { description: 'The user', schema: internalUserAnswerSchema },
       401: 'No service token, or a user token',
+      403: 'a service this route does not serve (service_not_allowed)',
       404: 'Unknown or deleted user',
     },
   });
-  router.get('/internal/users/:pseudo', async (req, res) => {
+  router.get('/internal/users/:pseudo', requireService(serviceKeys, callers['GET /internal/users/:pseudo']), async (req, res) => {
     res.json(await presence.internalUser(param(req, 'pseudo')));
   });
 
@@ -57,12 +60,17 @@ export function internalRoutes({ presence, accounts, serviceSecret, docs }: Inte
     responses: {
       200: { description: 'The token state', schema: docs.schema('UserTokenState', userTokenStateSchema) },
       401: 'No service token, or a user token',
+      403: 'a service this route does not serve (service_not_allowed)',
       404: 'No account ever had this pseudo',
     },
   });
-  router.get('/internal/users/:pseudo/token-state', async (req, res) => {
-    res.json(await accounts.tokenState(param(req, 'pseudo')));
-  });
+  router.get(
+    '/internal/users/:pseudo/token-state',
+    requireService(serviceKeys, callers['GET /internal/users/:pseudo/token-state']),
+    async (req, res) => {
+      res.json(await accounts.tokenState(param(req, 'pseudo')));
+    },
+  );
 
   docs.route({
     method: 'post',
@@ -76,10 +84,11 @@ export function internalRoutes({ presence, accounts, serviceSecret, docs }: Inte
       200: { description: 'Recorded', schema: activityRecordedSchema },
       400: 'pseudos missing or not an array of strings',
       401: 'No service token, or a user token',
+      403: 'a service this route does not serve (service_not_allowed)',
       422: 'More than 1000 pseudos, an invalid pseudo or date',
     },
   });
-  router.post('/internal/activity', async (req, res) => {
+  router.post('/internal/activity', requireService(serviceKeys, callers['POST /internal/activity']), async (req, res) => {
     const { pseudos, at } = parseInput(activityReportSchema, req.body);
     res.json(await presence.recordActivity(pseudos, at));
   });
@@ -95,11 +104,12 @@ export function internalRoutes({ presence, accounts, serviceSecret, docs }: Inte
       201: { description: 'The guest, online, and its token', schema: guestCreatedSchema },
       400: 'pseudo or password missing',
       401: 'No service token, or a user token',
+      403: 'a service this route does not serve (service_not_allowed)',
       409: 'The pseudo is taken (registered, deleted or another guest): pseudo_taken',
       422: 'Invalid pseudo, password too short',
     },
   });
-  router.post('/internal/guests', async (req, res) => {
+  router.post('/internal/guests', requireService(serviceKeys, callers['POST /internal/guests']), async (req, res) => {
     const { pseudo, password } = parseInput(guestRequestSchema, req.body);
     res.status(201).json(await accounts.createGuest(pseudo, password));
   });
@@ -114,10 +124,11 @@ export function internalRoutes({ presence, accounts, serviceSecret, docs }: Inte
     responses: {
       200: { description: 'Deleted', schema: guestDeletedSchema },
       401: 'No service token, or a user token',
+      403: 'a service this route does not serve (service_not_allowed)',
       404: 'No guest has this pseudo (registered accounts are never deleted here): user_not_found',
     },
   });
-  router.delete('/internal/guests/:pseudo', async (req, res) => {
+  router.delete('/internal/guests/:pseudo', requireService(serviceKeys, callers['DELETE /internal/guests/:pseudo']), async (req, res) => {
     const pseudo = param(req, 'pseudo');
     await accounts.deleteGuest(pseudo);
     res.json({ result: `guest ${pseudo} deleted` });

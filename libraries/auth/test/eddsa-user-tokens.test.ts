@@ -33,9 +33,9 @@ function edToken(
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${cryptoSign(null, Buffer.from(input), privateKey).toString('base64url')}`;
 }
-function code(fn: () => unknown): string | undefined {
+async function code(fn: () => Promise<unknown>): Promise<string | undefined> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(UnauthorizedError);
     return (err as UnauthorizedError).code;
@@ -44,22 +44,25 @@ function code(fn: () => unknown): string | undefined {
 }
 
 describe('EdDSA user tokens', () => {
-  it('when signed with the private key, then they verify with the public key alone', () => {
-    const token = signUserToken({ pseudo: 'roger', roles: ['user', 'admin'] }, signer, 60);
+  it('when signed with the private key (jose), then they verify with the public key alone', async () => {
+    const token = await signUserToken({ pseudo: 'roger', roles: ['user', 'admin'] }, signer, 60);
     expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toEqual({ alg: 'EdDSA', typ: 'JWT' });
-    expect(verifyUserToken(token, verifier)).toEqual({ pseudo: 'roger', roles: ['user', 'admin'] });
+    expect(await verifyUserToken(token, verifier)).toEqual({ pseudo: 'roger', roles: ['user', 'admin'] });
   });
 
-  it('when the token is expired, then 401 token_expired', () => {
-    expect(code(() => verifyUserToken(edToken(claims({ exp: now() - 60 })), verifier))).toBe('token_expired');
+  it('when the token is expired, then 401 token_expired', async () => {
+    expect(await code(() => verifyUserToken(edToken(claims({ exp: now() - 60 })), verifier))).toBe('token_expired');
   });
 
   it.each([
     ['signed by another key', () => edToken(claims(), ed().privateKey)],
     [
       'tampered',
-      () =>
-        signUserToken({ pseudo: 'roger', roles: ['user'] }, signer, 60).replace(/\.[^.]+\./, `.${b64url(claims({ roles: ['admin'] }))}.`),
+      async () =>
+        (await signUserToken({ pseudo: 'roger', roles: ['user'] }, signer, 60)).replace(
+          /\.[^.]+\./,
+          `.${b64url(claims({ roles: ['admin'] }))}.`,
+        ),
     ],
     ['without exp', () => edToken(claims({ exp: undefined }))],
     ['of another issuer', () => edToken(claims({ iss: 'evil' }))],
@@ -74,7 +77,21 @@ describe('EdDSA user tokens', () => {
       },
     ],
     ['garbage', () => 'a.b.c'],
-  ])('when the token is %s, then 401 invalid_token', (_w, make) => {
-    expect(code(() => verifyUserToken(make(), verifier))).toBe('invalid_token');
+  ])('when the token is %s, then 401 invalid_token', async (_w, make) => {
+    expect(await code(async () => verifyUserToken(await make(), verifier))).toBe('invalid_token');
+  });
+});
+
+describe('EdDSA user tokens and the other algorithms', () => {
+  it('when HS256 is configured and a token is EdDSA-signed, then 401 invalid_token (the algorithm is pinned)', async () => {
+    const hs: TokenSettings = { ...base, algorithm: 'HS256' };
+    expect(await code(() => verifyUserToken(edToken(claims()), hs))).toBe('invalid_token');
+  });
+
+  it('when a token is signed by hand with node:crypto, then jose verifies it (interoperability)', async () => {
+    expect(await verifyUserToken(edToken(claims({ roles: ['user', 'admin'] })), verifier)).toEqual({
+      pseudo: 'roger',
+      roles: ['user', 'admin'],
+    });
   });
 });
