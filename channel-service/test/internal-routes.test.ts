@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { channelAccessSchema, channelVisibilityListSchema, publicChannelsOfUserSchema } from '@canaduck/contracts';
+import { channelAccessSchema, channelVisibilityListSchema, publicChannelsOfUserSchema, userMembershipsSchema } from '@canaduck/contracts';
 import { bearer, missingChannelAccess, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
 import { access, createChannel, join, useApp } from './support';
 
@@ -137,6 +137,33 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
     it('when the user is in no channel, then the list is empty', async () => {
       const res = await request(t.app).get(`/internal/users/${uniqueName()}/channels`).set('Authorization', serviceBearer());
       expect(res.body.channels).toEqual([]);
+    });
+  });
+
+  describe('GET /internal/users/<pseudo>/memberships', () => {
+    it('when a user is in public, private and secret channels, then all are listed with the role, and a user token is 401', async () => {
+      const user = uniqueName('Mem');
+      const owner = uniqueName();
+      const base = uniqueName('m');
+      const pub = await createChannel(t.app, owner, { name: `${base}-a` });
+      const own = await createChannel(t.app, user, { name: `${base}-o`, private: true });
+      const sec = await createChannel(t.app, owner, { name: `${base}-s` });
+      for (const c of [pub, sec]) await join(t.app, c, user);
+      await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
+      const res = await request(t.app).get(`/internal/users/${user}/memberships`).set('Authorization', serviceBearer('irc-service'));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        pseudo: user,
+        channels: [
+          { name: pub, role: 'member' },
+          { name: own, role: 'owner' },
+          { name: sec, role: 'member' },
+        ],
+      });
+      expect(userMembershipsSchema.strict().safeParse(res.body).error).toBeUndefined();
+      const empty = await request(t.app).get(`/internal/users/${uniqueName()}/memberships`).set('Authorization', serviceBearer());
+      expect(empty.body.channels).toEqual([]);
+      expect((await request(t.app).get(`/internal/users/${user}/memberships`).set('Authorization', bearer(user))).status).toBe(401);
     });
   });
 

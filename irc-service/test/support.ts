@@ -41,6 +41,9 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
     userHost: 'canaduck',
     motd: ['hello from the test door'],
     guests: false,
+    guestLeaseSeconds: 60,
+    // Doors of one test process share a pid: each its own id, or one would reclaim another's guests.
+    instanceId: unique('door'),
     pingIntervalMs: 60000,
     pingTimeoutMs: 120000,
     registrationTimeoutMs: 60000,

@@ -1,4 +1,4 @@
-import type { ChannelAccess, ChannelVisibilityList, PublicChannelsOfUser } from '@canaduck/contracts';
+import type { ChannelAccess, ChannelVisibilityList, PublicChannelsOfUser, UserMemberships } from '@canaduck/contracts';
 import { normalizeChannel, pseudoKey } from '@canaduck/service-kit';
 import type { ChannelRepository } from '../repositories/channel-repository';
 import type { MemberRole } from '../repositories/member-repository';
@@ -26,6 +26,12 @@ export class AccessService {
 
   async publicChannelsOf(pseudo: string): Promise<PublicChannelsOfUser> {
     return { pseudo, channels: await this.deps.channels.publicNamesOf(pseudoKey(pseudo)) };
+  }
+
+  /** Every channel of the user, secret ones included: only a service may ask (the IRC door's guest clean-up). */
+  async membershipsOf(pseudo: string): Promise<UserMemberships> {
+    const rows = await this.deps.channels.membershipsOf(pseudoKey(pseudo));
+    return { pseudo, channels: rows.map((r) => ({ name: r.name, role: r.role as MemberRole })) };
   }
 
   /** Unknown (or impossible) names are left out. */

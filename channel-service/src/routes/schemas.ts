@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { channelAccessSchema, channelRoleSchema, channelVisibilityListSchema, publicChannelsOfUserSchema } from '@canaduck/contracts';
+import {
+  channelAccessSchema,
+  channelRoleSchema,
+  channelVisibilityListSchema,
+  publicChannelsOfUserSchema,
+  userMembershipsSchema,
+} from '@canaduck/contracts';
 import { type ApiDocs, channelSchema, pseudoSchema } from '@canaduck/service-kit';
 import { MODE_LETTERS } from '../domain/modes';
 
@@ -118,6 +124,7 @@ export function answerSchemas(docs: ApiDocs) {
     userList: docs.schema('UserList', userListSchema),
     channelAccess: docs.schema('ChannelAccess', channelAccessSchema),
     publicChannelsOfUser: docs.schema('PublicChannelsOfUser', publicChannelsOfUserSchema),
+    userMemberships: docs.schema('UserMemberships', userMembershipsSchema),
     channelVisibilityList: docs.schema('ChannelVisibilityList', channelVisibilityListSchema),
   };
 }

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@canaduck/logging';
 import type { Clients } from '../clients';
+import type { GuestLease } from '../clients/user-client';
 import type { Settings } from '../config';
 import { fold } from '../protocol/names';
 import { N } from '../protocol/numerics';
@@ -88,6 +89,16 @@ export class IrcServer implements ConnectionHost {
   /** A reference tag unique on this server, for BATCH. */
   nextBatchId(): number {
     return ++this.batchSeq;
+  }
+
+  /** Who holds this door's guests' leases, and for how long. */
+  get guestLease(): GuestLease {
+    return { owner: this.settings.instanceId, seconds: this.settings.guestLeaseSeconds };
+  }
+
+  /** Registered guests still connected here (their leases are renewed). */
+  guestConnections(): IrcConnection[] {
+    return [...this.connections].filter((c) => c.registered && !c.isClosing && c.session?.guest);
   }
 
   get connectionCount(): number {
