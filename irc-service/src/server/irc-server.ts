@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@canaduck/logging';
@@ -10,6 +11,7 @@ import type { IrcMessage } from '../protocol/irc-line';
 import { commandTable } from '../commands';
 import { removeGuest } from '../commands/guests';
 import { EventRouter } from '../delivery/event-router';
+import type { LabeledContext } from './labeled-response';
 import { LoginLimiter } from './login-limiter';
 import { IrcConnection, type ConnectionHost, type OutgoingMessage } from './irc-connection';
 
@@ -38,6 +40,7 @@ export class IrcServer implements ConnectionHost {
   readonly loginLimiter: LoginLimiter;
   readonly topics = new Map<string, TopicStamp>();
   readonly router: EventRouter;
+  readonly replies = new AsyncLocalStorage<LabeledContext>();
   private readonly connections = new Set<IrcConnection>();
   private readonly byNick = new Map<string, Set<IrcConnection>>();
   private readonly byChannel = new Map<string, Set<IrcConnection>>();
