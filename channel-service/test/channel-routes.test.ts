@@ -271,6 +271,7 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
         '/channel/{name}/moderators/{pseudo}',
         '/internal/channels/{name}/access/{pseudo}',
         '/internal/users/{pseudo}/channels',
+        '/internal/users/{pseudo}/memberships',
         '/internal/channels',
         '/internal/events',
       ].sort(),

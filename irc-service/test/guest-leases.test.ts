@@ -1,23 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
-import { RawClient, rest, startDoor, unique, useStack, type Door, type Stack } from './support';
+import { RawClient, rest, unique, useDoor, useStack, type Stack } from './support';
+
+const { freePort } = require('./global-setup') as { freePort: () => Promise<number> };
 
 const stack = useStack();
 const MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
 const LEASE_S = 3;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<number> {
   const start = Date.now();
@@ -98,14 +88,8 @@ const members = async (chan: string) =>
 const channelStatus = async (chan: string) => (await rest(stack().urls.channel, 'GET', `/channel/${chan}/config`)).status;
 
 describe('guest leases: nothing is left when a door dies', () => {
-  let sweeper: Door;
-  beforeAll(async () => {
-    // Another replica, alive: it sweeps every half lease.
-    sweeper = await startDoor(stack(), { guests: true, guestLeaseSeconds: LEASE_S });
-  });
-  afterAll(async () => {
-    await sweeper.stop();
-  });
+  // Another replica, alive: it sweeps every half lease.
+  useDoor(stack, { guests: true, guestLeaseSeconds: LEASE_S });
 
   test('when a door is killed with SIGKILL, then its guests leave their channels and are deleted within the lease, not before', async () => {
     const { child, ircPort } = await spawnDoor(stack(), { IRC_GUEST_LEASE_S: String(LEASE_S), IRC_INSTANCE_ID: unique('door') });

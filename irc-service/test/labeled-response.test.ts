@@ -1,19 +1,13 @@
 import type { IrcMessage } from '../src/protocol/irc-line';
-import { newUser, RawClient, startDoor, unique, useStack, type Door, type TestUser } from './support';
+import { newUser, RawClient, unique, useDoor, useStack, type TestUser } from './support';
 
 const stack = useStack();
-let door: Door;
-beforeAll(async () => {
-  door = await startDoor(stack());
-});
-afterAll(async () => {
-  await door.stop();
-});
+const door = useDoor(stack);
 
 /** A raw client that negotiated `caps` before registering with PASS. */
 async function withCaps(caps: string): Promise<{ c: RawClient; u: TestUser }> {
   const u = await newUser(stack(), 'lbl');
-  const c = await RawClient.connect(door.port);
+  const c = await RawClient.connect(door().port);
   c.send('CAP LS 302', `CAP REQ :${caps}`);
   await c.waitFor((m) => m.command === 'CAP' && m.params[1] === 'ACK');
   c.send(`PASS ${u.pseudo}:${u.password}`, `NICK ${u.pseudo}`, `USER ${u.pseudo} 0 * :${u.pseudo}`, 'CAP END');
@@ -25,7 +19,7 @@ const labeled = (label: string) => (m: IrcMessage) => m.tags.label === label;
 
 describe('labeled-response', () => {
   test('when a client asks CAP LS, then labeled-response is offered', async () => {
-    const c = await RawClient.connect(door.port);
+    const c = await RawClient.connect(door().port);
     try {
       c.send('CAP LS 302');
       const ls = await c.waitFor('CAP');

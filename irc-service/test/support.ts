@@ -101,6 +101,18 @@ export async function startDoor(stack: Stack, overrides: Partial<Settings> = {})
   };
 }
 
+/** One door for a whole test file: started before its tests, stopped after them. */
+export function useDoor(stack: () => Stack, overrides: Partial<Settings> = {}): () => Door {
+  let door: Door | undefined;
+  beforeAll(async () => {
+    door = await startDoor(stack(), overrides);
+  });
+  afterAll(async () => {
+    await door?.stop();
+  });
+  return () => door as Door;
+}
+
 export interface TestUser {
   pseudo: string;
   password: string;
