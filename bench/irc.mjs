@@ -21,7 +21,9 @@ const DEADLINE = Date.now() + Number(process.env.BENCH_IRC_DEADLINE_S ?? 300) * 
 const POLL_MS = process.env.IRC_FEED_POLL_MS ?? '100';
 const ircPort = base + 66;
 const say = (m) => process.stdout.write(`[bench:irc] ${m}\n`);
-const ports = { user: base, message: base + 1, channel: base + 2, gateway: base + 3, stats: base + 4, irc: base + 6 };
+// realtime-service is in the stack too (SERVICES): without a port of its own here, its URL was
+// `http://127.0.0.1:undefined` and user-service refused to start.
+const ports = { user: base, message: base + 1, channel: base + 2, gateway: base + 3, stats: base + 4, realtime: base + 5, irc: base + 6 };
 const url = (s) => `http://127.0.0.1:${ports[s]}`;
 
 function left() {
@@ -113,6 +115,9 @@ async function main() {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     BCRYPT_COST: '4',
+    // Guests arrive 50 at a time, each one bcrypt hash: past BCRYPT_MAX_CONCURRENT + BCRYPT_QUEUE_MAX
+    // (4 + 32 by default) user-service answers 503 bcrypt_busy; the door's relay is measured, not that.
+    BCRYPT_QUEUE_MAX: '1000',
     IRC_GUESTS: 'true',
     IRC_PORT: String(ircPort),
     IRC_TLS_CERT: '',
@@ -222,7 +227,7 @@ async function main() {
   fs.writeFileSync(
     path.join(dir, 'latest-irc.md'),
     `# IRC door bench (${result.date})\n\n| | figure | target | pass |\n| --- | --- | --- | --- |\n` +
-      `| R9 relay POST /msg -> ${CLIENTS} IRC clients (${MESSAGES} messages, feed polled every ${POLL_MS} ms) | p50 ${result.r9?.p50_ms} ms, p99 ${result.r9?.p99_ms} ms | p99 <= 250 ms | ${result.r9?.pass} |\n` +
+      `| R9 relay POST /msg -> ${CLIENTS} IRC clients (${MESSAGES} messages, feeds long-polled) | p50 ${result.r9?.p50_ms} ms, p99 ${result.r9?.p99_ms} ms | p99 <= 250 ms | ${result.r9?.pass} |\n` +
       `| R10 RSS per idle IRC connection (${IDLE} registered guests) | ${result.r10?.per_connection_kb} KB | <= 40 KB | ${result.r10?.pass} |\n`,
   );
   say(JSON.stringify(result));

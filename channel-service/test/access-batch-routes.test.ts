@@ -5,7 +5,7 @@ import { access, createChannel, join, useApp } from './support';
 
 describe.each(testDatabases())('POST /internal/access/batch (%s)', (kind) => {
   const t = useApp(kind);
-  const batch = (body: unknown, auth = serviceBearer('realtime-service')) =>
+  const batch = (body: unknown, auth = serviceBearer('realtime-service', 'channel-service')) =>
     request(t.app)
       .post('/internal/access/batch')
       .set('Authorization', auth)

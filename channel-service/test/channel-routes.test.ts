@@ -272,6 +272,7 @@ describe.each(testDatabases())('channel routes (%s)', (kind) => {
         '/internal/channels/{name}/access/{pseudo}',
         '/internal/users/{pseudo}/channels',
         '/internal/access/batch',
+        '/internal/users/{pseudo}/memberships',
         '/internal/channels',
         '/internal/events',
       ].sort(),

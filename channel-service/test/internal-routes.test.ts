@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { channelAccessSchema, channelVisibilityListSchema, publicChannelsOfUserSchema } from '@canaduck/contracts';
+import { channelAccessSchema, channelVisibilityListSchema, publicChannelsOfUserSchema, userMembershipsSchema } from '@canaduck/contracts';
 import { bearer, missingChannelAccess, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
 import { access, createChannel, join, useApp } from './support';
 
@@ -147,14 +147,14 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const all = await request(t.app)
         .get(`/internal/users/${user}/channels`)
         .query({ scope: 'all' })
-        .set('Authorization', serviceBearer('realtime-service'));
+        .set('Authorization', serviceBearer('realtime-service', 'channel-service'));
       expect(all.status).toBe(200);
       expect(all.body).toEqual({ pseudo: user, channels: [pub, priv, sec] });
       expect(all.body.channels).not.toContain(other);
       const pub1 = await request(t.app)
         .get(`/internal/users/${user}/channels`)
         .query({ scope: 'public' })
-        .set('Authorization', serviceBearer());
+        .set('Authorization', serviceBearer('realtime-service', 'channel-service'));
       expect(pub1.body.channels).toEqual([pub]);
     });
 
@@ -162,7 +162,7 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const res = await request(t.app)
         .get('/internal/users/roger/channels')
         .query({ scope: 'secret' })
-        .set('Authorization', serviceBearer());
+        .set('Authorization', serviceBearer('realtime-service', 'channel-service'));
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: 'scope must be public or all', code: 'invalid_query' });
     });
@@ -172,6 +172,33 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
         .get(`/internal/users/${uniqueName()}/channels`)
         .set('Authorization', serviceBearer('user-service', 'channel-service'));
       expect(res.body.channels).toEqual([]);
+    });
+  });
+
+  describe('GET /internal/users/<pseudo>/memberships', () => {
+    it('when a user is in public, private and secret channels, then all are listed with the role, and a user token is 401', async () => {
+      const user = uniqueName('Mem');
+      const owner = uniqueName();
+      const base = uniqueName('m');
+      const pub = await createChannel(t.app, owner, { name: `${base}-a` });
+      const own = await createChannel(t.app, user, { name: `${base}-o`, private: true });
+      const sec = await createChannel(t.app, owner, { name: `${base}-s` });
+      for (const c of [pub, sec]) await join(t.app, c, user);
+      await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
+      const res = await request(t.app).get(`/internal/users/${user}/memberships`).set('Authorization', serviceBearer('irc-service', 'channel-service'));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        pseudo: user,
+        channels: [
+          { name: pub, role: 'member' },
+          { name: own, role: 'owner' },
+          { name: sec, role: 'member' },
+        ],
+      });
+      expect(userMembershipsSchema.strict().safeParse(res.body).error).toBeUndefined();
+      const empty = await request(t.app).get(`/internal/users/${uniqueName()}/memberships`).set('Authorization', serviceBearer('irc-service', 'channel-service'));
+      expect(empty.body.channels).toEqual([]);
+      expect((await request(t.app).get(`/internal/users/${user}/memberships`).set('Authorization', bearer(user))).status).toBe(401);
     });
   });
 

@@ -24,6 +24,7 @@ const ROUTES = [
   'DELETE /channel/{name}/moderators/{pseudo}',
   'GET /internal/channels/{name}/access/{pseudo}',
   'GET /internal/users/{pseudo}/channels',
+  'GET /internal/users/{pseudo}/memberships',
   'GET /internal/channels',
   'POST /internal/access/batch',
   'GET /internal/events',

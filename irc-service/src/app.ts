@@ -4,6 +4,7 @@ import { ApiDocs, createServiceApp, ServiceMetrics } from '@canaduck/service-kit
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { feedHead, StreamConsumer } from './delivery/stream-consumer';
+import { GuestKeeper } from './server/guest-keeper';
 import { IrcServer } from './server/irc-server';
 
 /** The door owns no database: its deps are its settings, its clients and a logger. */
@@ -18,6 +19,7 @@ export interface IrcApp {
   /** /health, /ready, /openapi.json and /docs. */
   app: Express;
   server: IrcServer;
+  guests: GuestKeeper;
   /** Listens for IRC and starts reading the event stream; answers the bound ports. */
   start(host?: string): Promise<{ port: number; tlsPort?: number }>;
   /** Tells every client, closes them, stops reading the stream. */
@@ -27,6 +29,7 @@ export interface IrcApp {
 /** Builds the IRC door: its TCP (and TLS) listeners, the event consumer and the HTTP side. */
 export function createIrcApp(deps: AppDeps): IrcApp {
   const server = new IrcServer(deps);
+  const guests = new GuestKeeper(server);
   const feed = new StreamConsumer({
     transport: deps.clients.events,
     services: deps.settings.eventStreams,
@@ -57,14 +60,17 @@ export function createIrcApp(deps: AppDeps): IrcApp {
   return {
     app,
     server,
+    guests,
     async start(host) {
       const ports = await server.listen(host);
       await feed.start();
+      guests.start();
       listening = true;
       return ports;
     },
     async stop(reason) {
       listening = false;
+      await guests.stop();
       await feed.stop();
       await server.shutdown(reason);
     },

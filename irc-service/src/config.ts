@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { bool, commonShape, csv, port, positiveInt, z } from '@canaduck/config';
 
 /** Environment of the irc-service; see its README's configuration table. */
@@ -22,6 +23,21 @@ export const configShape = {
   IRC_MOTD: z.string().default(''),
   /** Clients without credentials get a temporary account (user-service's guests), gone after QUIT. */
   IRC_GUESTS: bool(false),
+  /**
+   * A guest lives this long (s) unless its door renews the lease (every third of it) while its
+   * client is connected; a door killed with SIGKILL renews nothing, and another door (each sweeps
+   * every half lease) makes its guests leave their channels and deletes them.
+   */
+  IRC_GUEST_LEASE_S: z.coerce.number().int().min(3).max(3600).default(60),
+  /**
+   * This door among its replicas, the owner of its guests' leases; unique per running door.
+   * A door started again under the same id removes the guests it held at once.
+   */
+  IRC_INSTANCE_ID: z
+    .string()
+    .min(1)
+    .max(100)
+    .default(() => `${os.hostname()}:${process.pid}`),
   IRC_PING_INTERVAL_MS: positiveInt(60000),
   IRC_PING_TIMEOUT_MS: positiveInt(120000),
   /** Time a connection has to register (NICK, USER, authentication) before it is closed. */
@@ -71,6 +87,8 @@ export interface Settings {
   userHost: string;
   motd: string[];
   guests: boolean;
+  guestLeaseSeconds: number;
+  instanceId: string;
   pingIntervalMs: number;
   pingTimeoutMs: number;
   registrationTimeoutMs: number;
@@ -105,6 +123,8 @@ export function settingsFrom(c: IrcConfig, readFile: (p: string) => string = (p)
     userHost: c.IRC_USER_HOST,
     motd: c.IRC_MOTD ? c.IRC_MOTD.replace(/\\n/g, '\n').split('\n') : [],
     guests: c.IRC_GUESTS,
+    guestLeaseSeconds: c.IRC_GUEST_LEASE_S,
+    instanceId: c.IRC_INSTANCE_ID,
     pingIntervalMs: c.IRC_PING_INTERVAL_MS,
     pingTimeoutMs: c.IRC_PING_TIMEOUT_MS,
     registrationTimeoutMs: c.IRC_REGISTRATION_TIMEOUT_MS,

@@ -25,7 +25,7 @@ describe('JOIN, NAMES, PART', () => {
       await ca.waitFor((m) => m.command === 'TOPIC' && m.params[1] === 'the topic');
       cb.send(`JOIN ${chan}`);
       expect((await cb.waitFor('332')).params.slice(1)).toEqual([chan, 'the topic']);
-      expect((await cb.waitFor('333')).params[2]).toBe(a);
+      expect((await cb.waitFor('333')).params[2]).toBe(`${a}!${a}@canaduck`);
       expect((await cb.waitFor('353')).params[3].split(' ').sort()).toEqual([`@${a}`, b].sort());
       // The owner sees the newcomer join.
       expect((await ca.waitFor((m) => m.command === 'JOIN' && m.source.startsWith(`${b}!`))).params[0]).toBe(chan);
@@ -49,7 +49,7 @@ describe('JOIN, NAMES, PART', () => {
       ca.send(`JOIN ${chan}`);
       await ca.waitFor('366');
       ca.send(`MODE ${chan} +i`);
-      await ca.waitFor((m) => m.command === 'MODE' && m.params[1] === '+i');
+      await ca.waitFor((m) => m.command === 'MODE' && m.params[0] === chan && m.params[1] === '+i');
       cb.send(`JOIN ${chan}`);
       expect((await cb.waitFor('473')).params[1]).toBe(chan);
       ca.send(`INVITE ${b} ${chan}`);

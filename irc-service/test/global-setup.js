@@ -102,3 +102,4 @@ module.exports = async function globalSetup() {
 };
 module.exports.startStack = startStack;
 module.exports.stopStack = stopStack;
+module.exports.freePort = freePort;

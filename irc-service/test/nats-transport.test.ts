@@ -35,7 +35,11 @@ describe('event streams over NATS JetStream', () => {
       await rest(stack.urls.message, 'POST', '/msg', { token: marcelToken, body: { channel, text: 'over nats' } });
       await c.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === 'over nats', 10000);
       await rest(stack.urls.channel, 'POST', `/channel/${channel}/ban`, { token: ownerToken, body: { pseudo: marcel.pseudo } });
-      expect((await c.waitFor((m) => m.command === 'MODE', 10000)).params).toEqual([`#${channel}`, '+b', `${marcel.pseudo}!*@*`]);
+      expect((await c.waitFor((m) => m.command === 'MODE' && m.params[0] === `#${channel}`, 10000)).params).toEqual([
+        `#${channel}`,
+        '+b',
+        `${marcel.pseudo}!*@*`,
+      ]);
       await c.waitFor('KICK', 10000);
       await rest(stack.urls.channel, 'POST', `/channel/${channel}/topic`, { token: ownerToken, body: { topic: 'the end' } });
       await c.waitFor((m) => m.command === 'TOPIC' && m.params[1] === 'the end', 10000);

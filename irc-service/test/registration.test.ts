@@ -26,6 +26,9 @@ describe('registration', () => {
         expect(isupport).toContain(token);
       expect((await c.waitFor('372')).params[1]).toContain('hello from the test door');
       expect(c.irc.user.nick).toBe(u.pseudo);
+      // Its user mode, as other networks tell it after the MOTD.
+      const umode = await c.waitFor('MODE');
+      expect([umode.source, ...umode.params]).toEqual([u.pseudo, u.pseudo, '+i']);
     } finally {
       await c.close();
     }

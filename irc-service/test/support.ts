@@ -41,6 +41,9 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
     userHost: 'canaduck',
     motd: ['hello from the test door'],
     guests: false,
+    guestLeaseSeconds: 60,
+    // Doors of one test process share a pid: each its own id, or one would reclaim another's guests.
+    instanceId: unique('door'),
     pingIntervalMs: 60000,
     pingTimeoutMs: 120000,
     registrationTimeoutMs: 60000,
@@ -109,6 +112,18 @@ export async function startDoor(stack: Stack, overrides: Partial<Settings> = {})
       clients.close();
     },
   };
+}
+
+/** One door for a whole test file: started before its tests, stopped after them. */
+export function useDoor(stack: () => Stack, overrides: Partial<Settings> = {}): () => Door {
+  let door: Door | undefined;
+  beforeAll(async () => {
+    door = await startDoor(stack(), overrides);
+  });
+  afterAll(async () => {
+    await door?.stop();
+  });
+  return () => door as Door;
 }
 
 export interface TestUser {

@@ -15,7 +15,8 @@ describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
       await cb.waitFor((m) => m.command === 'MODE' && m.params[0] === sec);
       ca.send(`WHOIS ${b.pseudo}`);
       expect((await ca.waitFor('311')).params.slice(1, 4)).toEqual([b.pseudo, b.pseudo, 'canaduck']);
-      expect((await ca.waitFor('319')).params[2]).toBe(pub);
+      // b created it: its owner, shown with the operator prefix as in NAMES.
+      expect((await ca.waitFor('319')).params[2]).toBe(`@${pub}`);
       await ca.waitFor('312');
       expect((await ca.waitFor('330')).params.slice(1, 3)).toEqual([b.pseudo, b.pseudo]);
       await ca.waitFor('318');

@@ -10,6 +10,7 @@ import type { Clients } from './clients';
 import { DEFAULT_LIMITS, type Settings } from './config';
 import { BcryptGate } from './domain/bcrypt-gate';
 import { AccountService } from './domain/account-service';
+import { GuestService } from './domain/guest-service';
 import { buildJwks, completeTokenSettings } from './domain/jwks';
 import { PasswordHasher } from './domain/passwords';
 import { PresenceService } from './domain/presence-service';
@@ -17,6 +18,7 @@ import { ProfileService } from './domain/profile-service';
 import { RoleService } from './domain/role-service';
 import { UserDirectory } from './domain/user-directory';
 import { UserEvents } from './domain/user-events';
+import { GuestLeaseRepository } from './repositories/guest-lease-repository';
 import { UserRepository } from './repositories/user-repository';
 import { accountRoutes } from './routes/account-routes';
 import { internalRoutes } from './routes/internal-routes';
@@ -74,6 +76,17 @@ export function createUserApp(deps: AppDeps): UserApp {
     duration: limits.passwordChangeWindowSeconds,
   });
   const accounts = new AccountService({ db, users, directory, hasher, tokens: signing, settings, events, now, passwordChanges });
+  const guests = new GuestService({
+    db,
+    users,
+    leases: new GuestLeaseRepository(knex),
+    accounts,
+    directory,
+    tokens: signing,
+    settings,
+    events,
+    now,
+  });
   const presence = new PresenceService({ db, users, directory, events, now });
   const profiles = new ProfileService({ db, users, directory, events, channels: deps.clients.channels });
   const roles = new RoleService({ db, users, directory, events, now });
@@ -108,7 +121,7 @@ export function createUserApp(deps: AppDeps): UserApp {
           docs,
         }),
       );
-      app.use(internalRoutes({ presence, accounts, serviceKeys: deps.serviceKeys, docs }));
+      app.use(internalRoutes({ presence, accounts, guests, serviceKeys: deps.serviceKeys, docs }));
       app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));
       app.use(accountRoutes({ accounts, authenticate: auth, docs }));
       app.use(presenceRoutes({ presence, authenticate: auth, docs }));

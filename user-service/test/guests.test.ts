@@ -3,6 +3,7 @@ import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/test
 import { signedUp, useService } from './support';
 
 const GUEST_PASSWORD = 'a-random-door-chosen-secret-0123456789';
+const LEASE = { owner: 'door-a', lease_seconds: 60 };
 
 describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
   const svc = useService(kind);
@@ -12,7 +13,7 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
     const res = await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD });
+      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       token: expect.any(String),
@@ -32,25 +33,25 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
     const taken = await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo: user.pseudo.toUpperCase(), password: GUEST_PASSWORD });
+      .send({ pseudo: user.pseudo.toUpperCase(), password: GUEST_PASSWORD, ...LEASE });
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('pseudo_taken');
     await request(svc.app).delete(`/user/${user.pseudo}`).set('Authorization', user.auth).expect(200);
     const deleted = await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo: user.pseudo, password: GUEST_PASSWORD });
+      .send({ pseudo: user.pseudo, password: GUEST_PASSWORD, ...LEASE });
     expect(deleted.status).toBe(409);
     const pseudo = uniqueName('Guest');
     await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD })
+      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE })
       .expect(201);
     const twice = await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD });
+      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE });
     expect(twice.status).toBe(409);
   });
 
@@ -59,7 +60,7 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
     await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD })
+      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE })
       .expect(201);
     const res = await request(svc.app)
       .delete(`/internal/guests/${pseudo}`)
@@ -70,7 +71,7 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
     await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD })
+      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE })
       .expect(201);
 
     const user = await signedUp(svc.app);
@@ -84,19 +85,24 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
 
   it('when the body is bad or the caller is not a service, then 400/422 or 401', async () => {
     await request(svc.app).post('/internal/guests').set('Authorization', serviceBearer('irc-service', 'user-service')).send({}).expect(400);
+    const noLease = await request(svc.app)
+      .post('/internal/guests')
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
+      .send({ pseudo: uniqueName('g'), password: GUEST_PASSWORD });
+    expect(noLease.status).toBe(400);
     const bad = await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo: '1bad', password: GUEST_PASSWORD });
+      .send({ pseudo: '1bad', password: GUEST_PASSWORD, ...LEASE });
     expect(bad.status).toBe(422);
     const short = await request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo: uniqueName('g'), password: 'short' });
+      .send({ pseudo: uniqueName('g'), password: 'short', ...LEASE });
     expect(short.status).toBe(422);
     await request(svc.app)
       .post('/internal/guests')
-      .send({ pseudo: uniqueName('g'), password: GUEST_PASSWORD })
+      .send({ pseudo: uniqueName('g'), password: GUEST_PASSWORD, ...LEASE })
       .expect(401);
     await request(svc.app)
       .delete(`/internal/guests/${uniqueName('g')}`)

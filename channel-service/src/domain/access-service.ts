@@ -4,6 +4,7 @@ import type {
   ChannelAccess,
   ChannelVisibilityList,
   PublicChannelsOfUser,
+  UserMemberships,
 } from '@canaduck/contracts';
 import { normalizeChannel, pseudoKey } from '@canaduck/service-kit';
 import type { ChannelRepository } from '../repositories/channel-repository';
@@ -56,6 +57,12 @@ export class AccessService {
   /** `all`: private and secret memberships too (realtime follows them, then checks access per event). */
   async channelsOf(pseudo: string, all: boolean): Promise<PublicChannelsOfUser> {
     return { pseudo, channels: await this.deps.channels.memberNamesOf(pseudoKey(pseudo), all) };
+  }
+
+  /** Every channel of the user, secret ones included: only a service may ask (the IRC door's guest clean-up). */
+  async membershipsOf(pseudo: string): Promise<UserMemberships> {
+    const rows = await this.deps.channels.membershipsOf(pseudoKey(pseudo));
+    return { pseudo, channels: rows.map((r) => ({ name: r.name, role: r.role as MemberRole })) };
   }
 
   /** Unknown (or impossible) names are left out. */

@@ -158,6 +158,16 @@ export class ChannelRepository {
     return { roles: new Map(members.map((m) => [m.pseudo_key, m.role])), banned: new Set(bans.map((b) => b.pseudo_key)) };
   }
 
+  /** Every channel a user is a member of (secret and invite-only ones too), with their role. */
+  async membershipsOf(pseudoKey: string, trx?: Knex.Transaction): Promise<Array<{ name: string; role: string }>> {
+    const db = trx ?? this.knex;
+    return (await db('channel_members as m')
+      .join('channels as c', 'c.id', 'm.channel_pk')
+      .where('m.pseudo_key', pseudoKey)
+      .orderBy('c.name')
+      .select('c.name', 'm.role')) as Array<{ name: string; role: string }>;
+  }
+
   /**
    * Everything the access decision needs in one indexed query: the channel by its
    * unique name, the caller's membership and ban by primary key (message-service's hot path).

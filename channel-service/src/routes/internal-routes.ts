@@ -98,6 +98,18 @@ export function internalRoutes({ access, serviceKeys, docs, answers }: InternalR
 
   docs.route({
     method: 'get',
+    path: '/internal/users/:pseudo/memberships',
+    summary: "Every channel a user is a member of, secret ones included, with the user's role (the IRC door's guest clean-up)",
+    auth: 'service',
+    params: publicChannelsOfUserParamsSchema,
+    responses: { 200: { description: 'channels and roles', schema: answers.userMemberships }, 401: noToken, 403: notAllowed },
+  });
+  r.get('/internal/users/:pseudo/memberships', requireService(serviceKeys, callers['GET /internal/users/:pseudo/memberships']), async (req, res) => {
+    res.json(await access.membershipsOf(param(req, 'pseudo')));
+  });
+
+  docs.route({
+    method: 'get',
     path: '/internal/channels',
     summary: 'Visibility of existing channels (stats privacy); unknown names are left out',
     auth: 'service',

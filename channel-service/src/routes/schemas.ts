@@ -5,6 +5,7 @@ import {
   channelRoleSchema,
   channelVisibilityListSchema,
   publicChannelsOfUserSchema,
+  userMembershipsSchema,
 } from '@canaduck/contracts';
 import { type ApiDocs, channelSchema, pseudoSchema } from '@canaduck/service-kit';
 import { MODE_LETTERS } from '../domain/modes';
@@ -124,6 +125,7 @@ export function answerSchemas(docs: ApiDocs) {
     userList: docs.schema('UserList', userListSchema),
     channelAccess: docs.schema('ChannelAccess', channelAccessSchema),
     publicChannelsOfUser: docs.schema('PublicChannelsOfUser', publicChannelsOfUserSchema),
+    userMemberships: docs.schema('UserMemberships', userMembershipsSchema),
     channelVisibilityList: docs.schema('ChannelVisibilityList', channelVisibilityListSchema),
     accessBatch: docs.schema('AccessBatchAnswer', accessBatchAnswerSchema),
   };

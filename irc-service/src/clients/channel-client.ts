@@ -1,5 +1,5 @@
 import type { ServiceClient } from '@canaduck/http-client';
-import type { EventsPage } from '@canaduck/contracts';
+import type { EventsPage, UserMemberships } from '@canaduck/contracts';
 import type { Answer, ChannelConfig, ChannelListEntry, ChannelUser } from './types';
 
 type Result = Answer<{ result: string }>;
@@ -16,6 +16,11 @@ export class ChannelClient {
 
   events(after: number, limit: number): Promise<Answer<EventsPage>> {
     return this.internal.get('/internal/events', { query: { after, limit } });
+  }
+
+  /** Every channel of a user, secret ones too (a dead door's guest leaves them all). */
+  memberships(pseudo: string): Promise<Answer<UserMemberships>> {
+    return this.internal.get(`/internal/users/${encodeURIComponent(pseudo)}/memberships`);
   }
 
   private path(name: string, rest = ''): string {

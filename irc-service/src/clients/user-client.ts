@@ -1,6 +1,12 @@
-import type { GuestCreated } from '@canaduck/contracts';
+import type { GuestCreated, GuestLeasesRenewed, GuestsClaimed } from '@canaduck/contracts';
 import type { ServiceClient } from '@canaduck/http-client';
 import type { Answer, LoginAnswer, Whois } from './types';
+
+/** Who holds a guest's lease (IRC_INSTANCE_ID) and for how long (IRC_GUEST_LEASE_S). */
+export interface GuestLease {
+  owner: string;
+  seconds: number;
+}
 
 /** user-service's public routes, called as the IRC user's client would; its guest routes (service token). */
 export class UserClient {
@@ -9,8 +15,19 @@ export class UserClient {
     private readonly internal: ServiceClient,
   ) {}
 
-  createGuest(pseudo: string, password: string): Promise<Answer<GuestCreated>> {
-    return this.internal.post('/internal/guests', { body: { pseudo, password } });
+  createGuest(pseudo: string, password: string, lease: GuestLease): Promise<Answer<GuestCreated>> {
+    return this.internal.post('/internal/guests', { body: { pseudo, password, owner: lease.owner, lease_seconds: lease.seconds } });
+  }
+
+  renewGuests(lease: GuestLease, pseudos: string[]): Promise<Answer<GuestLeasesRenewed>> {
+    return this.internal.post('/internal/guests/leases', { body: { owner: lease.owner, lease_seconds: lease.seconds, pseudos } });
+  }
+
+  /** Guests whose door died (or, with reclaimOwn, this door's from before a restart), now this door's to remove. */
+  claimExpiredGuests(lease: GuestLease, reclaimOwn: boolean): Promise<Answer<GuestsClaimed>> {
+    return this.internal.post('/internal/guests/expired', {
+      body: { owner: lease.owner, lease_seconds: lease.seconds, reclaim_own: reclaimOwn, limit: 50 },
+    });
   }
 
   deleteGuest(pseudo: string): Promise<Answer<{ result: string }>> {

@@ -13,6 +13,7 @@ export const SUPPORTED_CAPS = [
   'away-notify',
   'multi-prefix',
   'draft/chathistory',
+  'labeled-response',
   'sasl',
 ];
 

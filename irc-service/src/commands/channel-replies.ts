@@ -17,7 +17,8 @@ export function sendTopic(server: IrcServer, conn: IrcConnection, cfg: ChannelCo
   conn.numeric(N.RPL_TOPIC, name, cfg.topic);
   const stamp = server.topics.get(cfg.name);
   const at = stamp?.at ?? Date.parse(cfg.created_at);
-  conn.numeric(N.RPL_TOPICWHOTIME, name, stamp?.by ?? cfg.owner, String(Math.floor(at / 1000)));
+  // The setter's full mask, as modern servers send it: irssi shows a bare nick as `nick []`.
+  conn.numeric(N.RPL_TOPICWHOTIME, name, server.mask(stamp?.by ?? cfg.owner), String(Math.floor(at / 1000)));
 }
 
 /** 353 (as many lines as needed) and 366: the channel's members as channel-service lists them. */

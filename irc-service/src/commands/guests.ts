@@ -12,7 +12,7 @@ export async function loginAsGuest(server: IrcServer, conn: IrcConnection): Prom
   const nick = conn.nick;
   // A random password that only this connection knows: the token is renewed through /login.
   const password = crypto.randomBytes(24).toString('base64url');
-  const r = await server.clients.users.createGuest(nick, password);
+  const r = await server.clients.users.createGuest(nick, password, server.guestLease);
   if (r.status === 409) {
     conn.numeric(N.ERR_NICKNAMEINUSE, nick, 'Nickname is already in use');
     conn.nick = '*';
@@ -44,15 +44,19 @@ export async function loginAsGuest(server: IrcServer, conn: IrcConnection): Prom
 export async function removeGuest(server: IrcServer, conn: IrcConnection, channels: string[]): Promise<void> {
   const s = conn.session;
   if (!s?.guest) return;
-  const auth = `Bearer ${s.token}`;
+  await leaveAndDelete(server, s.pseudo, `Bearer ${s.token}`, channels);
+}
+
+/** The guest leaves `channels` as on QUIT, with its own token, then its account is deleted. */
+export async function leaveAndDelete(server: IrcServer, pseudo: string, auth: string, channels: string[]): Promise<void> {
   try {
     for (const channel of channels) {
       const r = await server.clients.channels.part(auth, channel);
       if (r.status === 409 && r.data.code === 'owner_cannot_part') await server.clients.channels.remove(auth, channel);
     }
-    const d = await server.clients.users.deleteGuest(s.pseudo);
-    if (d.status !== 200 && d.status !== 404) server.logger.warn({ pseudo: s.pseudo, status: d.status }, 'guest not deleted');
+    const d = await server.clients.users.deleteGuest(pseudo);
+    if (d.status !== 200 && d.status !== 404) server.logger.warn({ pseudo, status: d.status }, 'guest not deleted');
   } catch (err) {
-    server.logger.warn({ pseudo: s.pseudo, err: (err as Error).message }, 'guest not deleted');
+    server.logger.warn({ pseudo, err: (err as Error).message }, 'guest not deleted');
   }
 }

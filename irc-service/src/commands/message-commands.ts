@@ -1,4 +1,6 @@
-import { isValidNick, restChannel } from '../protocol/names';
+import type { Answer, Message } from '../clients/types';
+import { messageLines } from '../delivery/message-lines';
+import { ircChannel, isValidNick, restChannel } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcMessage } from '../protocol/irc-line';
 import type { IrcConnection } from '../server/irc-connection';
@@ -8,7 +10,8 @@ import { refusal } from './channel-replies';
 
 /**
  * PRIVMSG and NOTICE post through message-service like a REST client. Nothing is sent to IRC
- * here: the message comes back from the event stream (to the sender too, with echo-message).
+ * here: the message comes back from the event stream (to the sender too, with echo-message; a
+ * labeled command's echo excepted, see postEchoed).
  */
 async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, notice: boolean): Promise<void> {
   // NOTICE never gets an error reply (RFC 2812 3.3.2), so that bots cannot loop on each other.
@@ -16,7 +19,6 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
   if (!msg.params[0]) return say(N.ERR_NORECIPIENT, `No recipient given (${msg.command})`);
   const text = msg.params[1];
   if (!text) return say(N.ERR_NOTEXTTOSEND, 'No text to send');
-  const auth = await bearer(server, conn);
   // `+draft/reply=<msgid>` (message-tags): the message is a reply, as REST's reply_to.
   const replyTo = msgid(msg.tags['+draft/reply']);
   for (const target of targets(msg.params[0]).slice(0, 4)) {
@@ -26,7 +28,7 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
         say(N.ERR_NOSUCHCHANNEL, target, 'No such channel');
         continue;
       }
-      const r = await server.clients.messages.post(auth, { channel }, text, replyTo);
+      const r = await postEchoed(server, conn, { channel }, text, replyTo);
       if (r.status === 201 || notice) continue;
       if (r.status === 403 || r.status === 422) say(N.ERR_CANNOTSENDTOCHAN, target, r.data.error ?? 'Cannot send to channel');
       else refusal(conn, msg.command, target, r);
@@ -36,13 +38,47 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
       say(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
       continue;
     }
-    const r = await server.clients.messages.post(auth, { to: target }, text, replyTo);
+    const r = await postEchoed(server, conn, { to: target }, text, replyTo);
     if (r.status === 201) {
       const away = server.connectionsOf(target).find((c) => c.away);
       if (away && !notice) say(N.RPL_AWAY, away.name, away.away as string);
     } else if (r.status === 404) say(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
     else if (!notice) conn.notice(`${msg.command} ${target}: ${r.data.error ?? 'refused'}`);
   }
+}
+
+/**
+ * Posts over REST. The echo (echo-message) comes from the event stream, except for a labeled
+ * command (labeled-response): its echo is its labeled reply, sent here from the answer, and the
+ * stream's copy is skipped; when the stream's copy came first, it was the echo (then ACK).
+ */
+async function postEchoed(
+  server: IrcServer,
+  conn: IrcConnection,
+  target: { channel: string } | { to: string },
+  text: string,
+  replyTo: number | undefined,
+): Promise<Answer<Message>> {
+  const auth = await bearer(server, conn);
+  const labeled = server.replies.getStore()?.conn === conn && conn.caps.has('echo-message');
+  if (!labeled) return server.clients.messages.post(auth, target, text, replyTo);
+  const e = conn.echoes;
+  e.labeledPosts++;
+  let r: Answer<Message>;
+  try {
+    r = await server.clients.messages.post(auth, target, text, replyTo);
+  } finally {
+    e.labeledPosts--;
+  }
+  if (r.status === 201 && !e.echoedMeanwhile.delete(r.data.id)) {
+    // Bounded: an echo the stream never brings must not pile up.
+    if (e.skipEcho.size > 1000) e.skipEcho.clear();
+    e.skipEcho.add(r.data.id);
+    const shown = r.data.channel ? ircChannel(r.data.channel) : (r.data.to ?? '');
+    for (const line of messageLines(server.mask(r.data.from), shown, r.data)) conn.send(line);
+  }
+  if (!e.labeledPosts) e.echoedMeanwhile.clear();
+  return r;
 }
 
 const msgid = (v: string | undefined): number | undefined => (v && /^[1-9][0-9]{0,15}$/.test(v) ? Number(v) : undefined);

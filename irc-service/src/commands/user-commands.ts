@@ -35,6 +35,13 @@ async function who(server: IrcServer, conn: IrcConnection, mask: string): Promis
   conn.numeric(N.RPL_ENDOFWHO, mask, 'End of WHO list');
 }
 
+/** `@#tech` for a channel the user owns or moderates (clients show 319 with prefixes, as NAMES). */
+async function withPrefixes(server: IrcServer, pseudo: string, channels: string[]): Promise<string[]> {
+  const m = await server.clients.channels.memberships(pseudo).catch(() => undefined);
+  const ops = new Set(m?.status === 200 ? m.data.channels.filter((c) => c.role !== 'member').map((c) => c.name) : []);
+  return channels.map((c) => (ops.has(c) ? '@' : '') + ircChannel(c));
+}
+
 async function whois(server: IrcServer, conn: IrcConnection, nick: string): Promise<void> {
   const r = isValidNick(nick) ? await server.clients.users.whois(nick) : undefined;
   if (!r || r.status !== 200) {
@@ -47,7 +54,7 @@ async function whois(server: IrcServer, conn: IrcConnection, nick: string): Prom
   conn.numeric(N.RPL_WHOISUSER, pseudo, pseudo, s.userHost, '*', local[0]?.realname || pseudo);
   // user-service lists public, not secret channels only: secret ones never show here.
   const channels = r.data.channels ?? [];
-  if (channels.length) conn.numeric(N.RPL_WHOISCHANNELS, pseudo, channels.map(ircChannel).join(' '));
+  if (channels.length) conn.numeric(N.RPL_WHOISCHANNELS, pseudo, (await withPrefixes(server, pseudo, channels)).join(' '));
   conn.numeric(N.RPL_WHOISSERVER, pseudo, s.serverName, local.length ? `${s.network} IRC` : `${s.network} (REST, ${r.data.status})`);
   const away = local.find((c) => c.away);
   if (away) conn.numeric(N.RPL_AWAY, pseudo, away.away as string);

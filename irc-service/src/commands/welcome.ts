@@ -45,6 +45,8 @@ function welcome(server: IrcServer, conn: IrcConnection): void {
   const tokens = isupport(server);
   for (let i = 0; i < tokens.length; i += 12) conn.numeric(N.RPL_ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
   sendMotd(server, conn);
+  // Every user is +i here (no address is shown): clients learn it as on other networks.
+  conn.send({ source: conn.name, command: 'MODE', params: [conn.name, '+i'] });
 }
 
 /** Called after NICK, USER, CAP END and PASS: registers once everything is there. */

@@ -67,15 +67,20 @@ export class EventRouter {
     if (this.recent.size > EventRouter.RECENT_MAX) this.recent.delete(this.recent.keys().next().value as number);
     const mine = (c: IrcConnection) => fold(c.name) === fold(m.from);
     const lines = (c: IrcConnection, target: string) => messageLines(this.server.mask(m.from), target, m).forEach((l) => c.send(l));
+    const echo = (c: IrcConnection, target: string) => {
+      if (!c.caps.has('echo-message') || c.echoes.skipEcho.delete(m.id)) return;
+      lines(c, target);
+      if (c.echoes.labeledPosts) c.echoes.echoedMeanwhile.add(m.id);
+    };
     if (m.channel) {
       const target = ircChannel(m.channel);
-      for (const c of this.server.localMembers(m.channel)) if (!mine(c) || c.caps.has('echo-message')) lines(c, target);
+      for (const c of this.server.localMembers(m.channel)) (mine(c) ? echo : lines)(c, target);
       return;
     }
     if (!m.to) return;
     for (const c of this.server.connectionsOf(m.to)) lines(c, m.to);
     if (fold(m.to) === fold(m.from)) return;
-    for (const c of this.server.connectionsOf(m.from)) if (c.caps.has('echo-message')) lines(c, m.to);
+    for (const c of this.server.connectionsOf(m.from)) echo(c, m.to);
   }
 
   /**

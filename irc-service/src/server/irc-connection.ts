@@ -1,8 +1,10 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Socket } from 'node:net';
 import { LineError, MAX_LINE_BYTES, MAX_TAGS_BYTES, parseLine, serialize, type IrcMessage, type Tags } from '../protocol/irc-line';
 import { N } from '../protocol/numerics';
 import type { Settings } from '../config';
 import { Fakelag } from './fakelag';
+import { labeledResponse, MAX_LABEL_BYTES, type LabeledContext } from './labeled-response';
 
 /** What the connection asks of its server: handle a line, forget it once closed. */
 export interface ConnectionHost {
@@ -10,6 +12,9 @@ export interface ConnectionHost {
   now(): number;
   handle(conn: IrcConnection, msg: IrcMessage): Promise<void>;
   closed(conn: IrcConnection, reason: string): void;
+  /** The replies of the labeled command running (labeled-response), per async context. */
+  replies: AsyncLocalStorage<LabeledContext>;
+  nextBatchId(): number;
 }
 
 /** The user a connection acts for once logged in (their token is used on every REST call). */
@@ -49,6 +54,11 @@ export class IrcConnection {
   sasl?: { buffer: string };
   session?: Session;
   away: string | null = null;
+  /**
+   * Labeled PRIVMSGs with echo-message: their echo is the labeled reply, sent by the command; the
+   * stream's copy is then skipped (`skipEcho`), unless it came first (`echoedMeanwhile`).
+   */
+  readonly echoes = { labeledPosts: 0, echoedMeanwhile: new Set<number>(), skipEcho: new Set<number>() };
   /** Channels (REST names) this connection shows as joined. */
   readonly channels = new Set<string>();
   lastReceived: number;
@@ -87,6 +97,12 @@ export class IrcConnection {
 
   send(m: OutgoingMessage): void {
     if (this.closing || this.socket.destroyed) return;
+    // A reply to a labeled command waits for the others, to be labeled together when it ends.
+    const labeled = this.host.replies.getStore();
+    if (labeled?.conn === this) {
+      labeled.lines.push(m);
+      return;
+    }
     const tags = this.visibleTags(m.tags);
     this.write(serialize({ ...m, tags }) + '\r\n');
   }
@@ -183,6 +199,20 @@ export class IrcConnection {
     void this.work();
   }
 
+  /** Handles one line; a labeled one (labeled-response) gets its replies labeled, or ACK. */
+  private async dispatch(msg: IrcMessage): Promise<void> {
+    const label = msg.tags.label;
+    if (!label || !this.caps.has('labeled-response') || Buffer.byteLength(label) > MAX_LABEL_BYTES) return this.host.handle(this, msg);
+    const context: LabeledContext = { conn: this, lines: [] };
+    await this.host.replies.run(context, () => this.host.handle(this, msg));
+    const options = {
+      batch: this.caps.has('batch'),
+      batchId: () => `L${this.host.nextBatchId()}`,
+      source: this.host.settings.serverName,
+    };
+    for (const line of labeledResponse(label, context.lines, options)) this.send(line);
+  }
+
   private async work(): Promise<void> {
     if (this.working) return;
     this.working = true;
@@ -194,7 +224,7 @@ export class IrcConnection {
           const wait = this.fakelag.delayFor(this.host.now());
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }
-        await this.host.handle(this, msg);
+        await this.dispatch(msg);
       }
     } finally {
       this.working = false;

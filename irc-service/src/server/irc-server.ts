@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@canaduck/logging';
 import type { Clients } from '../clients';
+import type { GuestLease } from '../clients/user-client';
 import type { Settings } from '../config';
 import { fold } from '../protocol/names';
 import { N } from '../protocol/numerics';
@@ -9,6 +11,7 @@ import type { IrcMessage } from '../protocol/irc-line';
 import { commandTable } from '../commands';
 import { removeGuest } from '../commands/guests';
 import { EventRouter } from '../delivery/event-router';
+import type { LabeledContext } from './labeled-response';
 import { LoginLimiter } from './login-limiter';
 import { IrcConnection, type ConnectionHost, type OutgoingMessage } from './irc-connection';
 
@@ -37,6 +40,7 @@ export class IrcServer implements ConnectionHost {
   readonly loginLimiter: LoginLimiter;
   readonly topics = new Map<string, TopicStamp>();
   readonly router: EventRouter;
+  readonly replies = new AsyncLocalStorage<LabeledContext>();
   private readonly connections = new Set<IrcConnection>();
   private readonly byNick = new Map<string, Set<IrcConnection>>();
   private readonly byChannel = new Map<string, Set<IrcConnection>>();
@@ -88,6 +92,16 @@ export class IrcServer implements ConnectionHost {
   /** A reference tag unique on this server, for BATCH. */
   nextBatchId(): number {
     return ++this.batchSeq;
+  }
+
+  /** Who holds this door's guests' leases, and for how long. */
+  get guestLease(): GuestLease {
+    return { owner: this.settings.instanceId, seconds: this.settings.guestLeaseSeconds };
+  }
+
+  /** Registered guests still connected here (their leases are renewed). */
+  guestConnections(): IrcConnection[] {
+    return [...this.connections].filter((c) => c.registered && !c.isClosing && c.session?.guest);
   }
 
   get connectionCount(): number {

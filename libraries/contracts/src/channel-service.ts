@@ -117,6 +117,18 @@ export const publicChannelsOfUserSchema = z.object({
 });
 export type PublicChannelsOfUser = z.infer<typeof publicChannelsOfUserSchema>;
 
+// GET /internal/users/<pseudo>/memberships
+
+/**
+ * Every channel a user is a member of, secret and invite-only ones included, with their role: the
+ * IRC door makes a guest whose door died leave them (the owner's channel is deleted instead).
+ */
+export const userMembershipsSchema = z.object({
+  pseudo: z.string(),
+  channels: z.array(z.object({ name: z.string(), role: z.enum(['owner', 'moderator', 'member']) })),
+});
+export type UserMemberships = z.infer<typeof userMembershipsSchema>;
+
 // GET /internal/channels?names=tech,secretroom
 
 /** channel-service accepts at most this many names per call. */

@@ -50,10 +50,20 @@ export const userTokenStateSchema = z.object({
 });
 export type UserTokenState = z.infer<typeof userTokenStateSchema>;
 
+/** The door instance holding a guest's connection (IRC_INSTANCE_ID): only it renews the guest's lease. */
+const guestOwner = z.string().min(1).max(100).describe("the door instance holding the guest's connection");
+/** How long a guest lives without its door renewing the lease. */
+const leaseSeconds = z.number().int().min(1).max(3600).describe('the lease: the guest expires this long after creation or renewal');
+
+/** The most guests one lease renewal may carry. */
+export const GUEST_LEASE_MAX_PSEUDOS = 1000;
+
 /** `POST /internal/guests` body (the IRC door, IRC_GUESTS): a temporary account under a free pseudo. */
 export const guestRequestSchema = z.object({
   pseudo,
   password: z.string().min(16).max(200).describe('chosen by the door (random), to renew the token through POST /login'),
+  owner: guestOwner,
+  lease_seconds: leaseSeconds,
 });
 export type GuestRequest = z.infer<typeof guestRequestSchema>;
 
@@ -68,3 +78,34 @@ export type GuestCreated = z.infer<typeof guestCreatedSchema>;
 /** `DELETE /internal/guests/<pseudo>` answer (200); 404 `user_not_found` when no guest has that pseudo. */
 export const guestDeletedSchema = z.object({ result: z.string() });
 export type GuestDeleted = z.infer<typeof guestDeletedSchema>;
+
+/** `POST /internal/guests/leases` body: the door renews the leases of the guests it still holds. */
+export const guestLeaseRenewalSchema = z.object({
+  owner: guestOwner,
+  lease_seconds: leaseSeconds,
+  pseudos: z.array(z.string().max(64)).max(GUEST_LEASE_MAX_PSEUDOS),
+});
+export type GuestLeaseRenewal = z.infer<typeof guestLeaseRenewalSchema>;
+
+/** Its answer (200): the guests whose lease this owner held and renewed; the others are lost to it. */
+export const guestLeasesRenewedSchema = z.object({ renewed: z.array(z.string()) });
+export type GuestLeasesRenewed = z.infer<typeof guestLeasesRenewedSchema>;
+
+/**
+ * `POST /internal/guests/expired` body: a door claims guests whose lease ran out (their door died),
+ * to make them leave their channels and delete them; `reclaim_own` also claims this owner's guests
+ * whatever their lease (a door starting again under the same instance id holds none of them).
+ */
+export const guestClaimSchema = z.object({
+  owner: guestOwner,
+  lease_seconds: leaseSeconds,
+  reclaim_own: z.boolean().default(false),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type GuestClaim = z.infer<typeof guestClaimSchema>;
+
+/** Its answer (200): each claimed guest with a token of theirs (to part their channels), now leased to the claimer. */
+export const guestsClaimedSchema = z.object({
+  guests: z.array(z.object({ pseudo: z.string(), token: z.string() })),
+});
+export type GuestsClaimed = z.infer<typeof guestsClaimedSchema>;

@@ -1,6 +1,6 @@
 import { signUserToken, type AuthUser, type TokenSettings } from '@canaduck/auth';
 import type { UserTokenState } from '@canaduck/contracts';
-import type { Transactor } from '@canaduck/db';
+import type { Knex, Transactor } from '@canaduck/db';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '@canaduck/errors';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { PSEUDO_PATTERN } from '@canaduck/service-kit';
@@ -37,6 +37,13 @@ export interface AccountServiceDeps {
   passwordChanges: RateLimiterAbstract;
 }
 
+export interface RegisterOptions {
+  /** A guest of the IRC door (deleted outright when it leaves). */
+  guest?: boolean;
+  /** More writes that must commit with the account, or not at all (a guest's lease). */
+  inTransaction?: (trx: Knex.Transaction) => Promise<void>;
+}
+
 const INVALID_CREDENTIALS = 'invalid pseudo or password';
 
 /** Accounts: registration, login and logout, password change, deletion, the first admin. */
@@ -44,7 +51,7 @@ export class AccountService {
   constructor(private readonly deps: AccountServiceDeps) {}
 
   /** Creates an account. Pseudos of deleted accounts stay taken: nobody inherits someone else's history. */
-  async register(input: Registration, roles: string[] = ['user'], opts: { guest?: boolean } = {}): Promise<UserView> {
+  async register(input: Registration, roles: string[] = ['user'], opts: RegisterOptions = {}): Promise<UserView> {
     const { db, users, directory, hasher, events, now } = this.deps;
     await this.refuseTaken(input.pseudo, input.email);
     const passwordHash = await hasher.hash(input.password);
@@ -52,6 +59,7 @@ export class AccountService {
       await db.transaction(async (trx) => {
         await users.insert({ pseudo: input.pseudo, email: input.email, passwordHash, roles, createdAt: now(), guest: opts.guest }, trx);
         await events.emit(trx, { type: 'user.registered', data: { pseudo: input.pseudo, roles } });
+        await opts.inTransaction?.(trx);
       });
     } catch (err) {
       // Two registrations raced past the check above: the unique index decides.
@@ -86,36 +94,6 @@ export class AccountService {
     const token = await signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
     directory.audit('login_succeeded', meta, { pseudo: fresh.pseudo });
     return { token, expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: true }) };
-  }
-
-  /**
-   * A guest of the IRC door: a temporary account under a free pseudo (a registered or deleted
-   * one is refused, 409 pseudo_taken), online at once, with a token. The door chose the password
-   * (random, never shown) to renew the token through /login like any session.
-   */
-  async createGuest(pseudo: string, password: string): Promise<LoginResult> {
-    const { users, directory, settings } = this.deps;
-    await this.register({ pseudo, password, email: `${pseudo.toLowerCase()}@guests.invalid` }, ['user'], { guest: true });
-    const user = await directory.findOr404(pseudo);
-    await users.updateFields(user.id, { status: 'online' });
-    await users.touch([user.pseudo], this.deps.now());
-    const fresh = await directory.findOr404(pseudo);
-    const token = await signUserToken({ pseudo: fresh.pseudo, roles: fresh.roles }, this.deps.tokens, settings.jwtExpiresInSeconds);
-    directory.audit('guest_created', {}, { pseudo: fresh.pseudo });
-    return { token, expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: false }) };
-  }
-
-  /** The guest is gone (whois 404) and its pseudo free again; registered accounts are never touched here. */
-  async deleteGuest(pseudo: string): Promise<void> {
-    const { db, users, events } = this.deps;
-    // Like any deleted account, its tokens die everywhere (user.deleted revokes them).
-    const deleted = await db.transaction(async (trx) => {
-      const gone = await users.deleteGuest(pseudo, trx);
-      if (gone) await events.emit(trx, { type: 'user.deleted', data: { pseudo, revoked_before: isoTime(events.revocationTime()) } });
-      return gone;
-    });
-    if (!deleted) throw new NotFoundError('no guest has this pseudo', 'user_not_found');
-    this.deps.directory.audit('guest_deleted', {}, { pseudo });
   }
 
   /**

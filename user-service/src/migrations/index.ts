@@ -3,6 +3,7 @@ import { outboxMigrations } from '@canaduck/events';
 import { usersAndRoles } from './001-users-and-roles';
 import { tokenRevocation } from './002-token-revocation';
 import { guestAccounts } from './003-guest-accounts';
+import { guestLeases } from './004-guest-leases';
 
 /**
  * The user-service's schema history, oldest first. A migration is known by its `name`, recorded in
@@ -10,4 +11,4 @@ import { guestAccounts } from './003-guest-accounts';
  * the user event stream come from @canaduck/events.
  */
 // Order of release: the outbox tables came before the guests' column.
-export const migrations: Migration[] = [usersAndRoles, tokenRevocation, ...outboxMigrations, guestAccounts];
+export const migrations: Migration[] = [usersAndRoles, tokenRevocation, ...outboxMigrations, guestAccounts, guestLeases];

@@ -4,14 +4,19 @@ import {
   INTERNAL_CALLERS,
   activityRecordedSchema,
   activityReportSchema,
+  guestClaimSchema,
   guestCreatedSchema,
   guestDeletedSchema,
+  guestLeaseRenewalSchema,
+  guestLeasesRenewedSchema,
   guestRequestSchema,
+  guestsClaimedSchema,
   internalUserAnswerSchema,
   userTokenStateSchema,
 } from '@canaduck/contracts';
 import { parseInput, type ApiDocs } from '@canaduck/service-kit';
 import type { AccountService } from '../domain/account-service';
+import type { GuestService } from '../domain/guest-service';
 import type { PresenceService } from '../domain/presence-service';
 import { param } from './route-helpers';
 import { pseudoParamsSchema } from './schemas';
@@ -19,13 +24,14 @@ import { pseudoParamsSchema } from './schemas';
 export interface InternalRoutesDeps {
   presence: PresenceService;
   accounts: AccountService;
+  guests: GuestService;
   /** This service's keys: each route takes the tokens of the services INTERNAL_CALLERS names. */
   serviceKeys: ServiceKeys;
   docs: ApiDocs;
 }
 
 /** Routes for the other services only (service token); the gateway never routes /internal/. */
-export function internalRoutes({ presence, accounts, serviceKeys, docs }: InternalRoutesDeps): Router {
+export function internalRoutes({ presence, accounts, guests, serviceKeys, docs }: InternalRoutesDeps): Router {
   const router = Router();
   const callers = INTERNAL_CALLERS['user-service'];
   const tags = ['internal'];
@@ -99,6 +105,8 @@ export function internalRoutes({ presence, accounts, serviceKeys, docs }: Intern
     tags,
     auth: 'service',
     summary: 'Create a guest: a temporary account for an IRC client without credentials (service token only)',
+    description:
+      'The guest is leased to the door instance `owner` for `lease_seconds`; the door renews the lease while the client is connected.',
     body: guestRequestSchema,
     responses: {
       201: { description: 'The guest, online, and its token', schema: guestCreatedSchema },
@@ -110,8 +118,7 @@ export function internalRoutes({ presence, accounts, serviceKeys, docs }: Intern
     },
   });
   router.post('/internal/guests', requireService(serviceKeys, callers['POST /internal/guests']), async (req, res) => {
-    const { pseudo, password } = parseInput(guestRequestSchema, req.body);
-    res.status(201).json(await accounts.createGuest(pseudo, password));
+    res.status(201).json(await guests.create(parseInput(guestRequestSchema, req.body)));
   });
 
   docs.route({
@@ -130,8 +137,51 @@ export function internalRoutes({ presence, accounts, serviceKeys, docs }: Intern
   });
   router.delete('/internal/guests/:pseudo', requireService(serviceKeys, callers['DELETE /internal/guests/:pseudo']), async (req, res) => {
     const pseudo = param(req, 'pseudo');
-    await accounts.deleteGuest(pseudo);
+    await guests.delete(pseudo);
     res.json({ result: `guest ${pseudo} deleted` });
+  });
+
+  docs.route({
+    method: 'post',
+    path: '/internal/guests/leases',
+    tags,
+    auth: 'service',
+    summary: 'Renew the leases of the guests a door still holds (service token only)',
+    description: 'Only the leases `owner` holds move on; a guest missing from `renewed` was claimed by another door and is gone.',
+    body: guestLeaseRenewalSchema,
+    responses: {
+      200: { description: 'The guests renewed', schema: guestLeasesRenewedSchema },
+      400: 'owner, lease_seconds or pseudos missing',
+      401: 'No service token, or a user token',
+      403: 'a service this route does not serve (service_not_allowed)',
+      422: 'More than 1000 pseudos, a lease out of 1..3600 s',
+    },
+  });
+  router.post('/internal/guests/leases', requireService(serviceKeys, callers['POST /internal/guests/leases']), async (req, res) => {
+    const { owner, pseudos, lease_seconds } = parseInput(guestLeaseRenewalSchema, req.body);
+    res.json(await guests.renew(owner, pseudos, lease_seconds));
+  });
+
+  docs.route({
+    method: 'post',
+    path: '/internal/guests/expired',
+    tags,
+    auth: 'service',
+    summary:
+      'Claim the guests whose lease ran out (their door died), to make them leave their channels and delete them (service token only)',
+    description:
+      'Each claimed guest is leased to the claimer for `lease_seconds` and comes with a token of its own; `reclaim_own` also claims every guest of `owner` (a door started again under the same instance id).',
+    body: guestClaimSchema,
+    responses: {
+      200: { description: 'The guests claimed, with their tokens', schema: guestsClaimedSchema },
+      400: 'owner or lease_seconds missing',
+      401: 'No service token, or a user token',
+      403: 'a service this route does not serve (service_not_allowed)',
+      422: 'A lease out of 1..3600 s, a limit out of 1..200',
+    },
+  });
+  router.post('/internal/guests/expired', requireService(serviceKeys, callers['POST /internal/guests/expired']), async (req, res) => {
+    res.json(await guests.claimExpired(parseInput(guestClaimSchema, req.body)));
   });
 
   return router;
