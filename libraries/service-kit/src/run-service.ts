@@ -74,9 +74,6 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
     });
     const serviceSecret = serviceSecretFrom(config);
     const serviceKeys = serviceKeysOf(o.name, config);
-    if (config.NODE_ENV === 'production' && !config.SERVICE_PRIVATE_KEY) {
-      logger.warn('SERVICE_PRIVATE_KEY and SERVICE_PUBLIC_KEYS are not set: service keys derived from the shared secret (local runs only)');
-    }
     const {
       app,
       handler,
