@@ -167,7 +167,8 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       const names = (c.env ?? []).map((e) => e.name);
       expect(names).not.toContain('JWT_SECRET');
       expect(names.includes('JWT_PRIVATE_KEY')).toBe(d.metadata.name === 'user-service');
-      expect(names.includes('SERVICE_TOKEN_SECRET')).toBe(d.metadata.name === 'realtime-service');
+      // No shared secret at all: realtime-service signs its stream tickets with its own key.
+      expect(names).not.toContain('SERVICE_TOKEN_SECRET');
       expect(secretOf(c, 'SERVICE_PUBLIC_KEYS')?.secretKeyRef?.name).toBe('canaduck-service-public-keys');
       const own = secretOf(c, 'SERVICE_PRIVATE_KEY')?.secretKeyRef?.name;
       expect(own).toBe(`canaduck-${d.metadata.name}-key`);

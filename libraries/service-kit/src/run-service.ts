@@ -14,7 +14,7 @@ export interface ServiceContext<C> {
   /** Present when the service declared migrations (it owns a database). */
   knex?: Knex;
   tokens: TokenSettings;
-  /** SERVICE_TOKEN_SECRET (else JWT_SECRET), when set: realtime-service signs its tickets with it. */
+  /** SERVICE_TOKEN_SECRET (else JWT_SECRET), when set: what local runs derive the service keys from. */
   serviceSecret?: string;
   /** This service's key and its callers' public keys (internal calls). */
   serviceKeys: ServiceKeys;
