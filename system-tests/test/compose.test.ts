@@ -177,6 +177,12 @@ describe('docker-compose.yml', () => {
     expect(labelsOf(services[gateway.name])['traefik.docker.network']).toBe(networks.edge.name);
     const traefik = YAML.parse(readText('traefik/traefik.yml')) as { providers: { docker: { network: string } } };
     expect(traefik.providers.docker.network).toBe(networks.edge.name);
+    // The edge network is who the outside reaches: Traefik and exactly the services it routes to.
+    // (Compose has one internal network: who calls whom inside is the service tokens' business.)
+    const onEdge = Object.keys(services).filter((n) => nets(services[n]).includes('edge'));
+    const routed = Object.keys(services).filter((n) => labelsOf(services[n])['traefik.enable'] === 'true');
+    expect(onEdge.sort()).toEqual(['traefik', ...routed].sort());
+    expect(routed.sort()).toEqual([gateway.name, irc.name].sort());
   });
 
   it('when building, then every Node service builds the one root Dockerfile, its build args naming the service and its port', () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import YAML from 'yaml';
 import * as models from 'kubernetes-models';
+import { admittedPeers, expectedPeers, type Policy } from './helpers/network-peers';
 import { ROOT } from './helpers/repo';
 
 /**
@@ -139,13 +140,20 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     for (const s of SERVICES) expect(selected).toContain(s);
   });
 
-  it('when only the doors are public, then only the gateway, realtime and IRC policies admit the Traefik namespace', () => {
-    const text = (o: K8sObject) => JSON.stringify(o);
-    const admitting = of('NetworkPolicy')
-      .filter((p) => text(p).includes('"kubernetes.io/metadata.name":"traefik"'))
-      .map((p) => p.metadata.name)
-      .sort();
-    expect(admitting).toEqual(['gateway-service', 'irc-service', 'realtime-service']);
+  it('when traffic arrives, then each service admits exactly the callers structures.md lists, Traefik only at its doors, and Prometheus', () => {
+    type Route = K8sObject & { spec: { routes: Array<{ services: Array<{ name: string }> }> } };
+    const doors = [...of<Route>('IngressRoute'), ...of<Route>('IngressRouteTCP')].flatMap((r) =>
+      r.spec.routes.flatMap((route) => route.services.map((x) => x.name)),
+    );
+    const publicDoors = [...new Set(doors)].sort();
+    // Ingress reaches the gateway and the IRC door, and realtime-service only with a route of its own.
+    expect(publicDoors).toEqual(expect.arrayContaining(['gateway-service', 'irc-service']));
+    expect(publicDoors.filter((d) => !['gateway-service', 'irc-service', 'realtime-service'].includes(d))).toEqual([]);
+    const pods = [...deployments, ...of<Workload>('StatefulSet')].map((w) => ({
+      name: w.metadata.name,
+      labels: (w.spec.template as unknown as { metadata: { labels: Record<string, string> } }).metadata.labels,
+    }));
+    expect(admittedPeers(of<K8sObject & Policy>('NetworkPolicy'), pods, SERVICES)).toEqual(expectedPeers(SERVICES, publicDoors));
   });
 
   it('when a secret is needed, then it is referenced, never inlined', () => {
