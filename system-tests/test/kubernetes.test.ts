@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import YAML from 'yaml';
-import * as models from 'kubernetes-models';
+import { modelOf } from './helpers/k8s-models';
 import { admittedPeers, expectedPeers, type Policy } from './helpers/network-peers';
 import { ROOT } from './helpers/repo';
 
@@ -45,15 +45,6 @@ const HPA_SERVICES = ['gateway-service', 'realtime-service', 'message-service'];
 function render(overlay: string): K8sObject[] {
   const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
   return YAML.parseAllDocuments(out).map((d) => d.toJSON() as K8sObject);
-}
-
-/** The kubernetes-models class of an object, when it is a core kind (Traefik CRDs have none). */
-function modelOf(o: K8sObject): (new (data: unknown) => { validate(): void }) | undefined {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const moduleName = group === '' ? 'v1' : group.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\./g, '');
-  const groupModule = (group === '' ? models : (models as Record<string, unknown>)[moduleName]) as Record<string, unknown> | undefined;
-  const versionModule = (group === '' ? groupModule?.v1 : groupModule?.[version]) as Record<string, unknown> | undefined;
-  return versionModule?.[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
 }
 
 describe.each(OVERLAYS)('the %s overlay', (overlay) => {
@@ -119,6 +110,29 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       .filter((w) => !pdbs.some((p) => Object.entries(p.spec.selector.matchLabels).every(([k, v]) => w.spec.selector.matchLabels[k] === v)))
       .map((w) => w.metadata.name);
     expect(uncovered).toEqual([]);
+  });
+
+  it('when a service runs several replicas, then they share what they must: NATS and a database, Redis for the gateway and realtime', () => {
+    const common = of<K8sObject & { data: Record<string, string> }>('ConfigMap').find((m) => m.metadata.name.startsWith('canaduck-common'));
+    const scaled = new Set([
+      ...deployments.filter((d) => (d.spec.replicas ?? 1) > 1).map((d) => d.metadata.name),
+      ...of<K8sObject & { spec: { scaleTargetRef: { name: string } } }>('HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name),
+    ]);
+    const secretNamed = (d: Workload, name: string) =>
+      (d.spec.template.spec.containers[0].env ?? []).find((e) => e.name === name)?.valueFrom as
+        { secretKeyRef?: { name: string } } | undefined;
+    if (scaled.size > 0) expect(common?.data.NATS_URL).toMatch(/^nats:\/\//);
+    for (const d of deployments.filter((x) => scaled.has(x.metadata.name))) {
+      if (['gateway-service', 'realtime-service'].includes(d.metadata.name)) {
+        expect([d.metadata.name, secretNamed(d, 'REDIS_URL')?.secretKeyRef?.name]).toEqual([d.metadata.name, 'canaduck-redis']);
+      }
+    }
+    if (overlay === 'production') {
+      // Proven with two replicas (npm run test:replicas): never pinned to one in production.
+      for (const name of ['message-service', 'channel-service', 'stats-service']) {
+        expect([name, deployments.find((d) => d.metadata.name === name)?.spec.replicas]).toEqual([name, 2]);
+      }
+    }
   });
 
   it('when the overlay autoscales, then the gateway, realtime and message services have an HPA on a Deployment', () => {
