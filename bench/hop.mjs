@@ -11,6 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { serviceKeyEnv } from './lib/service-key-env.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -115,6 +116,7 @@ const gateway = start([path.join(here, '..', 'gateway-service', 'dist', 'main.js
   JWT_SECRET: secret,
   LOG_LEVEL: 'warn',
   NODE_ENV: 'production',
+  ...serviceKeyEnv(secret, 'gateway-service'),
   MESSAGE_SERVICE_URL: `http://127.0.0.1:${upPort}`,
   // Nothing listens there: activity batches are dropped, which costs nothing on the hot path.
   USER_SERVICE_URL: `http://127.0.0.1:${await freePort()}`,

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { serviceKeyEnv } from './lib/service-key-env.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -67,6 +68,7 @@ async function startChild(name, env) {
         ACCESS_LOG: 'off',
         JWT_SECRET,
         SERVICE_TOKEN_SECRET: SERVICE_SECRET,
+        ...serviceKeyEnv(SERVICE_SECRET, name),
         DATA_DIR: dataDir,
         PORT: String(port),
         ...env,

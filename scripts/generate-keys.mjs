@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Prints a fresh set of keys for `.env` (docker-compose.yml): the user tokens' EdDSA key pair
 // (only user-service gets the private key), each service's own Ed25519 key for its service
-// tokens, the map of their public keys (SERVICE_PUBLIC_KEYS) and realtime-service's ticket secret.
+// tokens (realtime-service's also signs its stream tickets) and the map of their public keys
+// (SERVICE_PUBLIC_KEYS).
 //   node scripts/generate-keys.mjs >> .env      (then fill in the passwords)
 //   node scripts/generate-keys.mjs --json       (the same as one JSON object, for scripts)
 import { generateKeys } from './lib/keys.mjs';

@@ -57,6 +57,20 @@ export function resolveSecrets(env, dataDir, log) {
   return out;
 }
 
+/** `USER_SERVICE_PRIVATE_KEY` for user-service: each service's own key, as .env names it. */
+const privateKeyVariable = (svc) => `${svc.name.replace(/-/g, '_').toUpperCase()}_PRIVATE_KEY`;
+
+/**
+ * In production every service signs with its own key (the services refuse to start without
+ * one): the environment must hold SERVICE_PUBLIC_KEYS and each service's <SERVICE>_PRIVATE_KEY,
+ * as node scripts/generate-keys.mjs prints them.
+ */
+export function checkServiceKeys(env, services) {
+  if (env.NODE_ENV !== 'production') return;
+  const missing = ['SERVICE_PUBLIC_KEYS', ...services.map(privateKeyVariable)].filter((k) => !env[k]);
+  if (missing.length > 0) throw new Error(`${missing.join(', ')}: required in production (node scripts/generate-keys.mjs prints them)`);
+}
+
 /**
  * The environment of one process. `instances` (all the stack's processes, see instancesOf) gives
  * each *_SERVICE_URL every replica's address, comma-separated; without it, one address each.
@@ -69,6 +83,7 @@ export function serviceEnv(svc, base, secrets, dataDir, replica = 1, instances =
       .map((r) => `http://127.0.0.1:${servicePort(other, base, r)}`)
       .join(',');
   }
+  if (base[privateKeyVariable(svc)]) env.SERVICE_PRIVATE_KEY = base[privateKeyVariable(svc)];
   if (svc.db && base.MYSQL_URL) env.DATABASE_URL = `${base.MYSQL_URL.replace(/\/+$/, '')}/${base.MYSQL_DB_PREFIX ?? ''}${svc.db}`;
   else delete env.DATABASE_URL;
   return env;
@@ -90,6 +105,7 @@ export function startStack(opts = {}) {
     [...SERVICES, ...(opts.extra ?? [])].map((x) => x.short),
   );
   checkReplicaNeeds(replicas, baseEnv);
+  checkServiceKeys(baseEnv, [...SERVICES, ...(opts.extra ?? [])]);
   const secrets = resolveSecrets(baseEnv, dataDir, opts.quiet ? () => undefined : log);
   const restart = opts.restart ?? true;
   const state = { stopping: false, procs: new Map(), restarts: new Map(), crashStreak: new Map() };

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { TokenVerifier, type TokenSettings } from '@canaduck/auth';
+import { TicketSigner, TokenVerifier, type ServiceKeys, type TokenSettings } from '@canaduck/auth';
 import { RevocationMap } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
 import { ApiDocs, createServiceApp } from '@canaduck/service-kit';
@@ -11,16 +11,17 @@ import { CatchUp } from './domain/catch-up';
 import { ConnectionRegistry } from './domain/connection-registry';
 import { EventHub } from './domain/event-hub';
 import { MembershipCache } from './domain/membership-cache';
-import { StreamAuth } from './domain/stream-auth';
+import { StreamAuth, TICKET_AUDIENCE, type TicketClaims } from './domain/stream-auth';
 import { streamRoutes } from './routes/stream-routes';
 import { wsUpgradeHandler } from './routes/ws-upgrade';
 import { StreamReader } from './streams/stream-reader';
 
-/** realtime-service owns no database: its base is the logger and the token settings. */
+/** realtime-service owns no database: its base is the logger, the token settings and its service keys. */
 export interface AppDeps {
   logger: Logger;
   tokens: TokenSettings;
-  serviceSecret: string;
+  /** Its own key signs its stream tickets (its replicas hold the same key). */
+  serviceKeys: ServiceKeys;
   settings: Settings;
   clients: Clients;
   now?: () => number;
@@ -79,8 +80,12 @@ export function createRealtimeApp(deps: AppDeps): RealtimeApp {
   });
   const auth = new StreamAuth({
     verifier: new TokenVerifier(deps.tokens),
-    ticketSecret: deps.serviceSecret,
-    ticketTtlSeconds: settings.ticketTtlSeconds,
+    tickets: new TicketSigner<TicketClaims>({
+      keys: deps.serviceKeys,
+      audience: TICKET_AUDIENCE,
+      ttlSeconds: settings.ticketTtlSeconds,
+      now,
+    }),
     usedTickets: clients.usedTickets,
     revocation,
     now,

@@ -9,9 +9,8 @@ void runService({
   build: (ctx) => {
     const settings = settingsFrom(ctx.config);
     const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    // Its stream tickets are signed with the service secret, shared by its replicas only.
-    if (!ctx.serviceSecret) throw new Error('SERVICE_TOKEN_SECRET (or JWT_SECRET) is required: realtime-service signs its tickets with it');
-    const realtime = createRealtimeApp({ logger: ctx.logger, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret, settings, clients });
+    // Its stream tickets are signed with its own service key, which its replicas share.
+    const realtime = createRealtimeApp({ logger: ctx.logger, tokens: ctx.tokens, serviceKeys: ctx.serviceKeys, settings, clients });
     realtime.start();
     return {
       app: realtime.app,

@@ -193,7 +193,7 @@ export async function startRealtime(o: { streams: SourceStreams; channelUrl: str
   const realtime: RealtimeApp = createRealtimeApp({
     logger,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('realtime-service'),
     settings: { ...defaultSettings, ...o.settings },
     clients,
   });
@@ -391,7 +391,7 @@ export async function startService(_kind: 'sqlite' | 'mysql' = 'sqlite'): Promis
   const realtime = createRealtimeApp({
     logger,
     tokens: testTokenSettings,
-    serviceSecret: testServiceSecret,
+    serviceKeys: testServiceKeys('realtime-service'),
     settings: defaultSettings,
     clients,
   });

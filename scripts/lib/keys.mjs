@@ -1,8 +1,8 @@
 // Fresh key material for a deployment (docs/production.md): the user tokens' EdDSA pair, one
-// Ed25519 key pair per service for the service tokens, the map of their public keys, and
-// realtime-service's ticket secret. PEMs are written on one line with `\n` escaped, as .env
+// Ed25519 key pair per service for the service tokens (realtime-service's also signs its stream
+// tickets), and the map of their public keys. PEMs are written on one line with `\n` escaped, as .env
 // files and `docker run --env` carry them; the services read both forms.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { IRC_SERVICE, SERVICES } from '../stack.mjs';
 
 /** Every service that signs service tokens: the launcher's services and the IRC door. */
@@ -33,6 +33,5 @@ export function generateKeys() {
   }
   // JSON.stringify escapes the PEMs' newlines: one line, read back by JSON.parse.
   env.SERVICE_PUBLIC_KEYS = JSON.stringify(publicKeys);
-  env.REALTIME_TICKET_SECRET = randomBytes(32).toString('hex');
   return env;
 }

@@ -177,6 +177,12 @@ describe('docker-compose.yml', () => {
     expect(labelsOf(services[gateway.name])['traefik.docker.network']).toBe(networks.edge.name);
     const traefik = YAML.parse(readText('traefik/traefik.yml')) as { providers: { docker: { network: string } } };
     expect(traefik.providers.docker.network).toBe(networks.edge.name);
+    // The edge network is who the outside reaches: Traefik and exactly the services it routes to.
+    // (Compose has one internal network: who calls whom inside is the service tokens' business.)
+    const onEdge = Object.keys(services).filter((n) => nets(services[n]).includes('edge'));
+    const routed = Object.keys(services).filter((n) => labelsOf(services[n])['traefik.enable'] === 'true');
+    expect(onEdge.sort()).toEqual(['traefik', ...routed].sort());
+    expect(routed.sort()).toEqual([gateway.name, irc.name].sort());
   });
 
   it('when building, then every Node service builds the one root Dockerfile, its build args naming the service and its port', () => {
@@ -234,7 +240,6 @@ describe('docker-compose.yml', () => {
         'JWT_PUBLIC_KEY',
         'SERVICE_PUBLIC_KEYS',
         'GATEWAY_SERVICE_PRIVATE_KEY',
-        'REALTIME_TICKET_SECRET',
         'MYSQL_ROOT_PASSWORD',
         'USER_DB_PASSWORD',
         'MESSAGE_DB_PASSWORD',
@@ -285,7 +290,7 @@ describe('docker-compose.yml', () => {
       expect(e.JWT_PUBLIC_KEY).toBe(env.JWT_PUBLIC_KEY);
       // No service holds a secret that could sign a user token, nor the shared service secret.
       expect(e.JWT_SECRET).toBeUndefined();
-      if (svc.name !== 'realtime-service') expect(e.SERVICE_TOKEN_SECRET).toBeUndefined();
+      expect(e.SERVICE_TOKEN_SECRET).toBeUndefined();
       expect(e.JWT_PRIVATE_KEY === undefined).toBe(svc.name !== 'user-service');
       expect(e.SERVICE_PUBLIC_KEYS).toBe(env.SERVICE_PUBLIC_KEYS);
       const own = variableOf(svc.name, 'SERVICE_PRIVATE_KEY');
@@ -293,7 +298,7 @@ describe('docker-compose.yml', () => {
       keyVariables.add(own!);
     }
     expect(keyVariables.size).toBe(nodeServices.length);
-    // realtime-service's tickets have a secret of their own.
-    expect(variableOf('realtime-service', 'SERVICE_TOKEN_SECRET')).toBe('REALTIME_TICKET_SECRET');
+    // realtime-service signs its stream tickets with its own key: no ticket secret either.
+    expect(requiredVariables(readText('docker-compose.yml')).filter((v) => /SECRET/.test(v))).toEqual([]);
   });
 });

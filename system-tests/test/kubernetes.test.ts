@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import YAML from 'yaml';
-import * as models from 'kubernetes-models';
+import { modelOf } from './helpers/k8s-models';
+import { admittedPeers, expectedPeers, type Policy } from './helpers/network-peers';
 import { ROOT } from './helpers/repo';
 
 /**
@@ -44,15 +45,6 @@ const HPA_SERVICES = ['gateway-service', 'realtime-service', 'message-service'];
 function render(overlay: string): K8sObject[] {
   const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
   return YAML.parseAllDocuments(out).map((d) => d.toJSON() as K8sObject);
-}
-
-/** The kubernetes-models class of an object, when it is a core kind (Traefik CRDs have none). */
-function modelOf(o: K8sObject): (new (data: unknown) => { validate(): void }) | undefined {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const moduleName = group === '' ? 'v1' : group.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\./g, '');
-  const groupModule = (group === '' ? models : (models as Record<string, unknown>)[moduleName]) as Record<string, unknown> | undefined;
-  const versionModule = (group === '' ? groupModule?.v1 : groupModule?.[version]) as Record<string, unknown> | undefined;
-  return versionModule?.[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
 }
 
 describe.each(OVERLAYS)('the %s overlay', (overlay) => {
@@ -120,6 +112,29 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(uncovered).toEqual([]);
   });
 
+  it('when a service runs several replicas, then they share what they must: NATS and a database, Redis for the gateway and realtime', () => {
+    const common = of<K8sObject & { data: Record<string, string> }>('ConfigMap').find((m) => m.metadata.name.startsWith('canaduck-common'));
+    const scaled = new Set([
+      ...deployments.filter((d) => (d.spec.replicas ?? 1) > 1).map((d) => d.metadata.name),
+      ...of<K8sObject & { spec: { scaleTargetRef: { name: string } } }>('HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name),
+    ]);
+    const secretNamed = (d: Workload, name: string) =>
+      (d.spec.template.spec.containers[0].env ?? []).find((e) => e.name === name)?.valueFrom as
+        { secretKeyRef?: { name: string } } | undefined;
+    if (scaled.size > 0) expect(common?.data.NATS_URL).toMatch(/^nats:\/\//);
+    for (const d of deployments.filter((x) => scaled.has(x.metadata.name))) {
+      if (['gateway-service', 'realtime-service'].includes(d.metadata.name)) {
+        expect([d.metadata.name, secretNamed(d, 'REDIS_URL')?.secretKeyRef?.name]).toEqual([d.metadata.name, 'canaduck-redis']);
+      }
+    }
+    if (overlay === 'production') {
+      // Proven with two replicas (npm run test:replicas): never pinned to one in production.
+      for (const name of ['message-service', 'channel-service', 'stats-service']) {
+        expect([name, deployments.find((d) => d.metadata.name === name)?.spec.replicas]).toEqual([name, 2]);
+      }
+    }
+  });
+
   it('when the overlay autoscales, then the gateway, realtime and message services have an HPA on a Deployment', () => {
     const hpas = of<K8sObject & { spec: { scaleTargetRef: { kind: string; name: string } } }>('HorizontalPodAutoscaler');
     if (overlay === 'dev') {
@@ -139,13 +154,20 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     for (const s of SERVICES) expect(selected).toContain(s);
   });
 
-  it('when only the doors are public, then only the gateway, realtime and IRC policies admit the Traefik namespace', () => {
-    const text = (o: K8sObject) => JSON.stringify(o);
-    const admitting = of('NetworkPolicy')
-      .filter((p) => text(p).includes('"kubernetes.io/metadata.name":"traefik"'))
-      .map((p) => p.metadata.name)
-      .sort();
-    expect(admitting).toEqual(['gateway-service', 'irc-service', 'realtime-service']);
+  it('when traffic arrives, then each service admits exactly the callers structures.md lists, Traefik only at its doors, and Prometheus', () => {
+    type Route = K8sObject & { spec: { routes: Array<{ services: Array<{ name: string }> }> } };
+    const doors = [...of<Route>('IngressRoute'), ...of<Route>('IngressRouteTCP')].flatMap((r) =>
+      r.spec.routes.flatMap((route) => route.services.map((x) => x.name)),
+    );
+    const publicDoors = [...new Set(doors)].sort();
+    // Ingress reaches the gateway and the IRC door, and realtime-service only with a route of its own.
+    expect(publicDoors).toEqual(expect.arrayContaining(['gateway-service', 'irc-service']));
+    expect(publicDoors.filter((d) => !['gateway-service', 'irc-service', 'realtime-service'].includes(d))).toEqual([]);
+    const pods = [...deployments, ...of<Workload>('StatefulSet')].map((w) => ({
+      name: w.metadata.name,
+      labels: (w.spec.template as unknown as { metadata: { labels: Record<string, string> } }).metadata.labels,
+    }));
+    expect(admittedPeers(of<K8sObject & Policy>('NetworkPolicy'), pods, SERVICES)).toEqual(expectedPeers(SERVICES, publicDoors));
   });
 
   it('when a secret is needed, then it is referenced, never inlined', () => {
@@ -167,7 +189,8 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       const names = (c.env ?? []).map((e) => e.name);
       expect(names).not.toContain('JWT_SECRET');
       expect(names.includes('JWT_PRIVATE_KEY')).toBe(d.metadata.name === 'user-service');
-      expect(names.includes('SERVICE_TOKEN_SECRET')).toBe(d.metadata.name === 'realtime-service');
+      // No shared secret at all: realtime-service signs its stream tickets with its own key.
+      expect(names).not.toContain('SERVICE_TOKEN_SECRET');
       expect(secretOf(c, 'SERVICE_PUBLIC_KEYS')?.secretKeyRef?.name).toBe('canaduck-service-public-keys');
       const own = secretOf(c, 'SERVICE_PRIVATE_KEY')?.secretKeyRef?.name;
       expect(own).toBe(`canaduck-${d.metadata.name}-key`);

@@ -4,3 +4,4 @@ export * from './service-tokens';
 export * from './auth-middleware';
 export * from './token-verifier';
 export * from './revocation';
+export * from './tickets';

@@ -7,12 +7,11 @@ export interface VerifiedToken {
   user: AuthUser;
   /** The token's `iat` (whole seconds; 0 when absent): revocation compares it. */
   issuedAt: number;
-}
-
-interface Cached extends VerifiedToken {
   /** The token's `exp`, in ms: a cached token never outlives it. */
   expiresAt: number;
 }
+
+type Cached = VerifiedToken;
 
 /** Verified tokens remembered per verifier unless told otherwise. */
 export const DEFAULT_TOKEN_CACHE_SIZE = 10000;
@@ -54,7 +53,7 @@ export class TokenVerifier {
     return (await this.verifyToken(header))?.user;
   }
 
-  /** Like verify, with the token's `iat` (revocation checks need it). */
+  /** Like verify, with the token's `iat` (revocation checks need it) and `exp`. */
   async verifyToken(header: string | undefined): Promise<VerifiedToken | undefined> {
     if (header === undefined || header === '') return undefined;
     const hit = this.cached(header);
@@ -71,7 +70,7 @@ export class TokenVerifier {
 
   private async check(header: string, token: string): Promise<VerifiedToken> {
     const { user, issuedAt, expiresAt } = await verifyUserTokenClaims(token, this.settings);
-    if (!this.cache) return { user, issuedAt };
+    if (!this.cache) return { user, issuedAt, expiresAt: expiresAt * 1000 };
     // Every request with this token gets this same object: frozen, so no caller can change it for the next.
     const shared = Object.freeze({ pseudo: user.pseudo, roles: Object.freeze([...user.roles]) as string[] });
     const entry = { user: shared, issuedAt, expiresAt: expiresAt * 1000 };

@@ -26,6 +26,15 @@ export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proces
   if ('JWT_SECRET' in shape && !cleaned.JWT_SECRET && (cleaned.JWT_ALGORITHM ?? 'HS256') === 'HS256') {
     problems.push('JWT_SECRET: Required (user tokens are HS256 unless JWT_ALGORITHM is EdDSA or RS256)');
   }
+  // In production each service signs with its own key: keys derived from a shared secret would let
+  // anyone holding it sign as every service (see service-keys.ts in @canaduck/auth).
+  if ('SERVICE_PRIVATE_KEY' in shape && cleaned.NODE_ENV === 'production') {
+    for (const key of ['SERVICE_PRIVATE_KEY', 'SERVICE_PUBLIC_KEYS'].filter((k) => !cleaned[k])) {
+      problems.push(
+        `${key}: Required in production (this service's own Ed25519 key and its callers' public keys, from node scripts/generate-keys.mjs); keys derived from SERVICE_TOKEN_SECRET are for local runs only`,
+      );
+    }
+  }
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
@@ -82,7 +91,7 @@ export const commonShape = {
   SERVICE_TOKEN_SECRET: z.string().min(32, 'SERVICE_TOKEN_SECRET must be at least 32 characters').optional(),
   // This service's Ed25519 private key (PEM, `\n` may be escaped) and its callers' public keys
   // (JSON: { "<service>": "<PEM>" }). Both or neither: without them, each service's key is
-  // derived from SERVICE_TOKEN_SECRET (else JWT_SECRET), for local runs.
+  // derived from SERVICE_TOKEN_SECRET (else JWT_SECRET), for local runs; required in production.
   SERVICE_PRIVATE_KEY: z.string().optional(),
   SERVICE_PUBLIC_KEYS: z.string().optional(),
   DATABASE_URL: z.string().optional(),

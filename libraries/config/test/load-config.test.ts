@@ -67,6 +67,8 @@ describe('loadConfig with the common shape', () => {
       HTTP_TIMEOUT_MS: '500',
       DATABASE_URL: 'mysql://u:p@db:3306/canaduck_user',
       SERVICE_TOKEN_SECRET: 't'.repeat(40),
+      SERVICE_PRIVATE_KEY: 'a PEM private key',
+      SERVICE_PUBLIC_KEYS: '{}',
     });
     expect(c).toMatchObject({
       NODE_ENV: 'production',
@@ -122,6 +124,31 @@ describe('loadConfig with the common shape', () => {
     expect(() => loadConfig(shape, { JWT_SECRET: SECRET, SERVICE_TOKEN_SECRET: 'short' })).toThrow(
       /SERVICE_TOKEN_SECRET must be at least 32/,
     );
+  });
+
+  it('when NODE_ENV is production and a service key setting is missing, then start-up is refused with what to set', () => {
+    const keys = { SERVICE_PRIVATE_KEY: 'a PEM private key', SERVICE_PUBLIC_KEYS: '{}' };
+    const production = { JWT_SECRET: SECRET, SERVICE_TOKEN_SECRET: 't'.repeat(40), NODE_ENV: 'production' };
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(shape, env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problemsOf(production)).toEqual([
+      expect.stringMatching(/^SERVICE_PRIVATE_KEY: Required in production .*generate-keys\.mjs.*local runs only$/),
+      expect.stringMatching(/^SERVICE_PUBLIC_KEYS: Required in production/),
+    ]);
+    expect(problemsOf({ ...production, SERVICE_PRIVATE_KEY: keys.SERVICE_PRIVATE_KEY })).toEqual([
+      expect.stringMatching(/^SERVICE_PUBLIC_KEYS: Required in production/),
+    ]);
+    expect(problemsOf({ ...production, ...keys, SERVICE_PUBLIC_KEYS: '' })).toHaveLength(1);
+    expect(problemsOf({ ...production, ...keys })).toEqual([]);
+    // Local runs and tests still derive the keys from the secret.
+    expect(problemsOf({ ...production, NODE_ENV: 'development' })).toEqual([]);
+    expect(problemsOf({ ...production, NODE_ENV: 'test' })).toEqual([]);
   });
 
   it('when the JWT algorithm is not one of the supported ones, then it is reported', () => {

@@ -14,7 +14,7 @@ export interface ServiceContext<C> {
   /** Present when the service declared migrations (it owns a database). */
   knex?: Knex;
   tokens: TokenSettings;
-  /** SERVICE_TOKEN_SECRET (else JWT_SECRET), when set: realtime-service signs its tickets with it. */
+  /** SERVICE_TOKEN_SECRET (else JWT_SECRET), when set: what local runs derive the service keys from. */
   serviceSecret?: string;
   /** This service's key and its callers' public keys (internal calls). */
   serviceKeys: ServiceKeys;
@@ -74,9 +74,6 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
     });
     const serviceSecret = serviceSecretFrom(config);
     const serviceKeys = serviceKeysOf(o.name, config);
-    if (config.NODE_ENV === 'production' && !config.SERVICE_PRIVATE_KEY) {
-      logger.warn('SERVICE_PRIVATE_KEY and SERVICE_PUBLIC_KEYS are not set: service keys derived from the shared secret (local runs only)');
-    }
     const {
       app,
       handler,

@@ -162,6 +162,24 @@ describe('runService in a real process', () => {
     expect(svc.out()).not.toContain('listening');
   }, 30000);
 
+  it('when NODE_ENV is production without service keys, then the process refuses to start, says which keys, and exits with 1', async () => {
+    const port = await freePort();
+    const svc = startChild({
+      PORT: String(port),
+      JWT_SECRET: SECRET,
+      SERVICE_TOKEN_SECRET: SECRET,
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+    });
+    children.push(svc.child);
+    expect(await svc.exited).toBe(1);
+    expect(svc.err()).toContain('invalid configuration:');
+    expect(svc.err()).toMatch(/SERVICE_PRIVATE_KEY: Required in production/);
+    expect(svc.err()).toMatch(/SERVICE_PUBLIC_KEYS: Required in production/);
+    expect(svc.out()).not.toContain('listening');
+    await expect(freshGet(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  }, 30000);
+
   it('when the port is already taken, then start-up fails with exit code 1 and a fatal log line', async () => {
     const blocker = http.createServer();
     await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', r));

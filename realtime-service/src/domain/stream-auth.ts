@@ -1,18 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { bearerToken, type TokenVerifier } from '@canaduck/auth';
+import type { TicketSigner, TokenVerifier } from '@canaduck/auth';
 import { BadRequestError, UnauthorizedError } from '@canaduck/errors';
-import { tokenIssuedAt, type RevocationMap } from '@canaduck/events';
+import type { RevocationMap } from '@canaduck/events';
 import type { UsedTicketStore } from '../clients/used-ticket-store';
 import type { ConnectionUser } from './connection';
 
-const TICKET_AUDIENCE = 'canaduck-realtime-ticket';
+/** The ticket's audience: a ticket opens streams of realtime-service and nothing else. */
+export const TICKET_AUDIENCE = 'canaduck-realtime-ticket';
+
+/** What a ticket carries: the user, and the life of the token it was issued for (revocation). */
+export type TicketClaims = { pseudo: string; roles: string[]; tiat: number; texp: number };
 
 export interface StreamAuthDeps {
   verifier: TokenVerifier;
-  /** Tickets are signed with the service secret: every replica verifies them. */
-  ticketSecret: string;
-  ticketTtlSeconds: number;
+  /** Signs tickets with the service's own Ed25519 key, which every replica holds. */
+  tickets: TicketSigner<TicketClaims>;
   usedTickets: UsedTicketStore;
   revocation: RevocationMap;
   now: () => number;
@@ -26,8 +27,8 @@ export interface Ticket {
 /**
  * Who opens a stream: the user's JWT (Authorization: Bearer) or a single-use ticket (?ticket=)
  * for browsers, whose EventSource and WebSocket cannot send headers. A JWT is never read from a
- * URL. A ticket is a short JWT of its own audience with a `jti`; its first use is recorded (Redis
- * across replicas) and any later one refused.
+ * URL. A ticket is signed with the service's own key (EdDSA, its own audience and `typ`, a `jti`,
+ * 30 s); its first use is recorded (Redis across replicas) and any later one refused.
  */
 export class StreamAuth {
   constructor(private readonly deps: StreamAuthDeps) {}
@@ -45,40 +46,28 @@ export class StreamAuth {
   }
 
   async fromHeader(authorization: string | undefined): Promise<ConnectionUser> {
-    const user = await this.deps.verifier.verify(authorization);
-    const token = bearerToken(authorization);
-    if (!user || !token)
+    const verified = await this.deps.verifier.verifyToken(authorization);
+    if (!verified)
       throw new UnauthorizedError('authentication required: send "Authorization: Bearer <token>" or ?ticket=', 'token_missing');
-    const claims = jwt.decode(token) as { iat?: number; exp?: number } | null;
-    return { pseudo: user.pseudo, roles: [...user.roles], iat: tokenIssuedAt(token) ?? 0, exp: claims?.exp ?? 0 };
+    const { user, issuedAt, expiresAt } = verified;
+    return { pseudo: user.pseudo, roles: [...user.roles], iat: issuedAt, exp: Math.floor(expiresAt / 1000) };
   }
 
-  issue(user: ConnectionUser): Ticket {
-    const exp = Math.floor(this.deps.now() / 1000) + this.deps.ticketTtlSeconds;
-    const ticket = jwt.sign({ pseudo: user.pseudo, roles: user.roles, tiat: user.iat, texp: user.exp, exp }, this.deps.ticketSecret, {
-      algorithm: 'HS256',
-      audience: TICKET_AUDIENCE,
-      jwtid: randomUUID(),
-      noTimestamp: true,
+  async issue(user: ConnectionUser): Promise<Ticket> {
+    const { ticket, expiresAtMs } = await this.deps.tickets.sign({
+      pseudo: user.pseudo,
+      roles: user.roles,
+      tiat: user.iat,
+      texp: user.exp,
     });
-    return { ticket, expires_at: new Date(exp * 1000).toISOString() };
+    return { ticket, expires_at: new Date(expiresAtMs).toISOString() };
   }
 
   private async redeem(ticket: string): Promise<ConnectionUser> {
-    let claims: { pseudo: string; roles: string[]; tiat: number; texp: number; jti: string; exp: number };
-    try {
-      claims = jwt.verify(ticket, this.deps.ticketSecret, {
-        algorithms: ['HS256'],
-        audience: TICKET_AUDIENCE,
-        clockTimestamp: Math.floor(this.deps.now() / 1000),
-      }) as typeof claims;
-    } catch (err) {
-      if ((err as Error).name === 'TokenExpiredError') throw new UnauthorizedError('ticket expired: ask a new one', 'ticket_expired');
-      throw new UnauthorizedError('invalid ticket', 'ticket_invalid');
-    }
-    const ttlMs = Math.max(1000, claims.exp * 1000 - this.deps.now() + 5000);
-    if (!(await this.deps.usedTickets.claim(claims.jti, ttlMs)))
-      throw new UnauthorizedError('ticket already used: ask a new one', 'ticket_used');
+    const { claims, id, expiresAtMs } = await this.deps.tickets.verify(ticket);
+    // Kept a little past its expiry, so that no clock skew between replicas reopens it.
+    const ttlMs = Math.max(1000, expiresAtMs - this.deps.now() + 5000);
+    if (!(await this.deps.usedTickets.claim(id, ttlMs))) throw new UnauthorizedError('ticket already used: ask a new one', 'ticket_used');
     return { pseudo: claims.pseudo, roles: claims.roles, iat: claims.tiat, exp: claims.texp };
   }
 }

@@ -41,7 +41,7 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
   });
   router.post('/events/ticket', async (req, res) => {
     const user = await auth.caller(req.headers.authorization, undefined, false);
-    res.status(201).json(auth.issue(user));
+    res.status(201).json(await auth.issue(user));
   });
 
   docs.route({
