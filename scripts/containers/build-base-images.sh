@@ -18,6 +18,13 @@ WORK="${TMPDIR:-/tmp}/canaduck-base-images"
 CACHE="$WORK/bookworm-minbase.tar"
 mkdir -p "$WORK"
 
+# A fresh machine may lack debootstrap: Debian's package, like docker.io (scripts/containers/docker.mjs).
+if ! command -v debootstrap >/dev/null 2>&1; then
+  echo "no debootstrap: installing Debian's package" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null; }
+fi
+
 have_image() { [[ "${FORCE:-0}" != 1 ]] && docker image inspect "$1" >/dev/null 2>&1; }
 
 # One debootstrap of bookworm, kept as a tarball: every image starts from a copy of it.
