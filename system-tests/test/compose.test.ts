@@ -22,6 +22,26 @@ const services = compose.services as Record<string, Service>;
 const nodeServices = launcherServices();
 const gateway = nodeServices.find((s) => s.name === 'gateway-service')!;
 const irc = nodeServices.find((s) => s.name === 'irc-service')!;
+const realtime = nodeServices.find((s) => s.name === 'realtime-service')!;
+/**
+ * Traefik's headers middleware on realtime's router: what the gateway's helmet and CORS
+ * (gateway-service/src/middleware/security-middleware.ts, CORS_ORIGINS=*) set on a proxied answer.
+ */
+const REALTIME_HEADERS = {
+  contentsecuritypolicy: "default-src 'none';frame-ancestors 'none'",
+  'customresponseheaders.Cross-Origin-Resource-Policy': 'cross-origin',
+  referrerpolicy: 'no-referrer',
+  stsseconds: '31536000',
+  stsincludesubdomains: 'true',
+  forcestsheader: 'true',
+  contenttypenosniff: 'true',
+  framedeny: 'true',
+  accesscontrolalloworiginlist: '*',
+  accesscontrolallowmethods: 'GET,HEAD,POST,PUT,PATCH,DELETE',
+  accesscontrolallowheaders: 'Authorization,Content-Type,X-Request-Id',
+  accesscontrolexposeheaders: 'X-Request-Id,Retry-After,RateLimit,RateLimit-Policy',
+  accesscontrolmaxage: '600',
+};
 /** The Node services that own no database (the launcher gives them `db: null`). */
 const stateless = new Set(nodeServices.filter((s) => !s.db).map((s) => s.name));
 const withDatabase = nodeServices.filter((s) => !stateless.has(s.name));
@@ -98,11 +118,12 @@ describe('docker-compose.yml', () => {
     expect(t.entryPoints.ircs.address).toBe(':6697');
   });
 
-  it('when looking at Traefik labels, then only the gateway (HTTP) and the IRC door (TCP) are enabled, HTTP routed on PathPrefix(`/`) to its own PORT', () => {
+  it('when looking at Traefik labels, then only the gateway and realtime (HTTP) and the IRC door (TCP) are enabled, the gateway on PathPrefix(`/`) to its own PORT', () => {
+    const doors = [gateway.name, realtime.name, irc.name];
     const enabled = Object.entries(services).filter(([, s]) => labelsOf(s)['traefik.enable'] === 'true');
-    expect(enabled.map(([n]) => n).sort()).toEqual([gateway.name, irc.name].sort());
+    expect(enabled.map(([n]) => n).sort()).toEqual([...doors].sort());
     for (const [name, s] of Object.entries(services)) {
-      if (name !== gateway.name && name !== irc.name) expect(Object.keys(labelsOf(s)).filter((k) => k.startsWith('traefik.'))).toEqual([]);
+      if (!doors.includes(name)) expect(Object.keys(labelsOf(s)).filter((k) => k.startsWith('traefik.'))).toEqual([]);
     }
     const labels = labelsOf(services[gateway.name]);
     const routers = Object.keys(labels).filter((k) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(k));
@@ -113,6 +134,25 @@ describe('docker-compose.yml', () => {
     const gatewayPort = environmentOf(services[gateway.name]).PORT;
     expect(lbPorts[0][1]).toBe(gatewayPort);
     expect(Number(gatewayPort)).toBe(gateway.port);
+  });
+
+  it('when looking at realtime labels, then its streams (not the ticket) go to its PORT ahead of the gateway, with the gateway headers', () => {
+    const labels = labelsOf(services[realtime.name]);
+    const rule = labels['traefik.http.routers.realtime.rule'];
+    expect(rule).toBe('(Path(`/events`) || PathPrefix(`/events/`) || Path(`/ws`)) && !Path(`/events/ticket`)');
+    // Traefik's default priority is the rule's length: the gateway's catch-all has 14.
+    expect(Number(labels['traefik.http.routers.realtime.priority'])).toBeGreaterThan('PathPrefix(`/`)'.length);
+    expect(labels['traefik.http.routers.realtime.entrypoints']).toBe('web');
+    expect(labels['traefik.http.services.realtime.loadbalancer.server.port']).toBe(environmentOf(services[realtime.name]).PORT);
+    expect(Number(environmentOf(services[realtime.name]).PORT)).toBe(realtime.port);
+    expect(labels['traefik.http.services.realtime.loadbalancer.healthcheck.path']).toBe('/health');
+    expect(labels['traefik.http.routers.realtime.middlewares']).toBe('realtime-headers');
+    const headers = Object.fromEntries(
+      Object.entries(labels)
+        .filter(([k]) => k.startsWith('traefik.http.middlewares.realtime-headers.headers.'))
+        .map(([k, v]) => [k.slice('traefik.http.middlewares.realtime-headers.headers.'.length), v]),
+    );
+    expect(headers).toEqual(REALTIME_HEADERS);
   });
 
   it('when looking at healthchecks, then every service has one, and the Node services ask /health', () => {
@@ -163,18 +203,20 @@ describe('docker-compose.yml', () => {
     expect(services.mysql.container_name).toBe('canaduck-mysql');
   });
 
-  it('when looking at networks, then traefik is on edge only, mysql and the services on internal, the gateway on both', () => {
+  it('when looking at networks, then traefik is on edge only, mysql and the services on internal, the doors on both', () => {
     const nets = (s: Service) => (Array.isArray(s.networks) ? (s.networks as string[]) : Object.keys(s.networks as object)).sort();
     expect(nets(services.traefik)).toEqual(['edge']);
     expect(nets(services.mysql)).toEqual(['internal']);
     expect(nets(services.nats)).toEqual(['internal']);
     expect(nets(services[gateway.name])).toEqual(['edge', 'internal']);
     expect(nets(services[irc.name])).toEqual(['edge', 'internal']);
+    expect(nets(services[realtime.name])).toEqual(['edge', 'internal']);
     for (const svc of withDatabase) expect(nets(services[svc.name])).toEqual(['internal']);
     const networks = compose.networks as Record<string, { name?: string; internal?: boolean }>;
     expect(networks.internal.internal).toBe(true);
-    // Traefik must reach the gateway on the edge network, whose real name both files use.
+    // Traefik must reach the doors on the edge network, whose real name both files use.
     expect(labelsOf(services[gateway.name])['traefik.docker.network']).toBe(networks.edge.name);
+    expect(labelsOf(services[realtime.name])['traefik.docker.network']).toBe(networks.edge.name);
     const traefik = YAML.parse(readText('traefik/traefik.yml')) as { providers: { docker: { network: string } } };
     expect(traefik.providers.docker.network).toBe(networks.edge.name);
     // The edge network is who the outside reaches: Traefik and exactly the services it routes to.

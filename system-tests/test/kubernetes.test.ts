@@ -69,7 +69,11 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     }
     expect(invalid).toEqual([]);
     // Only Traefik's own resources have no schema in kubernetes-models.
-    expect([...new Set(unchecked)].sort()).toEqual(['traefik.io/v1alpha1 IngressRoute', 'traefik.io/v1alpha1 IngressRouteTCP']);
+    expect([...new Set(unchecked)].sort()).toEqual([
+      'traefik.io/v1alpha1 IngressRoute',
+      'traefik.io/v1alpha1 IngressRouteTCP',
+      'traefik.io/v1alpha1 Middleware',
+    ]);
   });
 
   it('when rendered, then every service has a Deployment and a Service', () => {
@@ -199,6 +203,44 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(keySecrets.size).toBe(SERVICES.length);
     const common = of<K8sObject & { data: Record<string, string> }>('ConfigMap').find((m) => m.metadata.name.startsWith('canaduck-common'));
     expect(common?.data.JWT_ALGORITHM).toBe('EdDSA');
+  });
+
+  it('when HTTP is exposed, then the streams (not the ticket) go to realtime ahead of the gateway catch-all, with the gateway headers', () => {
+    type HttpRoute = {
+      match: string;
+      priority?: number;
+      middlewares?: Array<{ name: string }>;
+      services: Array<{ name: string; port: number }>;
+    };
+    const [http] = of<K8sObject & { spec: { entryPoints: string[]; routes: HttpRoute[] } }>('IngressRoute');
+    expect(http.spec.entryPoints).toEqual(['web']);
+    const byService = Object.fromEntries(http.spec.routes.map((r) => [r.services[0].name, r]));
+    expect(Object.keys(byService).sort()).toEqual(['gateway-service', 'realtime-service']);
+    const rt = byService['realtime-service'];
+    expect(rt.match).toBe('(Path(`/events`) || PathPrefix(`/events/`) || Path(`/ws`)) && !Path(`/events/ticket`)');
+    expect(rt.services[0].port).toBe(5006);
+    expect(byService['gateway-service'].match).toBe('PathPrefix(`/`)');
+    // Traefik's default priority is the rule's length: the catch-all's is 14.
+    expect(rt.priority).toBeGreaterThan(byService['gateway-service'].priority ?? 'PathPrefix(`/`)'.length);
+    const middleware = of<K8sObject & { spec: { headers: Record<string, unknown> } }>('Middleware').find(
+      (m) => m.metadata.name === rt.middlewares?.[0]?.name,
+    );
+    // What the gateway's helmet and CORS (CORS_ORIGINS=*) set on a proxied answer.
+    expect(middleware?.spec.headers).toEqual({
+      contentSecurityPolicy: "default-src 'none';frame-ancestors 'none'",
+      customResponseHeaders: { 'Cross-Origin-Resource-Policy': 'cross-origin' },
+      referrerPolicy: 'no-referrer',
+      stsSeconds: 31536000,
+      stsIncludeSubdomains: true,
+      forceSTSHeader: true,
+      contentTypeNosniff: true,
+      frameDeny: true,
+      accessControlAllowOriginList: ['*'],
+      accessControlAllowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      accessControlAllowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      accessControlExposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      accessControlMaxAge: 600,
+    });
   });
 
   it('when IRC is exposed, then Traefik routes TCP on its own entry points with HostSNI(`*`)', () => {
