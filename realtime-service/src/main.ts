@@ -8,17 +8,17 @@ void runService({
   shape: configShape,
   build: (ctx) => {
     const settings = settingsFrom(ctx.config);
-    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
+    const clients = createClients(ctx);
     // Its stream tickets are signed with the service secret, shared by its replicas only.
     if (!ctx.serviceSecret) throw new Error('SERVICE_TOKEN_SECRET (or JWT_SECRET) is required: realtime-service signs its tickets with it');
     const realtime = createRealtimeApp({ logger: ctx.logger, tokens: ctx.tokens, serviceSecret: ctx.serviceSecret, settings, clients });
-    realtime.start();
     return {
       app: realtime.app,
       onUpgrade: realtime.upgrade,
       // SIGTERM: clients get a reconnect frame and are closed at once, so the server can drain.
       onSignal: () => realtime.shutdown(),
-      onShutdown: [() => realtime.stop(), () => clients.close()],
+      workers: [realtime],
+      clients,
     };
   },
 });
