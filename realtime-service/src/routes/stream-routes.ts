@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { parseInput, single, type ApiDocs } from '@canaduck/service-kit';
+import { parseQuery, single, type ApiDocs } from '@canaduck/service-kit';
 import { BadRequestError } from '@canaduck/errors';
 import type { EventHub } from '../domain/event-hub';
 import type { StreamAuth } from '../domain/stream-auth';
@@ -20,7 +20,6 @@ export interface StreamRoutesDeps {
   docs: ApiDocs;
 }
 
-const queryOf = (q: Record<string, unknown>) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k, single(v)]));
 const urlToken = (q: Record<string, unknown>) => q.access_token !== undefined || q.token !== undefined || q.jwt !== undefined;
 
 /** GET /events (SSE), GET /events/poll (long poll), POST /events/ticket. */
@@ -62,7 +61,7 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     },
   });
   router.get('/events', async (req, res) => {
-    const query = parseInput(streamQuerySchema, queryOf(req.query), 'query');
+    const query = parseQuery(streamQuerySchema, req.query);
     const user = await auth.caller(req.headers.authorization, query.ticket, urlToken(req.query));
     const lastEventId = single(req.headers['last-event-id']);
     res.writeHead(200, {
@@ -114,7 +113,7 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     },
   });
   router.get('/events/poll', async (req, res) => {
-    const query = parseInput(pollQuerySchema, queryOf(req.query), 'query');
+    const query = parseQuery(pollQuerySchema, req.query);
     if (query.wait !== undefined && !Number.isInteger(query.wait)) throw new BadRequestError('wait must be whole seconds', 'invalid_input');
     const user = await auth.caller(req.headers.authorization, query.ticket, urlToken(req.query));
     const sink = new PollSink();
