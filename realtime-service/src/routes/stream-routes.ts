@@ -26,6 +26,7 @@ const urlToken = (q: Record<string, unknown>) => q.access_token !== undefined ||
 export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
   const router = Router();
   const tags = ['realtime'];
+  const refused = 'no token or ticket, a bad, used, expired or revoked one';
 
   docs.route({
     method: 'post',
@@ -57,7 +58,7 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
         contentType: 'text/event-stream',
       },
       400: 'a token in the URL, or a malformed query',
-      401: 'no token or ticket, a bad, used, expired or revoked one',
+      401: refused,
     },
   });
   router.get('/events', async (req, res) => {
@@ -91,7 +92,7 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     responses: {
       101: 'Switching Protocols: the WebSocket is open',
       400: 'a token in the URL, or a plain GET without the WebSocket upgrade headers',
-      401: 'no token or ticket, a bad, used, expired or revoked one',
+      401: refused,
     },
   });
   // Only requests without the upgrade headers get here (upgrades go to the server's `upgrade` listener).
@@ -109,7 +110,7 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     responses: {
       200: { description: 'events and the cursor to ask after next', schema: docs.schema('EventPollAnswer', pollAnswerSchema) },
       400: 'wait over 30 or malformed, a token in the URL',
-      401: 'no token or ticket, a bad, used, expired or revoked one',
+      401: refused,
     },
   });
   router.get('/events/poll', async (req, res) => {
