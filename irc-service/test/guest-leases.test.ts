@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { RawClient, rest, unique, useDoor, useStack, type Stack } from './support';
+import { RawClient, rest, unique, useDoorOn, useStack, type Stack } from './support';
 
 const { freePort } = require('./global-setup') as { freePort: () => Promise<number> };
 
@@ -89,7 +89,7 @@ const channelStatus = async (chan: string) => (await rest(stack().urls.channel, 
 
 describe('guest leases: nothing is left when a door dies', () => {
   // Another replica, alive: it sweeps every half lease.
-  useDoor(stack, { guests: true, guestLeaseSeconds: LEASE_S });
+  useDoorOn(stack, { guests: true, guestLeaseSeconds: LEASE_S });
 
   test('when a door is killed with SIGKILL, then its guests leave their channels and are deleted within the lease, not before', async () => {
     const { child, ircPort } = await spawnDoor(stack(), { IRC_GUEST_LEASE_S: String(LEASE_S), IRC_INSTANCE_ID: unique('door') });

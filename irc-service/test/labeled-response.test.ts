@@ -1,8 +1,8 @@
 import type { IrcMessage } from '../src/protocol/irc-line';
-import { newUser, RawClient, unique, useDoor, useStack, type TestUser } from './support';
+import { newUser, RawClient, unique, useDoorOn, useStack, type TestUser } from './support';
 
 const stack = useStack();
-const door = useDoor(stack);
+const door = useDoorOn(stack);
 
 /** A raw client that negotiated `caps` before registering with PASS. */
 async function withCaps(caps: string): Promise<{ c: RawClient; u: TestUser }> {

@@ -69,14 +69,7 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
 /** The stack (useStack) and one door over it for the whole file, stopped after its tests. */
 export function useDoor(overrides: Partial<Settings> = {}): { stack: () => Stack; door: () => Door } {
   const stack = useStack();
-  let door: Door | undefined;
-  beforeAll(async () => {
-    door = await startDoor(stack(), overrides);
-  });
-  afterAll(async () => {
-    await door?.stop();
-  });
-  return { stack, door: () => door as Door };
+  return { stack, door: useDoorOn(stack, overrides) };
 }
 
 export interface Door {
@@ -115,7 +108,7 @@ export async function startDoor(stack: Stack, overrides: Partial<Settings> = {})
 }
 
 /** One door for a whole test file: started before its tests, stopped after them. */
-export function useDoor(stack: () => Stack, overrides: Partial<Settings> = {}): () => Door {
+export function useDoorOn(stack: () => Stack, overrides: Partial<Settings> = {}): () => Door {
   let door: Door | undefined;
   beforeAll(async () => {
     door = await startDoor(stack(), overrides);
