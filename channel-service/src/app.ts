@@ -1,8 +1,6 @@
 import type { Express } from 'express';
 import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
-import { pingDatabase } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
-import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -35,10 +33,7 @@ export interface ChannelApp {
   revocation: TokenRevocation;
 }
 
-const API_INFO = {
-  title: 'CanaDuck IRC channel-service',
-  description: 'Channels, topic, modes, members, owner/moderators/invited/banned and the channel policy.',
-};
+const DESCRIPTION = 'Channels, topic, modes, members, owner/moderators/invited/banned and the channel policy.';
 
 /** Builds the channel-service: repositories -> events -> domain -> routes. */
 export function createChannelApp(deps: AppDeps): ChannelApp {
@@ -73,10 +68,9 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
     name: 'channel-service',
     logger,
     bodyLimit: deps.settings.bodyLimit,
-    openapi: { ...API_INFO, docs },
-    readiness: { database: () => pingDatabase(knex) },
-    // Its pool use becomes metrics (GET /metrics).
-    knex: knex,
+    openapi: { description: DESCRIPTION, docs },
+    // /ready checks it; its pool use becomes metrics (GET /metrics).
+    knex,
     readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
       // Optional on reads (anonymous callers see public channels), required on writes (requireAuth per route).
@@ -85,13 +79,8 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
       app.use(membershipRoutes({ membership, docs, answers }));
       app.use(internalRoutes({ access, serviceKeys: deps.serviceKeys, docs, answers }));
       // Every change of channel state, in commit order (issue 22); secret channels' events too.
-      app.use(
-        eventFeedRoutes(backbone, {
-          serviceKeys: deps.serviceKeys,
-          allowedCallers: INTERNAL_CALLERS['channel-service']['GET /internal/events'],
-          docs,
-        }),
-      );
+      // Its readers are the ones INTERNAL_CALLERS names for GET /internal/events.
+      app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));
     },
   });
   return { app, backbone, revocation };

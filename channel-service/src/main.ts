@@ -9,12 +9,9 @@ void runService({
   shape: configShape,
   migrations,
   async build(ctx) {
-    const settings = settingsFrom(ctx.config);
-    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const { app, backbone, revocation } = createChannelApp({ ...appBase(ctx), settings, clients });
-    // Sequences the committed events, serves them, prunes them and relays them to NATS when set.
-    await backbone.start();
-    revocation.start();
-    return { app, onShutdown: [() => revocation.stop(), () => backbone.stop(), () => clients.close()] };
+    const clients = createClients(ctx);
+    const { app, backbone, revocation } = createChannelApp({ ...appBase(ctx), settings: settingsFrom(ctx.config), clients });
+    // The backbone sequences the committed events, serves them, prunes them and relays them to NATS when set.
+    return { app, clients, workers: [backbone, revocation] };
   },
 });

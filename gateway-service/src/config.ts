@@ -1,5 +1,5 @@
 import type { ProxiedName } from './routing/route-table';
-import { bool, commonShape, csv, port, positiveInt, splitUrlList, urlList, z } from '@canaduck/config';
+import { bool, commonShape, csv, intBetween, port, positiveInt, splitUrlList, urlList, z } from '@canaduck/config';
 
 /**
  * `TRUST_PROXY` as Express understands it: `false` (default: the client is the socket peer),
@@ -37,7 +37,7 @@ export const configShape = {
   /** Keep-alive sockets per upstream: generous, the gateway should never be the queue. */
   PROXY_MAX_SOCKETS: positiveInt(1024),
   /** How many messages `/fullinfo` returns in `last_messages`. */
-  FULLINFO_MESSAGES: z.coerce.number().int().min(1).max(200).default(10),
+  FULLINFO_MESSAGES: intBetween(1, 200, 10),
   ACTIVITY_FLUSH_MS: positiveInt(5000),
   CORS_ORIGINS: csv('*'),
   RATE_LIMIT_WINDOW_MS: positiveInt(60000),
@@ -52,7 +52,7 @@ export const configShape = {
   /** `all`: one line per request; `errors` (default): only failures, nothing on the hot path; `off`. */
   ACCESS_LOG: z.enum(['all', 'errors', 'off']).default('errors'),
   /** Verified tokens remembered (until they expire) so a hot client costs one HMAC, not one per request; 0 disables. */
-  TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10000),
+  TOKEN_CACHE_SIZE: intBetween(0, 1_000_000, 10000),
   /** /ready asks each service's /health and gives up after this long. */
   READY_TIMEOUT_MS: positiveInt(1000),
   /** Serve the aggregated Swagger UI at /docs. */

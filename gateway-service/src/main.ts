@@ -8,7 +8,7 @@ void runService({
   shape: configShape,
   async build(ctx) {
     const settings = settingsFrom(ctx.config);
-    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
+    const clients = createClients(ctx);
     const gateway = createGateway({ logger: ctx.logger, tokens: ctx.tokens, settings, clients });
     // Prometheus reads the gateway on a port of its own: the public port never answers /metrics.
     const metrics = ctx.config.METRICS_PORT ? await startMetricsServer(gateway.metrics, ctx.config.METRICS_PORT) : undefined;

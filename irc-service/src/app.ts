@@ -48,7 +48,6 @@ export function createIrcApp(deps: AppDeps): IrcApp {
     name: 'irc-service',
     logger: deps.logger,
     openapi: {
-      title: 'CanaDuck IRC irc-service',
       description: 'The IRC door: IRC clients connect over TCP (IRC_PORT, IRC_TLS_PORT); this HTTP side only reports health.',
       docs: new ApiDocs(),
     },

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { bool, commonShape, csv, port, positiveInt, z } from '@canaduck/config';
+import { bool, commonShape, csv, intBetween, port, positiveInt, z } from '@canaduck/config';
+import type { FakelagSettings } from './server/fakelag';
 
 /** Environment of the irc-service; see its README's configuration table. */
 export const configShape = {
   ...commonShape,
   /** HTTP port of /health, /ready and /docs. */
   PORT: port(5007),
-  IRC_PORT: z.coerce.number().int().min(0).max(65535).default(6667),
-  IRC_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(6697),
+  IRC_PORT: intBetween(0, 65535, 6667),
+  IRC_TLS_PORT: intBetween(0, 65535, 6697),
   /** PEM certificate and key (contents or file paths); TLS listens only when both are set. */
   IRC_TLS_CERT: z.string().optional(),
   IRC_TLS_KEY: z.string().optional(),
@@ -28,7 +29,7 @@ export const configShape = {
    * client is connected; a door killed with SIGKILL renews nothing, and another door (each sweeps
    * every half lease) makes its guests leave their channels and deletes them.
    */
-  IRC_GUEST_LEASE_S: z.coerce.number().int().min(3).max(3600).default(60),
+  IRC_GUEST_LEASE_S: intBetween(3, 3600, 60),
   /**
    * This door among its replicas, the owner of its guests' leases; unique per running door.
    * A door started again under the same id removes the guests it held at once.
@@ -64,19 +65,12 @@ export const configShape = {
   IRC_EVENT_STREAMS: csv('message,channel').pipe(z.array(z.enum(['message', 'channel']))),
   IRC_FEED_POLL_MS: positiveInt(250),
   /** Long-poll wait (s) of the HTTP feeds (the feeds extend their request deadline by it). */
-  IRC_FEED_WAIT_S: z.coerce.number().int().min(0).max(30).default(20),
+  IRC_FEED_WAIT_S: intBetween(0, 30, 20),
   /** Messages returned by one CHATHISTORY request at most. */
-  IRC_CHATHISTORY_MAX: z.coerce.number().int().min(1).max(200).default(100),
+  IRC_CHATHISTORY_MAX: intBetween(1, 200, 100),
 };
 
 export type IrcConfig = z.infer<z.ZodObject<typeof configShape>>;
-
-export interface FakelagSettings {
-  burst: number;
-  windowMs: number;
-  messages: number;
-  cooldownMs: number;
-}
 
 /** Plain typed values the service runs with. */
 export interface Settings {

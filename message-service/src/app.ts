@@ -1,9 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import { authenticate, requireAuth, type TokenRevocation, withRevocation } from '@canaduck/auth';
-import { pingDatabase } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
-import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { ApiDocs, type AppBase, createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
@@ -106,23 +104,13 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     logger: deps.logger,
     bodyLimit: settings.bodyLimit,
     guards: deps.guards,
-    openapi: {
-      title: 'CanaDuck IRC message-service',
-      description: 'Channel and private messages, threads, reactions, pins, search, and the message event feed.',
-      docs,
-    },
-    readiness: { database: () => pingDatabase(knex) },
-    // Its pool use becomes metrics (GET /metrics).
-    knex: knex,
+    openapi: { description: 'Channel and private messages, threads, reactions, pins, search, and the message event feed.', docs },
+    // /ready checks it; its pool use becomes metrics (GET /metrics).
+    knex,
     readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
     routes: (app) => {
-      app.use(
-        eventFeedRoutes(backbone, {
-          serviceKeys: deps.serviceKeys,
-          allowedCallers: INTERNAL_CALLERS['message-service']['GET /internal/events'],
-          docs,
-        }),
-      );
+      // Its readers are the ones INTERNAL_CALLERS names for GET /internal/events.
+      app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));
       // Every /msg route, reads included, needs a user token.
       app.use('/msg', authenticate(tokens), requireAuth());
       app.use(reactionRoutes({ reactions, messages, idempotency, docs, answers }));

@@ -1,4 +1,4 @@
-import { commonShape, duration, port, positiveInt, z } from '@canaduck/config';
+import { commonShape, duration, intBetween, port, positiveInt, z } from '@canaduck/config';
 
 /** Environment of the message-service; see the README's configuration table. */
 export const configShape = {
@@ -11,7 +11,7 @@ export const configShape = {
    */
   ACCESS_CACHE_MS: positiveInt(2000),
   /** Group commit on MySQL: posts per INSERT at most while several arrive at once (1 turns it off). */
-  MESSAGE_INSERT_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
+  MESSAGE_INSERT_BATCH: intBetween(1, 1000, 100),
   /** Deepest search page: offset + limit at most this; further with the `before` cursor. */
   SEARCH_MAX_WINDOW: positiveInt(1000),
   /** Distinct emoji one message may carry (a new one past it is a 422 too_many_emoji). */

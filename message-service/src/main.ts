@@ -8,20 +8,12 @@ void runService({
   name: 'message-service',
   shape: configShape,
   migrations,
-  async build(ctx) {
-    const settings = settingsFrom(ctx.config);
-    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const { app, handler, backbone, channelFollower, revocation } = createMessageApp({ ...appBase(ctx), settings, clients });
-    // Sequences the committed events, serves them, prunes them and relays them to NATS when set.
-    await backbone.start();
-    channelFollower.start();
-    revocation.start();
+  build(ctx) {
+    const clients = createClients(ctx);
+    const message = createMessageApp({ ...appBase(ctx), settings: settingsFrom(ctx.config), clients });
+    // The backbone sequences the committed events, serves them, prunes them and relays them to NATS when set.
+    const workers = [message.backbone, message.revocation, message.channelFollower];
     // Shaped requests: POST /msg and the other Express routes gain far more than GET /msg's fast path pays.
-    return {
-      app,
-      handler,
-      shapeRequests: true,
-      onShutdown: [() => channelFollower.stop(), () => revocation.stop(), () => backbone.stop(), () => clients.close()],
-    };
+    return { app: message.app, handler: message.handler, shapeRequests: true, clients, workers };
   },
 });

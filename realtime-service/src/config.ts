@@ -1,4 +1,4 @@
-import { commonShape, port, positiveInt, z } from '@canaduck/config';
+import { commonShape, intBetween, port, positiveInt, z } from '@canaduck/config';
 
 /** Environment of the realtime-service; see the README's configuration table. */
 export const configShape = {
@@ -22,8 +22,8 @@ export const configShape = {
   /** Access answers cached while the channel stream is in sync: its events drop them at once. */
   ACCESS_CACHE_SYNCED_MS: positiveInt(60000),
   /** Long-poll wait of the HTTP feeds. */
-  FEED_WAIT_SECONDS: z.coerce.number().int().min(1).max(30).default(20),
-  TICKET_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  FEED_WAIT_SECONDS: intBetween(1, 30, 20),
+  TICKET_TTL_SECONDS: intBetween(1, 300, 30),
 };
 
 export type RealtimeConfig = z.infer<z.ZodObject<typeof configShape>>;

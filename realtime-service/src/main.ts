@@ -8,16 +8,16 @@ void runService({
   shape: configShape,
   build: (ctx) => {
     const settings = settingsFrom(ctx.config);
-    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
+    const clients = createClients(ctx);
     // Its stream tickets are signed with its own service key, which its replicas share.
     const realtime = createRealtimeApp({ logger: ctx.logger, tokens: ctx.tokens, serviceKeys: ctx.serviceKeys, settings, clients });
-    realtime.start();
     return {
       app: realtime.app,
       onUpgrade: realtime.upgrade,
       // SIGTERM: clients get a reconnect frame and are closed at once, so the server can drain.
       onSignal: () => realtime.shutdown(),
-      onShutdown: [() => realtime.stop(), () => clients.close()],
+      workers: [realtime],
+      clients,
     };
   },
 });

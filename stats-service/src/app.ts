@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import { withRevocation, type TokenRevocation } from '@canaduck/auth';
-import { pingDatabase } from '@canaduck/db';
 import { createTokenRevocation } from '@canaduck/events';
 import { ApiDocs, createServiceApp, ServiceMetrics, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
@@ -63,13 +62,10 @@ export function createStatsApp(deps: AppDeps): StatsApp {
     name: 'stats-service',
     logger: deps.logger,
     openapi: {
-      title: 'CanaDuck IRC stats-service',
       description: 'Statistics over the message feed: active channels, hourly activity, messages per user, top reacted messages',
       docs,
     },
-    // Only the database decides readiness: without the feed, stats answer from the aggregates.
-    readiness: { database: () => pingDatabase(deps.knex) },
-    // Its pool use becomes metrics (GET /metrics).
+    // Only the database decides readiness (without the feed, stats answer from the aggregates); its pool use becomes metrics.
     knex: deps.knex,
     readinessInfo: () => ({ feeds: poller.status(), revocation: revocation.degraded ? 'stale' : 'live' }),
     metrics: feedMetrics(poller),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonShape, port, positiveInt } from '@canaduck/config';
+import { commonShape, intBetween, port, positiveInt } from '@canaduck/config';
 
 /** Environment of the stats-service; see the README's configuration table. */
 export const configShape = {
@@ -8,7 +8,7 @@ export const configShape = {
   /** How often channel visibility is checked for names new to the stream. */
   STATS_POLL_MS: positiveInt(1000),
   /** Events per batch of the stream (message-service allows at most 5000 per page). */
-  STATS_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  STATS_BATCH_SIZE: intBetween(1, 5000, 500),
   /** Long-poll wait of the HTTP feed (seconds); /ready calls the feed unavailable after it plus 5 s of silence. */
   STATS_FEED_WAIT_S: z.coerce.number().min(0.05).max(30).default(20),
   /** How often the visibility of every known channel is asked again. */

@@ -8,13 +8,10 @@ void runService({
   name: 'stats-service',
   shape: configShape,
   migrations,
-  async build(ctx) {
-    const settings = settingsFrom(ctx.config);
-    const clients = createClients({ config: ctx.config, serviceTokens: ctx.serviceTokens, logger: ctx.logger });
-    const { app, poller, revocation } = createStatsApp({ ...appBase(ctx), settings, clients });
-    await poller.start();
-    revocation.start();
-    // The poller stops first (its transaction finishes), then the clients; runService closes the database last.
-    return { app, onShutdown: [() => poller.stop(), () => revocation.stop(), () => clients.close()] };
+  build(ctx) {
+    const clients = createClients(ctx);
+    const { app, poller, revocation } = createStatsApp({ ...appBase(ctx), settings: settingsFrom(ctx.config), clients });
+    // Stopped in reverse: the poller first (its transaction finishes), then the revocation map, then the clients.
+    return { app, clients, workers: [revocation, poller] };
   },
 });

@@ -2,9 +2,8 @@ import type { Express } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { NotFoundError } from '@canaduck/errors';
-import { pingDatabase, retryingTransactor } from '@canaduck/db';
+import { retryingTransactor } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, eventFeedRoutes, Outbox } from '@canaduck/events';
-import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import { DEFAULT_LIMITS, type Settings } from './config';
@@ -104,23 +103,13 @@ export function createUserApp(deps: AppDeps): UserApp {
   const app = createServiceApp({
     name: 'user-service',
     logger: deps.logger,
-    openapi: {
-      title: 'CanaDuck IRC user-service',
-      description: 'Accounts, authentication, presence, avatars and global roles (user, admin) of CanaDuck IRC.',
-      docs,
-    },
-    readiness: { database: () => pingDatabase(knex) },
+    openapi: { description: 'Accounts, authentication, presence, avatars and global roles (user, admin) of CanaDuck IRC.', docs },
     readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
-    // Its pool use becomes metrics (GET /metrics).
-    knex: deps.knex,
+    // /ready checks it; its pool use becomes metrics (GET /metrics).
+    knex,
     routes: (app) => {
-      app.use(
-        eventFeedRoutes(backbone, {
-          serviceKeys: deps.serviceKeys,
-          allowedCallers: INTERNAL_CALLERS['user-service']['GET /internal/events'],
-          docs,
-        }),
-      );
+      // Its readers are the ones INTERNAL_CALLERS names for GET /internal/events.
+      app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));
       app.use(internalRoutes({ presence, accounts, guests, serviceKeys: deps.serviceKeys, docs }));
       app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));
       app.use(accountRoutes({ accounts, authenticate: auth, docs }));

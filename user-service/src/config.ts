@@ -1,4 +1,4 @@
-import { commonShape, duration, port, positiveInt, z } from '@canaduck/config';
+import { commonShape, duration, intBetween, port, positiveInt, z } from '@canaduck/config';
 import { PSEUDO_PATTERN } from '@canaduck/service-kit';
 
 /** The abuse limits' defaults (also used when a caller's Settings leave them out). */
@@ -16,7 +16,7 @@ export const configShape = {
   /** Lifetime of the user tokens issued at login. */
   JWT_EXPIRES_IN: duration('3600'),
   /** bcrypt work factor: 10 in production, 4 in tests (each step doubles the time). */
-  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  BCRYPT_COST: intBetween(4, 15, 10),
   /** bcrypt computations running at once in one process; more wait in a queue of BCRYPT_QUEUE_MAX, past it 503 bcrypt_busy. */
   BCRYPT_MAX_CONCURRENT: positiveInt(DEFAULT_LIMITS.bcryptMaxConcurrent),
   BCRYPT_QUEUE_MAX: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.bcryptQueueMax),

@@ -1,6 +1,6 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
 import { userStreamTransport, type EventTransport } from '@canaduck/events';
-import { ServiceClient } from '@canaduck/http-client';
+import { closeAll, ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import type { Config } from '../config';
 import { UserClient } from './user-client';
@@ -36,12 +36,5 @@ export function createClients(o: ClientsOptions): Clients {
     }),
   );
   const userEvents = userStreamTransport(o);
-  return {
-    users,
-    userEvents,
-    close: async () => {
-      users.close();
-      await userEvents.close();
-    },
-  };
+  return { users, userEvents, close: () => closeAll(users, userEvents) };
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { type ApiDocs, channelSchema, parseInput, pseudoSchema, single } from '@canaduck/service-kit';
+import { type ApiDocs, channelSchema, parseQuery, pseudoSchema } from '@canaduck/service-kit';
 import type { Clients } from '../clients';
 import { getFullInfo } from '../domain/fullinfo-service';
 
@@ -48,14 +48,9 @@ export function fullinfoRoutes(docs: ApiDocs, clients: Clients, messagesLimit: n
     },
   });
   router.get('/fullinfo', async (req, res) => {
-    const q = parseInput(querySchema, { user: single(req.query.user), channel: single(req.query.channel) }, 'query');
-    const info = await getFullInfo(
-      clients,
-      q,
-      { authorization: req.headers.authorization ?? '', requestId: req.headers['x-request-id'] as string | undefined },
-      messagesLimit,
-    );
-    res.json(info);
+    // The caller's own token and request id go with each of the three calls.
+    const caller = { authorization: req.headers.authorization ?? '', requestId: req.headers['x-request-id'] as string | undefined };
+    res.json(await getFullInfo(clients, parseQuery(querySchema, req.query), caller, messagesLimit));
   });
   return router;
 }

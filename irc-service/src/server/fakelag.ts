@@ -1,4 +1,10 @@
-import type { FakelagSettings } from '../config';
+/** Its settings: IRC_FAKELAG_BURST, IRC_FAKELAG_WINDOW_MS, IRC_FAKELAG_MESSAGES, IRC_FAKELAG_COOLDOWN_MS (config.ts). */
+export interface FakelagSettings {
+  burst: number;
+  windowMs: number;
+  messages: number;
+  cooldownMs: number;
+}
 
 /**
  * Flood control as ergo's fakelag: a client may send `burst` lines at once; past that, each line

@@ -55,6 +55,8 @@ export function loadConfigOrExit<S extends z.ZodRawShape>(shape: S, env: NodeJS.
 /** Reusable field types. */
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A whole number from `min` to `max` (both included), `fallback` when unset. */
+export const intBetween = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 export const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])

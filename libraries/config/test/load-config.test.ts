@@ -7,6 +7,7 @@ import {
   bool,
   commonShape,
   csv,
+  intBetween,
   loadConfig,
   loadConfigOrExit,
   port,
@@ -162,6 +163,14 @@ describe('field helpers', () => {
     expect(loadConfig(shape, {}).P).toBe(80);
     expect(loadConfig(shape, { P: '65535' }).P).toBe(65535);
     for (const bad of ['0', '65536', 'abc', '80.5']) expect(() => loadConfig(shape, { P: bad })).toThrow(ConfigError);
+  });
+
+  it('when intBetween is given a value outside its bounds or a fraction, then it is refused; the bounds themselves pass', () => {
+    const shape = { N: intBetween(1, 30, 20) };
+    expect(loadConfig(shape, {}).N).toBe(20);
+    expect(loadConfig(shape, { N: '1' }).N).toBe(1);
+    expect(loadConfig(shape, { N: '30' }).N).toBe(30);
+    for (const bad of ['0', '31', '2.5']) expect(() => loadConfig(shape, { N: bad })).toThrow(ConfigError);
   });
 
   it('when positiveInt is given zero or a negative, then it is refused', () => {

@@ -7,6 +7,15 @@ export type { Knex };
 /** What a domain class needs to open its transactions: the service's knex, and nothing else of it. */
 export type Transactor = Pick<Knex, 'transaction'>;
 
+/**
+ * What a domain class that changes rows takes besides its repositories and clients
+ * (docs/contributing.md rule 3): the transaction it opens, and the clock (tests pass a fixed one).
+ */
+export interface DomainDeps {
+  db: Transactor;
+  now: () => number;
+}
+
 /** A schema change of one service; the list of them, in order, is that service's history. */
 export interface Migration {
   name: string;

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireService, type ServiceKeys } from '@canaduck/auth';
+import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { BadRequestError } from '@canaduck/errors';
 import { type ApiDocs, extendDeadline } from '@canaduck/service-kit';
 import type { EventBackbone } from './event-backbone';
@@ -39,8 +40,11 @@ export const feedPageSchema = z.object({ events: z.array(streamEventSchema), las
 export interface EventFeedRouteOptions {
   /** This service's keys: the feed takes tokens addressed to it, signed by a known service. */
   serviceKeys: ServiceKeys;
-  /** Only these calling services may read the feed (403 service_not_allowed). */
-  allowedCallers: readonly string[];
+  /**
+   * Only these calling services may read the feed (403 service_not_allowed); by default the
+   * readers INTERNAL_CALLERS names for this service's `GET /internal/events`.
+   */
+  allowedCallers?: readonly string[];
   docs?: ApiDocs;
 }
 
@@ -50,6 +54,7 @@ export interface EventFeedRouteOptions {
  */
 export function eventFeedRoutes(backbone: EventBackbone, o: EventFeedRouteOptions): Router {
   const router = Router();
+  const allowedCallers = o.allowedCallers ?? INTERNAL_CALLERS[`${backbone.service}-service`]['GET /internal/events'];
   o.docs?.route({
     method: 'get',
     path: '/internal/events',
@@ -64,7 +69,7 @@ export function eventFeedRoutes(backbone: EventBackbone, o: EventFeedRouteOption
       410: 'the cursor is older than retention: resync (body carries first_available)',
     },
   });
-  router.get('/internal/events', requireService(o.serviceKeys, o.allowedCallers), async (req, res) => {
+  router.get('/internal/events', requireService(o.serviceKeys, allowedCallers), async (req, res) => {
     const query = feedQuerySchema.safeParse({
       after: single(req.query.after),
       limit: single(req.query.limit),

@@ -1,2 +1,3 @@
 export * from './service-client';
 export * from './replica-ring';
+export * from './close-all';

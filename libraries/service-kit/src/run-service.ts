@@ -37,8 +37,21 @@ export function appBase<C>(ctx: ServiceContext<C>): AppBase {
   return { logger: ctx.logger, knex: ctx.knex, tokens: ctx.tokens, serviceKeys: ctx.serviceKeys };
 }
 
+/** A background worker (a backbone, a poller, a revocation map) that runService starts and stops. */
+export interface ServiceWorker {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
 export interface BuiltService {
   app: Express;
+  /**
+   * Started in this order before the server listens; stopped in the reverse order once the last
+   * request has finished, before `onShutdown`, the clients and the database.
+   */
+  workers?: ServiceWorker[];
+  /** The service's outbound clients (createClients): closed after the workers and `onShutdown`, before the database. */
+  clients?: { close(): void | Promise<void> };
   /** Optional plain handler in front of `app` (see StartOptions.handler). */
   handler?: RequestListener;
   /** See StartOptions.shapeRequests. */
@@ -80,6 +93,8 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       shapeRequests,
       onUpgrade,
       onSignal,
+      workers = [],
+      clients,
       onShutdown = [],
     } = await o.build({
       config,
@@ -90,6 +105,8 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       serviceKeys,
       serviceTokens: new ServiceTokenMinter(serviceKeys),
     });
+    for (const worker of workers) await worker.start();
+    const stopWorkers = [...workers].reverse().map((worker) => () => worker.stop());
     await startServer({
       app,
       handler,
@@ -100,7 +117,7 @@ export async function runService<S extends z.ZodRawShape>(o: RunServiceOptions<S
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       drainMs: config.SHUTDOWN_DRAIN_MS,
-      onShutdown: [...onShutdown, async () => watched?.close(), async () => knex?.destroy()],
+      onShutdown: [...stopWorkers, ...onShutdown, async () => clients?.close(), async () => watched?.close(), async () => knex?.destroy()],
     });
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');

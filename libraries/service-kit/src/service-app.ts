@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { errorMiddleware, notFoundMiddleware } from '@canaduck/errors';
 import { accessLogMiddleware, requestIdMiddleware, type AccessLogMode, type Logger } from '@canaduck/logging';
-import type { Knex } from '@canaduck/db';
+import { pingDatabase, type Knex } from '@canaduck/db';
 import { ApiDocs } from './api-docs';
 import { ServiceMetrics } from './metrics';
 import { currentProcessGuards, databaseGate, requestDeadline, type ServiceGuards } from './availability';
@@ -10,7 +10,8 @@ import { currentProcessGuards, databaseGate, requestDeadline, type ServiceGuards
 export type ReadinessCheck = () => Promise<boolean>;
 
 export interface OpenApiOptions {
-  title: string;
+  /** Default: `CanaDuck IRC <name>`. */
+  title?: string;
   version?: string;
   description?: string;
   /** The service's routes, described in code beside them (see docs/contributing.md); none when absent. */
@@ -38,7 +39,7 @@ export interface ServiceAppOptions {
    * (open connections, event-stream lag), else one made here. Each app has its own registry.
    */
   metrics?: ServiceMetrics;
-  /** The service's database: its pool use becomes metrics. */
+  /** The service's database: /ready checks that it answers (`checks.database`), and its pool use becomes metrics. */
   knex?: Knex;
   /**
    * `false`: no /metrics route on this app (a public port; serve `metricsOf(app)` with
@@ -87,10 +88,10 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: o.name });
   });
+  const knex = o.knex;
+  const readiness = { ...(knex ? { database: () => pingDatabase(knex) } : {}), ...o.readiness };
   app.get('/ready', async (_req, res) => {
-    const entries = await Promise.all(
-      Object.entries(o.readiness ?? {}).map(async ([k, check]) => [k, await check().catch(() => false)] as const),
-    );
+    const entries = await Promise.all(Object.entries(readiness).map(async ([k, check]) => [k, await check().catch(() => false)] as const));
     const checks = Object.fromEntries(entries);
     const ready = entries.every(([, ok]) => ok);
     const info = o.readinessInfo?.() ?? {};
@@ -103,9 +104,10 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   // The routes describe themselves as they are mounted, so the document is built once they all are.
   let doc: Record<string, unknown> | undefined;
   let ui: RequestHandler | undefined;
+  const title = o.openapi?.title ?? `CanaDuck IRC ${o.name}`;
   const documentOf = () =>
     (doc ??= (o.openapi?.docs ?? new ApiDocs()).document({
-      title: o.openapi?.title ?? o.name,
+      title,
       version: o.openapi?.version,
       description: o.openapi?.description ?? `${o.name} of CanaDuck IRC`,
     }));
@@ -113,7 +115,7 @@ export function createServiceApp(o: ServiceAppOptions): Express {
     res.json(documentOf());
   });
   app.use('/docs', swaggerUi.serve, ((req, res, next) => {
-    ui ??= swaggerUi.setup(documentOf(), { customSiteTitle: o.openapi?.title ?? o.name });
+    ui ??= swaggerUi.setup(documentOf(), { customSiteTitle: title });
     ui(req, res, next);
   }) as RequestHandler);
 

@@ -22,6 +22,11 @@ export function parseInput<T extends z.ZodTypeAny>(schema: T, input: unknown, wh
   throw new ValidationError(`invalid ${what}: ${text}`, 'validation_failed', { fields });
 }
 
+/** A query string parsed with a zod schema: every parameter taken once (`single`), errors as parseInput's for 'query'. */
+export function parseQuery<T extends z.ZodTypeAny>(schema: T, query: Record<string, unknown>): z.infer<T> {
+  return parseInput(schema, Object.fromEntries(Object.entries(query).map(([name, value]) => [name, single(value)])), 'query');
+}
+
 export interface Paging {
   offset: number;
   limit: number;

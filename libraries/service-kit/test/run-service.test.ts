@@ -59,6 +59,11 @@ function startChild(
             });
           },
         }),
+        workers: ['a', 'b'].map((w) => ({
+          start: () => process.stdout.write('{"hook":"' + w + ' started"}\\n'),
+          stop: () => process.stdout.write('{"hook":"' + w + ' stopped"}\\n'),
+        })),
+        clients: { close: () => process.stdout.write('{"hook":"clients closed"}\\n') },
         onShutdown: [() => process.stdout.write('{"hook":"ran"}\\n')],
       }),
     });
@@ -113,7 +118,7 @@ describe('runService in a real process', () => {
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
-    'when %s arrives during a request, then new connections are refused, the request finishes, hooks run and the exit code is 0',
+    'when %s arrives during a request, then new connections are refused, the request finishes, workers, hooks and clients stop in order and the exit code is 0',
     async (signal) => {
       const port = await freePort();
       const svc = startChild({ PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '60000' });
@@ -143,7 +148,9 @@ describe('runService in a real process', () => {
       expect(messages).toEqual(
         expect.arrayContaining(['database ready', 'listening', 'shutting down: finishing requests in flight', 'ran', 'stopped']),
       );
-      expect(messages.indexOf('ran')).toBeLessThan(messages.indexOf('stopped'));
+      // Workers start in order before the server listens and stop in reverse, then the hooks, then the clients.
+      const order = ['a started', 'b started', 'listening', 'b stopped', 'a stopped', 'ran', 'clients closed', 'stopped'];
+      expect(messages.filter((m) => order.includes(m as string))).toEqual(order);
       // The request really was in flight: the shutdown began before it finished.
       expect(messages.indexOf('shutting down: finishing requests in flight')).toBeLessThan(messages.indexOf('slow done'));
       expect(lines.find((l) => l.msg === 'shutting down: finishing requests in flight')).toMatchObject({ signal, service: 'kit-test' });

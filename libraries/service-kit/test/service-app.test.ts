@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
+import { createDatabase } from '@canaduck/db';
 import { ConflictError } from '@canaduck/errors';
 import { z } from 'zod';
 import { ApiDocs, createServiceApp, type ServiceAppOptions } from '@canaduck/service-kit';
@@ -77,6 +78,18 @@ describe('createServiceApp: /health and /ready', () => {
     });
   });
 
+  it('when the app is given its knex, then /ready checks the database: 200 while it answers, 503 once it is closed', async () => {
+    const knex = await createDatabase({ service: 'ready-sample', sqliteFile: ':memory:' });
+    const { app: a } = app({ knex });
+    const up = await request(a).get('/ready');
+    expect(up.status).toBe(200);
+    expect(up.body.checks).toEqual({ database: true });
+    await knex.destroy();
+    const down = await request(a).get('/ready');
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ code: 'not_ready', checks: { database: false } });
+  });
+
   it('when a check throws, then it counts as failed and /ready is 503', async () => {
     const res = await request(
       app({
@@ -150,6 +163,15 @@ describe('createServiceApp: OpenAPI and docs', () => {
     const res = await request(app({ openapi: { title: 'T', version: '2.1.0', description: 'D' } }).app).get('/openapi.json');
     expect(res.body.info).toEqual({ title: 'T', version: '2.1.0', description: 'D' });
     expect(res.body.paths).toEqual({});
+  });
+
+  it('when the app is given no title, then the document is titled CanaDuck IRC and the service name', async () => {
+    const res = await request(app({ openapi: {} }).app).get('/openapi.json');
+    expect(res.body.info).toEqual({
+      title: 'CanaDuck IRC sample-service',
+      version: '1.0.0',
+      description: 'sample-service of CanaDuck IRC',
+    });
   });
 
   it('when /docs/ is asked, then Swagger UI is served as HTML', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, BadRequestError, ValidationError } from '@canaduck/errors';
-import { channelSchema, nextOffset, parseInput, parsePaging, pseudoSchema, single } from '@canaduck/service-kit';
+import { channelSchema, nextOffset, parseInput, parsePaging, parseQuery, pseudoSchema, single } from '@canaduck/service-kit';
 
 function thrownBy(fn: () => unknown): AppError {
   try {
@@ -83,6 +83,30 @@ describe('parseInput', () => {
     expect(thrownBy(() => parseInput(s, { channel: 'no spaces' })).status).toBe(422);
     expect(thrownBy(() => parseInput(s, { channel: 'x'.repeat(51) })).status).toBe(422);
     expect(thrownBy(() => parseInput(s, { channel: 7 })).status).toBe(400);
+  });
+});
+
+describe('parseQuery', () => {
+  const schema = z.object({ from: pseudoSchema, channel: channelSchema.optional() });
+
+  it('when each parameter is given once, then the schema parses them and drops the others', () => {
+    expect(parseQuery(schema, { from: 'roger', channel: 'tech', other: 'x' })).toEqual({ from: 'roger', channel: 'tech' });
+  });
+
+  it('when a parameter is given twice or empty, then it counts as missing: 400 invalid_input naming the query', () => {
+    const thrown = (() => {
+      try {
+        parseQuery(schema, { from: ['roger', 'bob'], channel: '' });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(BadRequestError);
+    expect(thrown).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^invalid query: from: /) });
+  });
+
+  it('when a parameter breaks a rule, then 422 validation_failed', () => {
+    expect(() => parseQuery(schema, { from: 'no spaces allowed' })).toThrow(ValidationError);
   });
 });
 

@@ -3,3 +3,4 @@ export * from './test-tokens';
 export * from './wait';
 export * from './contract-fixtures';
 export * from './ports';
+export * from './internal-callers';

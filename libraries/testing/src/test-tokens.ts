@@ -88,11 +88,16 @@ export interface InternalCall {
 
 /** Every (route, service) pair of a callee that INTERNAL_CALLERS does not allow: each must be a 403. */
 export function disallowedInternalCalls(callee: string): InternalCall[] {
+  return internalCalls(callee, false);
+}
+
+/** Every (route, service) pair of a callee that INTERNAL_CALLERS allows (`true`) or does not (`false`). */
+export function internalCalls(callee: string, allowed: boolean): InternalCall[] {
   const routes = (INTERNAL_CALLERS as Record<string, Record<string, readonly string[]>>)[callee] ?? {};
-  return Object.entries(routes).flatMap(([route, allowed]) => {
+  return Object.entries(routes).flatMap(([route, callers]) => {
     const [method, pattern] = route.split(' ');
     const path = pattern.replace(':pseudo', 'roger').replace(':name', 'tech');
-    return SERVICE_NAMES.filter((s) => !allowed.includes(s)).map((caller) => ({
+    return SERVICE_NAMES.filter((s) => callers.includes(s) === allowed).map((caller) => ({
       route,
       method: method.toLowerCase() as InternalCall['method'],
       path,

@@ -1,4 +1,4 @@
-import type { Transactor } from '@canaduck/db';
+import type { DomainDeps } from '@canaduck/db';
 import { ForbiddenError, NotFoundError, ValidationError } from '@canaduck/errors';
 import { pseudoKey } from '@canaduck/service-kit';
 import type { UserClient } from '../clients';
@@ -25,7 +25,7 @@ export interface MessagePage {
   next_before: number | null;
 }
 
-export interface MessageServiceDeps {
+export interface MessageServiceDeps extends DomainDeps {
   messages: MessageRepository;
   reactions: ReactionRepository;
   events: MessageEvents;
@@ -33,8 +33,6 @@ export interface MessageServiceDeps {
   writer: MessageWriter;
   policy: AccessPolicy;
   users: UserClient;
-  db: Transactor;
-  now: () => number;
 }
 
 /** Posting, reading, editing and deleting messages. Never sees req/res. */

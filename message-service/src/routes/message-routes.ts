@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { BadRequestError } from '@canaduck/errors';
-import { type ApiDocs, parseInput, parsePaging, single } from '@canaduck/service-kit';
+import { type ApiDocs, parseInput, parsePaging, parseQuery } from '@canaduck/service-kit';
 import type { IdempotencyService } from '../domain/idempotency-service';
 import type { MessagePage, MessageService } from '../domain/message-service';
 import { actorOf, idempotencyKey, idFrom, pageFrom } from './route-helpers';
@@ -16,7 +16,7 @@ export interface MessageRoutesDeps {
 
 /** GET /msg's work, shared with its fast path in front of Express (channel-page-handler.ts). */
 export function readChannelPage(messages: MessageService, req: Request, query: Request['query']): Promise<MessagePage> {
-  const { channel } = parseInput(channelQuery, { channel: single(query.channel) }, 'query');
+  const { channel } = parseQuery(channelQuery, query);
   return messages.listChannel(actorOf(req), channel, pageFrom(query));
 }
 
@@ -88,8 +88,8 @@ export function messageRoutes({ messages, idempotency, docs, answers }: MessageR
     },
   });
   router.get('/msg/private', async (req, res) => {
-    const q = parseInput(privateQuery, { from: single(req.query.from), to: single(req.query.to) }, 'query');
-    res.json(await messages.listPrivate(actorOf(req), q.from, q.to, pageFrom(req.query)));
+    const { from, to } = parseQuery(privateQuery, req.query);
+    res.json(await messages.listPrivate(actorOf(req), from, to, pageFrom(req.query)));
   });
 
   docs.route({

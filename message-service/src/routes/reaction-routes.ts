@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { type ApiDocs, parseInput, parsePaging, single } from '@canaduck/service-kit';
+import { type ApiDocs, parseInput, parsePaging, parseQuery, single } from '@canaduck/service-kit';
 import type { IdempotencyService } from '../domain/idempotency-service';
 import type { MessageService } from '../domain/message-service';
 import type { ReactionService } from '../domain/reaction-service';
@@ -89,7 +89,7 @@ export function reactionRoutes({ reactions, messages, idempotency, docs, answers
     },
   });
   router.get('/msg/pinned', async (req, res) => {
-    const { channel } = parseInput(channelQuery, { channel: single(req.query.channel) }, 'query');
+    const { channel } = parseQuery(channelQuery, req.query);
     const { offset, limit } = parsePaging(req.query);
     res.json(await messages.pinned(actorOf(req), channel, offset, limit));
   });

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { type ApiDocs, parseInput, single } from '@canaduck/service-kit';
+import { type ApiDocs, parseQuery } from '@canaduck/service-kit';
 import type { SearchService } from '../domain/search-service';
 import { actorOf, pageFrom } from './route-helpers';
 import { type AnswerSchemas, cursorQuery, searchQuery } from './schemas';
@@ -34,8 +34,8 @@ export function searchRoutes({ search, docs, answers }: SearchRoutesDeps): Route
     },
   });
   router.get('/msg/search', async (req, res) => {
-    const q = parseInput(searchQuery, { q: single(req.query.q), channel: single(req.query.channel) }, 'query');
-    res.json(await search.find(actorOf(req), q.q, q.channel, pageFrom(req.query)));
+    const { q, channel } = parseQuery(searchQuery, req.query);
+    res.json(await search.find(actorOf(req), q, channel, pageFrom(req.query)));
   });
 
   return router;

@@ -1,6 +1,6 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
 import { createEventTransport, type EventTransport } from '@canaduck/events';
-import { ServiceClient } from '@canaduck/http-client';
+import { closeAll, ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import type { RealtimeConfig } from '../config';
 import { ChannelClient } from './channel-client';
@@ -62,10 +62,6 @@ export function createClients(o: ClientsOptions): Clients {
     channels,
     events,
     usedTickets,
-    async close() {
-      await events.close();
-      channels.close();
-      usedTickets.close();
-    },
+    close: () => closeAll(events, channels, usedTickets),
   };
 }

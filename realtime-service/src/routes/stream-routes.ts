@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { parseInput, single, type ApiDocs } from '@canaduck/service-kit';
+import { parseQuery, single, type ApiDocs } from '@canaduck/service-kit';
 import { BadRequestError } from '@canaduck/errors';
 import type { EventHub } from '../domain/event-hub';
 import type { StreamAuth } from '../domain/stream-auth';
@@ -20,13 +20,13 @@ export interface StreamRoutesDeps {
   docs: ApiDocs;
 }
 
-const queryOf = (q: Record<string, unknown>) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k, single(v)]));
 const urlToken = (q: Record<string, unknown>) => q.access_token !== undefined || q.token !== undefined || q.jwt !== undefined;
 
 /** GET /events (SSE), GET /events/poll (long poll), POST /events/ticket. */
 export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
   const router = Router();
   const tags = ['realtime'];
+  const refused = 'no token or ticket, a bad, used, expired or revoked one';
 
   docs.route({
     method: 'post',
@@ -58,11 +58,11 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
         contentType: 'text/event-stream',
       },
       400: 'a token in the URL, or a malformed query',
-      401: 'no token or ticket, a bad, used, expired or revoked one',
+      401: refused,
     },
   });
   router.get('/events', async (req, res) => {
-    const query = parseInput(streamQuerySchema, queryOf(req.query), 'query');
+    const query = parseQuery(streamQuerySchema, req.query);
     const user = await auth.caller(req.headers.authorization, query.ticket, urlToken(req.query));
     const lastEventId = single(req.headers['last-event-id']);
     res.writeHead(200, {
@@ -92,7 +92,7 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     responses: {
       101: 'Switching Protocols: the WebSocket is open',
       400: 'a token in the URL, or a plain GET without the WebSocket upgrade headers',
-      401: 'no token or ticket, a bad, used, expired or revoked one',
+      401: refused,
     },
   });
   // Only requests without the upgrade headers get here (upgrades go to the server's `upgrade` listener).
@@ -110,11 +110,11 @@ export function streamRoutes({ hub, auth, docs }: StreamRoutesDeps): Router {
     responses: {
       200: { description: 'events and the cursor to ask after next', schema: docs.schema('EventPollAnswer', pollAnswerSchema) },
       400: 'wait over 30 or malformed, a token in the URL',
-      401: 'no token or ticket, a bad, used, expired or revoked one',
+      401: refused,
     },
   });
   router.get('/events/poll', async (req, res) => {
-    const query = parseInput(pollQuerySchema, queryOf(req.query), 'query');
+    const query = parseQuery(pollQuerySchema, req.query);
     if (query.wait !== undefined && !Number.isInteger(query.wait)) throw new BadRequestError('wait must be whole seconds', 'invalid_input');
     const user = await auth.caller(req.headers.authorization, query.ticket, urlToken(req.query));
     const sink = new PollSink();

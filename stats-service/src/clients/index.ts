@@ -1,7 +1,7 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
 import type { Logger } from '@canaduck/logging';
 import { createEventTransport, type EventTransport, userStreamTransport } from '@canaduck/events';
-import { ServiceClient } from '@canaduck/http-client';
+import { closeAll, ServiceClient } from '@canaduck/http-client';
 import type { Config } from '../config';
 import { ChannelClient } from './channel-client';
 import { UserClient } from './user-client';
@@ -65,11 +65,7 @@ export function createClients(o: ClientsOptions): Clients {
     channels: new ChannelClient(channelHttp),
     users: new UserClient(userHttp),
     userEvents,
-    close: async () => {
-      channelHttp.close();
-      userHttp.close();
-      // The follower and the revocation map stop their subscriptions first (main.ts); this drains NATS links.
-      await Promise.all([messageEvents.close(), userEvents.close()]);
-    },
+    // The follower and the revocation map stop their subscriptions first (runService's workers); this drains the NATS links.
+    close: () => closeAll(channelHttp, userHttp, messageEvents, userEvents),
   };
 }

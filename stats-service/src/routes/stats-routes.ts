@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { z } from 'zod';
 import { authenticate, hasRole, type TokenSettings } from '@canaduck/auth';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '@canaduck/errors';
-import { parseInput, single, type ApiDocs, type DocAnswer } from '@canaduck/service-kit';
+import { parseQuery, single, type ApiDocs, type DocAnswer } from '@canaduck/service-kit';
 import type { StatsService } from '../domain/stats-service';
 import type { Scope } from '../repositories/stats-repository';
 import {
@@ -101,7 +101,7 @@ export function statsRoutes({ stats, tokens, docs }: StatsRoutesDeps): Router {
   });
   router.get('/stats/hourly-activity', async (req, res) => {
     const scope = scopeOf(req);
-    const { hours } = parseInput(hourlyActivityQuery.pick({ hours: true }), { hours: single(req.query.hours) }, 'query');
+    const { hours } = parseQuery(hourlyActivityQuery.pick({ hours: true }), req.query);
     res.json(await stats.hourlyActivity(scope, hours));
   });
 

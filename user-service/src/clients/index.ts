@@ -1,6 +1,6 @@
 import type { ServiceTokenMinter } from '@canaduck/auth';
 import { userStreamTransport, type EventTransport } from '@canaduck/events';
-import { ServiceClient } from '@canaduck/http-client';
+import { closeAll, ServiceClient } from '@canaduck/http-client';
 import type { Logger } from '@canaduck/logging';
 import type { UserServiceConfig } from '../config';
 import { ChannelClient } from './channel-client';
@@ -24,29 +24,18 @@ export interface ClientsOptions {
 }
 
 /** The only place user-service's outbound clients are built (main.ts, and the tests with nock'd URLs). */
-export function createClients(o: ClientsOptions): Clients {
+export function createClients({ config, natsNamespace, serviceTokens, logger }: ClientsOptions): Clients {
+  // Its one call to channel-service, a WHOIS's channel list, has a timeout of its own.
+  const timeoutMs = config.WHOIS_CHANNELS_TIMEOUT_MS;
   const channels = new ChannelClient(
-    new ServiceClient({
-      name: 'channel-service',
-      baseUrl: o.config.CHANNEL_SERVICE_URL,
-      timeoutMs: o.config.WHOIS_CHANNELS_TIMEOUT_MS,
-      serviceTokens: o.serviceTokens,
-      logger: o.logger,
-    }),
+    new ServiceClient({ name: 'channel-service', baseUrl: config.CHANNEL_SERVICE_URL, timeoutMs, serviceTokens, logger }),
   );
+  // Its own feed, on this process: any replica serves the same stream.
   const userEvents = userStreamTransport({
-    // Its own feed, on this process: any replica serves the same stream.
-    config: { ...o.config, USER_SERVICE_URL: `http://127.0.0.1:${o.config.PORT}` },
-    natsNamespace: o.natsNamespace,
-    serviceTokens: o.serviceTokens,
-    logger: o.logger,
+    config: { ...config, USER_SERVICE_URL: `http://127.0.0.1:${config.PORT}` },
+    natsNamespace,
+    serviceTokens,
+    logger,
   });
-  return {
-    channels,
-    userEvents,
-    close: async () => {
-      channels.close();
-      await userEvents.close();
-    },
-  };
+  return { channels, userEvents, close: () => closeAll(channels, userEvents) };
 }

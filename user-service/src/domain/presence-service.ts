@@ -1,6 +1,6 @@
 import type { AuthUser } from '@canaduck/auth';
 import type { ActivityRecorded, InternalUserAnswer } from '@canaduck/contracts';
-import type { Transactor } from '@canaduck/db';
+import type { DomainDeps } from '@canaduck/db';
 import { ValidationError } from '@canaduck/errors';
 import { isValidPseudo } from '@canaduck/service-kit';
 import type { UserRepository } from '../repositories/user-repository';
@@ -10,12 +10,10 @@ import { iso } from './user-view';
 
 export const ISON_MAX_NAMES = 100;
 
-export interface PresenceServiceDeps {
-  db: Transactor;
+export interface PresenceServiceDeps extends DomainDeps {
   users: UserRepository;
   events: UserEvents;
   directory: UserDirectory;
-  now: () => number;
 }
 
 /** Presence: statuses, last activity, who is online, the gateway's activity reports. */

@@ -1,5 +1,5 @@
 import type { AuthUser } from '@canaduck/auth';
-import type { Knex, Transactor } from '@canaduck/db';
+import type { DomainDeps, Knex } from '@canaduck/db';
 import { ConflictError, NotFoundError, ValidationError } from '@canaduck/errors';
 import type { UserRepository } from '../repositories/user-repository';
 import type { RequestMeta, Role, UserDirectory } from './user-directory';
@@ -10,12 +10,10 @@ export interface RolesView {
   roles: string[];
 }
 
-export interface RoleServiceDeps {
-  db: Transactor;
+export interface RoleServiceDeps extends DomainDeps {
   users: UserRepository;
   directory: UserDirectory;
   events: UserEvents;
-  now: () => number;
 }
 
 /** Global roles, from the fixed set `user`, `admin`. */
