@@ -185,7 +185,9 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
       const sec = await createChannel(t.app, owner, { name: `${base}-s` });
       for (const c of [pub, sec]) await join(t.app, c, user);
       await request(t.app).post(`/channel/${sec}/mode`).set('Authorization', bearer(owner)).send({ mode: '+s' }).expect(200);
-      const res = await request(t.app).get(`/internal/users/${user}/memberships`).set('Authorization', serviceBearer('irc-service', 'channel-service'));
+      const res = await request(t.app)
+        .get(`/internal/users/${user}/memberships`)
+        .set('Authorization', serviceBearer('irc-service', 'channel-service'));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         pseudo: user,
@@ -196,7 +198,9 @@ describe.each(testDatabases())('internal routes (%s)', (kind) => {
         ],
       });
       expect(userMembershipsSchema.strict().safeParse(res.body).error).toBeUndefined();
-      const empty = await request(t.app).get(`/internal/users/${uniqueName()}/memberships`).set('Authorization', serviceBearer('irc-service', 'channel-service'));
+      const empty = await request(t.app)
+        .get(`/internal/users/${uniqueName()}/memberships`)
+        .set('Authorization', serviceBearer('irc-service', 'channel-service'));
       expect(empty.body.channels).toEqual([]);
       expect((await request(t.app).get(`/internal/users/${user}/memberships`).set('Authorization', bearer(user))).status).toBe(401);
     });

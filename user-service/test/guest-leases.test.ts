@@ -66,7 +66,10 @@ describe.each(testDatabases())('guest leases (%s)', (kind) => {
     expect((await renew(dead, [pseudo])).body).toEqual({ renewed: [] });
     // Claimed with a new lease: nobody else takes it until that one runs out too.
     expect(claimed(await claim(uniqueName('door')))).not.toContain(pseudo);
-    await request(svc.app).delete(`/internal/guests/${pseudo}`).set('Authorization', serviceBearer('irc-service', 'user-service')).expect(200);
+    await request(svc.app)
+      .delete(`/internal/guests/${pseudo}`)
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
+      .expect(200);
     clock += 60_000;
     expect(claimed(await claim(uniqueName('door')))).not.toContain(pseudo);
   });
@@ -82,7 +85,11 @@ describe.each(testDatabases())('guest leases (%s)', (kind) => {
   });
 
   it('when the body is bad or the caller is not a service, then 400/422 or 401', async () => {
-    await request(svc.app).post('/internal/guests/leases').set('Authorization', serviceBearer('irc-service', 'user-service')).send({ owner: 'a' }).expect(400);
+    await request(svc.app)
+      .post('/internal/guests/leases')
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
+      .send({ owner: 'a' })
+      .expect(400);
     const tooLong = await renew('a', ['x'], 7200);
     expect(tooLong.status).toBe(422);
     expect(tooLong.body.code).toBe('validation_failed');
@@ -94,7 +101,11 @@ describe.each(testDatabases())('guest leases (%s)', (kind) => {
         )
       ).status,
     ).toBe(422);
-    await request(svc.app).post('/internal/guests/expired').set('Authorization', serviceBearer('irc-service', 'user-service')).send({}).expect(400);
+    await request(svc.app)
+      .post('/internal/guests/expired')
+      .set('Authorization', serviceBearer('irc-service', 'user-service'))
+      .send({})
+      .expect(400);
     expect((await claim('a', { limit: 0 })).status).toBe(422);
     await request(svc.app).post('/internal/guests/expired').send({ owner: 'a', lease_seconds: 30 }).expect(401);
     await request(svc.app)

@@ -104,9 +104,13 @@ export function internalRoutes({ access, serviceKeys, docs, answers }: InternalR
     params: publicChannelsOfUserParamsSchema,
     responses: { 200: { description: 'channels and roles', schema: answers.userMemberships }, 401: noToken, 403: notAllowed },
   });
-  r.get('/internal/users/:pseudo/memberships', requireService(serviceKeys, callers['GET /internal/users/:pseudo/memberships']), async (req, res) => {
-    res.json(await access.membershipsOf(param(req, 'pseudo')));
-  });
+  r.get(
+    '/internal/users/:pseudo/memberships',
+    requireService(serviceKeys, callers['GET /internal/users/:pseudo/memberships']),
+    async (req, res) => {
+      res.json(await access.membershipsOf(param(req, 'pseudo')));
+    },
+  );
 
   docs.route({
     method: 'get',

@@ -69,7 +69,6 @@ export function decideChannelAccess(modes: AccessModes, role: ChannelRole | null
   };
 }
 
-
 // POST /internal/access/batch
 
 /** channel-service answers at most this many pseudos per batch. */

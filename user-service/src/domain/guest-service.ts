@@ -49,7 +49,11 @@ export class GuestService {
     await users.touch([user.pseudo], now());
     const fresh = await directory.findOr404(pseudo);
     directory.audit('guest_created', {}, { pseudo: fresh.pseudo, owner: req.owner });
-    return { token: await this.tokenOf(fresh), expires_in: settings.jwtExpiresInSeconds, user: directory.view(fresh, { withEmail: false }) };
+    return {
+      token: await this.tokenOf(fresh),
+      expires_in: settings.jwtExpiresInSeconds,
+      user: directory.view(fresh, { withEmail: false }),
+    };
   }
 
   /** The guest is gone (whois 404) and its pseudo free again; registered accounts are never touched here. */
