@@ -224,7 +224,7 @@ describe('docker-compose.yml', () => {
     const onEdge = Object.keys(services).filter((n) => nets(services[n]).includes('edge'));
     const routed = Object.keys(services).filter((n) => labelsOf(services[n])['traefik.enable'] === 'true');
     expect(onEdge.sort()).toEqual(['traefik', ...routed].sort());
-    expect(routed.sort()).toEqual([gateway.name, irc.name].sort());
+    expect(routed.sort()).toEqual([gateway.name, realtime.name, irc.name].sort());
   });
 
   it('when building, then every Node service builds the one root Dockerfile, its build args naming the service and its port', () => {

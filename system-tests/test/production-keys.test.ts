@@ -12,7 +12,7 @@ describe('scripts that start services with NODE_ENV=production', () => {
 
   it('when a script sets NODE_ENV to production, then it also gives the services their keys', () => {
     // The benches that measure in production mode: if they go, this test has nothing left to say.
-    expect(production).toEqual(expect.arrayContaining(['bench/hop.mjs', 'bench/realtime.mjs']));
+    expect(production).toEqual(expect.arrayContaining(['bench/hop.mjs', 'bench/lib/realtime-stack.mjs']));
     const keyless = production.filter((f) => !/serviceKeyEnv\(|SERVICE_PRIVATE_KEY/.test(readText(f)));
     expect(keyless).toEqual([]);
   });
