@@ -15,7 +15,7 @@ ROOT="$(pwd)"
 REPORT="$1"
 shift
 PROJECTS=(auth config contracts db errors http-client logging service-kit testing gateway-service)
-SQLITE_FILES='libraries/db/test/database.test.ts|libraries/db/test/deadlock-retry.test.ts|libraries/testing/test/testing.test.ts|libraries/service-kit/test/run-service.test.ts|libraries/service-kit/test/metrics.test.ts'
+SQLITE_FILES='libraries/db/test/database.test.ts|libraries/db/test/deadlock-retry.test.ts|libraries/testing/test/testing.test.ts|libraries/service-kit/test/run-service.test.ts|libraries/service-kit/test/metrics.test.ts|libraries/service-kit/test/service-app-database.test.ts'
 
 # jest through node, not a nested npx: npx hands its -c on to an inner one through the environment.
 npx -y -p node@24 -c "node --version && node '$ROOT/node_modules/jest/bin/jest.js' --selectProjects ${PROJECTS[*]} \

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import { createDatabase } from '@canaduck/db';
 import { ConflictError } from '@canaduck/errors';
 import { z } from 'zod';
 import { ApiDocs, createServiceApp, type ServiceAppOptions } from '@canaduck/service-kit';
@@ -76,18 +75,6 @@ describe('createServiceApp: /health and /ready', () => {
       service: 'sample-service',
       checks: { database: true, 'user-service': false },
     });
-  });
-
-  it('when the app is given its knex, then /ready checks the database: 200 while it answers, 503 once it is closed', async () => {
-    const knex = await createDatabase({ service: 'ready-sample', sqliteFile: ':memory:' });
-    const { app: a } = app({ knex });
-    const up = await request(a).get('/ready');
-    expect(up.status).toBe(200);
-    expect(up.body.checks).toEqual({ database: true });
-    await knex.destroy();
-    const down = await request(a).get('/ready');
-    expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({ code: 'not_ready', checks: { database: false } });
   });
 
   it('when a check throws, then it counts as failed and /ready is 503', async () => {
