@@ -26,6 +26,8 @@ export interface Link {
 type Fetched = { events: StreamEvent[]; caughtUp: boolean } | { resync: ResyncInfo };
 
 const CONSUMER_NOT_FOUND = 10014;
+/** How long a batch held back for an earlier seq's redelivery waits before looking again. */
+const HOLD_BACK_MS = 50;
 
 /**
  * Messages arrive through consume() into a queue bounded by the batch size (the consumer pulls
@@ -83,12 +85,22 @@ export class JetStreamSource implements BatchSource {
       if (copy && this.s.durableName) m.ack();
       return !copy;
     });
+    // Redeliveries (nak'd after a failed handler) may come back behind newer messages.
+    taken.sort((a, b) => a.seq - b.seq);
     const batch = await this.inOrder(l, taken);
     if ('lost' in batch) {
       // Durable: give back what is held so the server redelivers it after the resync.
       if (this.s.durableName) await this.nakHeld(l);
       await this.restart();
       return { resync: { service: this.s.service, firstAvailable: batch.lost + 1 } };
+    }
+    if (batch.events.length === 0) {
+      // Held back until an earlier seq's redelivery arrives: wait a little rather than spin.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, HOLD_BACK_MS);
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+      return { events: [], caughtUp: false };
     }
     if (this.s.durableName) this.pendingAcks = batch.msgs;
     this.startedAt = batch.events[batch.events.length - 1].seq;
@@ -111,6 +123,11 @@ export class JetStreamSource implements BatchSource {
         if (gap.lost !== undefined) {
           this.queue.unshift(...taken.slice(i));
           if (events.length === 0) return { lost: gap.lost };
+          break;
+        }
+        if (gap.pending !== undefined && this.s.durableName) {
+          // An earlier seq is still stored and will be redelivered: the rest waits for it, in order.
+          this.queue.unshift(...taken.slice(i));
           break;
         }
         events.push(...gap.events);

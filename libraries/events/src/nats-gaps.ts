@@ -10,6 +10,8 @@ export interface GapAnswer {
   events: StreamEvent[];
   /** The highest seq of the run that is gone for good (retention): the reader must resync after it. */
   lost?: number;
+  /** The highest seq of the run still stored: a redelivery yet to come (durable consumers), not a gap. */
+  pending?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export class NatsGaps {
         continue;
       }
       const stillStored = await jsm.streams.getMessage(this.stream, { seq });
-      return stillStored ? { events } : { events, lost: seq };
+      return stillStored ? { events, pending: seq } : { events, lost: seq };
     }
     return { events };
   }
