@@ -9,7 +9,9 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Runs `docker ...args`; resolves { code, stdout, stderr } (code 124 on timeout). Never rejects. */
 export function docker(args, { timeoutMs = 60000, input, onLine } = {}) {
   return new Promise((resolve) => {
-    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // stdin is a pipe only when there is input: docker may exit before reading it, and a write
+    // to a closed pipe (EPIPE) must not take the whole test run down with it.
+    const child = spawn('docker', args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -33,7 +35,10 @@ export function docker(args, { timeoutMs = 60000, input, onLine } = {}) {
       clearTimeout(timer);
       resolve({ code: timedOut ? 124 : (code ?? 1), stdout: stdout.trim(), stderr: stderr.trim() });
     });
-    child.stdin.end(input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // the exit code and stderr already tell what went wrong
+      child.stdin.end(input);
+    }
   });
 }
 
