@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { requireService, type ServiceKeys } from '@canaduck/auth';
+import type { ServiceKeys } from '@canaduck/auth';
 import { INTERNAL_CALLERS } from '@canaduck/contracts';
 import { BadRequestError } from '@canaduck/errors';
-import { type ApiDocs, extendDeadline } from '@canaduck/service-kit';
+import { type ApiDocs, extendDeadline, internalRouteMounter } from '@canaduck/service-kit';
 import type { EventBackbone } from './event-backbone';
 
 const integer = z
@@ -55,37 +55,42 @@ export interface EventFeedRouteOptions {
 export function eventFeedRoutes(backbone: EventBackbone, o: EventFeedRouteOptions): Router {
   const router = Router();
   const allowedCallers = o.allowedCallers ?? INTERNAL_CALLERS[`${backbone.service}-service`]['GET /internal/events'];
-  o.docs?.route({
-    method: 'get',
-    path: '/internal/events',
-    summary: `The ${backbone.service} event stream (transactional outbox), dense seq in commit order; long poll with wait`,
-    auth: 'service',
-    query: feedQuerySchema,
-    responses: {
-      200: { description: 'events with seq > after (none after wait seconds)', schema: o.docs.schema('EventFeedPage', feedPageSchema) },
-      400: 'after, limit or wait malformed',
-      401: 'no service token, or a user token',
-      403: 'this service may not read the feed',
-      410: 'the cursor is older than retention: resync (body carries first_available)',
+  const route = internalRouteMounter({
+    router,
+    docs: o.docs,
+    serviceKeys: o.serviceKeys,
+    callers: { 'GET /internal/events': allowedCallers },
+  });
+  route(
+    {
+      method: 'get',
+      path: '/internal/events',
+      summary: `The ${backbone.service} event stream (transactional outbox), dense seq in commit order; long poll with wait`,
+      query: feedQuerySchema,
+      responses: {
+        200: { description: 'events with seq > after (none after wait seconds)', schema: o.docs?.schema('EventFeedPage', feedPageSchema) },
+        400: 'after, limit or wait malformed',
+        410: 'the cursor is older than retention: resync (body carries first_available)',
+      },
     },
-  });
-  router.get('/internal/events', requireService(o.serviceKeys, allowedCallers), async (req, res) => {
-    const query = feedQuerySchema.safeParse({
-      after: single(req.query.after),
-      limit: single(req.query.limit),
-      wait: single(req.query.wait),
-    });
-    if (!query.success) {
-      throw new BadRequestError('after must be an integer >= 0, limit between 1 and 5000 and wait between 0 and 30 s', 'invalid_paging');
-    }
-    // A long poll answers late on purpose: the service's request deadline starts after the wait.
-    extendDeadline(res, query.data.wait * 1000);
-    // The reader hung up: stop waiting for it.
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
-    const page = await backbone.read(query.data.after, { limit: query.data.limit, waitMs: query.data.wait * 1000, signal: abort.signal });
-    if (!res.writableEnded && !abort.signal.aborted) res.json(page);
-  });
+    async (req, res) => {
+      const query = feedQuerySchema.safeParse({
+        after: single(req.query.after),
+        limit: single(req.query.limit),
+        wait: single(req.query.wait),
+      });
+      if (!query.success) {
+        throw new BadRequestError('after must be an integer >= 0, limit between 1 and 5000 and wait between 0 and 30 s', 'invalid_paging');
+      }
+      // A long poll answers late on purpose: the service's request deadline starts after the wait.
+      extendDeadline(res, query.data.wait * 1000);
+      // The reader hung up: stop waiting for it.
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      const page = await backbone.read(query.data.after, { limit: query.data.limit, waitMs: query.data.wait * 1000, signal: abort.signal });
+      if (!res.writableEnded && !abort.signal.aborted) res.json(page);
+    },
+  );
   return router;
 }
 

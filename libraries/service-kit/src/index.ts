@@ -7,3 +7,4 @@ export * from './run-service';
 export * from './availability';
 export * from './api-docs';
 export * from './metrics';
+export * from './internal-routes';
