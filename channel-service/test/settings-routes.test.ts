@@ -118,14 +118,14 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
     });
 
     it.each([
-      ['+x', 'unknown_mode', 'unknown mode letter "x"'],
-      ['+r-q', 'unknown_mode', 'unknown mode letter "q"'],
-      ['rt', 'mode_sign_missing', 'starts with + or -'],
-      ['', 'empty_mode', 'empty'],
-      ['+', 'mode_letter_missing', 'without a mode letter'],
-      ['+-r', 'mode_letter_missing', 'without a mode letter'],
-      ['+R', 'unknown_mode', 'unknown mode letter "R"'],
-    ])('when the mode is %p, then it is 422 (%s) and nothing changes', async (mode, code, text) => {
+      { mode: '+x', code: 'unknown_mode', text: 'unknown mode letter "x"' },
+      { mode: '+r-q', code: 'unknown_mode', text: 'unknown mode letter "q"' },
+      { mode: 'rt', code: 'mode_sign_missing', text: 'starts with + or -' },
+      { mode: '', code: 'empty_mode', text: 'empty' },
+      { mode: '+', code: 'mode_letter_missing', text: 'without a mode letter' },
+      { mode: '+-r', code: 'mode_letter_missing', text: 'without a mode letter' },
+      { mode: '+R', code: 'unknown_mode', text: 'unknown mode letter "R"' },
+    ])('when the mode is $mode, then it is 422 ($code) and nothing changes', async ({ mode, code, text }) => {
       const c = await staffedChannel();
       const res = await request(t.app).post(`/channel/${c.name}/mode`).set('Authorization', bearer(c.owner)).send({ mode });
       expect(res.status).toBe(422);

@@ -35,12 +35,12 @@ const login = (gw: Gateway, from: string, pseudo: string) =>
 
 describe('clientKey', () => {
   it.each([
-    ['203.0.113.7', 'v4:203.0.113.7'],
-    ['::ffff:203.0.113.7', 'v4:203.0.113.7'],
-    ['2001:db8:1:2:aaaa::1', 'v6:2001:db8:1:2::/64'],
-    ['2001:db8:1:2:ffff:ffff:ffff:ffff', 'v6:2001:db8:1:2::/64'],
-    ['2001:db8:1:3::1', 'v6:2001:db8:1:3::/64'],
-  ])('when the client address is %s, then it is counted as %s', (address, key) => {
+    { address: '203.0.113.7', key: 'v4:203.0.113.7' },
+    { address: '::ffff:203.0.113.7', key: 'v4:203.0.113.7' },
+    { address: '2001:db8:1:2:aaaa::1', key: 'v6:2001:db8:1:2::/64' },
+    { address: '2001:db8:1:2:ffff:ffff:ffff:ffff', key: 'v6:2001:db8:1:2::/64' },
+    { address: '2001:db8:1:3::1', key: 'v6:2001:db8:1:3::/64' },
+  ])('when the client address is $address, then it is counted as $key', ({ address, key }) => {
     expect(clientKey(address)).toBe(key);
   });
 });

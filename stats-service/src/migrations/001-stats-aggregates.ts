@@ -27,11 +27,11 @@ export const statsAggregates: Migration = {
       t.string('channel_key', 64).notNullable();
       t.string('from_key', 30).notNullable();
       t.string('pseudo', 30).notNullable();
+      t.integer('reactions_count').notNullable().defaultTo(0);
       t.boolean('private').notNullable();
       t.bigInteger('hour').notNullable();
       t.bigInteger('created_at').notNullable();
       t.text('text').notNullable();
-      t.integer('reactions_count').notNullable().defaultTo(0);
       t.index(['reactions_count', 'id'], 'stats_messages_reactions_idx');
       t.index(['channel_key', 'created_at'], 'stats_messages_channel_time_idx');
     });
