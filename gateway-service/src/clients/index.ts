@@ -44,7 +44,7 @@ export function createClients(o: {
       name,
       baseUrl: urls[name],
       timeoutMs: o.config.UPSTREAM_TIMEOUT_MS,
-      serviceAuth: o.serviceTokens.bearerFor(name),
+      serviceTokens: o.serviceTokens,
     });
   const services = Object.fromEntries(PROXIED.map((name) => [name, make(name)])) as Record<ProxiedName, ServiceClient>;
   const userEvents = userStreamTransport({

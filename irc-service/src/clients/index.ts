@@ -35,7 +35,7 @@ export function createClients(o: {
   // Public calls go without a token when the user's is not given (a service token is refused
   // there); only the event feed carries the service token.
   const make = (name: string, baseUrl: string, internal = false) =>
-    new ServiceClient({ name, baseUrl, timeoutMs, ...(internal ? { serviceAuth: o.serviceTokens.bearerFor(name) } : {}) });
+    new ServiceClient({ name, baseUrl, timeoutMs, ...(internal ? { serviceTokens: o.serviceTokens } : {}) });
   const users = new UserClient(make('user-service', o.config.USER_SERVICE_URL), make('user-service', o.config.USER_SERVICE_URL, true));
   const channels = new ChannelClient(
     make('channel-service', o.config.CHANNEL_SERVICE_URL),

@@ -96,9 +96,4 @@ export class ServiceTokenMinter {
     });
     return token;
   }
-
-  /** The `Authorization` value for calls to `callee`, as ServiceClient's serviceAuth takes it. */
-  bearerFor(callee: string): () => Promise<string> {
-    return async () => `Bearer ${await this.get(callee)}`;
-  }
 }

@@ -14,9 +14,10 @@ export interface ServiceClientOptions {
    */
   baseUrl: string | readonly string[];
   timeoutMs?: number;
-  /** Returns the `Authorization` value for internal calls (a service token addressed to this callee). */
-  serviceAuth?: () => string | Promise<string>;
-  /** Or what mints this service's tokens: every call then carries `Bearer <token addressed to name>`. */
+  /**
+   * What mints this service's tokens (ServiceTokenMinter): every call without an `authorization`
+   * of its own then carries `Bearer <a service token addressed to name>`. Leave it out for public calls.
+   */
   serviceTokens?: { get(callee: string): string | Promise<string> };
   /** Circuit breaker: opens after this share of failures (percent) over a rolling 10 s window. */
   breakerErrorThreshold?: number;
@@ -120,7 +121,6 @@ export class ServiceClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.requestId) headers['x-request-id'] = call.requestId;
     if (call.authorization) headers.authorization = call.authorization;
-    else if (this.opts.serviceAuth) headers.authorization = await this.opts.serviceAuth();
     else if (this.opts.serviceTokens) headers.authorization = `Bearer ${await this.opts.serviceTokens.get(this.name)}`;
     const config: AxiosRequestConfig = { method, url: path, headers, params: call.query, data: call.body };
     if (call.timeoutMs) config.timeout = call.timeoutMs;

@@ -51,7 +51,7 @@ describe('ServiceClient against a live server', () => {
   it('when the call carries no user authorization, then the service token is sent', async () => {
     const srv = await startServer((_req, res) => json(res, 200, {}));
     servers.push(srv);
-    const c = client({ name: 'x', baseUrl: srv.url, serviceAuth: () => 'Bearer service.token.here' });
+    const c = client({ name: 'x', baseUrl: srv.url, serviceTokens: { get: () => 'service.token.here' } });
     await c.get('/internal/x');
     await c.get('/public', { authorization: 'Bearer user.token.here' });
     expect(srv.seen.map((s) => s.headers.authorization)).toEqual(['Bearer service.token.here', 'Bearer user.token.here']);

@@ -32,7 +32,7 @@ export function createClients(o: ClientsOptions): Clients {
   const s = settingsFrom(o.config);
   // Each client's tokens are addressed to its service (aud); the feeds ask per source service.
   const client = (name: string, baseUrl: string) =>
-    new ServiceClient({ name, baseUrl, timeoutMs: s.httpTimeoutMs, serviceAuth: o.serviceTokens.bearerFor(name) });
+    new ServiceClient({ name, baseUrl, timeoutMs: s.httpTimeoutMs, serviceTokens: o.serviceTokens });
   const serviceAuth = (callee: string) => o.serviceTokens.get(callee);
   const channels = new ChannelClient(client('channel-service', s.channelServiceUrl), s.accessCacheMs);
   const users = new UserClient(client('user-service', s.userServiceUrl));

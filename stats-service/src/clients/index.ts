@@ -42,13 +42,13 @@ export function createClients(o: ClientsOptions): Clients {
   const channelHttp = new ServiceClient({
     name: 'channel-service',
     baseUrl: o.config.CHANNEL_SERVICE_URL,
-    serviceAuth: o.serviceTokens.bearerFor('channel-service'),
+    serviceTokens: o.serviceTokens,
     ...common,
   });
   const userHttp = new ServiceClient({
     name: 'user-service',
     baseUrl: o.config.USER_SERVICE_URL,
-    serviceAuth: o.serviceTokens.bearerFor('user-service'),
+    serviceTokens: o.serviceTokens,
     ...common,
   });
   const userEvents = userStreamTransport(o);
