@@ -1,24 +1,17 @@
-import { signUserToken, type TokenSettings } from '@canaduck/auth';
+import { signUserToken } from '@canaduck/auth';
 import type { GuestClaim, GuestRequest, GuestsClaimed } from '@canaduck/contracts';
-import type { Transactor } from '@canaduck/db';
 import { NotFoundError } from '@canaduck/errors';
-import type { Settings } from '../config';
 import type { GuestLeaseRepository } from '../repositories/guest-lease-repository';
-import type { UserRepository } from '../repositories/user-repository';
-import type { AccountService, LoginResult } from './account-service';
-import type { UserDirectory } from './user-directory';
-import { isoTime, type UserEvents } from './user-events';
+import type { AccountService, AccountServiceDeps, LoginResult } from './account-service';
+import { isoTime } from './user-events';
 
-export interface GuestServiceDeps {
-  db: Transactor;
-  users: UserRepository;
+/** What accounts use, less the password parts, plus the door's leases. */
+export interface GuestServiceDeps extends Pick<
+  AccountServiceDeps,
+  'db' | 'users' | 'directory' | 'tokens' | 'settings' | 'events' | 'now'
+> {
   leases: GuestLeaseRepository;
   accounts: AccountService;
-  directory: UserDirectory;
-  tokens: TokenSettings;
-  settings: Pick<Settings, 'jwtExpiresInSeconds'>;
-  events: UserEvents;
-  now: () => number;
 }
 
 /**
