@@ -31,17 +31,25 @@ async function settle(c: TestClient, owner: RestUser, channel: string): Promise<
 const count = (c: TestClient, from: number, pred: (m: IrcMessage) => boolean) => c.lines.slice(from).filter(pred).length;
 const by = (pseudo: string) => (m: IrcMessage) => m.source.startsWith(`${pseudo}!`);
 
+/** A channel `owner` created over REST, watched by one IRC member from `from` on. */
+async function watchedChannel(owner: RestUser, prefix: string) {
+  const u = await newUser(stack(), 'irc');
+  const channel = unique(prefix);
+  const chan = `#${channel}`;
+  await call(stack(), owner, 'POST', '/channel', { name: channel });
+  const c = await TestClient.connect(door().port, u);
+  await c.join(chan).catch(async (err) => {
+    await c.close();
+    throw err;
+  });
+  return { channel, chan, c, member: u, from: c.mark() };
+}
+
 describe('changes made over REST', () => {
   test('when REST users join, part, are kicked, banned and unbanned, then IRC members see JOIN, PART, KICK, MODE +b/-b exactly once each', async () => {
-    const [owner, marcel, u] = await Promise.all([restUser('own'), restUser('mar'), newUser(stack(), 'irc')]);
-    const channel = unique('rest');
-    const chan = `#${channel}`;
-    await call(stack(), owner, 'POST', '/channel', { name: channel });
-    const c = await TestClient.connect(door().port, u);
+    const [owner, marcel] = await Promise.all([restUser('own'), restUser('mar')]);
+    const { channel, chan, c, from } = await watchedChannel(owner, 'rest');
     try {
-      c.send(`JOIN ${chan}`);
-      await c.waitFor('366');
-      const from = c.mark();
       await call(stack(), marcel, 'POST', `/channel/${channel}/join`);
       await c.waitFor((m) => m.command === 'JOIN' && by(marcel.pseudo)(m));
       await call(stack(), marcel, 'POST', `/channel/${channel}/part`);
@@ -69,15 +77,9 @@ describe('changes made over REST', () => {
   });
 
   test('when the owner changes topic, modes and moderators over REST, then IRC members see TOPIC and MODE lines exactly once each', async () => {
-    const [owner, u] = await Promise.all([restUser('own'), newUser(stack(), 'irc')]);
-    const channel = unique('conf');
-    const chan = `#${channel}`;
-    await call(stack(), owner, 'POST', '/channel', { name: channel });
-    const c = await TestClient.connect(door().port, u);
+    const owner = await restUser('own');
+    const { channel, chan, c, member: u, from } = await watchedChannel(owner, 'conf');
     try {
-      c.send(`JOIN ${chan}`);
-      await c.waitFor('366');
-      const from = c.mark();
       await call(stack(), owner, 'POST', `/channel/${channel}/topic`, { topic: 'rest topic' });
       const topic = await c.waitFor((m) => m.command === 'TOPIC' && m.params[1] === 'rest topic');
       expect(by(owner.pseudo)(topic)).toBe(true);
@@ -120,11 +122,9 @@ describe('changes made over IRC', () => {
     const chan = `#${channel}`;
     const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     try {
-      ca.send(`JOIN ${chan}`);
-      await ca.waitFor('366');
+      await ca.join(chan);
       const fromA = ca.mark();
-      cb.send(`JOIN ${chan}`);
-      await cb.waitFor('366');
+      await cb.join(chan);
       const fromB = cb.mark();
       ca.send(`TOPIC ${chan} :irc topic`);
       await cb.waitFor((m) => m.command === 'TOPIC' && m.params[1] === 'irc topic');
@@ -174,8 +174,7 @@ describe('privacy', () => {
       TestClient.connect(door().port, guest),
     ]);
     try {
-      cm.send(`JOIN #${channel}`);
-      await cm.waitFor('366');
+      await cm.join(`#${channel}`);
       await call(stack(), owner, 'POST', `/channel/${channel}/invite`, { pseudo: guest.pseudo });
       expect((await cg.waitFor('INVITE')).params).toEqual([guest.pseudo, `#${channel}`]);
       await call(stack(), owner, 'POST', `/channel/${channel}/topic`, { topic: 'hush' });

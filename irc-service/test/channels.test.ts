@@ -46,8 +46,7 @@ describe('JOIN, NAMES, PART', () => {
     const [ca, cb, , b] = await two();
     const chan = `#${unique('p')}`;
     try {
-      ca.send(`JOIN ${chan}`);
-      await ca.waitFor('366');
+      await ca.join(chan);
       ca.send(`MODE ${chan} +i`);
       await ca.waitFor((m) => m.command === 'MODE' && m.params[0] === chan && m.params[1] === '+i');
       cb.send(`JOIN ${chan}`);
@@ -75,8 +74,7 @@ describe('MODE, KICK, TOPIC, LIST', () => {
     const [ca, cb, a] = await two();
     const chan = `#${unique('s')}`;
     try {
-      ca.send(`JOIN ${chan}`);
-      await ca.waitFor('366');
+      await ca.join(chan);
       ca.send(`MODE ${chan}`, `WHO ${chan}`, `MODE ${chan} b`);
       expect((await ca.waitFor('324')).params.slice(1)).toEqual([chan, '+nt']);
       const who = await ca.waitFor('352');
@@ -100,8 +98,7 @@ describe('MODE, KICK, TOPIC, LIST', () => {
     const cc = await TestClient.connect(door().port, c);
     const chan = `#${unique('k')}`;
     try {
-      ca.send(`JOIN ${chan}`);
-      await ca.waitFor('366');
+      await ca.join(chan);
       cb.send(`JOIN ${chan}`);
       cc.send(`JOIN ${chan}`);
       await cb.waitFor('366');

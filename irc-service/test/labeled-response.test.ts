@@ -78,8 +78,7 @@ describe('labeled-response', () => {
     const { c } = await withCaps('labeled-response batch echo-message message-tags');
     const chan = unique('le');
     try {
-      c.send(`JOIN #${chan}`);
-      await c.waitFor('366');
+      await c.join(`#${chan}`);
       const from = c.mark();
       c.send(`@label=four PRIVMSG #${chan} :labeled hello`);
       const echo = await c.waitFor(labeled('four'));

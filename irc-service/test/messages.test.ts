@@ -8,10 +8,8 @@ describe('PRIVMSG and NOTICE', () => {
     const [ca, cb] = await Promise.all([TestClient.connect(door().port, a, { echo: true }), TestClient.connect(door().port, b)]);
     const chan = `#${unique('m')}`;
     try {
-      ca.send(`JOIN ${chan}`);
-      await ca.waitFor('366');
-      cb.send(`JOIN ${chan}`);
-      await cb.waitFor('366');
+      await ca.join(chan);
+      await cb.join(chan);
       ca.send(`PRIVMSG ${chan} :hello from irc`);
       const got = await cb.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === 'hello from irc');
       expect(got.source).toBe(`${a.pseudo}!${a.pseudo}@canaduck`);
@@ -38,8 +36,7 @@ describe('PRIVMSG and NOTICE', () => {
     const ca = await TestClient.connect(door().port, a);
     const chan = unique('rest');
     try {
-      ca.send(`JOIN #${chan}`);
-      await ca.waitFor('366');
+      await ca.join(`#${chan}`);
       const token = await restToken(stack(), r);
       expect((await rest(stack().urls.channel, 'POST', `/channel/${chan}/join`, { token })).status).toBe(200);
       const posted = await rest<{ id: number; timestamp: string }>(stack().urls.message, 'POST', '/msg', {
@@ -67,8 +64,7 @@ describe('PRIVMSG and NOTICE', () => {
       expect(pm.params[0]).toBe(b.pseudo);
       ca.send('PRIVMSG nosuchuser1x :hello');
       expect((await ca.waitFor('401')).params[1]).toBe('nosuchuser1x');
-      cb.send(`JOIN ${chan}`);
-      await cb.waitFor('366');
+      await cb.join(chan);
       ca.send(`PRIVMSG ${chan} :outside`); // +n: members only
       expect((await ca.waitFor('404')).params[1]).toBe(chan);
       ca.send('PRIVMSG #nosuchchan9 :x');
@@ -89,8 +85,7 @@ describe('edits and deletions', () => {
     const ca = await TestClient.connect(door().port, a);
     const chan = unique('ed');
     try {
-      ca.send(`JOIN #${chan}`);
-      await ca.waitFor('366');
+      await ca.join(`#${chan}`);
       const token = await restToken(stack(), r);
       await rest(stack().urls.channel, 'POST', `/channel/${chan}/join`, { token });
       const posted = await rest<{ id: number }>(stack().urls.message, 'POST', '/msg', { token, body: { channel: chan, text: 'typo' } });
@@ -115,8 +110,7 @@ describe('edits and deletions', () => {
     const later = await startDoor(stack());
     const ca = await TestClient.connect(later.port, a);
     try {
-      ca.send(`JOIN #${chan}`);
-      await ca.waitFor('366');
+      await ca.join(`#${chan}`);
       expect((await rest(stack().urls.message, 'PUT', `/msg/${posted.body.id}`, { token, body: { text: 'old fixed' } })).status).toBe(200);
       const edit = await ca.waitFor((m) => m.command === 'NOTICE' && m.params[1] === '[edited] old fixed');
       expect(edit.params[0]).toBe(`#${chan}`);

@@ -27,8 +27,7 @@ describe('event streams over NATS JetStream', () => {
     await rest(stack.urls.channel, 'POST', '/channel', { token: ownerToken, body: { name: channel } });
     const c = await TestClient.connect(door.port, u);
     try {
-      c.send(`JOIN #${channel}`);
-      await c.waitFor('366');
+      await c.join(`#${channel}`);
       const from = c.mark();
       await rest(stack.urls.channel, 'POST', `/channel/${channel}/join`, { token: marcelToken });
       await c.waitFor((m) => m.command === 'JOIN' && m.source.startsWith(`${marcel.pseudo}!`), 10000);

@@ -8,6 +8,27 @@ interface Msg {
   reactions: Record<string, string[]>;
 }
 
+/** Two IRC clients of new users, both in a new channel. */
+async function twoMembers(prefix: string) {
+  const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
+  const channel = unique(prefix);
+  const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+  try {
+    await ca.join(`#${channel}`);
+    await cb.join(`#${channel}`);
+  } catch (err) {
+    await Promise.all([ca.close(), cb.close()]);
+    throw err;
+  }
+  return { a, b, channel, ca, cb };
+}
+
+/** `from` says `text` in the channel; resolves with the line as `to` received it. */
+async function said(from: TestClient, to: TestClient, channel: string, text: string) {
+  from.send(`PRIVMSG #${channel} :${text}`);
+  return to.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === text);
+}
+
 describe('reactions and replies', () => {
   test('when a REST user reacts to a message, then IRC clients with message-tags get TAGMSG +draft/react once, and clients without it get nothing', async () => {
     const [a, r, plain] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'r'), newUser(stack(), 'p')]);
@@ -16,10 +37,8 @@ describe('reactions and replies', () => {
     const cp = await RawClient.connect(door().port);
     try {
       await cp.register(plain);
-      ca.send(`JOIN #${channel}`);
-      await ca.waitFor('366');
-      cp.send(`JOIN #${channel}`);
-      await cp.waitFor('366');
+      await ca.join(`#${channel}`);
+      await cp.join(`#${channel}`);
       const token = await restToken(stack(), r);
       await rest(stack().urls.channel, 'POST', `/channel/${channel}/join`, { token });
       const posted = await rest<Msg>(stack().urls.message, 'POST', '/msg', { token, body: { channel, text: 'react to me' } });
@@ -50,16 +69,9 @@ describe('reactions and replies', () => {
   });
 
   test('when an IRC client sends TAGMSG +draft/react with +draft/reply, then the reaction is stored over REST and other members get the TAGMSG', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const channel = unique('tag');
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { a, b, channel, ca, cb } = await twoMembers('tag');
     try {
-      ca.send(`JOIN #${channel}`);
-      await ca.waitFor('366');
-      cb.send(`JOIN #${channel}`);
-      await cb.waitFor('366');
-      ca.send(`PRIVMSG #${channel} :original`);
-      const msg = await cb.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === 'original');
+      const msg = await said(ca, cb, channel, 'original');
       const id = msg.tags.msgid;
       cb.send(`@+draft/react=🎉;+draft/reply=${id} TAGMSG #${channel}`);
       const seen = await ca.waitFor('TAGMSG');
@@ -80,16 +92,9 @@ describe('reactions and replies', () => {
   });
 
   test('when an IRC client sends PRIVMSG with +draft/reply, then it is stored as a reply and delivered with +draft/reply', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const channel = unique('reply');
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { a, channel, ca, cb } = await twoMembers('reply');
     try {
-      ca.send(`JOIN #${channel}`);
-      await ca.waitFor('366');
-      cb.send(`JOIN #${channel}`);
-      await cb.waitFor('366');
-      ca.send(`PRIVMSG #${channel} :question`);
-      const q = await cb.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === 'question');
+      const q = await said(ca, cb, channel, 'question');
       cb.send(`@+draft/reply=${q.tags.msgid} PRIVMSG #${channel} :answer`);
       const ans = await ca.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === 'answer');
       expect(ans.tags['+draft/reply']).toBe(q.tags.msgid);

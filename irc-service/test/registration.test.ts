@@ -41,18 +41,9 @@ describe('registration', () => {
       const ls = await r.waitFor('CAP');
       expect(ls.params[1]).toBe('LS');
       const caps = ls.params[2].split(' ');
-      for (const cap of [
-        'sasl=PLAIN',
-        'message-tags',
-        'server-time',
-        'echo-message',
-        'batch',
-        'account-tag',
-        'away-notify',
-        'multi-prefix',
-        'draft/chathistory',
-      ])
-        expect(caps).toContain(cap);
+      const offered =
+        'sasl=PLAIN message-tags server-time echo-message batch account-tag away-notify multi-prefix draft/chathistory labeled-response';
+      expect(caps).toEqual(expect.arrayContaining(offered.split(' ')));
       r.send('CAP REQ :server-time echo-message');
       expect((await r.waitFor((m) => m.command === 'CAP' && m.params[1] === 'ACK')).params[2]).toBe('server-time echo-message');
       r.send('CAP REQ :no-such-cap');

@@ -35,10 +35,8 @@ describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
     const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
     const chan = `#${unique('aw')}`;
     try {
-      ca.send(`JOIN ${chan}`);
-      await ca.waitFor('366');
-      cb.send(`JOIN ${chan}`);
-      await cb.waitFor('366');
+      await ca.join(chan);
+      await cb.join(chan);
       cb.send('AWAY :lunch');
       await cb.waitFor('306');
       expect((await ca.waitFor('AWAY')).params).toEqual(['lunch']);
