@@ -1,18 +1,6 @@
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  ChildService,
-  channelCall,
-  channelIdOf,
-  listen,
-  messageData,
-  SourceStreams,
-  startRealtime,
-  uniqueName,
-  userToken,
-  waitUntil,
-  WsClient,
-} from './support';
+import { listen, texts, uniqueName, useWorld, waitUntil, WsClient } from './support';
 
 /**
  * channel-service behind a forwarding proxy that records the access questions it carries and can
@@ -66,51 +54,24 @@ class ChannelProxy {
 }
 
 describe('access checks: batched, single-flight, fail closed without loss', () => {
-  let streams: SourceStreams;
-  let channels: ChildService;
   let proxy: ChannelProxy;
-  let rt: Awaited<ReturnType<typeof startRealtime>>;
-  const open: WsClient[] = [];
-
-  beforeAll(async () => {
-    streams = await new SourceStreams(false).start();
-    channels = await new ChildService('channel-service', {}).start();
-    proxy = await new ChannelProxy(channels.url).start();
-    rt = await startRealtime({ streams, channelUrl: proxy.url });
-  });
-  afterEach(async () => {
+  const world = useWorld('http', { channelFront: async (channelUrl) => (proxy = await new ChannelProxy(channelUrl).start()) });
+  afterEach(() => {
     proxy.down = false;
-    await Promise.all(open.splice(0).map((c) => c.close()));
-  });
-  afterAll(async () => {
-    await rt?.close();
-    await proxy?.close();
-    await channels?.stop();
-    await streams?.close();
   });
 
-  async function channelWith(owner: string, members: string[]) {
-    const name = uniqueName('c');
-    expect((await channelCall(channels.url, owner, 'POST', '/channel', { name })).status).toBe(201);
-    for (const m of members) expect((await channelCall(channels.url, m, 'POST', `/channel/${name}/join`)).status).toBe(200);
-    return { name, id: await channelIdOf(channels.url, name) };
-  }
-  const connect = (pseudo: string, query?: string) => {
-    const ws = new WsClient(rt.url, { token: userToken(pseudo), query });
-    open.push(ws);
-    return ws;
-  };
-  const texts = (ws: WsClient) => ws.events('message.created').map((e) => (e.data as { text: string }).text);
+  const connect = (pseudo: string, query?: string) => world.connect(pseudo, { query });
+  const said = (ws: WsClient) => texts(ws.events('message.created'));
 
   it('when 40 users follow a public channel at once, then their questions go in a few batch calls, each asked once, and all receive', async () => {
     const owner = uniqueName('o');
-    const ch = await channelWith(owner, []);
+    const ch = await world.channelWith(owner, []);
     proxy.reset();
     const users = Array.from({ length: 40 }, () => uniqueName('s'));
     const clients = await Promise.all(users.map((u) => connect(u, `channels=${ch.name}`).live()));
-    await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, 'to-all'));
+    await world.post(ch, owner, 'to-all');
     for (const c of clients) await c.waitFor(1, 'message.created');
-    expect(clients.every((c) => texts(c).join() === 'to-all')).toBe(true);
+    expect(clients.every((c) => said(c).join() === 'to-all')).toBe(true);
     expect(proxy.singleCalls).toBe(0);
     expect(proxy.asks.filter((a) => a.startsWith(`${ch.name} `)).sort()).toEqual(users.map((u) => `${ch.name} ${u}`).sort());
     expect(proxy.batchCalls).toBeLessThan(users.length / 2);
@@ -118,28 +79,28 @@ describe('access checks: batched, single-flight, fail closed without loss', () =
 
   it('when one user opens 15 streams at once, then their access is asked once for all of them', async () => {
     const [owner, user] = [uniqueName('o'), uniqueName('u')];
-    const ch = await channelWith(owner, []);
+    const ch = await world.channelWith(owner, []);
     proxy.reset();
     const clients = await Promise.all(Array.from({ length: 15 }, () => connect(user, `channels=${ch.name}`).live()));
-    await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, 'once'));
-    for (const c of clients) expect(texts(await c.waitFor(1, 'message.created').then(() => c))).toEqual(['once']);
+    await world.post(ch, owner, 'once');
+    for (const c of clients) expect(said(await c.waitFor(1, 'message.created').then(() => c))).toEqual(['once']);
     expect(proxy.asks).toEqual([`${ch.name} ${user}`]);
   });
 
   it('when channel-service stops answering, then nothing is delivered, the stream closes before the event, and the resume loses nothing', async () => {
     const [owner, member] = [uniqueName('o'), uniqueName('m')];
-    const ch = await channelWith(owner, [member]);
+    const ch = await world.channelWith(owner, [member]);
     const first = await connect(member).live();
-    await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, 'before'));
+    await world.post(ch, owner, 'before');
     await first.waitFor(1, 'message.created');
     proxy.down = true;
     // A channel event drops the cached answers: the next message must be asked about again.
-    await streams.append('channel', 'channel.topic_changed', { channel: ch.name, channel_id: ch.id, by: owner, topic: 'new' });
-    await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, 'during'));
+    await world.streams.append('channel', 'channel.topic_changed', { channel: ch.name, channel_id: ch.id, by: owner, topic: 'new' });
+    await world.post(ch, owner, 'during');
     await waitUntil(() => first.closeCode !== undefined, 'the stream closed');
     expect(first.closeCode).toBe(1013);
     expect(first.events('closing').map((e) => e.data)).toEqual([{ reason: 'access_unavailable' }]);
-    expect(texts(first)).toEqual(['before']);
+    expect(said(first)).toEqual(['before']);
     expect(first.events('channel.topic_changed')).toEqual([]);
 
     proxy.down = false;
@@ -152,7 +113,7 @@ describe('access checks: batched, single-flight, fail closed without loss', () =
       await waitUntil(() => back!.events('message.created').length > 0 || back!.closeCode !== undefined, 'resumed or closed', 15000);
       cursor = back.cursor ?? cursor;
     }
-    expect(texts(back!)).toEqual(['during']);
+    expect(said(back!)).toEqual(['during']);
     expect(back!.events().map((e) => e.type)).toEqual(['channel.topic_changed', 'message.created']);
   });
 });

@@ -1,56 +1,16 @@
-import {
-  ChildService,
-  channelCall,
-  channelIdOf,
-  messageData,
-  privateData,
-  SourceStreams,
-  SseClient,
-  startRealtime,
-  uniqueName,
-  userToken,
-  WsClient,
-} from './support';
+import { privateData, texts, uniqueName, userToken, useWorld, WsClient, type Transport } from './support';
 
-describe.each([['http'], ['nats']])('delivery over the %s transport', (transport) => {
-  let streams: SourceStreams;
-  let channels: ChildService;
-  let rt: Awaited<ReturnType<typeof startRealtime>>;
-  const open: Array<{ close(): unknown }> = [];
-
-  beforeAll(async () => {
-    streams = await new SourceStreams(transport === 'nats').start();
-    channels = await new ChildService('channel-service', {}).start();
-    rt = await startRealtime({ streams, channelUrl: channels.url });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.close()));
-  });
-  afterAll(async () => {
-    await rt?.close();
-    await channels?.stop();
-    await streams?.close();
-  });
-
-  async function channelWith(owner: string, ...members: string[]) {
-    const name = uniqueName('c');
-    expect((await channelCall(channels.url, owner, 'POST', '/channel', { name })).status).toBe(201);
-    for (const m of members) expect((await channelCall(channels.url, m, 'POST', `/channel/${name}/join`)).status).toBe(200);
-    return { name, id: await channelIdOf(channels.url, name) };
-  }
+describe.each<[Transport]>([['http'], ['nats']])('delivery over the %s transport', (transport) => {
+  const world = useWorld(transport);
 
   it('when a member listens over WebSocket and SSE, then each message of the channel arrives once, in order, as an envelope', async () => {
     const [owner, reader] = [uniqueName('o'), uniqueName('r')];
-    const ch = await channelWith(owner, reader);
-    const ws = new WsClient(rt.url, { token: userToken(reader) });
-    open.push(ws);
-    await ws.live();
-    const sse = new SseClient(rt.url, userToken(reader));
-    open.push(sse);
-    await sse.live();
-    for (let i = 0; i < 5; i++) await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, `hello ${i}`));
+    const ch = await world.channelWith(owner, [reader]);
+    const ws = await world.connect(reader).live();
+    const sse = await world.sse(reader).live();
+    for (let i = 0; i < 5; i++) await world.post(ch, owner, `hello ${i}`);
     const got = await ws.waitFor(5);
-    expect(got.map((e) => (e.data as { text: string }).text)).toEqual([0, 1, 2, 3, 4].map((i) => `hello ${i}`));
+    expect(texts(got)).toEqual([0, 1, 2, 3, 4].map((i) => `hello ${i}`));
     expect(got[0]).toEqual({
       type: 'message.created',
       cursor: expect.any(String),
@@ -59,18 +19,17 @@ describe.each([['http'], ['nats']])('delivery over the %s transport', (transport
     });
     expect(new Set(got.map((e) => e.cursor)).size).toBe(5);
     const overSse = await sse.waitFor(5);
-    expect(overSse.map((e) => (e.data as { text: string }).text)).toEqual(got.map((e) => (e.data as { text: string }).text));
+    expect(texts(overSse)).toEqual(texts(got));
   });
 
   it('when a private message is sent, then both participants receive it and nobody else', async () => {
     const [a, b, c] = [uniqueName('a'), uniqueName('b'), uniqueName('c')];
-    const clients = [a, b, c].map((p) => new WsClient(rt.url, { token: userToken(p) }));
-    open.push(...clients);
+    const clients = [a, b, c].map((p) => world.connect(p));
     await Promise.all(clients.map((cl) => cl.live()));
-    await streams.append('message', 'message.created', privateData(a, b, 'psst'));
+    await world.streams.append('message', 'message.created', privateData(a, b, 'psst'));
     await clients[0].waitFor(1);
     await clients[1].waitFor(1);
-    await streams.append('user', 'user.status_changed', { pseudo: c, status: 'away' });
+    await world.streams.append('user', 'user.status_changed', { pseudo: c, status: 'away' });
     await clients[2].waitFor(1);
     expect(clients[2].events().map((e) => e.type)).toEqual(['user.status_changed']);
     expect(clients[0].events()[0].data).toEqual(expect.objectContaining({ text: 'psst', to: b }));
@@ -78,59 +37,55 @@ describe.each([['http'], ['nats']])('delivery over the %s transport', (transport
 
   it('when a user subscribes to a public channel without joining, then its messages arrive; a private one is refused', async () => {
     const [owner, visitor] = [uniqueName('o'), uniqueName('v')];
-    const pub = await channelWith(owner);
-    const priv = await channelWith(owner);
-    expect((await channelCall(channels.url, owner, 'POST', `/channel/${priv.name}/mode`, { mode: '+i' })).status).toBe(200);
-    const ws = new WsClient(rt.url, { token: userToken(visitor) });
-    open.push(ws);
-    await ws.live();
+    const pub = await world.channelWith(owner);
+    const priv = await world.channelWith(owner, [], '+i');
+    const ws = await world.connect(visitor).live();
     ws.ws.send(JSON.stringify({ type: 'subscribe', channel: pub.name }));
     ws.ws.send(JSON.stringify({ type: 'subscribe', channel: `#${priv.name}` }));
     await ws.waitFor(1, 'subscribed');
     await ws.waitFor(1, 'error');
     expect(ws.events('error')[0].data).toEqual(expect.objectContaining({ code: 'channel_not_readable', channel: priv.name }));
-    await streams.append('message', 'message.created', messageData(priv.name, priv.id, owner, 'secret'));
-    await streams.append('message', 'message.created', messageData(pub.name, pub.id, owner, 'open'));
+    await world.post(priv, owner, 'secret');
+    await world.post(pub, owner, 'open');
     const got = await ws.waitFor(1);
     await new Promise((r) => setTimeout(r, 200));
-    expect(ws.events().map((e) => (e.data as { text: string }).text)).toEqual(['open']);
+    expect(texts(ws.events())).toEqual(['open']);
     expect(got[0].data).toEqual(expect.objectContaining({ channel: pub.name }));
   });
 
   it('when a client long-polls, then it gets the events after its cursor and the cursor to ask after next', async () => {
     const [owner, reader] = [uniqueName('o'), uniqueName('r')];
-    const ch = await channelWith(owner, reader);
+    const ch = await world.channelWith(owner, [reader]);
     const auth = { authorization: `Bearer ${userToken(reader)}` };
-    const first = await fetch(`${rt.url}/events/poll?wait=0`, { headers: auth });
+    const first = await fetch(`${world.rt.url}/events/poll?wait=0`, { headers: auth });
     expect(first.status).toBe(200);
     const { cursor } = (await first.json()) as { cursor: string };
-    const pending = fetch(`${rt.url}/events/poll?after=${cursor}&wait=10`, { headers: auth });
+    const pending = fetch(`${world.rt.url}/events/poll?after=${cursor}&wait=10`, { headers: auth });
     await new Promise((r) => setTimeout(r, 200));
-    await streams.append('message', 'message.created', messageData(ch.name, ch.id, owner, 'polled'));
+    await world.post(ch, owner, 'polled');
     const res = await pending;
     const body = (await res.json()) as { events: Array<{ type: string; data: { text: string } }>; cursor: string };
     expect(body.events.map((e) => e.data.text)).toEqual(['polled']);
     expect(body.cursor).not.toBe(cursor);
-    const bad = await fetch(`${rt.url}/events/poll?wait=31`, { headers: auth });
+    const bad = await fetch(`${world.rt.url}/events/poll?wait=31`, { headers: auth });
     expect(bad.status).toBe(422);
   });
 
   it('when a ticket is used, then it opens one stream only; a JWT in the URL is refused', async () => {
     const reader = uniqueName('r');
-    const res = await fetch(`${rt.url}/events/ticket`, { method: 'POST', headers: { authorization: `Bearer ${userToken(reader)}` } });
+    const res = await fetch(`${world.rt.url}/events/ticket`, { method: 'POST', headers: { authorization: `Bearer ${userToken(reader)}` } });
     expect(res.status).toBe(201);
     const { ticket } = (await res.json()) as { ticket: string };
-    const ws = new WsClient(rt.url, { query: `ticket=${ticket}` });
-    open.push(ws);
+    const ws = world.track(new WsClient(world.rt.url, { query: `ticket=${ticket}` }));
     await ws.opened;
-    const again = await fetch(`${rt.url}/events/poll?wait=0&ticket=${ticket}`);
+    const again = await fetch(`${world.rt.url}/events/poll?wait=0&ticket=${ticket}`);
     expect(again.status).toBe(401);
     expect(await again.json()).toEqual({ error: expect.any(String), code: 'ticket_used' });
-    const inUrl = await fetch(`${rt.url}/events/poll?wait=0&access_token=${userToken(reader)}`);
+    const inUrl = await fetch(`${world.rt.url}/events/poll?wait=0&access_token=${userToken(reader)}`);
     expect(inUrl.status).toBe(400);
     expect(((await inUrl.json()) as { code: string }).code).toBe('token_in_url');
-    const none = await fetch(`${rt.url}/events`);
+    const none = await fetch(`${world.rt.url}/events`);
     expect(none.status).toBe(401);
-    await expect(new WsClient(rt.url, {}).opened).rejects.toThrow('401');
+    await expect(new WsClient(world.rt.url, {}).opened).rejects.toThrow('401');
   });
 });

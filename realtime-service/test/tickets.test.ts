@@ -1,9 +1,8 @@
 import { ServiceTokenMinter, TicketSigner } from '@canaduck/auth';
 import { testServiceKeys } from '@canaduck/testing';
 import { TICKET_AUDIENCE, type TicketClaims } from '../src/domain/stream-auth';
-import { ChildService, SourceStreams, startRealtime, uniqueName, userToken } from './support';
+import { uniqueName, userToken, useWorld, type Realtime } from './support';
 
-type Realtime = Awaited<ReturnType<typeof startRealtime>>;
 /** Part `i` of a compact JWS (0 the header, 1 the claims), decoded. */
 const partOf = (token: string, i: 0 | 1) =>
   JSON.parse(Buffer.from(token.split('.')[i], 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -13,26 +12,10 @@ const partOf = (token: string, i: 0 | 1) =>
  * shared secret), 30 s, single use across replicas through Redis.
  */
 describe('stream tickets', () => {
-  let streams: SourceStreams;
-  let channels: ChildService;
-  const started: Realtime[] = [];
-  const start = async (o: { redis?: boolean; ttl?: number } = {}) => {
-    const rt = await startRealtime({ streams, channelUrl: channels.url, redis: o.redis, settings: { ticketTtlSeconds: o.ttl ?? 30 } });
-    started.push(rt);
-    return rt;
-  };
-
-  beforeAll(async () => {
-    streams = await new SourceStreams(false).start();
-    channels = await new ChildService('channel-service', {}).start();
-  });
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((rt) => rt.close()));
-  });
-  afterAll(async () => {
-    await channels?.stop();
-    await streams?.close();
-  });
+  const world = useWorld('http', { realtime: false });
+  /** A realtime-service of this test only (closed after it). */
+  const start = async (o: { redis?: boolean; ttl?: number } = {}) =>
+    world.track(await world.startRealtime({ redis: o.redis, settings: { ticketTtlSeconds: o.ttl ?? 30 } }));
 
   async function ticketFrom(rt: Realtime, pseudo: string): Promise<{ ticket: string; expires_at: string }> {
     const res = await fetch(`${rt.url}/events/ticket`, { method: 'POST', headers: { authorization: `Bearer ${userToken(pseudo)}` } });
