@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, uniqueName } from '@canaduck/testing';
 import type { Gateway } from '../src/app';
-import { buildGateway, describeBothEntries, urlsOf, closeServer, type Upstream } from './support';
+import { buildGateway, describeBothEntries, urlsOf, closeServer, type Upstream, type UpstreamSet } from './support';
 
 describeBothEntries((g) => {
   const admin = () => bearer(uniqueName('admin'), ['user', 'admin']);

@@ -158,8 +158,12 @@ export function urlsOf(u: UpstreamSet) {
   return { user: u.user.url, message: u.message.url, channel: u.channel.url, stats: u.stats.url };
 }
 
+export function upstreamsOf(u: UpstreamSet): Upstream[] {
+  return [u.user, u.message, u.channel, u.stats];
+}
+
 export async function closeAll(u: UpstreamSet): Promise<void> {
-  await Promise.all(Object.values(u).map((x: Upstream) => x.close()));
+  await Promise.all(upstreamsOf(u).map((x) => x.close()));
 }
 
 /** The gateway of one test file over four echoing upstreams, seen through one entry point. */
@@ -169,11 +173,8 @@ export interface EchoGateway {
   entry(): Gateway['handler'] | Gateway['app'];
 }
 
-/**
- * Starts the upstreams and one gateway for the file, then declares `suite` twice: the server runs
- * the fast path, and Express alone (ACCESS_LOG=all) must give the same answers.
- */
-export function describeBothEntries(suite: (g: EchoGateway) => void): void {
+/** Starts four echoing upstreams and one gateway over them for the file (beforeAll), closed in afterAll. */
+export function useEchoGateway(): { readonly up: UpstreamSet; readonly gw: Gateway } {
   let up: UpstreamSet;
   let gw: Gateway;
   beforeAll(async () => {
@@ -184,18 +185,34 @@ export function describeBothEntries(suite: (g: EchoGateway) => void): void {
     await gw.shutdown();
     await closeAll(up);
   });
+  return {
+    get up() {
+      return up;
+    },
+    get gw() {
+      return gw;
+    },
+  };
+}
+
+/**
+ * Starts the upstreams and one gateway for the file, then declares `suite` twice: the server runs
+ * the fast path, and Express alone (ACCESS_LOG=all) must give the same answers.
+ */
+export function describeBothEntries(suite: (g: EchoGateway) => void): void {
+  const echo = useEchoGateway();
   describe.each([
     ['through the fast path', 'handler'],
     ['through Express alone', 'app'],
   ] as const)('%s', (_how, key) => {
     suite({
       get up() {
-        return up;
+        return echo.up;
       },
       get gw() {
-        return gw;
+        return echo.gw;
       },
-      entry: () => gw[key],
+      entry: () => echo.gw[key],
     });
   });
 }

@@ -178,7 +178,8 @@ export async function startChannelService(o: StackOptions, userUrl: string, rela
     knex: database.knex,
     tokens: testTokenSettings,
     serviceKeys: testServiceKeys('channel-service'),
-    settings: { bodyLimit: '100kb' },
+    // The default retention (EVENT_RETENTION 7d): these tests never reach it.
+    settings: { bodyLimit: '100kb', eventRetentionMs: 7 * 86_400_000 },
     clients,
   });
   revocation.start();
@@ -206,6 +207,7 @@ export async function startStatsService(o: StackOptions, userUrl: string): Promi
       USER_SERVICE_URL: userUrl,
       HTTP_TIMEOUT_MS: 2000,
       NATS_URL: o.transport === 'nats' ? NATS_URL : undefined,
+      STATS_FEED_WAIT_S: 20,
     },
     natsNamespace: o.namespace,
     serviceTokens: new ServiceTokenMinter(testServiceKeys('stats-service')),
@@ -216,7 +218,7 @@ export async function startStatsService(o: StackOptions, userUrl: string): Promi
     knex: db.knex,
     tokens: testTokenSettings,
     serviceKeys: testServiceKeys('stats-service'),
-    settings: { pollMs: 1000, batchSize: 500, channelRefreshMs: 0 },
+    settings: { pollMs: 1000, batchSize: 500, channelRefreshMs: 0, feedStaleMs: 25_000 },
     clients,
   });
   revocation.start();
