@@ -1,33 +1,22 @@
-import request from 'supertest';
-import type { Express } from 'express';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
 import { activeChannelsAnswer, hourlyActivityAnswer, messagesPerUserAnswer, topReactedMessagesAnswer } from '../src/routes/schemas';
-import { FakeServices, catchUp, startService, type StatsWorld } from './support';
+import { useStatsService } from './support';
 
 const admin = bearer('boss', ['user', 'admin']);
 let nextId = 5000;
 const id = () => ++nextId;
 
 describe.each(testDatabases())('OpenAPI description (%s)', (kind) => {
-  let world: StatsWorld;
-  let app: Express;
-  let fake: FakeServices;
-
-  beforeAll(async () => {
-    world = await startService(kind);
-    ({ app, fake } = world);
-  });
-  afterAll(() => world.close());
-  const sync = () => catchUp(world.poller);
-  const get = (path: string, auth?: string) => (auth ? request(app).get(path).set('Authorization', auth) : request(app).get(path));
+  const stats = useStatsService(kind);
+  const { sync, get } = stats;
 
   it('when each route answers, then its body is exactly the documented answer schema', async () => {
     const ch = uniqueName('ch');
-    fake.channel(ch);
+    stats.fake.channel(ch);
     const m = id();
-    fake.created(m, 'roger', { channel: ch });
-    fake.created(id(), 'roger', { to: 'ginette' });
-    fake.react(m, 'ginette');
+    stats.fake.created(m, 'roger', { channel: ch });
+    stats.fake.created(id(), 'roger', { to: 'ginette' });
+    stats.fake.react(m, 'ginette');
     await sync();
     const cases = [
       ['/stats/active-channels?since=2026-01-01T00:00:00Z', activeChannelsAnswer],

@@ -1,7 +1,5 @@
-import request from 'supertest';
-import type { Express } from 'express';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { FakeServices, catchUp, startService, type StatsWorld } from './support';
+import { useStatsService } from './support';
 
 const HOUR = 3_600_000;
 const admin = bearer('boss', ['user', 'admin']);
@@ -10,29 +8,20 @@ let nextId = 1000;
 const id = () => ++nextId;
 
 describe.each(testDatabases())('stats routes (%s)', (kind) => {
-  let world: StatsWorld;
-  let app: Express;
-  let fake: FakeServices;
-
-  beforeAll(async () => {
-    world = await startService(kind);
-    ({ app, fake } = world);
-  });
-  afterAll(() => world.close());
-  const sync = () => catchUp(world.poller);
-  const get = (path: string, auth?: string) => (auth ? request(app).get(path).set('Authorization', auth) : request(app).get(path));
+  const stats = useStatsService(kind);
+  const { sync, get } = stats;
   const mine = <T extends Record<string, unknown>>(rows: T[], key: keyof T, names: string[]) =>
     rows.filter((r) => names.includes(String(r[key])));
 
   describe('GET /stats/active-channels', () => {
     it('when channels have messages, then they are ranked by messages with their last message time, limit and as_of', async () => {
       const [a, b, c] = [uniqueName('ch'), uniqueName('ch'), uniqueName('ch')];
-      for (const ch of [a, b, c]) fake.channel(ch);
+      for (const ch of [a, b, c]) stats.fake.channel(ch);
       const t0 = Date.now() - 10 * 60_000;
-      for (let i = 0; i < 3; i++) fake.created(id(), 'roger', { channel: b }, { timestamp: new Date(t0 + i * 1000).toISOString() });
-      fake.created(id(), 'roger', { channel: a }, { timestamp: new Date(t0).toISOString() });
-      fake.created(id(), 'ginette', { channel: c }, { timestamp: new Date(t0 + 5000).toISOString() });
-      const last = fake.created(id(), 'ginette', { channel: c }, { timestamp: new Date(t0 + 9000).toISOString() });
+      for (let i = 0; i < 3; i++) stats.fake.created(id(), 'roger', { channel: b }, { timestamp: new Date(t0 + i * 1000).toISOString() });
+      stats.fake.created(id(), 'roger', { channel: a }, { timestamp: new Date(t0).toISOString() });
+      stats.fake.created(id(), 'ginette', { channel: c }, { timestamp: new Date(t0 + 5000).toISOString() });
+      const last = stats.fake.created(id(), 'ginette', { channel: c }, { timestamp: new Date(t0 + 9000).toISOString() });
       await sync();
 
       const res = await get('/stats/active-channels?limit=100');
@@ -52,12 +41,13 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
 
     it('when since is given, then only messages from the start of that hour on are counted', async () => {
       const [old, recent] = [uniqueName('ch'), uniqueName('ch')];
-      fake.channel(old);
-      fake.channel(recent);
+      stats.fake.channel(old);
+      stats.fake.channel(recent);
       const now = Date.now();
-      for (let i = 0; i < 4; i++) fake.created(id(), 'marcel', { channel: old }, { timestamp: new Date(now - 30 * HOUR).toISOString() });
-      fake.created(id(), 'marcel', { channel: old }, { timestamp: new Date(now).toISOString() });
-      for (let i = 0; i < 2; i++) fake.created(id(), 'marcel', { channel: recent }, { timestamp: new Date(now).toISOString() });
+      for (let i = 0; i < 4; i++)
+        stats.fake.created(id(), 'marcel', { channel: old }, { timestamp: new Date(now - 30 * HOUR).toISOString() });
+      stats.fake.created(id(), 'marcel', { channel: old }, { timestamp: new Date(now).toISOString() });
+      for (let i = 0; i < 2; i++) stats.fake.created(id(), 'marcel', { channel: recent }, { timestamp: new Date(now).toISOString() });
       await sync();
 
       const since = new Date(now - 2 * HOUR).toISOString();
@@ -77,10 +67,10 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
     it('when messages fall in several hours, then there is one bucket per hour, oldest first, empty hours included', async () => {
       const before = await get('/stats/hourly-activity?hours=5');
       const ch = uniqueName('ch');
-      fake.channel(ch);
+      stats.fake.channel(ch);
       const now = Date.now();
-      for (let i = 0; i < 3; i++) fake.created(id(), 'roger', { channel: ch }, { timestamp: new Date(now).toISOString() });
-      fake.created(id(), 'roger', { channel: ch }, { timestamp: new Date(now - 3 * HOUR).toISOString() });
+      for (let i = 0; i < 3; i++) stats.fake.created(id(), 'roger', { channel: ch }, { timestamp: new Date(now).toISOString() });
+      stats.fake.created(id(), 'roger', { channel: ch }, { timestamp: new Date(now - 3 * HOUR).toISOString() });
       await sync();
 
       const res = await get('/stats/hourly-activity?hours=5');
@@ -102,13 +92,13 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
   describe('GET /stats/messages-per-user', () => {
     it('when users post in several channels, then they are ranked by their total of messages', async () => {
       const [c1, c2] = [uniqueName('ch'), uniqueName('ch')];
-      fake.channel(c1);
-      fake.channel(c2);
+      stats.fake.channel(c1);
+      stats.fake.channel(c2);
       const [p1, p2] = [uniqueName('Pa'), uniqueName('pb')];
-      fake.created(id(), p1, { channel: c1 });
-      fake.created(id(), p2, { channel: c1 });
-      fake.created(id(), p2, { channel: c2 });
-      fake.created(id(), p2.toUpperCase(), { channel: c2 });
+      stats.fake.created(id(), p1, { channel: c1 });
+      stats.fake.created(id(), p2, { channel: c1 });
+      stats.fake.created(id(), p2, { channel: c2 });
+      stats.fake.created(id(), p2.toUpperCase(), { channel: c2 });
       await sync();
 
       const res = await get('/stats/messages-per-user?limit=100');
@@ -124,16 +114,16 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
   describe('GET /stats/top-reacted-messages', () => {
     it('when messages get reactions, then they are ranked by reaction count and unreacted ones are left out', async () => {
       const ch = uniqueName('ch');
-      fake.channel(ch);
+      stats.fake.channel(ch);
       const [m1, m2, m3] = [id(), id(), id()];
-      fake.created(m1, 'roger', { channel: ch }, { text: 'one 🦆' });
-      fake.created(m2, 'ginette', { channel: ch }, { text: 'two' });
-      fake.created(m3, 'marcel', { channel: ch }, { text: 'three' });
-      fake.react(m1, 'a');
-      fake.react(m2, 'a');
-      fake.react(m2, 'b', '🎉');
-      fake.react(m2, 'c');
-      fake.react(m2, 'c', '👍', false);
+      stats.fake.created(m1, 'roger', { channel: ch }, { text: 'one 🦆' });
+      stats.fake.created(m2, 'ginette', { channel: ch }, { text: 'two' });
+      stats.fake.created(m3, 'marcel', { channel: ch }, { text: 'three' });
+      stats.fake.react(m1, 'a');
+      stats.fake.react(m2, 'a');
+      stats.fake.react(m2, 'b', '🎉');
+      stats.fake.react(m2, 'c');
+      stats.fake.react(m2, 'c', '👍', false);
       await sync();
 
       const res = await get('/stats/top-reacted-messages?limit=100');
@@ -151,16 +141,16 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
   describe('privacy', () => {
     it('when messages are private or in private or secret channels, then only an admin with include_private sees them', async () => {
       const [pub, priv, sec] = [uniqueName('pub'), uniqueName('priv'), uniqueName('sec')];
-      fake.channel(pub);
-      fake.channel(priv, { private: true });
-      fake.channel(sec, { secret: true });
+      stats.fake.channel(pub);
+      stats.fake.channel(priv, { private: true });
+      stats.fake.channel(sec, { secret: true });
       const who = uniqueName('hid');
       const ids = { pub: id(), priv: id(), sec: id(), pm: id() };
-      fake.created(ids.pub, who, { channel: pub }, { text: 'public text' });
-      fake.created(ids.priv, who, { channel: priv }, { text: 'private channel text' });
-      fake.created(ids.sec, who, { channel: sec }, { text: 'secret channel text' });
-      fake.created(ids.pm, who, { to: 'ginette' }, { text: 'private message text' });
-      for (const m of Object.values(ids)) fake.react(m, 'ginette');
+      stats.fake.created(ids.pub, who, { channel: pub }, { text: 'public text' });
+      stats.fake.created(ids.priv, who, { channel: priv }, { text: 'private channel text' });
+      stats.fake.created(ids.sec, who, { channel: sec }, { text: 'secret channel text' });
+      stats.fake.created(ids.pm, who, { to: 'ginette' }, { text: 'private message text' });
+      for (const m of Object.values(ids)) stats.fake.react(m, 'ginette');
       await sync();
 
       for (const auth of [undefined, user, admin]) {
@@ -202,9 +192,9 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
 
     it('when an admin asks top-reacted-messages with include_private, then a private message shows its counts only, and stats never stored its text', async () => {
       const [who, pm] = [uniqueName('pm'), id()];
-      fake.created(pm, who, { to: 'ginette' }, { text: 'our secret plan' });
-      fake.push('message.edited', { id: pm, text: 'our secret plan, edited' });
-      fake.react(pm, 'ginette');
+      stats.fake.created(pm, who, { to: 'ginette' }, { text: 'our secret plan' });
+      stats.fake.push('message.edited', { id: pm, text: 'our secret plan, edited' });
+      stats.fake.react(pm, 'ginette');
       await sync();
 
       const top = await get('/stats/top-reacted-messages?limit=100&include_private=true', admin);
@@ -212,19 +202,19 @@ describe.each(testDatabases())('stats routes (%s)', (kind) => {
       const row = (top.body.messages as Array<{ id: number }>).find((r) => r.id === pm);
       expect(row).toEqual({ id: pm, channel: null, from: who, text: null, reactions_count: 1 });
       expect(JSON.stringify(top.body)).not.toContain('secret plan');
-      const stored = await world.db.knex('stats_messages').where({ id: pm }).first();
+      const stored = await stats.world.db.knex('stats_messages').where({ id: pm }).first();
       expect(stored.text).toBe('');
     });
 
     it('when private messages and hidden channels post in an hour, then hourly-activity counts them only for admins with include_private', async () => {
       const [priv, sec] = [uniqueName('priv'), uniqueName('sec')];
-      fake.channel(priv, { private: true });
-      fake.channel(sec, { secret: true });
+      stats.fake.channel(priv, { private: true });
+      stats.fake.channel(sec, { secret: true });
       const q = '/stats/hourly-activity?hours=1';
       const [pub0, adm0] = [await get(q), await get(`${q}&include_private=true`, admin)];
-      fake.created(id(), 'roger', { channel: priv });
-      fake.created(id(), 'roger', { channel: sec });
-      fake.created(id(), 'roger', { to: 'ginette' });
+      stats.fake.created(id(), 'roger', { channel: priv });
+      stats.fake.created(id(), 'roger', { channel: sec });
+      stats.fake.created(id(), 'roger', { to: 'ginette' });
       await sync();
       const [pub1, adm1] = [await get(q), await get(`${q}&include_private=true`, admin)];
       expect(pub1.body.hours[0].messages - pub0.body.hours[0].messages).toBe(0);

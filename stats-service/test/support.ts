@@ -1,3 +1,4 @@
+import request from 'supertest';
 import nock from 'nock';
 import { ServiceTokenMinter, verifyServiceToken } from '@canaduck/auth';
 import type { Knex } from '@canaduck/db';
@@ -199,4 +200,24 @@ export async function startService(kind: TestDbKind, opts: StartOptions = {}): P
     await db.destroy();
   };
   return { ...instance, db, fake, close };
+}
+
+/** One stats-service for a describe block (beforeAll/afterAll), with the calls its route tests make. */
+export function useStatsService(kind: TestDbKind) {
+  let world: StatsWorld;
+  beforeAll(async () => {
+    world = await startService(kind);
+  });
+  afterAll(() => world.close());
+  return {
+    get world() {
+      return world;
+    },
+    get fake() {
+      return world.fake;
+    },
+    /** Waits until the poller has applied every event the fakes hold. */
+    sync: () => catchUp(world.poller),
+    get: (path: string, auth?: string) => (auth ? request(world.app).get(path).set('Authorization', auth) : request(world.app).get(path)),
+  };
 }
