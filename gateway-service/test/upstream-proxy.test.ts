@@ -1,7 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import http from 'node:http';
-import { createLogger } from '@canaduck/logging';
-import { createUpstreamProxy, type UpstreamProxy } from '../src/proxy/upstream-proxy';
+import { closeNow, proxyFront, useClosers } from './proxy-front';
 
 /** A TCP server that answers each request head with `answer(head, index)`, byte for byte. */
 interface RawServer {
@@ -74,31 +73,9 @@ function send(port: number, method = 'GET', o: { headers?: Record<string, string
 
 const ok = (body: string, extra = '') =>
   `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
-const closers: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of closers.splice(0)) await c();
-});
-
-/** The proxy to `upstreamPort`, behind a Node server on an ephemeral port. */
-async function front(
-  upstreamPort: number,
-  o: { timeoutMs?: number; maxSockets?: number } = {},
-): Promise<{ port: number; proxy: UpstreamProxy }> {
-  const proxy = createUpstreamProxy({
-    name: 'message-service',
-    target: `http://127.0.0.1:${upstreamPort}`,
-    timeoutMs: o.timeoutMs ?? 2000,
-    maxSockets: o.maxSockets ?? 4,
-    logger: createLogger('gateway-service', 'silent'),
-  });
-  const server = http.createServer((req, res) => proxy.web(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  closers.push(
-    () => proxy.close(),
-    () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  );
-  return { port: (server.address() as AddressInfo).port, proxy };
-}
+const closers = useClosers();
+const front = (upstreamPort: number, o: { timeoutMs?: number; maxSockets?: number } = {}) =>
+  proxyFront(closers, `http://127.0.0.1:${upstreamPort}`, o);
 
 async function setup(answer: Parameters<typeof rawServer>[0], o: { timeoutMs?: number; maxSockets?: number } = {}) {
   const server = await rawServer(answer);
@@ -190,7 +167,7 @@ describe('the upstream proxy over undici', () => {
       req.on('end', () => res.end(JSON.stringify({ received })));
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
-    closers.push(() => new Promise<void>((r) => (upstream.closeAllConnections(), upstream.close(() => r()))));
+    closers.push(() => closeNow(upstream));
     const { port } = await front((upstream.address() as AddressInfo).port);
     const body = Buffer.alloc(5 * 1024 * 1024, 7);
     const r = await send(port, 'POST', { body, headers: { 'content-type': 'application/octet-stream' } });

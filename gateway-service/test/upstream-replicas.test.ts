@@ -1,12 +1,9 @@
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import { createLogger } from '@canaduck/logging';
-import { createUpstreamProxy } from '../src/proxy/upstream-proxy';
+import type { AddressInfo } from 'node:net';
+import { closeNow, proxyFront, useClosers } from './proxy-front';
+import { refusedUrl } from './support';
 
-const closers: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of closers.splice(0)) await c();
-});
+const closers = useClosers();
 
 /** A replica that answers its own name. */
 async function replica(name: string): Promise<string> {
@@ -15,35 +12,11 @@ async function replica(name: string): Promise<string> {
     req.on('end', () => res.end(JSON.stringify({ replica: name })));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  closers.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  closers.push(() => closeNow(server));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** An address nothing listens on (a killed replica): a port taken, then released. */
-async function refusedAddress(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
-
-async function front(targets: string[]): Promise<string> {
-  const proxy = createUpstreamProxy({
-    name: 'message-service',
-    target: targets,
-    timeoutMs: 2000,
-    maxSockets: 4,
-    logger: createLogger('gateway-service', 'silent'),
-  });
-  const server = http.createServer((req, res) => proxy.web(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  closers.push(
-    () => proxy.close(),
-    () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const front = async (targets: string[]) => (await proxyFront(closers, targets)).url;
 
 describe('upstream replicas', () => {
   it('when a service has two addresses, then requests alternate between them', async () => {
@@ -58,7 +31,7 @@ describe('upstream replicas', () => {
   });
 
   it('when one replica refuses connections, then reads go to the other one and every read succeeds', async () => {
-    const url = await front([await refusedAddress(), await replica('b')]);
+    const url = await front([await refusedUrl(), await replica('b')]);
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${url}/msg`);
       expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { replica: 'b' } });
@@ -66,7 +39,7 @@ describe('upstream replicas', () => {
   });
 
   it('when one replica refuses a write, then that write gets 503 JSON (never sent) and the next ones go to the live replica', async () => {
-    const url = await front([await refusedAddress(), await replica('b')]);
+    const url = await front([await refusedUrl(), await replica('b')]);
     const first = await fetch(`${url}/msg`, { method: 'POST', body: '{"text":"x"}', headers: { 'content-type': 'application/json' } });
     expect({ status: first.status, code: ((await first.json()) as { code: string }).code }).toEqual({
       status: 503,
@@ -79,7 +52,7 @@ describe('upstream replicas', () => {
   });
 
   it('when every replica refuses, then the answer is 503 JSON', async () => {
-    const url = await front([await refusedAddress(), await refusedAddress()]);
+    const url = await front([await refusedUrl(), await refusedUrl()]);
     const res = await fetch(`${url}/msg`);
     expect({ status: res.status, code: ((await res.json()) as { code: string }).code }).toEqual({
       status: 503,
