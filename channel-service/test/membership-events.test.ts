@@ -1,21 +1,11 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { changesOf, channelIdOf, createChannel, join, startApp, USER_SERVICE_URL, type TestApp } from './support';
+import { changesOf, channelIdOf, createChannel, join, USER_SERVICE_URL, useAppWithFakeUserService } from './support';
 
 /** Events of membership and local moderation: joins, parts, kicks, invitations, bans, moderators. */
 describe.each(testDatabases())('membership and moderation events (%s)', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    t = await startApp(kind);
-  });
-  afterAll(async () => {
-    nock.enableNetConnect();
-    await t.close();
-  });
-  afterEach(() => nock.cleanAll());
+  const t = useAppWithFakeUserService(kind);
 
   const post = (path: string, who: string, body: object = {}) => request(t.app).post(path).set('Authorization', bearer(who)).send(body);
   const del = (path: string, who: string) => request(t.app).delete(path).set('Authorization', bearer(who));

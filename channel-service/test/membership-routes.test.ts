@@ -1,7 +1,19 @@
 import nock from 'nock';
 import request from 'supertest';
 import { bearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { access, admin, closedPortUrl, config, createChannel, join, startApp, usersOf, USER_SERVICE_URL, type TestApp } from './support';
+import {
+  access,
+  admin,
+  closedPortUrl,
+  config,
+  createChannel,
+  join,
+  startApp,
+  usersOf,
+  USER_SERVICE_URL,
+  useAppWithFakeUserService,
+  type TestApp,
+} from './support';
 
 /** user-service answers that the user exists, under its registered spelling. */
 function userExists(pseudo: string, registered = pseudo) {
@@ -12,19 +24,7 @@ function userExists(pseudo: string, registered = pseudo) {
 }
 
 describe.each(testDatabases())('join, part and invite (%s)', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    t = await startApp(kind);
-  });
-  afterAll(async () => {
-    nock.enableNetConnect();
-    await t.close();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
+  const t = useAppWithFakeUserService(kind);
 
   describe('POST /channel/<name>/join', () => {
     it('when a user joins a public channel, then they are a member (and joining again is harmless)', async () => {

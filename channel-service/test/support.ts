@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import nock from 'nock';
 import request from 'supertest';
 import { createLogger } from '@canaduck/logging';
 import {
@@ -123,6 +124,21 @@ export function useApp(kind: TestDbKind): TestApp {
     Object.assign(t, await startApp(kind));
   });
   afterAll(async () => t.close());
+  return t;
+}
+
+/**
+ * useApp for suites that answer for user-service with nock: only local sockets may connect (a
+ * call no fake answers fails at once instead of going out), and each test's fakes go with it.
+ */
+export function useAppWithFakeUserService(kind: TestDbKind): TestApp {
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  });
+  const t = useApp(kind);
+  afterAll(() => nock.enableNetConnect());
+  afterEach(() => nock.cleanAll());
   return t;
 }
 

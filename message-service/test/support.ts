@@ -15,6 +15,7 @@ import {
   testServiceKeys,
 } from '@canaduck/testing';
 import type { Express } from 'express';
+import type { Knex } from '@canaduck/db';
 import { decideChannelAccess, type ChannelAccess } from '@canaduck/contracts';
 import type { ServiceGuards } from '@canaduck/service-kit';
 import { loadConfig } from '@canaduck/config';
@@ -210,4 +211,22 @@ export function useWorldApp(kind: TestDbKind, o: StartOptions = {}): WorldApp {
   });
   const post = (who: string, body: object) => request(t.app).post('/msg').set('Authorization', bearer(who)).send(body).expect(201);
   return { world, t, post };
+}
+
+/**
+ * The SQL run on `knex` while `during` runs, without the event sequencer's own passes
+ * (outbox_events, in their transactions): they run beside any request.
+ */
+export async function queriesDuring(knex: Knex, during: () => Promise<void>): Promise<string[]> {
+  const queries: string[] = [];
+  const listen = (q: { sql: string }) => {
+    if (!/outbox_events|^(BEGIN|COMMIT|ROLLBACK)/i.test(q.sql)) queries.push(q.sql);
+  };
+  knex.on('query', listen);
+  try {
+    await during();
+  } finally {
+    knex.removeListener('query', listen);
+  }
+  return queries;
 }

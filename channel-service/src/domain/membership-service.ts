@@ -1,15 +1,11 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '@canaduck/errors';
-import { audit, type Logger } from '@canaduck/logging';
-import type { Knex, Transactor } from '@canaduck/db';
+import { audit } from '@canaduck/logging';
+import type { Knex } from '@canaduck/db';
 import { pseudoKey } from '@canaduck/service-kit';
 import type { UserClient } from '../clients/user-client';
-import type { BanRepository } from '../repositories/ban-repository';
-import type { ChannelRepository } from '../repositories/channel-repository';
-import type { InviteRepository } from '../repositories/invite-repository';
-import type { MemberRepository } from '../repositories/member-repository';
 import { type Actor, isOwner, requireOwner, requireStaff } from './channel-policy';
-import type { ChannelEvents } from './channel-events';
 import { ChannelLookup } from './channel-lookup';
+import type { ChannelServiceDeps } from './channel-service';
 
 export interface Result {
   result: string;
@@ -19,17 +15,10 @@ function notMember(pseudo: string, channel: string): NotFoundError {
   return new NotFoundError(`${pseudo} is not a member of #${channel}`, 'not_member');
 }
 
-export interface MembershipServiceDeps {
-  channels: ChannelRepository;
-  members: MemberRepository;
-  invites: InviteRepository;
-  bans: BanRepository;
+/** ChannelService's repositories, events, database and clock, plus user-service for invitations. */
+export interface MembershipServiceDeps extends ChannelServiceDeps {
   /** user-service: an invitation names a registered user. */
   users: UserClient;
-  events: ChannelEvents;
-  db: Transactor;
-  logger: Logger;
-  now: () => number;
 }
 
 /** Membership and local moderation: join, part, invite, ban, kick, moderators. */

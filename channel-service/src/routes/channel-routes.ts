@@ -1,9 +1,8 @@
 import { Router } from 'express';
-import { requireAuth } from '@canaduck/auth';
 import { BadRequestError } from '@canaduck/errors';
-import { parseInput, parsePaging, single } from '@canaduck/service-kit';
+import { parsePaging, single } from '@canaduck/service-kit';
 import type { ChannelService } from '../domain/channel-service';
-import { actorOf, optionalActor, param } from './route-helpers';
+import { actorOf, optionalActor, param, type Refusals, userRouteMounter } from './route-helpers';
 import {
   channelNameParams,
   channelSearchSchema,
@@ -24,9 +23,12 @@ export interface ChannelRoutesDeps extends RouteDocs {
 /** Public channel routes; app.ts runs `authenticate` (optional token) before them. */
 export function channelRoutes({ channels, docs, answers }: ChannelRoutesDeps): Router {
   const r = Router();
+  const route = userRouteMounter(r, docs);
   const config = (description: string) => ({ description, schema: answers.channelConfig });
   const unknown = 'unknown channel';
   const hidden = 'unknown channel, or a secret one the caller is not a member of';
+  /** What every settings change answers beside its own refusals. */
+  const updated = { 200: config('the updated config'), 404: unknown };
 
   docs.route({
     method: 'get',
@@ -43,24 +45,16 @@ export function channelRoutes({ channels, docs, answers }: ChannelRoutesDeps): R
     res.json(await channels.listPublic(q.data?.replace(/^#/, '').toLowerCase(), paging));
   });
 
-  docs.route({
-    method: 'post',
-    path: '/channel',
-    summary: 'Create a channel; the caller becomes its owner and first member',
-    auth: 'user',
-    body: createChannelBody,
-    responses: {
-      201: config('created'),
-      400: 'missing name or wrong type',
-      401: 'no or bad token',
-      409: 'the name is taken',
-      422: 'invalid name or topic',
+  route(
+    {
+      method: 'post',
+      path: '/channel',
+      summary: 'Create a channel; the caller becomes its owner and first member',
+      body: createChannelBody,
+      responses: { 201: config('created'), 400: 'missing name or wrong type', 409: 'the name is taken', 422: 'invalid name or topic' },
     },
-  });
-  r.post('/channel', requireAuth(), async (req, res) => {
-    const body = parseInput(createChannelBody, req.body);
-    res.status(201).json(await channels.create(actorOf(req), body));
-  });
+    (req, body) => channels.create(actorOf(req), body),
+  );
 
   const readResponses = {
     200: config('config'),
@@ -107,88 +101,63 @@ export function channelRoutes({ channels, docs, answers }: ChannelRoutesDeps): R
     res.json(await channels.users(param(req, 'name'), optionalActor(req), paging));
   });
 
-  docs.route({
-    method: 'patch',
-    path: '/channel/:name',
-    summary: 'Change topic, modes and/or privacy at once (checked before anything is written)',
-    auth: 'user',
-    params: channelNameParams,
-    body: patchChannelBody,
-    responses: {
-      200: config('the updated config'),
-      400: 'no field given, or a field of the wrong type',
-      401: 'no or bad token',
-      403: 'modes: not owner/moderator; topic: not owner/moderator under +t, not a member without it',
-      404: unknown,
-      422: 'topic too long, bad mode string (unknown letter...)',
+  route(
+    {
+      method: 'patch',
+      path: '/channel/:name',
+      summary: 'Change topic, modes and/or privacy at once (checked before anything is written)',
+      params: channelNameParams,
+      body: patchChannelBody,
+      responses: {
+        ...updated,
+        400: 'no field given, or a field of the wrong type',
+        403: 'modes: not owner/moderator; topic: not owner/moderator under +t, not a member without it',
+        422: 'topic too long, bad mode string (unknown letter...)',
+      },
     },
+    async (req, body) => {
+      if (body.topic === undefined && body.mode === undefined && body.private === undefined) {
+        throw new BadRequestError('nothing to change: give topic, mode and/or private', 'invalid_input');
+      }
+      return channels.updateSettings(param(req, 'name'), actorOf(req), body);
+    },
+  );
+
+  /** POST /topic and /mode: one setting of the PATCH above, for clients that change one at a time. */
+  const oneSetting = (setting: 'topic' | 'mode', body: typeof topicBody | typeof modeBody, summary: string, refusals: Refusals) =>
+    route(
+      {
+        method: 'post',
+        path: `/channel/:name/${setting}`,
+        summary,
+        params: channelNameParams,
+        body,
+        responses: { ...updated, ...refusals },
+      },
+      // The body is a one-field SettingsChange (zod drops any other field).
+      (req, change) => channels.updateSettings(param(req, 'name'), actorOf(req), change),
+    );
+  oneSetting('topic', topicBody, 'Change the topic (owner/moderators under +t, any member without it)', {
+    400: 'topic missing or not a string',
+    403: 'not allowed to change the topic',
+    422: 'more than 300 characters, or control characters',
   });
-  r.patch('/channel/:name', requireAuth(), async (req, res) => {
-    const body = parseInput(patchChannelBody, req.body);
-    if (body.topic === undefined && body.mode === undefined && body.private === undefined) {
-      throw new BadRequestError('nothing to change: give topic, mode and/or private', 'invalid_input');
-    }
-    res.json(await channels.updateSettings(param(req, 'name'), actorOf(req), body));
+  oneSetting('mode', modeBody, 'Change modes in IRC syntax ("+rt", "+r-i", "-t+s"); letters i, n, r, s, t', {
+    400: 'mode missing or not a string',
+    403: 'not the owner, a moderator or an admin',
+    422: 'unknown letter, no leading + or -, a sign without a letter, empty',
   });
 
-  docs.route({
-    method: 'post',
-    path: '/channel/:name/topic',
-    summary: 'Change the topic (owner/moderators under +t, any member without it)',
-    auth: 'user',
-    params: channelNameParams,
-    body: topicBody,
-    responses: {
-      200: config('the updated config'),
-      400: 'topic missing or not a string',
-      401: 'no or bad token',
-      403: 'not allowed to change the topic',
-      404: unknown,
-      422: 'more than 300 characters, or control characters',
+  route(
+    {
+      method: 'delete',
+      path: '/channel/:name',
+      summary: 'Delete the channel with its members, invitations and bans (owner or admin)',
+      params: channelNameParams,
+      responses: { 200: { description: 'deleted', schema: answers.result }, 403: 'not the owner (nor an admin)', 404: unknown },
     },
-  });
-  r.post('/channel/:name/topic', requireAuth(), async (req, res) => {
-    const body = parseInput(topicBody, req.body);
-    res.json(await channels.updateSettings(param(req, 'name'), actorOf(req), { topic: body.topic }));
-  });
-
-  docs.route({
-    method: 'post',
-    path: '/channel/:name/mode',
-    summary: 'Change modes in IRC syntax ("+rt", "+r-i", "-t+s"); letters i, n, r, s, t',
-    auth: 'user',
-    params: channelNameParams,
-    body: modeBody,
-    responses: {
-      200: config('the updated config'),
-      400: 'mode missing or not a string',
-      401: 'no or bad token',
-      403: 'not the owner, a moderator or an admin',
-      404: unknown,
-      422: 'unknown letter, no leading + or -, a sign without a letter, empty',
-    },
-  });
-  r.post('/channel/:name/mode', requireAuth(), async (req, res) => {
-    const body = parseInput(modeBody, req.body);
-    res.json(await channels.updateSettings(param(req, 'name'), actorOf(req), { mode: body.mode }));
-  });
-
-  docs.route({
-    method: 'delete',
-    path: '/channel/:name',
-    summary: 'Delete the channel with its members, invitations and bans (owner or admin)',
-    auth: 'user',
-    params: channelNameParams,
-    responses: {
-      200: { description: 'deleted', schema: answers.result },
-      401: 'no or bad token',
-      403: 'not the owner (nor an admin)',
-      404: unknown,
-    },
-  });
-  r.delete('/channel/:name', requireAuth(), async (req, res) => {
-    res.json(await channels.remove(param(req, 'name'), actorOf(req)));
-  });
+    (req) => channels.remove(param(req, 'name'), actorOf(req)),
+  );
 
   return r;
 }

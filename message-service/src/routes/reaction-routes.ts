@@ -3,7 +3,7 @@ import { type ApiDocs, parseInput, parsePaging, parseQuery, single } from '@cana
 import type { IdempotencyService } from '../domain/idempotency-service';
 import type { MessageService } from '../domain/message-service';
 import type { ReactionService } from '../domain/reaction-service';
-import { actorOf, idempotencyKey, idFrom } from './route-helpers';
+import { actorOf, idempotencyKey, idFrom, userRouteMounter } from './route-helpers';
 import { type AnswerSchemas, channelQuery, idParams, pagingQuery, reactionSchema } from './schemas';
 
 export interface ReactionRoutesDeps {
@@ -26,96 +26,95 @@ function reactionInput(req: Request): unknown {
 /** Reactions and pins. */
 export function reactionRoutes({ reactions, messages, idempotency, docs, answers }: ReactionRoutesDeps): Router {
   const router = Router();
-  const refused = {
-    401: 'No or invalid token',
-    403: "The caller may not read the message's channel",
-  };
+  const route = userRouteMounter(router, docs);
+  /** What adding and removing a reaction both refuse beside their own 400 and 404. */
+  const reactionRefusals = { 403: "The caller may not read the message's channel", 422: 'Not exactly one emoji' };
 
-  docs.route({
-    method: 'post',
-    path: '/msg/reaction',
-    summary: 'React to a message with one emoji; adding the same reaction again changes nothing (200)',
-    auth: 'user',
-    body: reactionSchema,
-    responses: {
-      201: { description: 'Reaction added; the message with its reactions', schema: answers.message },
-      200: { description: 'The reaction was already there; the message, unchanged', schema: answers.message },
-      400: 'Missing message_id or emoji, wrong types',
-      ...refused,
-      404: 'Unknown message',
-      422: 'Not exactly one emoji',
+  route(
+    {
+      method: 'post',
+      path: '/msg/reaction',
+      summary: 'React to a message with one emoji; adding the same reaction again changes nothing (200)',
+      body: reactionSchema,
+      responses: {
+        201: { description: 'Reaction added; the message with its reactions', schema: answers.message },
+        200: { description: 'The reaction was already there; the message, unchanged', schema: answers.message },
+        400: 'Missing message_id or emoji, wrong types',
+        404: 'Unknown message',
+        ...reactionRefusals,
+      },
     },
-  });
-  router.post('/msg/reaction', async (req, res) => {
-    const body = parseInput(reactionSchema, req.body);
-    const answer = await idempotency.run(actorOf(req), 'POST /msg/reaction', idempotencyKey(req), body, async () => {
-      const { created, message } = await reactions.react(actorOf(req), body.message_id, body.emoji);
-      return { status: created ? 201 : 200, body: message };
-    });
-    res.status(answer.status).json(answer.body);
-  });
+    async (req, res) => {
+      const body = parseInput(reactionSchema, req.body);
+      const answer = await idempotency.run(actorOf(req), 'POST /msg/reaction', idempotencyKey(req), body, async () => {
+        const { created, message } = await reactions.react(actorOf(req), body.message_id, body.emoji);
+        return { status: created ? 201 : 200, body: message };
+      });
+      res.status(answer.status).json(answer.body);
+    },
+  );
 
-  docs.route({
-    method: 'delete',
-    path: '/msg/reaction',
-    summary: "Remove one's reaction (fields in the JSON body or the query string)",
-    auth: 'user',
-    query: reactionSchema.partial(),
-    responses: {
-      200: { description: 'The message without that reaction', schema: answers.message },
-      400: 'Missing message_id or emoji',
-      ...refused,
-      404: 'Unknown message, or no such reaction of the caller',
-      422: 'Not exactly one emoji',
+  route(
+    {
+      method: 'delete',
+      path: '/msg/reaction',
+      summary: "Remove one's reaction (fields in the JSON body or the query string)",
+      query: reactionSchema.partial(),
+      responses: {
+        200: { description: 'The message without that reaction', schema: answers.message },
+        400: 'Missing message_id or emoji',
+        404: 'Unknown message, or no such reaction of the caller',
+        ...reactionRefusals,
+      },
     },
-  });
-  router.delete('/msg/reaction', async (req, res) => {
-    const input = parseInput(reactionSchema, reactionInput(req));
-    res.json(await reactions.unreact(actorOf(req), input.message_id, input.emoji));
-  });
+    async (req, res) => {
+      const input = parseInput(reactionSchema, reactionInput(req));
+      res.json(await reactions.unreact(actorOf(req), input.message_id, input.emoji));
+    },
+  );
 
-  docs.route({
-    method: 'get',
-    path: '/msg/pinned',
-    summary: "A channel's pinned messages, most recently pinned first",
-    auth: 'user',
-    query: channelQuery.merge(pagingQuery),
-    responses: {
-      200: { description: 'A page of pinned messages', schema: answers.messageList },
-      400: 'Missing channel, bad paging',
-      401: 'No or invalid token',
-      403: 'A channel the caller may not read',
-      404: 'Unknown channel',
+  route(
+    {
+      method: 'get',
+      path: '/msg/pinned',
+      summary: "A channel's pinned messages, most recently pinned first",
+      query: channelQuery.merge(pagingQuery),
+      responses: {
+        200: { description: 'A page of pinned messages', schema: answers.messageList },
+        400: 'Missing channel, bad paging',
+        403: 'A channel the caller may not read',
+        404: 'Unknown channel',
+      },
     },
-  });
-  router.get('/msg/pinned', async (req, res) => {
-    const { channel } = parseQuery(channelQuery, req.query);
-    const { offset, limit } = parsePaging(req.query);
-    res.json(await messages.pinned(actorOf(req), channel, offset, limit));
-  });
+    async (req, res) => {
+      const { channel } = parseQuery(channelQuery, req.query);
+      const { offset, limit } = parsePaging(req.query);
+      res.json(await messages.pinned(actorOf(req), channel, offset, limit));
+    },
+  );
 
   for (const [method, pinned] of [
     ['post', true],
     ['delete', false],
   ] as const) {
-    docs.route({
-      method,
-      path: '/msg/:id/pin',
-      summary: `${pinned ? 'Pin' : 'Unpin'} a channel message (channel owner, moderators, admins)${pinned ? '; pinning twice changes nothing' : ''}`,
-      auth: 'user',
-      params: idParams,
-      responses: {
-        200: { description: `The message, ${pinned ? 'pinned' : 'unpinned'}`, schema: answers.message },
-        400: 'Bad id',
-        401: 'No or invalid token',
-        403: 'Not the owner, a moderator or an admin',
-        404: 'Unknown message',
-        422: 'A private message cannot be pinned',
+    route(
+      {
+        method,
+        path: '/msg/:id/pin',
+        summary: `${pinned ? 'Pin' : 'Unpin'} a channel message (channel owner, moderators, admins)${pinned ? '; pinning twice changes nothing' : ''}`,
+        params: idParams,
+        responses: {
+          200: { description: `The message, ${pinned ? 'pinned' : 'unpinned'}`, schema: answers.message },
+          400: 'Bad id',
+          403: 'Not the owner, a moderator or an admin',
+          404: 'Unknown message',
+          422: 'A private message cannot be pinned',
+        },
       },
-    });
-    router[method]('/msg/:id/pin', async (req, res) => {
-      res.json(await reactions.setPinned(actorOf(req), idFrom(req.params.id), pinned));
-    });
+      async (req, res) => {
+        res.json(await reactions.setPinned(actorOf(req), idFrom(req.params.id), pinned));
+      },
+    );
   }
 
   return router;
