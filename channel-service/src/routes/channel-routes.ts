@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { BadRequestError } from '@canaduck/errors';
 import { parsePaging, single } from '@canaduck/service-kit';
 import type { ChannelService } from '../domain/channel-service';
-import { actorOf, optionalActor, param, type Refusals, userRouteMounter } from './route-helpers';
+import { actorOf, optionalActor, param, type Refusals, writeRouteMounter } from './route-helpers';
 import {
   channelNameParams,
   channelSearchSchema,
@@ -23,7 +23,7 @@ export interface ChannelRoutesDeps extends RouteDocs {
 /** Public channel routes; app.ts runs `authenticate` (optional token) before them. */
 export function channelRoutes({ channels, docs, answers }: ChannelRoutesDeps): Router {
   const r = Router();
-  const route = userRouteMounter(r, docs);
+  const route = writeRouteMounter(r, docs);
   const config = (description: string) => ({ description, schema: answers.channelConfig });
   const unknown = 'unknown channel';
   const hidden = 'unknown channel, or a secret one the caller is not a member of';

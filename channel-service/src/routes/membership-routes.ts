@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { MembershipService } from '../domain/membership-service';
-import { actorOf, param, type Refusals, requestId, userRouteMounter } from './route-helpers';
+import { actorOf, param, type Refusals, requestId, writeRouteMounter } from './route-helpers';
 import { channelNameParams, channelPseudoParams, pseudoBody, pseudoReasonBody, type RouteDocs } from './schemas';
 
 export interface MembershipRoutesDeps extends RouteDocs {
@@ -16,7 +16,7 @@ interface About {
 /** Membership and local moderation; every route needs a user token. */
 export function membershipRoutes({ membership, docs, answers }: MembershipRoutesDeps): Router {
   const r = Router();
-  const route = userRouteMounter(r, docs);
+  const route = writeRouteMounter(r, docs);
   const done = { description: 'done', schema: answers.result };
   const pseudoAnswers = { 200: done, 400: 'pseudo missing or not a string', 422: 'invalid pseudo' };
 

@@ -1,8 +1,15 @@
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
-import { hasRole, requireAuth } from '@canaduck/auth';
+import { hasRole } from '@canaduck/auth';
 import { UnauthorizedError } from '@canaduck/errors';
-import { type ApiDocs, type DocRoute, parseInput, pseudoKey, single } from '@canaduck/service-kit';
+import {
+  answering,
+  type ApiDocs,
+  pseudoKey,
+  single,
+  userRouteMounter as sharedUserRouteMounter,
+  type UserRouteSpec,
+} from '@canaduck/service-kit';
 import type { Actor } from '../domain/channel-policy';
 
 /** The caller of a write route (requireAuth ran before). */
@@ -28,30 +35,15 @@ export function param(req: Request, name: string): string {
 /** What a route documents beside its success answer and the shared 401: its refusals, by status. */
 export type Refusals = Record<number, string>;
 
-/** A write route's document; its `body` schema is also what the route validates the body with. */
-export type UserRouteSpec<B extends z.ZodTypeAny> = Omit<DocRoute, 'auth' | 'body'> & { body?: B };
-
 /**
- * Mounts write routes (a user token required) the one way, from their document, so the two never
- * disagree: guarded by requireAuth as the `user` route it documents (with the shared 401 answer),
- * the body validated with the schema it documents, and answered with the one 2xx status it
- * documents. `answer` only calls the domain; what it returns is the JSON answer.
+ * Write routes (a user token required) declared once from their document: service-kit's
+ * userRouteMounter documents and guards them, and `answering` validates the body with the
+ * documented schema and sends the documented 2xx status. `answer` only calls the domain.
  */
-export function userRouteMounter(router: Router, docs: ApiDocs) {
+export function writeRouteMounter(router: Router, docs: ApiDocs) {
+  const mount = sharedUserRouteMounter({ router, docs });
   return <B extends z.ZodTypeAny = z.ZodUnknown>(
     spec: UserRouteSpec<B>,
     answer: (req: Request, body: z.infer<B>) => Promise<unknown>,
-  ): void => {
-    const successes = Object.keys(spec.responses).filter((status) => status.startsWith('2'));
-    // A second success status could not be told apart here: fail at start-up, not per call.
-    if (successes.length !== 1) {
-      throw new Error(`${spec.method.toUpperCase()} ${spec.path} documents ${successes.length} success statuses, not one`);
-    }
-    const status = Number(successes[0]);
-    docs.route({ ...spec, auth: 'user', responses: { 401: 'no or bad token', ...spec.responses } });
-    router[spec.method](spec.path, requireAuth(), async (req, res) => {
-      const body: z.infer<B> = spec.body ? parseInput(spec.body, req.body) : undefined;
-      res.status(status).json(await answer(req, body));
-    });
-  };
+  ): void => mount(spec, answering(spec, answer));
 }

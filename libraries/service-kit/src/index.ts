@@ -7,4 +7,4 @@ export * from './run-service';
 export * from './availability';
 export * from './api-docs';
 export * from './metrics';
-export * from './internal-routes';
+export * from './route-mounters';

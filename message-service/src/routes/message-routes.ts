@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
 import { BadRequestError } from '@canaduck/errors';
-import { type ApiDocs, parseInput, parsePaging, parseQuery } from '@canaduck/service-kit';
+import { type ApiDocs, parseInput, parsePaging, parseQuery, userRouteMounter } from '@canaduck/service-kit';
 import type { IdempotencyService } from '../domain/idempotency-service';
 import type { MessagePage, MessageService } from '../domain/message-service';
-import { actorOf, idempotencyKey, idFrom, pageFrom, userRouteMounter } from './route-helpers';
+import { actorOf, idempotencyKey, idFrom, pageFrom } from './route-helpers';
 import { type AnswerSchemas, channelQuery, cursorQuery, editSchema, idParams, pagingQuery, postSchema, privateQuery } from './schemas';
 
 export interface MessageRoutesDeps {
@@ -23,7 +23,7 @@ export function readChannelPage(messages: MessageService, req: Request, query: R
 /** Posting, reading, editing and deleting messages (/msg behind a user token, see app.ts). */
 export function messageRoutes({ messages, idempotency, docs, answers }: MessageRoutesDeps): Router {
   const router = Router();
-  const route = userRouteMounter(router, docs);
+  const route = userRouteMounter({ router, docs });
   const messagePage = { description: 'A page of messages', schema: answers.messagePage };
 
   route(

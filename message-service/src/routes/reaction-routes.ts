@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
-import { type ApiDocs, parseInput, parsePaging, parseQuery, single } from '@canaduck/service-kit';
+import { type ApiDocs, parseInput, parsePaging, parseQuery, single, userRouteMounter } from '@canaduck/service-kit';
 import type { IdempotencyService } from '../domain/idempotency-service';
 import type { MessageService } from '../domain/message-service';
 import type { ReactionService } from '../domain/reaction-service';
-import { actorOf, idempotencyKey, idFrom, userRouteMounter } from './route-helpers';
+import { actorOf, idempotencyKey, idFrom } from './route-helpers';
 import { type AnswerSchemas, channelQuery, idParams, pagingQuery, reactionSchema } from './schemas';
 
 export interface ReactionRoutesDeps {
@@ -26,7 +26,7 @@ function reactionInput(req: Request): unknown {
 /** Reactions and pins. */
 export function reactionRoutes({ reactions, messages, idempotency, docs, answers }: ReactionRoutesDeps): Router {
   const router = Router();
-  const route = userRouteMounter(router, docs);
+  const route = userRouteMounter({ router, docs });
   /** What adding and removing a reaction both refuse beside their own 400 and 404. */
   const reactionRefusals = { 403: "The caller may not read the message's channel", 422: 'Not exactly one emoji' };
 

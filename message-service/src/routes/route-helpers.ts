@@ -1,7 +1,7 @@
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request } from 'express';
 import { hasRole } from '@canaduck/auth';
 import { BadRequestError, UnauthorizedError } from '@canaduck/errors';
-import { type ApiDocs, type DocRoute, parsePaging, single } from '@canaduck/service-kit';
+import { parsePaging, single } from '@canaduck/service-kit';
 import emojiRegex from 'emoji-regex';
 import type { Actor } from '../domain/access-policy';
 import type { PageQuery } from '../repositories/message-repository';
@@ -41,17 +41,4 @@ export function isSingleEmoji(s: string): boolean {
 export function idempotencyKey(req: Request): string | undefined {
   const v = req.headers['idempotency-key'];
   return typeof v === 'string' ? v : undefined;
-}
-
-/**
- * Mounts a /msg route documented the one way: a `user` route with the shared 401 answer. app.ts
- * checks the token once for all of /msg, so a path outside it would be documented as guarded
- * without being so: that fails at start-up.
- */
-export function userRouteMounter(router: Router, docs: ApiDocs) {
-  return (spec: Omit<DocRoute, 'auth'>, handler: RequestHandler): void => {
-    if (!/^\/msg(\/|$)/.test(spec.path)) throw new Error(`${spec.path} is outside /msg, where app.ts checks the user token`);
-    docs.route({ ...spec, auth: 'user', responses: { 401: 'No or invalid token', ...spec.responses } });
-    router[spec.method](spec.path, handler);
-  };
 }

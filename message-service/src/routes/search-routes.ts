@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { type ApiDocs, parseQuery } from '@canaduck/service-kit';
+import { type ApiDocs, parseQuery, userRouteMounter } from '@canaduck/service-kit';
 import type { SearchService } from '../domain/search-service';
-import { actorOf, pageFrom, userRouteMounter } from './route-helpers';
+import { actorOf, pageFrom } from './route-helpers';
 import { type AnswerSchemas, cursorQuery, searchQuery } from './schemas';
 
 export interface SearchRoutesDeps {
@@ -12,7 +12,7 @@ export interface SearchRoutesDeps {
 
 export function searchRoutes({ search, docs, answers }: SearchRoutesDeps): Router {
   const router = Router();
-  const route = userRouteMounter(router, docs);
+  const route = userRouteMounter({ router, docs });
 
   route(
     {

@@ -1,8 +1,12 @@
 import express, { Router } from 'express';
 import request from 'supertest';
+import { z } from 'zod';
+import { authenticate } from '@canaduck/auth';
 import { errorMiddleware } from '@canaduck/errors';
-import { ApiDocs, internalRouteMounter } from '@canaduck/service-kit';
-import { serviceBearer, testServiceKeys } from '@canaduck/testing';
+import { answering, ApiDocs, internalRouteMounter, userRouteMounter } from '@canaduck/service-kit';
+import { bearer, serviceBearer, testServiceKeys, testTokenSettings, uniqueName } from '@canaduck/testing';
+
+type Doc = { paths: Record<string, Record<string, { security?: unknown; responses: Record<string, { description: string }> }>> };
 
 const callers = { 'GET /internal/samples/:id': ['stats-service'] };
 
@@ -55,5 +59,46 @@ describe('internalRouteMounter', () => {
     expect(() =>
       route({ method: 'post', path: '/internal/samples', summary: 'x', responses: { 200: 'ok' } }, (_q, r) => void r.end()),
     ).toThrow('POST /internal/samples has no entry in INTERNAL_CALLERS');
+  });
+});
+
+describe('userRouteMounter and answering', () => {
+  function echoApp() {
+    const router = Router();
+    const docs = new ApiDocs();
+    const route = userRouteMounter({ router, docs });
+    const spec = {
+      method: 'post',
+      path: '/echo',
+      summary: 'echo',
+      body: z.object({ word: z.string().min(1) }),
+      responses: { 201: 'echoed' },
+    } as const;
+    route(
+      spec,
+      answering(spec, async (_req, echoed) => echoed),
+    );
+    return { app: express().use(express.json(), authenticate(testTokenSettings), router, errorMiddleware()), docs };
+  }
+
+  it('when a route is called, then the token and the documented body schema are checked first, and it answers with the documented status', async () => {
+    const { app } = echoApp();
+    const who = bearer(uniqueName('echo'));
+    expect((await request(app).post('/echo').send({ word: 'coin' })).status).toBe(401);
+    expect((await request(app).post('/echo').set('Authorization', who).send({ word: 3 })).status).toBe(400);
+    expect((await request(app).post('/echo').set('Authorization', who).send({ word: '' })).status).toBe(422);
+    const res = await request(app).post('/echo').set('Authorization', who).send({ word: 'coin', extra: true });
+    expect([res.status, res.body]).toEqual([201, { word: 'coin' }]);
+  });
+
+  it('when a route is mounted, then it is documented as a user route with the shared 401 beside its own answers', () => {
+    const operation = (echoApp().docs.document({ title: 't', description: 'd' }) as Doc).paths['/echo'].post;
+    expect(operation.security).toEqual([{ bearerAuth: [] }]);
+    expect(Object.keys(operation.responses)).toEqual(['201', '401']);
+  });
+
+  it('when a route documents two success statuses, then answering fails at start-up', () => {
+    const spec = { method: 'post', path: '/channel/:name/both', summary: 'x', responses: { 200: 'kept', 201: 'made' } } as const;
+    expect(() => answering(spec, async () => ({}))).toThrow('POST /channel/:name/both documents 2 success statuses, not one');
   });
 });
