@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { JetStreamSource, type Link } from './jetstream-source';
+import { JetStreamSource } from './jetstream-source';
+import type { Link } from './nats-link';
 import { natsStreamName } from './nats-names';
 import { runSubscription } from './subscription-loop';
 import type { EventLogger, EventSubscription, EventTransport } from './types';

@@ -16,15 +16,19 @@ export interface BatchSource {
   close?(): Promise<void>;
 }
 
+/** Waits `ms`, or less when `signal` aborts first (a stopping subscription does not wait out a delay). */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
+
 export function runSubscription(o: SubscribeOptions, source: BatchSource, logger: EventLogger): EventSubscription {
   const abort = new AbortController();
   let after = o.after;
   let failing = false;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+  const sleep = (ms: number) => sleepUnlessAborted(ms, abort.signal);
   const loop = (async () => {
     let backoff = 100;
     while (!abort.signal.aborted) {
