@@ -78,3 +78,26 @@ export function runSubscription(o: SubscribeOptions, source: BatchSource, logger
     },
   };
 }
+
+/**
+ * The subscriptions a transport runs: each one can be stopped on its own, and close() stops
+ * whatever is still running.
+ */
+export class RunningSubscriptions {
+  private readonly running = new Set<EventSubscription>();
+
+  add(sub: EventSubscription): EventSubscription {
+    this.running.add(sub);
+    return {
+      stop: async () => {
+        this.running.delete(sub);
+        await sub.stop();
+      },
+    };
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((sub) => sub.stop()));
+    this.running.clear();
+  }
+}
