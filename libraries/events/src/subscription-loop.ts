@@ -16,11 +16,20 @@ export interface BatchSource {
   close?(): Promise<void>;
 }
 
-/** Waits `ms`, or less when `signal` aborts first (a stopping subscription does not wait out a delay). */
+/**
+ * Waits `ms`, or less when `signal` aborts first (a stopping subscription does not wait out a
+ * delay). The abort listener goes when the wait ends: the signal lives as long as the subscription,
+ * and one left per retry or hold-back would pile up (MaxListenersExceededWarning, memory).
+ */
 export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
 
