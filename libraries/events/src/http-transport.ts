@@ -1,6 +1,6 @@
 import { ReplicaRing } from '@canaduck/http-client';
-import { runSubscription } from './subscription-loop';
-import type { EventLogger, ServiceAuth, EventSubscription, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
+import { RunningSubscriptions, runSubscription } from './subscription-loop';
+import type { EventLogger, ServiceAuth, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
 
 export interface HttpFeedTransportOptions {
   /** Base url of each source service (the feed is `<url>/internal/events`). */
@@ -26,7 +26,7 @@ class FeedHttpError extends Error {
 
 /** Embedded default: long-polls each service's GET /internal/events with a service token. */
 export function httpFeedTransport(o: HttpFeedTransportOptions): EventTransport {
-  const subscriptions = new Set<EventSubscription>();
+  const subscriptions = new RunningSubscriptions();
   const wait = o.waitSeconds ?? 20;
   return {
     kind: 'http',
@@ -65,17 +65,8 @@ export function httpFeedTransport(o: HttpFeedTransportOptions): EventTransport {
         },
         o.logger,
       );
-      subscriptions.add(sub);
-      return {
-        async stop() {
-          subscriptions.delete(sub);
-          await sub.stop();
-        },
-      };
+      return subscriptions.add(sub);
     },
-    async close() {
-      await Promise.all([...subscriptions].map((sub) => sub.stop()));
-      subscriptions.clear();
-    },
+    close: () => subscriptions.stopAll(),
   };
 }

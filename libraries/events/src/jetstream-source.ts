@@ -1,33 +1,12 @@
-import type { connect } from '@nats-io/transport-node';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiError,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { durableAckFloor } from './durable-consumer';
+import { HOLD_BACK_MS, oneEachInSeqOrder, orderBatch, type BatchOrderContext } from './jetstream-batch-order';
 import { NatsGaps } from './nats-gaps';
-import { msToNanos } from './nats-names';
-import type { BatchSource } from './subscription-loop';
+import type { Link } from './nats-link';
+import { sleepUnlessAborted, type BatchSource } from './subscription-loop';
 import type { ResyncInfo, StreamEvent, SubscribeOptions } from './types';
 
-type NatsConnection = Awaited<ReturnType<typeof connect>>;
-
-export interface Link {
-  nc: NatsConnection;
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  /** Counts reconnections: a restarted server has forgotten the ordered consumers made before. */
-  reconnects: number;
-}
-
 type Fetched = { events: StreamEvent[]; caughtUp: boolean } | { resync: ResyncInfo };
-
-const CONSUMER_NOT_FOUND = 10014;
-/** How long a batch held back for an earlier seq's redelivery waits before looking again. */
-const HOLD_BACK_MS = 50;
 
 /**
  * Messages arrive through consume() into a queue bounded by the batch size (the consumer pulls
@@ -35,6 +14,7 @@ const HOLD_BACK_MS = 50;
  * == event seq, so a message further than the seq after the last one handed over means missing
  * seqs: their scrubbed copies go out in their place, and seqs pruned by max_age answer a resync
  * (NatsGaps). The same check runs when the consumer starts, against the stream's first seq.
+ * Putting a batch in order (and holding it back for a redelivery) is jetstream-batch-order.ts.
  */
 export class JetStreamSource implements BatchSource {
   private messages: ConsumerMessages | undefined;
@@ -79,27 +59,19 @@ export class JetStreamSource implements BatchSource {
       await withTimeout(l.nc.flush(), 2000, 'NATS server does not answer');
       return { events: [], caughtUp: true };
     }
-    const taken = this.queue.splice(0, this.s.batchSize ?? 500).filter((m, i, all) => {
-      // A redelivered copy of a message already in this batch: ack it and keep one.
-      const copy = all.findIndex((x) => x.seq === m.seq) !== i;
-      if (copy && this.s.durableName) m.ack();
-      return !copy;
-    });
-    // Redeliveries (nak'd after a failed handler) may come back behind newer messages.
-    taken.sort((a, b) => a.seq - b.seq);
-    const batch = await this.inOrder(l, taken);
+    const taken = oneEachInSeqOrder(this.queue.splice(0, this.s.batchSize ?? 500), !!this.s.durableName);
+    const batch = await orderBatch(this.orderContext(l), this.fill.splice(0), this.position, taken);
+    this.queue.unshift(...batch.putBack);
     if ('lost' in batch) {
       // Durable: give back what is held so the server redelivers it after the resync.
       if (this.s.durableName) await this.nakHeld(l);
       await this.restart();
       return { resync: { service: this.s.service, firstAvailable: batch.lost + 1 } };
     }
+    this.position = batch.position;
     if (batch.events.length === 0) {
       // Held back until an earlier seq's redelivery arrives: wait a little rather than spin.
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, HOLD_BACK_MS);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
+      await sleepUnlessAborted(HOLD_BACK_MS, signal);
       return { events: [], caughtUp: false };
     }
     if (this.s.durableName) this.pendingAcks = batch.msgs;
@@ -107,37 +79,8 @@ export class JetStreamSource implements BatchSource {
     return { events: batch.events, caughtUp: this.startedAt >= this.lastAtStart && this.queue.length === 0 };
   }
 
-  /**
-   * The batch in seq order, missing seqs filled with their scrubbed copies. A loss stops the batch
-   * there: what comes before it goes out now, the rest goes back to the queue, and the fetch that
-   * meets the loss first answers the resync.
-   */
-  private async inOrder(l: Link, taken: JsMsg[]): Promise<{ events: StreamEvent[]; msgs: JsMsg[] } | { lost: number }> {
-    const events = this.fill.splice(0);
-    const msgs: JsMsg[] = [];
-    let position = this.position;
-    for (let i = 0; i < taken.length; i++) {
-      const m = taken[i];
-      if (m.seq > position + 1) {
-        const gap = await this.gaps.resolve(l.jsm, position + 1, m.seq - 1);
-        if (gap.lost !== undefined) {
-          this.queue.unshift(...taken.slice(i));
-          if (events.length === 0) return { lost: gap.lost };
-          break;
-        }
-        if (gap.pending !== undefined && this.s.durableName) {
-          // An earlier seq is still stored and will be redelivered: the rest waits for it, in order.
-          this.queue.unshift(...taken.slice(i));
-          break;
-        }
-        events.push(...gap.events);
-      }
-      events.push({ ...m.json<StreamEvent>(), seq: m.seq, service: this.s.service });
-      msgs.push(m);
-      position = Math.max(position, m.seq);
-    }
-    this.position = position;
-    return { events, msgs };
+  private orderContext(l: Link): BatchOrderContext {
+    return { gaps: this.gaps, jsm: l.jsm, service: this.s.service, durable: !!this.s.durableName };
   }
 
   async done(): Promise<void> {
@@ -197,7 +140,9 @@ export class JetStreamSource implements BatchSource {
     this.lastAtStart = last_seq;
     const firstAvailable = messages > 0 ? first_seq : last_seq + 1;
     const batch = this.s.batchSize ?? 500;
-    const base = this.s.durableName ? Math.max(this.resyncedTo, await this.durableFloor(l, after, batch)) : after;
+    const base = this.s.durableName
+      ? Math.max(this.resyncedTo, await durableAckFloor(l.jsm, this.stream, this.s.durableName, after, batch))
+      : after;
     this.position = base;
     if (base + 1 < firstAvailable && last_seq > base) {
       const gap = await this.gaps.resolve(l.jsm, base + 1, firstAvailable - 1);
@@ -217,32 +162,6 @@ export class JetStreamSource implements BatchSource {
     });
     this.startedAt = after;
     return undefined;
-  }
-
-  /**
-   * The seq the durable consumer has acked through (it is created at after + 1 when missing).
-   * The server moves a consumer past pruned messages without a word once it pulls again, so the
-   * floor is read before consuming.
-   */
-  private async durableFloor(l: Link, after: number, batch: number): Promise<number> {
-    const name = this.s.durableName!;
-    try {
-      const info = await l.jsm.consumers.info(this.stream, name);
-      // Nothing acked yet: the floor is just before where the consumer was made to start.
-      return info.ack_floor.consumer_seq > 0 ? info.ack_floor.stream_seq : Math.max(0, (info.config.opt_start_seq ?? 1) - 1);
-    } catch (err) {
-      if (!(err instanceof JetStreamApiError) || err.code !== CONSUMER_NOT_FOUND) throw err;
-      await l.jsm.consumers.add(this.stream, {
-        durable_name: name,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: after + 1,
-        ack_wait: msToNanos(30_000),
-        // No more in flight than one batch: a redelivery can never overtake newer events.
-        max_ack_pending: batch,
-      });
-      return after;
-    }
   }
 
   private waitForMessages(signal: AbortSignal): Promise<void> {

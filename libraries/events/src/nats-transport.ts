@@ -1,9 +1,10 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { JetStreamSource, type Link } from './jetstream-source';
+import { JetStreamSource } from './jetstream-source';
+import type { Link } from './nats-link';
 import { natsStreamName } from './nats-names';
-import { runSubscription } from './subscription-loop';
-import type { EventLogger, EventSubscription, EventTransport } from './types';
+import { RunningSubscriptions, runSubscription } from './subscription-loop';
+import type { EventLogger, EventTransport } from './types';
 
 export interface NatsTransportOptions {
   url: string;
@@ -23,7 +24,7 @@ export interface NatsTransportOptions {
  */
 export function natsTransport(o: NatsTransportOptions): EventTransport {
   let link: Promise<Link> | undefined;
-  const subscriptions = new Set<EventSubscription>();
+  const subscriptions = new RunningSubscriptions();
   const getLink = () => {
     link ??= (async () => {
       const nc = await connect({ servers: o.url, name: 'canaduck-events-consumer', maxReconnectAttempts: -1 });
@@ -40,18 +41,10 @@ export function natsTransport(o: NatsTransportOptions): EventTransport {
     kind: 'nats',
     subscribe(s) {
       const source = new JetStreamSource(s, getLink, natsStreamName(s.service, o.namespace), o.namespace, o.idleMs ?? 1000);
-      const sub = runSubscription(s, source, o.logger);
-      subscriptions.add(sub);
-      return {
-        async stop() {
-          subscriptions.delete(sub);
-          await sub.stop();
-        },
-      };
+      return subscriptions.add(runSubscription(s, source, o.logger));
     },
     async close() {
-      await Promise.all([...subscriptions].map((sub) => sub.stop()));
-      subscriptions.clear();
+      await subscriptions.stopAll();
       const l = await link?.catch(() => undefined);
       link = undefined;
       await l?.nc.drain().catch(() => undefined);

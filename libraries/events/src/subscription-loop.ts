@@ -16,15 +16,28 @@ export interface BatchSource {
   close?(): Promise<void>;
 }
 
+/**
+ * Waits `ms`, or less when `signal` aborts first (a stopping subscription does not wait out a
+ * delay). The abort listener goes when the wait ends: the signal lives as long as the subscription,
+ * and one left per retry or hold-back would pile up (MaxListenersExceededWarning, memory).
+ */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export function runSubscription(o: SubscribeOptions, source: BatchSource, logger: EventLogger): EventSubscription {
   const abort = new AbortController();
   let after = o.after;
   let failing = false;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+  const sleep = (ms: number) => sleepUnlessAborted(ms, abort.signal);
   const loop = (async () => {
     let backoff = 100;
     while (!abort.signal.aborted) {
@@ -73,4 +86,27 @@ export function runSubscription(o: SubscribeOptions, source: BatchSource, logger
       await source.close?.();
     },
   };
+}
+
+/**
+ * The subscriptions a transport runs: each one can be stopped on its own, and close() stops
+ * whatever is still running.
+ */
+export class RunningSubscriptions {
+  private readonly running = new Set<EventSubscription>();
+
+  add(sub: EventSubscription): EventSubscription {
+    this.running.add(sub);
+    return {
+      stop: async () => {
+        this.running.delete(sub);
+        await sub.stop();
+      },
+    };
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((sub) => sub.stop()));
+    this.running.clear();
+  }
 }
