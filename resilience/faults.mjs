@@ -277,19 +277,8 @@ try {
   }
 
   // ---- slow dependency: channel-service behind a delaying proxy ------------------
-  if (wanted('slow')) {
-    await slowDependency({
-      tally,
-      run,
-      stack,
-      writer,
-      loadChannel,
-      writeOnce,
-      proxyPort: PROXY_PORT,
-      slowMessagePort: SLOW_MESSAGE_PORT,
-      timeoutMs: SLOW_TIMEOUT_MS,
-    });
-  }
+  const slowSetting = { proxyPort: PROXY_PORT, slowMessagePort: SLOW_MESSAGE_PORT, timeoutMs: SLOW_TIMEOUT_MS };
+  if (wanted('slow')) await slowDependency({ tally, run, stack, writer, loadChannel, writeOnce, ...slowSetting });
 
   // ---- database stop -------------------------------------------------------------
   if (wanted('db')) await databaseStop({ tally, run, direct, load, gw, writer, loadChannel, writeOnce, allRestarts, settle });

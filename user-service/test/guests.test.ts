@@ -7,13 +7,16 @@ const LEASE = { owner: 'door-a', lease_seconds: 60 };
 
 describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
   const svc = useService(kind);
-
-  it('when the door creates a guest, then 201 with a token, whois shows it online, and its password logs in', async () => {
-    const pseudo = uniqueName('Guest');
-    const res = await request(svc.app)
+  /** What the door sends for a new guest. */
+  const createGuest = (pseudo: string) =>
+    request(svc.app)
       .post('/internal/guests')
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo, password: GUEST_PASSWORD, ...LEASE });
+
+  it('when the door creates a guest, then 201 with a token, whois shows it online, and its password logs in', async () => {
+    const pseudo = uniqueName('Guest');
+    const res = await createGuest(pseudo);
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       token: expect.any(String),
@@ -30,49 +33,28 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
 
   it('when a guest asks for a registered or deleted pseudo, or one another guest holds, then 409 pseudo_taken', async () => {
     const user = await signedUp(svc.app);
-    const taken = await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo: user.pseudo.toUpperCase(), password: GUEST_PASSWORD, ...LEASE });
+    const taken = await createGuest(user.pseudo.toUpperCase());
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('pseudo_taken');
     await request(svc.app).delete(`/user/${user.pseudo}`).set('Authorization', user.auth).expect(200);
-    const deleted = await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo: user.pseudo, password: GUEST_PASSWORD, ...LEASE });
+    const deleted = await createGuest(user.pseudo);
     expect(deleted.status).toBe(409);
     const pseudo = uniqueName('Guest');
-    await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE })
-      .expect(201);
-    const twice = await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE });
+    await createGuest(pseudo).expect(201);
+    const twice = await createGuest(pseudo);
     expect(twice.status).toBe(409);
   });
 
   it('when the door deletes a guest, then whois is 404 and the pseudo is free again; a registered account is never deleted this way', async () => {
     const pseudo = uniqueName('Guest');
-    await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE })
-      .expect(201);
+    await createGuest(pseudo).expect(201);
     const res = await request(svc.app)
       .delete(`/internal/guests/${pseudo}`)
       .set('Authorization', serviceBearer('irc-service', 'user-service'));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: `guest ${pseudo} deleted` });
     expect((await request(svc.app).get(`/whois/${pseudo}`)).status).toBe(404);
-    await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: GUEST_PASSWORD, ...LEASE })
-      .expect(201);
+    await createGuest(pseudo).expect(201);
 
     const user = await signedUp(svc.app);
     const refused = await request(svc.app)
@@ -90,10 +72,7 @@ describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {
       .set('Authorization', serviceBearer('irc-service', 'user-service'))
       .send({ pseudo: uniqueName('g'), password: GUEST_PASSWORD });
     expect(noLease.status).toBe(400);
-    const bad = await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo: '1bad', password: GUEST_PASSWORD, ...LEASE });
+    const bad = await createGuest('1bad');
     expect(bad.status).toBe(422);
     const short = await request(svc.app)
       .post('/internal/guests')
