@@ -49,7 +49,7 @@ export function createClients(o: {
     natsUrl: o.settings.natsUrl,
     natsNamespace: o.settings.natsNamespace,
     urls: { message: o.config.MESSAGE_SERVICE_URL, channel: o.config.CHANNEL_SERVICE_URL, user: o.config.USER_SERVICE_URL },
-    serviceAuth: (callee) => o.serviceTokens.get(callee),
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
     waitSeconds: o.settings.feedWaitSeconds,
   });

@@ -1,6 +1,6 @@
 import { httpFeedTransport } from './http-transport';
 import { natsTransport } from './nats-transport';
-import type { EventLogger, EventTransport, ServiceAuth, SourceService } from './types';
+import type { EventLogger, EventTransport, ServiceTokenSource, SourceService } from './types';
 
 export interface CreateEventTransportOptions {
   /** NATS_URL: when set, JetStream; otherwise the services' HTTP feeds. */
@@ -8,7 +8,7 @@ export interface CreateEventTransportOptions {
   natsNamespace?: string;
   /** Base url of each source service (HTTP transport). */
   urls: Partial<Record<SourceService, string>>;
-  serviceAuth: ServiceAuth;
+  serviceTokens: ServiceTokenSource;
   logger: EventLogger;
   waitSeconds?: number;
 }
@@ -16,5 +16,5 @@ export interface CreateEventTransportOptions {
 /** Picks NATS JetStream when a url is given, else long-polls the HTTP feeds. */
 export function createEventTransport(o: CreateEventTransportOptions): EventTransport {
   if (o.natsUrl) return natsTransport({ url: o.natsUrl, namespace: o.natsNamespace, logger: o.logger });
-  return httpFeedTransport({ urls: o.urls, serviceAuth: o.serviceAuth, logger: o.logger, waitSeconds: o.waitSeconds });
+  return httpFeedTransport({ urls: o.urls, serviceTokens: o.serviceTokens, logger: o.logger, waitSeconds: o.waitSeconds });
 }

@@ -1,6 +1,6 @@
 import { ReplicaRing } from '@canaduck/http-client';
 import { RunningSubscriptions, runSubscription } from './subscription-loop';
-import type { EventLogger, ServiceAuth, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
+import type { EventLogger, ServiceTokenSource, EventTransport, FeedPage, SourceService, StreamEvent } from './types';
 
 export interface HttpFeedTransportOptions {
   /** Base url of each source service (the feed is `<url>/internal/events`). */
@@ -9,7 +9,7 @@ export interface HttpFeedTransportOptions {
    * A service token for the feed's service (`user-service`, ...), with or without `Bearer `,
    * asked for each request so it can be renewed.
    */
-  serviceAuth: ServiceAuth;
+  serviceTokens: ServiceTokenSource;
   logger: EventLogger;
   /** Long-poll wait per request (default 20 s). */
   waitSeconds?: number;
@@ -42,7 +42,7 @@ export function httpFeedTransport(o: HttpFeedTransportOptions): EventTransport {
         s,
         {
           async fetch(after, signal) {
-            const token = await o.serviceAuth(`${s.service}-service`);
+            const token = await o.serviceTokens.get(`${s.service}-service`);
             const url = `${replicas.items[replica]}/internal/events?after=${after}&limit=${limit}&wait=${wait}`;
             const res = await fetch(url, {
               headers: { authorization: token.startsWith('Bearer ') ? token : `Bearer ${token}` },

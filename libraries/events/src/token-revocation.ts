@@ -1,7 +1,7 @@
 import { TokenRevocation, type TokenStateLookup } from '@canaduck/auth';
 import { createEventTransport } from './create-transport';
 import { RevocationMap } from './revocation-map';
-import type { EventLogger, EventTransport } from './types';
+import type { EventLogger, EventTransport, ServiceTokenSource } from './types';
 
 /** Without contact with the user stream for this long, admin tokens are re-checked with user-service. */
 export const REVOCATION_STALE_AFTER_MS = 3000;
@@ -18,7 +18,7 @@ export interface UserStreamTransportOptions {
   /** Overrides config.NATS_NAMESPACE (tests use their own). */
   natsNamespace?: string;
   /** Mints the service token of each feed call (addressed to user-service). */
-  serviceTokens: { get(callee: string): string | Promise<string> };
+  serviceTokens: ServiceTokenSource;
   logger: EventLogger;
 }
 
@@ -32,7 +32,7 @@ export function userStreamTransport(o: UserStreamTransportOptions): EventTranspo
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     urls: { user: o.config.USER_SERVICE_URL },
-    serviceAuth: (callee) => o.serviceTokens.get(callee),
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
     waitSeconds: 1,
   });

@@ -4,10 +4,12 @@ import type { Logger } from '@canaduck/logging';
 export type SourceService = 'user' | 'channel' | 'message';
 
 /**
- * The `Authorization` of a call to a service's feed: a token addressed to `callee` (its service
- * name, `user-service`...), e.g. `ServiceTokenMinter.bearerFor`-style `(callee) => minter.get(callee)`.
+ * What mints the service tokens of calls to a service's feed (ServiceTokenMinter): `get(callee)`
+ * gives a token addressed to `callee` (its service name, `user-service`...).
  */
-export type ServiceAuth = (callee: string) => string | Promise<string>;
+export interface ServiceTokenSource {
+  get(callee: string): string | Promise<string>;
+}
 
 export const SOURCE_SERVICES: readonly SourceService[] = ['user', 'channel', 'message'];
 

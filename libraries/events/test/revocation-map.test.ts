@@ -29,7 +29,7 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
       transportKind === 'http'
         ? httpFeedTransport({
             urls: { user: url },
-            serviceAuth: (callee) => serviceToken('gateway-service', callee),
+            serviceTokens: { get: (callee) => serviceToken('gateway-service', callee) },
             logger,
             waitSeconds: 1,
           })
@@ -137,7 +137,7 @@ describe('revocation map while the stream is down', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const transport = httpFeedTransport({
       urls: { user: url },
-      serviceAuth: (callee) => serviceToken('gateway-service', callee),
+      serviceTokens: { get: (callee) => serviceToken('gateway-service', callee) },
       logger,
       waitSeconds: 0.2,
     });
@@ -167,7 +167,12 @@ describe('revocation map while the stream is down', () => {
     await new Promise<void>((r) => dead.listen(0, r));
     const port = (dead.address() as AddressInfo).port;
     await new Promise((r) => dead.close(r));
-    const transport = httpFeedTransport({ urls: { user: `http://127.0.0.1:${port}` }, serviceAuth: () => 'x', logger, waitSeconds: 1 });
+    const transport = httpFeedTransport({
+      urls: { user: `http://127.0.0.1:${port}` },
+      serviceTokens: { get: () => 'x' },
+      logger,
+      waitSeconds: 1,
+    });
     const map = new RevocationMap({ transport, logger, staleAfterMs: 300 });
     map.start();
     await sleep(400);

@@ -54,7 +54,7 @@ describe.each(matrix)('event transport on %s over %s', (kind, transportKind) => 
       transportKind === 'http'
         ? httpFeedTransport({
             urls: { message: url },
-            serviceAuth: (callee) => serviceToken('stats-service', callee),
+            serviceTokens: { get: (callee) => serviceToken('stats-service', callee) },
             logger,
             waitSeconds: 1,
           })

@@ -33,14 +33,13 @@ export function createClients(o: ClientsOptions): Clients {
   // Each client's tokens are addressed to its service (aud); the feeds ask per source service.
   const client = (name: string, baseUrl: string) =>
     new ServiceClient({ name, baseUrl, timeoutMs: s.httpTimeoutMs, serviceTokens: o.serviceTokens });
-  const serviceAuth = (callee: string) => o.serviceTokens.get(callee);
   const channels = new ChannelClient(client('channel-service', s.channelServiceUrl), s.accessCacheMs);
   const users = new UserClient(client('user-service', s.userServiceUrl));
   const channelEvents = createEventTransport({
     natsUrl: s.natsUrl,
     natsNamespace: o.natsNamespace ?? s.natsNamespace,
     urls: { channel: s.channelServiceUrl },
-    serviceAuth,
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
   });
   const userEvents = userStreamTransport(o);

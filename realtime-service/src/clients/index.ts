@@ -53,7 +53,7 @@ export function createClients(o: ClientsOptions): Clients {
       channel: o.config.CHANNEL_EVENTS_URL ?? o.config.CHANNEL_SERVICE_URL,
       message: o.config.MESSAGE_EVENTS_URL ?? o.config.MESSAGE_SERVICE_URL,
     },
-    serviceAuth: (callee) => o.serviceTokens.get(callee),
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
     waitSeconds: o.config.FEED_WAIT_SECONDS,
   });

@@ -56,7 +56,7 @@ export function createClients(o: ClientsOptions): Clients {
     natsUrl: o.config.NATS_URL,
     natsNamespace: o.natsNamespace ?? o.config.NATS_NAMESPACE,
     urls: { message: o.config.MESSAGE_SERVICE_URL },
-    serviceAuth: (callee) => o.serviceTokens.get(callee),
+    serviceTokens: o.serviceTokens,
     logger: o.logger,
     waitSeconds: o.config.STATS_FEED_WAIT_S,
   });
