@@ -17,7 +17,7 @@
 //    label canaduck.test=containers and is removed at the end (and at the start, if a
 //    previous run was interrupted).
 // Options (environment): CONTAINERS_BASE=local|public, CONTAINERS_E2E (check files of
-// scripts/e2e.d, comma-separated prefixes; default 00,10,40), CONTAINERS_KILL=0 (skip the
+// scripts/e2e.d, comma-separated prefixes; default 00,10,40,50,60), CONTAINERS_KILL=0 (skip the
 // kill scenario), CONTAINERS_KEEP=1 (leave the stack running), CONTAINERS_RESULT_FILE (JSON
 // { passed, failed, checks, figures }).
 import { randomBytes } from 'node:crypto';
@@ -204,12 +204,17 @@ async function main() {
     OPENAPI_REDOCLY: process.env.OPENAPI_REDOCLY ?? '0',
   };
   for (const name of built) checkEnv[`${name.split('-')[0].toUpperCase()}_SERVICE_URL`] = await urlOf(name);
+  // The IRC check (50) talks to the door's container as a client would behind Traefik's TCP router.
+  if (services['irc-service']) {
+    checkEnv.IRC_HOST = await addressOn(containerName('irc-service'), internal);
+    checkEnv.IRC_PORT = String(environmentOf(services['irc-service']).IRC_PORT);
+  }
   t0 = Date.now();
   const smoke = await runScript(path.join(ROOT, 'scripts', 'smoke.sh'), { cwd: ROOT, env: checkEnv, timeoutMs: 180000, say });
   t('smoke', t0);
   figures.smoke = { ok: smoke.ok, steps: smoke.results.length, passed: smoke.results.filter((r) => r.ok).length, seconds: smoke.seconds };
   record({ name: `scripts/smoke.sh through the gateway container: ${figures.smoke.passed}/${figures.smoke.steps} steps`, ok: smoke.ok });
-  const wanted = (process.env.CONTAINERS_E2E ?? '00,10,40')
+  const wanted = (process.env.CONTAINERS_E2E ?? '00,10,40,50,60')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);

@@ -165,10 +165,11 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('when looking at start order, then every database service waits for a healthy mysql, the gateway for healthy services, the IRC door for the gateway and nats', () => {
+  it('when looking at start order, then every database service waits for a healthy mysql and nats, the gateway for healthy services, the IRC door for the gateway and nats', () => {
     for (const svc of withDatabase) {
       const deps = services[svc.name].depends_on as Record<string, { condition: string }>;
       expect(deps.mysql.condition).toBe('service_healthy');
+      expect(deps.nats?.condition).toBe('service_healthy');
     }
     const gwDeps = services[gateway.name].depends_on as Record<string, { condition: string }>;
     for (const svc of withDatabase) {
@@ -189,8 +190,10 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes as object)).toContain(volume.split(':')[0]);
     expect(JSON.stringify((nats.healthcheck as { test: unknown }).test)).toContain('/healthz');
     expect(nats.ports).toBeUndefined();
-    // Each service that reads NATS_URL is pointed at this service.
-    expect(environmentOf(services[irc.name]).NATS_URL).toBe('nats://nats:4222');
+    // Every Node service, producers and readers alike, is pointed at this one: a reader with
+    // NATS_URL reads JetStream only, so one producer without it would starve every reader.
+    for (const svc of nodeServices)
+      expect({ svc: svc.name, nats: environmentOf(services[svc.name]).NATS_URL }).toEqual({ svc: svc.name, nats: 'nats://nats:4222' });
   });
 
   it('when looking at restart policies and names, then every service restarts and singletons have canaduck- names', () => {
