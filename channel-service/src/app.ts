@@ -5,13 +5,16 @@ import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { AccessService } from './domain/access-service';
+import { AccountDeletion } from './domain/account-deletion';
 import { ChannelEvents } from './domain/channel-events';
 import { ChannelService } from './domain/channel-service';
 import { MembershipService } from './domain/membership-service';
+import { AccountDeletionFollower } from './feed/account-deletion-follower';
 import { BanRepository } from './repositories/ban-repository';
 import { ChannelRepository } from './repositories/channel-repository';
 import { InviteRepository } from './repositories/invite-repository';
 import { MemberRepository } from './repositories/member-repository';
+import { StreamCursorRepository } from './repositories/stream-cursor-repository';
 import { channelRoutes } from './routes/channel-routes';
 import { internalRoutes } from './routes/internal-routes';
 import { membershipRoutes } from './routes/membership-routes';
@@ -25,12 +28,14 @@ export interface AppDeps extends AppBase {
   eventBackbone?: Pick<EventBackboneOptions, 'pollMs' | 'electionMs' | 'readPollMs' | 'natsNamespace'>;
 }
 
-/** The app and the event backbone main.ts starts as a worker (and stops before the database closes). */
-/** The app, the backbone (its events) and the revocation map, which main.ts starts and stops. */
+/** The app and the workers main.ts starts (and stops before the database closes). */
 export interface ChannelApp {
   app: Express;
+  /** Sequences, serves, prunes and relays the channel events. */
   backbone: EventBackbone;
   revocation: TokenRevocation;
+  /** Applies user-service's `user.deleted` to the channels. */
+  accountDeletions: AccountDeletionFollower;
 }
 
 const DESCRIPTION = 'Channels, topic, modes, members, owner/moderators/invited/banned and the channel policy.';
@@ -62,6 +67,12 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
   const channels = new ChannelService({ ...repositories, events, db: knex, logger, now });
   const membership = new MembershipService({ ...repositories, events, users: deps.clients.users, db: knex, logger, now });
   const access = new AccessService(repositories);
+  // Reads the user stream through the revocation map's transport (one connection, two subscriptions).
+  const accountDeletions = new AccountDeletionFollower({
+    transport: deps.clients.userEvents,
+    deletion: new AccountDeletion({ ...repositories, cursors: new StreamCursorRepository(knex), events, db: knex, logger }),
+    logger,
+  });
   const docs = new ApiDocs();
   const answers = answerSchemas(docs);
   const app = createServiceApp({
@@ -83,7 +94,7 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
       app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));
     },
   });
-  return { app, backbone, revocation };
+  return { app, backbone, revocation, accountDeletions };
 }
 
 /** The Express app alone (its backbone is not started: the feed serves what is sequenced). */

@@ -10,8 +10,13 @@ void runService({
   migrations,
   async build(ctx) {
     const clients = createClients(ctx);
-    const { app, backbone, revocation } = createChannelApp({ ...appBase(ctx), settings: settingsFrom(ctx.config), clients });
+    const { app, backbone, revocation, accountDeletions } = createChannelApp({
+      ...appBase(ctx),
+      settings: settingsFrom(ctx.config),
+      clients,
+    });
     // The backbone sequences the committed events, serves them, prunes them and relays them to NATS when set.
-    return { app, clients, workers: [backbone, revocation] };
+    // Stopped in reverse: the account-deletion follower first (its transaction finishes), the backbone last.
+    return { app, clients, workers: [backbone, revocation, accountDeletions] };
   },
 });

@@ -7,7 +7,12 @@ describe.each(testDatabases())('migrations (%s)', (kind) => {
     const db = await createTestDatabase('channel-service', migrations, kind);
     try {
       const recorded = (await db.knex('knex_migrations').orderBy('id').select('name')) as Array<{ name: string }>;
-      expect(recorded.map((r) => r.name)).toEqual(['001_channels', 'outbox-001-events-and-meta', 'outbox-002-nats-scrubs']);
+      expect(recorded.map((r) => r.name)).toEqual([
+        '001_channels',
+        'outbox-001-events-and-meta',
+        'outbox-002-nats-scrubs',
+        '003_stream_cursors',
+      ]);
     } finally {
       await db.destroy();
     }

@@ -17,7 +17,7 @@ import {
 import { ServiceTokenMinter } from '@canaduck/auth';
 import { type ChannelEventName, channelEventDataSchemas } from '@canaduck/contracts';
 import type { EventBackbone } from '@canaduck/events';
-import { type AppDeps, createChannelApp } from '../src/app';
+import { type AppDeps, type ChannelApp, createChannelApp } from '../src/app';
 import { type Clients, createClients } from '../src/clients';
 import { migrations } from '../src/migrations';
 
@@ -28,6 +28,8 @@ export interface TestApp {
   app: Express;
   /** Started: events appended by the app are sequenced and readable at once. */
   backbone: EventBackbone;
+  /** Not started: the tests of account deletion start it (it follows the user stream at userServiceUrl). */
+  accountDeletions: ChannelApp['accountDeletions'];
   db: TestDatabase;
   clients: Clients;
   close(): Promise<void>;
@@ -41,6 +43,27 @@ export async function startApp(
   events: { natsUrl?: string; natsNamespace?: string } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase('channel-service', migrations, kind);
+  const opened = openApp(db, userServiceUrl, timeoutMs, events);
+  await opened.backbone.start();
+  return {
+    ...opened,
+    close: async () => {
+      await opened.close();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * A channel-service process over an existing database (a restart, or a second replica): nothing
+ * started; close() stops what was started, not the database.
+ */
+export function openApp(
+  db: TestDatabase,
+  userServiceUrl = USER_SERVICE_URL,
+  timeoutMs = 10_000,
+  events: { natsUrl?: string; natsNamespace?: string } = {},
+): Omit<TestApp, 'close'> & { close(): Promise<void> } {
   const logger = createLogger('channel-service', 'silent');
   const clients = createClients({
     config: { USER_SERVICE_URL: userServiceUrl, HTTP_TIMEOUT_MS: timeoutMs },
@@ -56,17 +79,17 @@ export async function startApp(
     clients,
     eventBackbone: { pollMs: 10, electionMs: 50, readPollMs: 20, natsNamespace: events.natsNamespace },
   };
-  const { app, backbone } = createChannelApp(deps);
-  await backbone.start();
+  const { app, backbone, accountDeletions } = createChannelApp(deps);
   return {
     app,
     backbone,
+    accountDeletions,
     db,
     clients,
     close: async () => {
+      await accountDeletions.stop();
       await backbone.stop();
-      clients.close();
-      await db.destroy();
+      await clients.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ChannelRole } from '@canaduck/contracts';
 import type { Knex } from '@canaduck/db';
 import type { Paging } from '@canaduck/service-kit';
 import { MODE_LETTERS, type ModeSet } from '../domain/modes';
@@ -104,6 +105,12 @@ export class ChannelRepository {
     if (Object.keys(row).length > 0) await db('channels').where('id', pk).update(row);
   }
 
+  /** Records a new owner (their membership row gets the `owner` role separately). */
+  async setOwner(pk: number, owner: string, trx?: Knex.Transaction): Promise<void> {
+    const db = trx ?? this.knex;
+    await db('channels').where('id', pk).update({ owner });
+  }
+
   /** Deletes the channel and everything hanging off it (explicitly, not trusting FK cascades alone). */
   async delete(pk: number, trx?: Knex.Transaction): Promise<void> {
     const db = trx ?? this.knex;
@@ -166,6 +173,20 @@ export class ChannelRepository {
       .where('m.pseudo_key', pseudoKey)
       .orderBy('c.name')
       .select('c.name', 'm.role')) as Array<{ name: string; role: string }>;
+  }
+
+  /** Every channel a pseudo is a member of, with its membership (registered spelling, role), by name. */
+  async membershipRowsOf(
+    pseudoKey: string,
+    trx?: Knex.Transaction,
+  ): Promise<Array<{ channel: ChannelRow; pseudo: string; role: ChannelRole }>> {
+    const db = trx ?? this.knex;
+    const rows = (await db('channel_members as m')
+      .join('channels as c', 'c.id', 'm.channel_pk')
+      .where('m.pseudo_key', pseudoKey)
+      .orderBy('c.name')
+      .select([...CHANNEL_COLUMNS, 'm.pseudo as member_pseudo', 'm.role as member_role'])) as RawChannel[];
+    return rows.map((r) => ({ channel: toChannel(r), pseudo: String(r.member_pseudo), role: r.member_role as ChannelRole }));
   }
 
   /**

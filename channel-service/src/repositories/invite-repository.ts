@@ -22,6 +22,12 @@ export class InviteRepository {
     await db('channel_invites').where({ channel_pk: channelPk, pseudo_key: pseudoKey }).del();
   }
 
+  /** Every pending invitation of one pseudo, whatever the channel (its account was deleted). */
+  async removeAllOf(pseudoKey: string, trx?: Knex.Transaction): Promise<number> {
+    const db = trx ?? this.knex;
+    return db('channel_invites').where('pseudo_key', pseudoKey).del();
+  }
+
   async list(channelPk: number, trx?: Knex.Transaction): Promise<string[]> {
     const db = trx ?? this.knex;
     const rows = (await db('channel_invites').where('channel_pk', channelPk).orderBy('pseudo_key').select('pseudo')) as Array<{

@@ -1,5 +1,5 @@
 import type { ChannelRole } from '@canaduck/contracts';
-import type { Knex } from '@canaduck/db';
+import { isMysql, type Knex } from '@canaduck/db';
 import type { Paging } from '@canaduck/service-kit';
 import { isUniqueViolation } from './channel-repository';
 
@@ -46,6 +46,24 @@ export class MemberRepository {
   async setRole(channelPk: number, pseudoKey: string, role: MemberRole, trx?: Knex.Transaction): Promise<void> {
     const db = trx ?? this.knex;
     await db('channel_members').where({ channel_pk: channelPk, pseudo_key: pseudoKey }).update({ role });
+  }
+
+  /**
+   * Who takes a channel over from its owner `ownerKey`: the longest-standing moderator, else the
+   * longest-standing member (ties by pseudo); undefined when nobody else is left. On MySQL the row
+   * is locked until `trx` ends, so a concurrent part cannot leave the channel to someone gone.
+   */
+  async successorOf(channelPk: number, ownerKey: string, trx: Knex.Transaction): Promise<(Member & { key: string }) | undefined> {
+    const query = trx('channel_members')
+      .where('channel_pk', channelPk)
+      .whereNot('pseudo_key', ownerKey)
+      .whereIn('role', ['moderator', 'member'])
+      .orderByRaw("CASE role WHEN 'moderator' THEN 0 ELSE 1 END")
+      .orderBy('joined_at')
+      .orderBy('pseudo_key')
+      .first('pseudo_key', 'pseudo', 'role');
+    const row = (await (isMysql(trx) ? query.forUpdate() : query)) as { pseudo_key: string; pseudo: string; role: MemberRole } | undefined;
+    return row ? { key: row.pseudo_key, pseudo: row.pseudo, role: row.role } : undefined;
   }
 
   /** Members, owner first, then moderators, then everyone else, each group by pseudo. */

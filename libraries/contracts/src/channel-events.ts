@@ -55,6 +55,11 @@ export const channelEventDataSchemas = {
   'channel.member_unbanned': z.object(withPseudo),
   'channel.moderator_added': z.object(withPseudo),
   'channel.moderator_removed': z.object(withPseudo),
+  /**
+   * The channel has a new owner: the owner's account was deleted and the longest-standing
+   * moderator (else member) took over. `by` is null (the system).
+   */
+  'channel.owner_changed': z.object({ ...base, owner: z.string(), previous_owner: z.string() }),
 };
 
 export type ChannelEventName = keyof typeof channelEventDataSchemas;

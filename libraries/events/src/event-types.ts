@@ -26,6 +26,7 @@ export const CHANNEL_EVENT_TYPES = [
   'channel.member_unbanned',
   'channel.moderator_added',
   'channel.moderator_removed',
+  'channel.owner_changed',
 ] as const;
 
 export const MESSAGE_EVENT_TYPES = [
