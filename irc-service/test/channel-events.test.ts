@@ -115,6 +115,25 @@ describe('changes made over REST', () => {
   });
 });
 
+describe('an account deleted over REST', () => {
+  test('when the owner deletes their account, then IRC members see the owner PART and the oldest member made operator (+o)', async () => {
+    const owner = await restUser('own');
+    const { channel, chan, c, member: u } = await watchedChannel(owner, 'gone');
+    try {
+      const deleted = await rest(stack().urls.user, 'DELETE', `/user/${owner.pseudo}`, { token: owner.token });
+      expect(deleted.status).toBe(200);
+      expect((await c.waitFor((m) => m.command === 'PART' && by(owner.pseudo)(m), 10_000)).params).toEqual([chan]);
+      expect((await c.waitFor((m) => m.command === 'MODE' && m.params[1] === '+o')).params).toEqual([chan, '+o', u.pseudo]);
+      const names = await rest<{ owner: string }>(stack().urls.channel, 'GET', `/channel/${channel}`, {
+        token: await restToken(stack(), u),
+      });
+      expect(names.body.owner).toBe(u.pseudo);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('changes made over IRC', () => {
   test('when IRC clients join, part, kick, ban, set topics and modes, then every member sees each line exactly once', async () => {
     const [a, b] = await Promise.all([restUser('a'), restUser('b')]);

@@ -50,6 +50,11 @@ export class ChannelLines {
         const d = data as Data<'channel.moderator_added'>;
         return this.mode(d.channel, d.by, [type === 'channel.moderator_added' ? '+o' : '-o', d.pseudo]);
       }
+      case 'channel.owner_changed': {
+        // The new owner shows as an operator (@), as PREFIX=(ov)@+ has no owner prefix.
+        const d = data as Data<'channel.owner_changed'>;
+        return this.mode(d.channel, d.by, ['+o', d.owner]);
+      }
       case 'channel.modes_changed': {
         const d = data as Data<'channel.modes_changed'>;
         const modes = (d.added.length ? `+${d.added.join('')}` : '') + (d.removed.length ? `-${d.removed.join('')}` : '');
