@@ -34,13 +34,7 @@ export function createIrcApp(deps: AppDeps): IrcApp {
     transport: deps.clients.events,
     services: deps.settings.eventStreams,
     handler: (events) => server.router.apply(events),
-    // The user stream is not delivered (nothing of it shows on IRC yet): no head to find.
-    head: (service) =>
-      service === 'message'
-        ? feedHead(deps.clients.messages)
-        : service === 'channel'
-          ? feedHead(deps.clients.channels)
-          : Promise.resolve(0),
+    head: (service) => feedHead(deps.clients[service === 'message' ? 'messages' : service === 'channel' ? 'channels' : 'users']),
     logger: deps.logger,
   });
   let listening = false;

@@ -61,8 +61,11 @@ export const configShape = {
    * for a message-service too old to long-poll. channel-service's stream always uses `auto`.
    */
   IRC_EVENT_TRANSPORT: z.enum(['auto', 'poll']).default('auto'),
-  /** Streams delivered to IRC clients: messages and reactions; joins, parts, kicks, bans, topics and modes. */
-  IRC_EVENT_STREAMS: csv('message,channel').pipe(z.array(z.enum(['message', 'channel']))),
+  /**
+   * Streams the door follows: messages and reactions; joins, parts, kicks, bans, topics and modes;
+   * account revocations (a deleted account, a changed password or a logout everywhere ends its sessions).
+   */
+  IRC_EVENT_STREAMS: csv('message,channel,user').pipe(z.array(z.enum(['message', 'channel', 'user']))),
   IRC_FEED_POLL_MS: positiveInt(250),
   /** Long-poll wait (s) of the HTTP feeds (the feeds extend their request deadline by it). */
   IRC_FEED_WAIT_S: intBetween(0, 30, 20),
@@ -94,7 +97,7 @@ export interface Settings {
   feedPollMs: number;
   feedWaitSeconds: number;
   eventTransport: 'auto' | 'poll';
-  eventStreams: Array<'message' | 'channel'>;
+  eventStreams: Array<'message' | 'channel' | 'user'>;
   natsUrl?: string;
   natsNamespace: string;
   chathistoryMax: number;

@@ -57,7 +57,7 @@ export function testSettings(stack: Stack, overrides: Partial<Settings> = {}): S
     feedWaitSeconds: 3,
     // message-service's feed does not long-poll yet: polled; channel-service's is long-polled.
     eventTransport: 'auto',
-    eventStreams: ['message', 'channel'],
+    eventStreams: ['message', 'channel', 'user'],
     natsNamespace: 'canaduck',
     chathistoryMax: 100,
     serviceUrls: stack.urls,

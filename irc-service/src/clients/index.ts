@@ -12,7 +12,7 @@ export interface Clients {
   users: UserClient;
   channels: ChannelClient;
   messages: MessageClient;
-  /** The event streams (message-service's and channel-service's). */
+  /** The event streams (message-service's, channel-service's and user-service's). */
   events: EventTransport;
   close(): void;
 }

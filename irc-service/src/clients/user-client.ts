@@ -1,4 +1,4 @@
-import type { GuestCreated, GuestLeasesRenewed, GuestsClaimed } from '@canaduck/contracts';
+import type { EventsPage, GuestCreated, GuestLeasesRenewed, GuestsClaimed } from '@canaduck/contracts';
 import type { ServiceClient } from '@canaduck/http-client';
 import type { Answer, LoginAnswer, Whois } from './types';
 
@@ -14,6 +14,11 @@ export class UserClient {
     private readonly http: ServiceClient,
     private readonly internal: ServiceClient,
   ) {}
+
+  /** user-service's event feed (service token), read here only to find the stream's head. */
+  events(after: number, limit: number): Promise<Answer<EventsPage>> {
+    return this.internal.get('/internal/events', { query: { after, limit } });
+  }
 
   createGuest(pseudo: string, password: string, lease: GuestLease): Promise<Answer<GuestCreated>> {
     return this.internal.post('/internal/guests', { body: { pseudo, password, owner: lease.owner, lease_seconds: lease.seconds } });

@@ -24,6 +24,7 @@ export async function bearer(server: IrcServer, conn: IrcConnection): Promise<st
     if (r.status === 200) {
       s.token = r.data.token;
       s.expiresAt = server.now() + r.data.expires_in * 1000;
+      s.tokenAt = server.now();
     } else if (r.status === 401) {
       conn.close('Your account can no longer log in');
     }

@@ -31,6 +31,7 @@ export async function loginAsGuest(server: IrcServer, conn: IrcConnection): Prom
     pseudo: r.data.user.pseudo,
     token: r.data.token,
     expiresAt: server.now() + r.data.expires_in * 1000,
+    tokenAt: server.now(),
     password,
     guest: true,
   };

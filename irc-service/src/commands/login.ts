@@ -12,6 +12,7 @@ export async function login(server: IrcServer, conn: IrcConnection, pseudo: stri
     pseudo: r.data.user.pseudo,
     token: r.data.token,
     expiresAt: server.now() + r.data.expires_in * 1000,
+    tokenAt: server.now(),
     password,
   };
   return 'ok';

@@ -4,6 +4,7 @@ import type { Tags } from '../protocol/irc-line';
 import { fold, ircChannel } from '../protocol/names';
 import type { IrcConnection, OutgoingMessage } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
+import { AccountLines } from './account-lines';
 import { ChannelLines } from './channel-lines';
 import { messageLines } from './message-lines';
 
@@ -21,12 +22,14 @@ interface Conversation {
  */
 export class EventRouter {
   readonly channels: ChannelLines;
+  private readonly accounts: AccountLines;
   /** Recent messages (id -> conversation), bounded: for events written before they carried their conversation. */
   private readonly recent = new Map<number, Conversation>();
   private static readonly RECENT_MAX = 10000;
 
   constructor(private readonly server: IrcServer) {
     this.channels = new ChannelLines(server);
+    this.accounts = new AccountLines(server);
   }
 
   async apply(events: StreamEvent[]): Promise<void> {
@@ -42,6 +45,7 @@ export class EventRouter {
   private applyOne(e: StreamEvent): void {
     const d = e.data as Record<string, unknown>;
     if (e.type.startsWith('channel.')) return this.channels.apply(e.type, e.data);
+    if (e.type.startsWith('user.')) return this.accounts.apply(e.type, e.data);
     switch (e.type) {
       case 'message.created':
         return this.messageCreated(d as unknown as MessageCreatedData);

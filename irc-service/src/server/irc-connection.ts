@@ -22,6 +22,8 @@ export interface Session {
   pseudo: string;
   token: string;
   expiresAt: number;
+  /** When the door got the token (ms): a revocation dated after it ends the session. */
+  tokenAt: number;
   /** Kept to log in again when the token expires during a long IRC session; never logged. */
   password: string;
   /** A guest's account is deleted when its connection closes. */
