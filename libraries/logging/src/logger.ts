@@ -37,7 +37,7 @@ export function httpLogger(logger: Logger): RequestHandler {
   return pinoHttp({
     logger,
     genReqId: (req) => String(req.headers[REQUEST_ID_HEADER] ?? randomUUID()),
-    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+    autoLogging: { ignore: (req) => isProbe(req.url) },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
@@ -56,8 +56,18 @@ export type AccessLogMode = 'all' | 'errors' | 'off';
 
 export const ACCESS_LOG_MODES: readonly AccessLogMode[] = ['all', 'errors', 'off'];
 
+/**
+ * Health and readiness probes answer every few seconds, and a 503 from /ready is the expected
+ * answer while a service warms up or a dependency is down: logged, they would bury the real
+ * failures (whatever made /ready fail logs its own line).
+ */
+function isProbe(url: string | undefined): boolean {
+  return url === '/health' || url === '/ready';
+}
+
 function logFailedAnswers(logger: Logger): RequestHandler {
   return (req, res, next) => {
+    if (isProbe(req.url)) return next();
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const status = res.statusCode;

@@ -90,10 +90,17 @@ export function createServiceApp(o: ServiceAppOptions): Express {
   });
   const knex = o.knex;
   const readiness = { ...(knex ? { database: () => pingDatabase(knex) } : {}), ...o.readiness };
+  // The access log leaves probes out: a change of readiness after the first probe is logged here, once.
+  let wasReady: boolean | undefined;
   app.get('/ready', async (_req, res) => {
     const entries = await Promise.all(Object.entries(readiness).map(async ([k, check]) => [k, await check().catch(() => false)] as const));
     const checks = Object.fromEntries(entries);
     const ready = entries.every(([, ok]) => ok);
+    if (wasReady !== undefined && ready !== wasReady) {
+      if (ready) o.logger.info({ checks }, 'ready again');
+      else o.logger.warn({ checks }, 'not ready any more');
+    }
+    wasReady = ready;
     const info = o.readinessInfo?.() ?? {};
     if (ready) res.json({ status: 'ready', service: o.name, checks, ...info });
     else res.status(503).json({ error: `${o.name} is not ready`, code: 'not_ready', service: o.name, checks, ...info });

@@ -66,6 +66,20 @@ describe('createServiceApp: /health and /ready', () => {
     expect(res.body.checks).toEqual({ database: true, 'user-service': true });
   });
 
+  it('when readiness goes from ready to failing and back, then each change is logged once, and no probe answer is logged as a failed request', async () => {
+    let up = true;
+    const { app: a, lines } = app({ accessLog: 'errors', readiness: { database: async () => up } });
+    await request(a).get('/ready').expect(200);
+    up = false;
+    for (let i = 0; i < 3; i++) await request(a).get('/ready').expect(503);
+    up = true;
+    await request(a).get('/ready').expect(200);
+    const said = lines.map((l) => l.msg);
+    expect(said.filter((m) => m === 'not ready any more')).toHaveLength(1);
+    expect(said.filter((m) => m === 'ready again')).toHaveLength(1);
+    expect(said).not.toContain('request failed');
+  });
+
   it('when one check fails, then /ready is 503 not_ready and names the failing check', async () => {
     const res = await request(app({ readiness: { database: async () => true, 'user-service': async () => false } }).app).get('/ready');
     expect(res.status).toBe(503);
