@@ -80,18 +80,13 @@ export function openApp(
     eventBackbone: { pollMs: 10, electionMs: 50, readPollMs: 20, natsNamespace: events.natsNamespace },
   };
   const { app, backbone, accountDeletions } = createChannelApp(deps);
-  return {
-    app,
-    backbone,
-    accountDeletions,
-    db,
-    clients,
-    close: async () => {
-      await accountDeletions.stop();
-      await backbone.stop();
-      await clients.close();
-    },
+  // Workers first (they write through the backbone), then the backbone, then the clients.
+  const close = async () => {
+    await accountDeletions.stop();
+    await backbone.stop();
+    await clients.close();
   };
+  return { app, backbone, accountDeletions, db, clients, close };
 }
 
 export const admin = (pseudo = uniqueName('admin')) => bearer(pseudo, ['user', 'admin']);
