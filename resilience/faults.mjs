@@ -103,6 +103,11 @@ try {
     const ok = await waitFor(
       async () => {
         last = await Promise.all(Object.entries(probes).map(async ([name, probe]) => ({ name, res: await probe() })));
+        // A probe answered from message-service's access cache says nothing of its circuit to
+        // channel-service: still open, it would fail the next fault's "others keep answering".
+        const ready = await direct.message.get('/ready');
+        const circuits = Object.entries(ready.json?.circuits ?? {}).filter(([, state]) => state === 'open');
+        last.push({ name: 'message-service circuits', res: circuits.length ? { ...ready, status: 503 } : { ...ready, status: 200 } });
         return last.every((p) => p.res.status === 200);
       },
       20000,

@@ -107,7 +107,11 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     openapi: { description: 'Channel and private messages, threads, reactions, pins, search, and the message event feed.', docs },
     // /ready checks it; its pool use becomes metrics (GET /metrics).
     knex,
-    readinessInfo: () => ({ revocation: revocation.degraded ? 'stale' : 'live' }),
+    // An open circuit does not make the service unready (reads the access cache holds still work).
+    readinessInfo: () => ({
+      revocation: revocation.degraded ? 'stale' : 'live',
+      circuits: { 'channel-service': clients.channels.circuitState },
+    }),
     routes: (app) => {
       // Its readers are the ones INTERNAL_CALLERS names for GET /internal/events.
       app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));

@@ -22,6 +22,11 @@ export class ChannelClient {
   /** Cache keys per lower-cased channel name, kept in step with the cache by its dispose hook. */
   private readonly keysByChannel = new Map<string, Set<string>>();
 
+  /** The circuit breaker in front of channel-service: shown on /ready (the fault suite waits for it to close). */
+  get circuitState(): 'open' | 'halfOpen' | 'closed' {
+    return this.http.circuitState;
+  }
+
   constructor(
     private readonly http: ServiceClient,
     cacheMs: number,
