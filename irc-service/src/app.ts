@@ -26,6 +26,9 @@ export interface IrcApp {
   stop(reason?: string): Promise<void>;
 }
 
+/** The client whose event feed gives each stream's head. */
+const FEED_CLIENTS = { message: 'messages', channel: 'channels', user: 'users' } as const;
+
 /** Builds the IRC door: its TCP (and TLS) listeners, the event consumer and the HTTP side. */
 export function createIrcApp(deps: AppDeps): IrcApp {
   const server = new IrcServer(deps);
@@ -34,7 +37,7 @@ export function createIrcApp(deps: AppDeps): IrcApp {
     transport: deps.clients.events,
     services: deps.settings.eventStreams,
     handler: (events) => server.router.apply(events),
-    head: (service) => feedHead(deps.clients[service === 'message' ? 'messages' : service === 'channel' ? 'channels' : 'users']),
+    head: (service) => feedHead(deps.clients[FEED_CLIENTS[service]]),
     logger: deps.logger,
   });
   let listening = false;
