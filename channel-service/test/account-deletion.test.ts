@@ -42,7 +42,7 @@ describe.each(testDatabases())('account deletion (%s)', (kind) => {
     const common = { channel: name, channel_id: await channelIdOf(t.app, name), by: null };
     return [
       ['channel.owner_changed', { ...common, owner: heir, previous_owner: owner }],
-      ['channel.member_parted', { ...common, pseudo: owner, role: 'member' }],
+      ['channel.member_parted', { ...common, pseudo: owner, role: 'member', reason: 'Account deleted' }],
     ];
   };
   const promote = async (name: string, owner: string, pseudo: string) =>
@@ -75,10 +75,10 @@ describe.each(testDatabases())('account deletion (%s)', (kind) => {
     expect(await access(t.app, plain, gone)).toMatchObject({ member: false, role: null });
     const [moddedId, plainId] = await Promise.all([channelIdOf(t.app, modded), channelIdOf(t.app, plain)]);
     expect((await changesOf(t.app, modded, 5)).slice(4)).toEqual([
-      ['channel.member_parted', { channel: modded, channel_id: moddedId, by: null, pseudo: gone, role: 'moderator' }],
+      ['channel.member_parted', { channel: modded, channel_id: moddedId, by: null, pseudo: gone, role: 'moderator', reason: 'Account deleted' }],
     ]);
     expect((await changesOf(t.app, plain, 4)).slice(3)).toEqual([
-      ['channel.member_parted', { channel: plain, channel_id: plainId, by: null, pseudo: gone, role: 'member' }],
+      ['channel.member_parted', { channel: plain, channel_id: plainId, by: null, pseudo: gone, role: 'member', reason: 'Account deleted' }],
     ]);
   });
 

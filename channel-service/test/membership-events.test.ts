@@ -44,7 +44,7 @@ describe.each(testDatabases())('membership and moderation events (%s)', (kind) =
     ]);
   });
 
-  it('when members part, then channel.member_parted with the role they had; a refused part writes nothing', async () => {
+  it('when members part, then channel.member_parted with the role they had and their part message; a refused part writes nothing', async () => {
     const owner = uniqueName();
     const name = await createChannel(t.app, owner);
     const id = await channelIdOf(t.app, name);
@@ -55,10 +55,13 @@ describe.each(testDatabases())('membership and moderation events (%s)', (kind) =
     expect((await post(`/channel/${name}/part`, owner)).status).toBe(409);
     expect((await post(`/channel/${name}/part`, uniqueName())).status).toBe(404);
     expect((await post(`/channel/${name}/part`, mod)).status).toBe(200);
-    expect((await post(`/channel/${name}/part`, user)).status).toBe(200);
+    expect((await post(`/channel/${name}/part`, user, { reason: 'off to \u0002bed\u0002 🌙' })).status).toBe(200);
     expect((await after(name, 5)).slice(3)).toEqual([
-      ['channel.member_parted', { channel: name, channel_id: id, by: mod, pseudo: mod, role: 'moderator' }],
-      ['channel.member_parted', { channel: name, channel_id: id, by: user, pseudo: user, role: 'member' }],
+      ['channel.member_parted', { channel: name, channel_id: id, by: mod, pseudo: mod, role: 'moderator', reason: '' }],
+      [
+        'channel.member_parted',
+        { channel: name, channel_id: id, by: user, pseudo: user, role: 'member', reason: 'off to \u0002bed\u0002 🌙' },
+      ],
     ]);
   });
 

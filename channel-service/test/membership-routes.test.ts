@@ -113,6 +113,34 @@ describe.each(testDatabases())('join, part and invite (%s)', (kind) => {
       expect(again.body.code).toBe('not_member');
     });
 
+    it.each([
+      ['a reason of 301 characters', 422, { reason: 'x'.repeat(301) }],
+      ['a reason on two lines', 422, { reason: 'a\nb' }],
+      ['a reason that is not a string', 400, { reason: 7 }],
+    ])('when a member parts with %s, then it is %i and they stay a member', async (_case, status, body) => {
+      const name = await createChannel(t.app, uniqueName());
+      const user = uniqueName();
+      await join(t.app, name, user);
+      const res = await request(t.app).post(`/channel/${name}/part`).set('Authorization', bearer(user)).send(body);
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({
+        error: expect.any(String),
+        code: expect.any(String),
+        fields: [expect.objectContaining({ field: 'reason' })],
+      });
+      expect((await access(t.app, name, user)).member).toBe(true);
+    });
+
+    it('when a member parts with a 300-character reason in IRC colours, then it is 200', async () => {
+      const name = await createChannel(t.app, uniqueName());
+      const user = uniqueName();
+      await join(t.app, name, user);
+      const reason = `\u000304,01${'y'.repeat(293)}\u000f`;
+      const res = await request(t.app).post(`/channel/${name}/part`).set('Authorization', bearer(user)).send({ reason });
+      expect(res.status).toBe(200);
+      expect((await access(t.app, name, user)).member).toBe(false);
+    });
+
     it('when the owner parts, then it is 409 and they stay owner', async () => {
       const owner = uniqueName();
       const name = await createChannel(t.app, owner);

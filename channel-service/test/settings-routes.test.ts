@@ -76,6 +76,24 @@ describe.each(testDatabases())('topic, mode and PATCH (%s)', (kind) => {
       expect(long.body.error).toContain('at most 300 characters');
     });
 
+    it.each([
+      ['IRC bold, colour and reset codes', '\u0002Welcome\u0002 to \u000303green\u000f', 200],
+      [
+        'italic, underline, strikethrough, reverse and monospace codes',
+        '\u001di\u001d \u001fu\u001f \u001es\u001e \u0016r\u0016 \u0011m',
+        200,
+      ],
+      ['a bell character', 'ring\u0007', 422],
+      ['a carriage return', 'a\rb', 422],
+      ['a CTCP delimiter', '\u0001ACTION waves\u0001', 422],
+      ['a tab', 'a\tb', 422],
+    ])('when the topic has %s, then it is %i', async (_case, topic, status) => {
+      const c = await staffedChannel({ topic: 'before' });
+      const res = await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.owner)).send({ topic });
+      expect(res.status).toBe(status);
+      expect((await config(t.app, c.name)).topic).toBe(status === 200 ? topic : 'before');
+    });
+
     it('when the topic is missing or not a string, then it is 400; without a token 401; unknown channel 404', async () => {
       const c = await staffedChannel();
       expect((await request(t.app).post(`/channel/${c.name}/topic`).set('Authorization', bearer(c.owner)).send({})).status).toBe(400);

@@ -46,14 +46,14 @@ async function watchedChannel(owner: RestUser, prefix: string) {
 }
 
 describe('changes made over REST', () => {
-  test('when REST users join, part, are kicked, banned and unbanned, then IRC members see JOIN, PART, KICK, MODE +b/-b exactly once each', async () => {
+  test('when REST users join, part (with a message), are kicked, banned and unbanned, then IRC members see JOIN, PART, KICK, MODE +b/-b exactly once each', async () => {
     const [owner, marcel] = await Promise.all([restUser('own'), restUser('mar')]);
     const { channel, chan, c, from } = await watchedChannel(owner, 'rest');
     try {
       await call(stack(), marcel, 'POST', `/channel/${channel}/join`);
       await c.waitFor((m) => m.command === 'JOIN' && by(marcel.pseudo)(m));
-      await call(stack(), marcel, 'POST', `/channel/${channel}/part`);
-      expect((await c.waitFor((m) => m.command === 'PART' && by(marcel.pseudo)(m))).params).toEqual([chan]);
+      await call(stack(), marcel, 'POST', `/channel/${channel}/part`, { reason: 'back after lunch' });
+      expect((await c.waitFor((m) => m.command === 'PART' && by(marcel.pseudo)(m))).params).toEqual([chan, 'back after lunch']);
       await call(stack(), marcel, 'POST', `/channel/${channel}/join`);
       await call(stack(), owner, 'POST', `/channel/${channel}/kick`, { pseudo: marcel.pseudo, reason: 'calm down' });
       const kick = await c.waitFor('KICK');
@@ -116,13 +116,13 @@ describe('changes made over REST', () => {
 });
 
 describe('an account deleted over REST', () => {
-  test('when the owner deletes their account, then IRC members see the owner PART and the oldest member made operator (+o)', async () => {
+  test('when the owner deletes their account, then IRC members see the owner PART (Account deleted) and the oldest member made operator (+o)', async () => {
     const owner = await restUser('own');
     const { channel, chan, c, member: u } = await watchedChannel(owner, 'gone');
     try {
       const deleted = await rest(stack().urls.user, 'DELETE', `/user/${owner.pseudo}`, { token: owner.token });
       expect(deleted.status).toBe(200);
-      expect((await c.waitFor((m) => m.command === 'PART' && by(owner.pseudo)(m), 10_000)).params).toEqual([chan]);
+      expect((await c.waitFor((m) => m.command === 'PART' && by(owner.pseudo)(m), 10_000)).params).toEqual([chan, 'Account deleted']);
       expect((await c.waitFor((m) => m.command === 'MODE' && m.params[1] === '+o')).params).toEqual([chan, '+o', u.pseudo]);
       const names = await rest<{ owner: string }>(stack().urls.channel, 'GET', `/channel/${channel}`, {
         token: await restToken(stack(), u),

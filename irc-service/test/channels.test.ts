@@ -70,6 +70,30 @@ describe('JOIN, NAMES, PART', () => {
 });
 
 describe('MODE, KICK, TOPIC, LIST', () => {
+  test('when a TOPIC, KICK or PART text has IRC colours, refused control characters or more than 300 characters, then it is cut at 300 without them, as TOPICLEN and KICKLEN say', async () => {
+    const [ca, cb, a, b] = await two();
+    const chan = `#${unique('f')}`;
+    try {
+      await ca.join(chan);
+      expect((await ca.waitFor((m) => m.command === '005' && m.params.includes('KICKLEN=300'))).params).toContain('TOPICLEN=300');
+      await cb.join(chan);
+      ca.send(`TOPIC ${chan} :\x02bold\x02 \x0304red\x0f\x07${'t'.repeat(400)}`);
+      const topic = `\x02bold\x02 \x0304red\x0f${'t'.repeat(300 - 14)}`;
+      expect((await cb.waitFor((m) => m.command === 'TOPIC' && m.source.startsWith(`${a}!`))).params).toEqual([chan, topic]);
+      const cfg = await rest<{ topic: string }>(stack().urls.channel, 'GET', `/channel/${chan.slice(1)}/config`);
+      expect(cfg.body.topic).toBe(topic);
+      ca.send(`KICK ${chan} ${b} :${'k'.repeat(350)}`);
+      expect((await cb.waitFor('KICK')).params).toEqual([chan, b, 'k'.repeat(300)]);
+      await ca.waitFor('KICK');
+      cb.send(`JOIN ${chan}`);
+      await ca.waitFor((m) => m.command === 'JOIN' && m.source.startsWith(`${b}!`));
+      cb.send(`PART ${chan} :\x1dlater\x1d\tfolks`);
+      expect((await ca.waitFor((m) => m.command === 'PART' && m.source.startsWith(`${b}!`))).params).toEqual([chan, '\x1dlater\x1dfolks']);
+    } finally {
+      await Promise.all([ca.close(), cb.close()]);
+    }
+  });
+
   test('when irssi syncs a channel (MODE #c, WHO #c, MODE #c b), then 324, 352/315 and 368 answer', async () => {
     const [ca, cb, a] = await two();
     const chan = `#${unique('s')}`;

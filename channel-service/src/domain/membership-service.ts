@@ -56,7 +56,7 @@ export class MembershipService {
   }
 
   /** The owner cannot part (the channel would be left without one): they delete it instead. */
-  async part(rawName: string, actor: Actor): Promise<Result> {
+  async part(rawName: string, actor: Actor, reason = ''): Promise<Result> {
     return this.committed(async (trx) => {
       const { channel, member } = await this.lookup.forActor(rawName, actor, trx);
       if (!member) throw notMember(actor.pseudo, channel.name);
@@ -66,7 +66,7 @@ export class MembershipService {
       if (await this.deps.members.remove(channel.pk, actor.key, trx)) {
         await this.deps.events.append(trx, channel, actor.pseudo, {
           type: 'channel.member_parted',
-          fields: { pseudo: member.pseudo, role: member.role },
+          fields: { pseudo: member.pseudo, role: member.role, reason },
         });
       }
       return { result: `${actor.pseudo} left #${channel.name}` };

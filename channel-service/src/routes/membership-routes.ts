@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { MembershipService } from '../domain/membership-service';
 import { actorOf, param, type Refusals, requestId, writeRouteMounter } from './route-helpers';
-import { channelNameParams, channelPseudoParams, pseudoBody, pseudoReasonBody, type RouteDocs } from './schemas';
+import { channelNameParams, channelPseudoParams, partBody, pseudoBody, pseudoReasonBody, type RouteDocs } from './schemas';
 
 export interface MembershipRoutesDeps extends RouteDocs {
   membership: MembershipService;
@@ -19,13 +19,6 @@ export function membershipRoutes({ membership, docs, answers }: MembershipRoutes
   const route = writeRouteMounter(r, docs);
   const done = { description: 'done', schema: answers.result };
   const pseudoAnswers = { 200: done, 400: 'pseudo missing or not a string', 422: 'invalid pseudo' };
-
-  /** join and part: the caller alone, in the channel of the path. */
-  const ownMembership = (action: 'join' | 'part', summary: string, refusals: Refusals) =>
-    route(
-      { method: 'post', path: `/channel/:name/${action}`, summary, params: channelNameParams, responses: { 200: done, ...refusals } },
-      (req) => membership[action](param(req, 'name'), actorOf(req)),
-    );
 
   /** ban and kick: a pseudo and an optional reason in the body; they differ in whom they may target. */
   const sanction = (action: 'ban' | 'kick', about: About, refusals: Refusals) =>
@@ -59,14 +52,37 @@ export function membershipRoutes({ membership, docs, answers }: MembershipRoutes
       (req) => membership[action](param(req, 'name'), actorOf(req), param(req, 'pseudo')),
     );
 
-  ownMembership('join', 'Join a channel (an invitation is needed on +i, and is used up)', {
-    403: 'banned (code banned), or +i without an invitation (code invite_required)',
-    404: 'unknown channel',
-  });
-  ownMembership('part', 'Leave a channel (a moderator loses the role)', {
-    404: 'unknown channel, or not a member (code not_member)',
-    409: 'the owner cannot part: delete the channel instead (code owner_cannot_part)',
-  });
+  route(
+    {
+      method: 'post',
+      path: '/channel/:name/join',
+      summary: 'Join a channel (an invitation is needed on +i, and is used up)',
+      params: channelNameParams,
+      responses: {
+        200: done,
+        403: 'banned (code banned), or +i without an invitation (code invite_required)',
+        404: 'unknown channel',
+      },
+    },
+    (req) => membership.join(param(req, 'name'), actorOf(req)),
+  );
+  route(
+    {
+      method: 'post',
+      path: '/channel/:name/part',
+      summary: 'Leave a channel (a moderator loses the role), with an optional part message',
+      params: channelNameParams,
+      body: partBody,
+      responses: {
+        200: done,
+        400: 'a body or reason of the wrong type',
+        404: 'unknown channel, or not a member (code not_member)',
+        409: 'the owner cannot part: delete the channel instead (code owner_cannot_part)',
+        422: 'reason over 300 characters, or not one line',
+      },
+    },
+    (req, body) => membership.part(param(req, 'name'), actorOf(req), body.reason),
+  );
 
   route(
     {

@@ -21,8 +21,10 @@ function chars(s: string): number {
   return [...s].length;
 }
 
-// Control characters (newlines included) would break IRC-style one-line display.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// Control characters (newlines included) would break IRC-style one-line display, except the IRC
+// formatting codes that IRC clients put in topics and reasons and render: bold 02, colour 03 and
+// 04, reset 0F, monospace 11, reverse 16, italic 1D, strikethrough 1E, underline 1F.
+const CONTROL = /[\u0000\u0001\u0005-\u000e\u0010\u0012-\u0015\u0017-\u001c\u007f]/;
 
 export const topicSchema = z
   .string()
@@ -72,6 +74,8 @@ export const topicBody = z.object({ topic: topicSchema });
 export const modeBody = z.object({ mode: z.string().describe(`IRC mode string over the letters ${MODE_LETTERS.join(', ')}, e.g. "+r-i"`) });
 export const pseudoBody = z.object({ pseudo: pseudoSchema });
 export const pseudoReasonBody = z.object({ pseudo: pseudoSchema, reason: reasonSchema.default('') });
+/** A part message is optional, and so is the whole body. */
+export const partBody = z.object({ reason: reasonSchema.default('') }).default({});
 
 // Answers.
 

@@ -51,8 +51,8 @@ export class ChannelClient {
     return this.http.post(this.path(name, '/join'), { authorization: auth });
   }
 
-  part(auth: string, name: string): Promise<Result> {
-    return this.http.post(this.path(name, '/part'), { authorization: auth });
+  part(auth: string, name: string, reason?: string): Promise<Result> {
+    return this.http.post(this.path(name, '/part'), { authorization: auth, body: reason ? { reason } : {} });
   }
 
   topic(auth: string, name: string, topic: string): Promise<Answer<ChannelConfig>> {

@@ -1,4 +1,4 @@
-import { ircChannel, restChannel } from '../protocol/names';
+import { ircChannel, KICKLEN, oneLine, restChannel, TOPICLEN } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
@@ -36,12 +36,12 @@ async function partOne(server: IrcServer, conn: IrcConnection, ircName: string, 
   const channel = restChannel(ircName);
   if (!channel) return conn.numeric(N.ERR_NOSUCHCHANNEL, ircName, 'No such channel');
   if (!conn.channels.has(channel)) return conn.numeric(N.ERR_NOTONCHANNEL, ircName, "You're not on that channel");
-  server.router.channels.partReason(channel, conn.name, reason);
-  await server.clients.channels.part(await bearer(server, conn), channel);
+  const message = reason === undefined ? '' : oneLine(reason, KICKLEN);
+  await server.clients.channels.part(await bearer(server, conn), channel, message);
   // Others see the PART from the stream. This client leaves now (unless the event was first);
   // the owner cannot leave over REST (the channel would be deleted): only this client's view goes.
   if (!conn.channels.has(channel)) return;
-  const params = reason ? [ircChannel(channel), reason] : [ircChannel(channel)];
+  const params = message ? [ircChannel(channel), message] : [ircChannel(channel)];
   server.leaveLocal(conn, channel);
   conn.send({ source: server.mask(conn.name), command: 'PART', params });
 }
@@ -75,10 +75,11 @@ export const channelCommands: CommandFamily = {
         if (cfg.status !== 200) return refusal(conn, 'TOPIC', ircName, cfg);
         return sendTopic(server, conn, cfg.data);
       }
-      const r = await server.clients.channels.topic(auth, channel, msg.params[1]);
+      const topic = oneLine(msg.params[1], TOPICLEN);
+      const r = await server.clients.channels.topic(auth, channel, topic);
       if (r.status !== 200) return refusal(conn, 'TOPIC', ircName, r);
       // Members see the TOPIC line from the stream; a setter outside the channel is answered here.
-      if (!conn.channels.has(channel)) conn.send({ source: server.mask(conn.name), command: 'TOPIC', params: [ircName, msg.params[1]] });
+      if (!conn.channels.has(channel)) conn.send({ source: server.mask(conn.name), command: 'TOPIC', params: [ircName, topic] });
     },
   },
   NAMES: {
@@ -118,7 +119,7 @@ export const channelCommands: CommandFamily = {
       const [ircName, nick, reason] = msg.params;
       const channel = restChannel(ircName);
       if (!channel) return conn.numeric(N.ERR_NOSUCHCHANNEL, ircName, 'No such channel');
-      const r = await server.clients.channels.kick(await bearer(server, conn), channel, nick, reason);
+      const r = await server.clients.channels.kick(await bearer(server, conn), channel, nick, reason && oneLine(reason, KICKLEN));
       if (r.status === 404 && r.data.code === 'not_member')
         return conn.numeric(N.ERR_USERNOTINCHANNEL, nick, ircName, "They aren't on that channel");
       if (r.status !== 200) return refusal(conn, 'KICK', ircName, r);

@@ -1,4 +1,4 @@
-import { CHANNELLEN, NICKLEN, TOPICLEN } from '../protocol/names';
+import { CHANNELLEN, KICKLEN, NICKLEN, TOPICLEN } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
@@ -18,6 +18,7 @@ function isupport(server: IrcServer): string[] {
     `NICKLEN=${NICKLEN}`,
     `CHANNELLEN=${CHANNELLEN}`,
     `TOPICLEN=${TOPICLEN}`,
+    `KICKLEN=${KICKLEN}`,
     'MODES=4',
     'TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:10,PART:10,WHOIS:1',
     `CHATHISTORY=${server.settings.chathistoryMax}`,

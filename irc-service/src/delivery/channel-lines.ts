@@ -12,9 +12,6 @@ type Data<T extends ChannelEventName> = ChannelEventData<T>;
  * whatever door (REST or IRC) made a change, its line comes from here, once.
  */
 export class ChannelLines {
-  /** PART reasons given by this door's clients, kept until their part event arrives (the event has none). */
-  private readonly partReasons = new Map<string, string>();
-
   constructor(private readonly server: IrcServer) {}
 
   apply(type: string, raw: unknown): void {
@@ -71,11 +68,6 @@ export class ChannelLines {
     }
   }
 
-  /** Remembers the reason of a PART this door is about to send over REST. */
-  partReason(channel: string, pseudo: string, reason: string | undefined): void {
-    if (reason) this.partReasons.set(`${channel} ${fold(pseudo)}`, reason);
-  }
-
   private source(by: string | null): string {
     return by ? this.server.mask(by) : this.server.settings.serverName;
   }
@@ -99,10 +91,8 @@ export class ChannelLines {
   }
 
   private parted(d: Data<'channel.member_parted'>): void {
-    const key = `${d.channel} ${fold(d.pseudo)}`;
-    const reason = this.partReasons.get(key);
-    this.partReasons.delete(key);
-    const params = reason ? [ircChannel(d.channel), reason] : [ircChannel(d.channel)];
+    // The part message travels in the event, so every door and REST client sees the same one.
+    const params = d.reason ? [ircChannel(d.channel), d.reason] : [ircChannel(d.channel)];
     this.server.toChannel(d.channel, { source: this.server.mask(d.pseudo), command: 'PART', params });
     for (const c of this.server.connectionsOf(d.pseudo)) this.server.leaveLocal(c, d.channel);
   }

@@ -46,8 +46,11 @@ export const channelEventDataSchemas = {
   'channel.config_changed': z.object({ ...base, ...settings }),
   /** `role` is `owner` for the creator, `member` otherwise; `invited`: an invitation was used up. */
   'channel.member_joined': z.object({ ...withPseudo, role: z.enum(['owner', 'member']), invited: z.boolean() }),
-  /** `role`: what they were (a moderator who parts loses the role). */
-  'channel.member_parted': z.object({ ...withPseudo, role: z.enum(['moderator', 'member']) }),
+  /**
+   * `role`: what they were (a moderator who parts loses the role). `reason`: their part message
+   * (`""` when none, and in events written before it existed).
+   */
+  'channel.member_parted': z.object({ ...withPseudo, role: z.enum(['moderator', 'member']), reason: z.string().default('') }),
   'channel.member_kicked': z.object({ ...withPseudo, role: z.enum(['moderator', 'member']), reason: z.string() }),
   'channel.member_invited': z.object(withPseudo),
   /** `was_member`: the ban removed their membership (it also removes any invitation). */
