@@ -79,6 +79,81 @@ describe('PRIVMSG and NOTICE', () => {
   });
 });
 
+describe('CTCP', () => {
+  const privatePage = async (a: { pseudo: string }, b: { pseudo: string }, token: string) =>
+    (
+      await rest<{ messages: Array<{ text: string }> }>(stack().urls.message, 'GET', `/msg/private?from=${a.pseudo}&to=${b.pseudo}`, {
+        token,
+      })
+    ).body.messages.map((m) => m.text);
+
+  test('when a client sends CTCP VERSION to a nick, then it goes live, the real client answers it by NOTICE, that comes back as NOTICE, and nothing is stored', async () => {
+    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    try {
+      ca.send(`PRIVMSG ${b.pseudo} :\x01VERSION\x01`);
+      const asked = await cb.waitFor((m) => m.params[1] === '\x01VERSION\x01');
+      expect(asked).toEqual(
+        expect.objectContaining({ command: 'PRIVMSG', source: `${a.pseudo}!${a.pseudo}@canaduck`, params: [b.pseudo, '\x01VERSION\x01'] }),
+      );
+      // irc-framework (The Lounge's IRC library) answers VERSION by itself, as IRC clients do.
+      const answer = await ca.waitFor((m) => m.params[1]?.startsWith('\x01VERSION '));
+      expect(answer).toEqual(expect.objectContaining({ command: 'NOTICE', source: `${b.pseudo}!${b.pseudo}@canaduck` }));
+      // A plain line after them: once it is stored and delivered, the CTCP lines would have been too.
+      ca.send(`PRIVMSG ${b.pseudo} :plain after ctcp`);
+      await cb.waitFor((m) => m.params[1] === 'plain after ctcp');
+      expect(await privatePage(a, b, await restToken(stack(), a))).toEqual(['plain after ctcp']);
+      // Once each: stored, the NOTICE would have come back as a PRIVMSG request, answered again and again.
+      expect(cb.lines.filter((m) => m.params[1]?.startsWith('\x01'))).toHaveLength(1);
+      expect(ca.lines.filter((m) => m.params[1]?.startsWith('\x01'))).toHaveLength(1);
+    } finally {
+      await Promise.all([ca.close(), cb.close()]);
+    }
+  });
+
+  test('when a client sends /me (CTCP ACTION) in a channel, then it is a stored message that IRC members and REST readers get as sent', async () => {
+    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const chan = `#${unique('me')}`;
+    try {
+      await ca.join(chan);
+      await cb.join(chan);
+      ca.send(`PRIVMSG ${chan} :\x01ACTION waves\x01`);
+      const got = await cb.waitFor((m) => m.command === 'PRIVMSG' && m.params[1] === '\x01ACTION waves\x01');
+      expect(got.tags.msgid).toMatch(/^[0-9]+$/);
+      const page = await rest<{ messages: Array<{ text: string }> }>(stack().urls.message, 'GET', `/msg?channel=${chan.slice(1)}`, {
+        token: await restToken(stack(), b),
+      });
+      expect(page.body.messages.map((m) => m.text)).toEqual(['\x01ACTION waves\x01']);
+    } finally {
+      await Promise.all([ca.close(), cb.close()]);
+    }
+  });
+
+  test('when CTCP goes to a channel the sender is not in, to a bad nick or to a user not on IRC, then 404, 401 or a NOTICE says so and nobody gets it', async () => {
+    const [a, b, r] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b'), newUser(stack(), 'r')]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const chan = `#${unique('ct')}`;
+    try {
+      await cb.join(chan);
+      ca.send(`PRIVMSG ${chan} :\x01PING 123\x01`);
+      expect((await ca.waitFor('404')).params[1]).toBe(chan);
+      ca.send('PRIVMSG 9bad :\x01TIME\x01');
+      expect((await ca.waitFor('401')).params[1]).toBe('9bad');
+      ca.send(`PRIVMSG ${r.pseudo} :\x01CLIENTINFO\x01`);
+      expect((await ca.waitFor((m) => m.command === 'NOTICE' && m.params[1].includes(r.pseudo))).params[1]).toMatch(
+        /not connected over IRC/,
+      );
+      ca.send(`NOTICE ${chan} :\x01PING 1\x01`);
+      ca.send(`PRIVMSG ${b.pseudo} :marker`);
+      await cb.waitFor((m) => m.params[1] === 'marker');
+      expect(cb.lines.filter((m) => m.params[1]?.startsWith('\x01'))).toHaveLength(0);
+    } finally {
+      await Promise.all([ca.close(), cb.close()]);
+    }
+  });
+});
+
 describe('edits and deletions', () => {
   test('when a message is edited then deleted over REST, then IRC members get NOTICEs pointing at its msgid', async () => {
     const [a, r] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'r')]);

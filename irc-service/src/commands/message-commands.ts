@@ -7,6 +7,7 @@ import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
 import { bearer, targets, type CommandFamily } from './command';
 import { refusal } from './channel-replies';
+import { ctcpVerb, relayCtcp } from './ctcp';
 
 /**
  * PRIVMSG and NOTICE post through message-service like a REST client. Nothing is sent to IRC
@@ -21,7 +22,14 @@ async function post(server: IrcServer, conn: IrcConnection, msg: IrcMessage, not
   if (!text) return say(N.ERR_NOTEXTTOSEND, 'No text to send');
   // `+draft/reply=<msgid>` (message-tags): the message is a reply, as REST's reply_to.
   const replyTo = msgid(msg.tags['+draft/reply']);
+  // ACTION (/me) is chat and is stored as sent; any other CTCP is relayed live only.
+  const verb = ctcpVerb(text);
+  const liveOnly = verb !== undefined && verb !== 'ACTION';
   for (const target of targets(msg.params[0]).slice(0, 4)) {
+    if (liveOnly) {
+      relayCtcp(server, conn, notice ? 'NOTICE' : 'PRIVMSG', target, text);
+      continue;
+    }
     if (target.startsWith('#')) {
       const channel = restChannel(target);
       if (!channel) {
