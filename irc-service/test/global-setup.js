@@ -42,10 +42,12 @@ async function waitReady(url, child, ms) {
   }
 }
 
-/** Starts the three services (with `extraEnv`, e.g. NATS_URL); answers { urls, secret, children, dataDir }. */
+/** Starts the three services (with `extraEnv`, e.g. NATS_URL); answers { urls, secret, admin, children, dataDir }. */
 async function startStack(extraEnv = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'irc-door-'));
   const secret = crypto.randomBytes(32).toString('hex');
+  // The stack's first administrator (an IRC operator on the door), as ADMIN_PSEUDO creates it.
+  const admin = { pseudo: `op${crypto.randomBytes(4).toString('hex')}`, password: crypto.randomBytes(12).toString('hex') };
   const ports = {};
   for (const s of SERVICES) ports[s] = await freePort();
   const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`]));
@@ -64,6 +66,8 @@ async function startStack(extraEnv = {}) {
         CHANNEL_SERVICE_URL: urls.channel,
         MESSAGE_SERVICE_URL: urls.message,
         ACCESS_CACHE_MS: '1',
+        ADMIN_PSEUDO: admin.pseudo,
+        ADMIN_PASSWORD: admin.password,
         EVENT_GAP_WAIT_MS: '200',
         ...extraEnv,
       },
@@ -77,7 +81,7 @@ async function startStack(extraEnv = {}) {
     for (const c of children) c.kill('SIGKILL');
     throw err;
   }
-  return { urls, secret, children, dataDir };
+  return { urls, secret, admin, children, dataDir };
 }
 
 async function stopStack(stack) {
@@ -98,7 +102,7 @@ async function stopStack(stack) {
 module.exports = async function globalSetup() {
   const stack = await startStack();
   globalThis.__IRC_STACK__ = stack;
-  process.env.IRC_TEST_STACK = JSON.stringify({ urls: stack.urls, secret: stack.secret });
+  process.env.IRC_TEST_STACK = JSON.stringify({ urls: stack.urls, secret: stack.secret, admin: stack.admin });
 };
 module.exports.startStack = startStack;
 module.exports.stopStack = stopStack;

@@ -15,6 +15,8 @@ const { startStack, stopStack } = require('./global-setup');
 export interface Stack {
   urls: { user: string; channel: string; message: string };
   secret: string;
+  /** The stack's first administrator (ADMIN_PSEUDO): an IRC operator on the door. */
+  admin: TestUser;
 }
 
 /**

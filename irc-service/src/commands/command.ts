@@ -1,6 +1,7 @@
 import type { IrcMessage } from '../protocol/irc-line';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
+import { announceOperator, isOperator } from './operators';
 
 /** One IRC command: what it needs, and its handler (the door's equivalent of a thin route). */
 export interface Command {
@@ -22,9 +23,13 @@ export async function bearer(server: IrcServer, conn: IrcConnection): Promise<st
   if (server.now() > s.expiresAt - 60_000) {
     const r = await server.clients.users.login(s.pseudo, s.password);
     if (r.status === 200) {
+      const wasOperator = isOperator(s.roles);
       s.token = r.data.token;
       s.expiresAt = server.now() + r.data.expires_in * 1000;
       s.tokenAt = server.now();
+      s.roles = r.data.user.roles;
+      // Roles changed over REST (user.roles_changed forces this login): the user modes follow.
+      if (isOperator(s.roles) !== wasOperator) announceOperator(conn, !wasOperator);
     } else if (r.status === 401) {
       conn.close('Your account can no longer log in');
     }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
+import { sessionOf } from './login';
 
 /**
  * IRC_GUESTS: a client without credentials becomes a guest, a temporary user-service account
@@ -27,14 +28,7 @@ export async function loginAsGuest(server: IrcServer, conn: IrcConnection): Prom
     conn.nick = '*';
     return false;
   }
-  conn.session = {
-    pseudo: r.data.user.pseudo,
-    token: r.data.token,
-    expiresAt: server.now() + r.data.expires_in * 1000,
-    tokenAt: server.now(),
-    password,
-    guest: true,
-  };
+  conn.session = sessionOf(server, r.data, password, true);
   return true;
 }
 

@@ -1,6 +1,7 @@
 import type { ChannelConfig } from '../clients/types';
 import { fold, ircChannel, restChannel } from '../protocol/names';
 import { N } from '../protocol/numerics';
+import { isOperator } from './operators';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
 import { bearer, type CommandFamily } from './command';
@@ -92,10 +93,12 @@ export const modeCommands: CommandFamily = {
       const [target, modestring, ...args] = msg.params;
       if (target.startsWith('#')) return channelMode(server, conn, target, modestring, args);
       if (fold(target) !== fold(conn.name)) return conn.numeric(N.ERR_USERSDONTMATCH, "Can't change mode for other users");
-      if (!modestring) return conn.numeric(N.RPL_UMODEIS, '+i');
-      // Every user is invisible here (no address is shown); other user modes do not exist.
-      if (/^[+-]i*$/.test(modestring)) return;
-      conn.numeric(N.ERR_UMODEUNKNOWNFLAG, 'Unknown MODE flag');
+      const operator = isOperator(conn.session?.roles);
+      if (!modestring) return conn.numeric(N.RPL_UMODEIS, operator ? '+io' : '+i');
+      // Every user is invisible here (no address is shown); +o is the admin role's, not set here.
+      if (!/^([+-][io]*)+$/.test(modestring)) return conn.numeric(N.ERR_UMODEUNKNOWNFLAG, 'Unknown MODE flag');
+      const asked = /\+[io]*o/.test(modestring) ? true : /-[io]*o/.test(modestring) ? false : operator;
+      if (asked !== operator) conn.numeric(N.ERR_NOPRIVILEGES, 'Permission Denied- operator status follows the CanaDuck admin role');
     },
   },
 };

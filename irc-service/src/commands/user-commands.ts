@@ -3,13 +3,14 @@ import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
 import { bearer, targets, type CommandFamily } from './command';
+import { isOperator, operatorHere } from './operators';
 
 /** H (here) or G (gone) as WHO shows it, from the user's IRC connections. */
 function hereOrGone(server: IrcServer, pseudo: string): string {
   return server.connectionsOf(pseudo).some((c) => c.away) ? 'G' : 'H';
 }
 
-function whoReply(server: IrcServer, conn: IrcConnection, channel: string, pseudo: string, op: boolean): void {
+function whoReply(server: IrcServer, conn: IrcConnection, channel: string, pseudo: string, op: boolean, ircOperator: boolean): void {
   const s = server.settings;
   conn.numeric(
     N.RPL_WHOREPLY,
@@ -18,7 +19,7 @@ function whoReply(server: IrcServer, conn: IrcConnection, channel: string, pseud
     s.userHost,
     s.serverName,
     pseudo,
-    hereOrGone(server, pseudo) + (op ? '@' : ''),
+    hereOrGone(server, pseudo) + (ircOperator ? '*' : '') + (op ? '@' : ''),
     `0 ${pseudo}`,
   );
 }
@@ -27,10 +28,13 @@ async function who(server: IrcServer, conn: IrcConnection, mask: string): Promis
   const channel = restChannel(mask);
   if (channel) {
     const r = await server.clients.channels.users(await bearer(server, conn), channel);
-    if (r.status === 200) for (const u of r.data.users) whoReply(server, conn, ircChannel(channel), u.pseudo, u.role !== 'member');
+    // Roles of members known here: those with a session on this door (a WHO per member would cost one call each).
+    if (r.status === 200)
+      for (const u of r.data.users)
+        whoReply(server, conn, ircChannel(channel), u.pseudo, u.role !== 'member', operatorHere(server, u.pseudo));
   } else if (isValidNick(mask)) {
     const r = await server.clients.users.whois(mask);
-    if (r.status === 200) whoReply(server, conn, '*', r.data.pseudo, false);
+    if (r.status === 200) whoReply(server, conn, '*', r.data.pseudo, false, isOperator(r.data.roles));
   }
   conn.numeric(N.RPL_ENDOFWHO, mask, 'End of WHO list');
 }
@@ -56,6 +60,7 @@ async function whois(server: IrcServer, conn: IrcConnection, nick: string): Prom
   const channels = r.data.channels ?? [];
   if (channels.length) conn.numeric(N.RPL_WHOISCHANNELS, pseudo, (await withPrefixes(server, pseudo, channels)).join(' '));
   conn.numeric(N.RPL_WHOISSERVER, pseudo, s.serverName, local.length ? `${s.network} IRC` : `${s.network} (REST, ${r.data.status})`);
+  if (isOperator(r.data.roles)) conn.numeric(N.RPL_WHOISOPERATOR, pseudo, 'is an IRC operator');
   const away = local.find((c) => c.away);
   if (away) conn.numeric(N.RPL_AWAY, pseudo, away.away as string);
   conn.numeric(N.RPL_WHOISACCOUNT, pseudo, pseudo, 'is logged in as');

@@ -4,6 +4,7 @@ import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
 import { loginAsGuest } from './guests';
 import { login } from './login';
+import { announceOperator, isOperator } from './operators';
 
 const VERSION = 'canaduck-irc-1.0';
 
@@ -42,12 +43,13 @@ function welcome(server: IrcServer, conn: IrcConnection): void {
   conn.numeric(N.RPL_WELCOME, `Welcome to the ${s.network} IRC Network ${server.mask(conn.name)}`);
   conn.numeric(N.RPL_YOURHOST, `Your host is ${s.serverName}, running version ${VERSION}`);
   conn.numeric(N.RPL_CREATED, `This server was created ${s.createdAt.toISOString()}`);
-  conn.numeric(N.RPL_MYINFO, s.serverName, VERSION, 'i', 'binorst', 'bo');
+  conn.numeric(N.RPL_MYINFO, s.serverName, VERSION, 'io', 'binorst', 'bo');
   const tokens = isupport(server);
   for (let i = 0; i < tokens.length; i += 12) conn.numeric(N.RPL_ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
   sendMotd(server, conn);
   // Every user is +i here (no address is shown): clients learn it as on other networks.
   conn.send({ source: conn.name, command: 'MODE', params: [conn.name, '+i'] });
+  if (isOperator(conn.session?.roles)) announceOperator(conn, true);
 }
 
 /** Called after NICK, USER, CAP END and PASS: registers once everything is there. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bearer } from '../commands/command';
 import type { IrcServer } from '../server/irc-server';
 
 /** The part of a revoking user event the door reads (structures.md section 5, asyncapi.yaml). */
@@ -15,7 +16,7 @@ const CLOSING_REASONS: Record<string, string> = {
  * user-service's revoking events on IRC. Every token of the user issued before `revoked_before`
  * no longer works, so a session holding one would only collect refusals: a deleted account, a
  * changed password or a logout everywhere ends it (ERROR, as a network ends a killed session),
- * and a role change makes its next command log in again, with the new roles. A session that
+ * and a role change logs it in again at once, with the new roles. A session that
  * logged in after the revocation is left alone.
  */
 export class AccountLines {
@@ -32,8 +33,17 @@ export class AccountLines {
     for (const conn of this.server.connectionsOf(parsed.data.pseudo)) {
       const session = conn.session;
       if (!session || session.tokenAt >= revokedBefore) continue;
-      if (type === 'user.roles_changed') session.expiresAt = 0;
-      else conn.close(CLOSING_REASONS[type]);
+      if (type === 'user.roles_changed') {
+        // Log in again now, with the new roles: a promotion to admin or a demotion shows at once
+        // (381 and MODE +o, or MODE -o), not at the next command.
+        session.expiresAt = 0;
+        bearer(this.server, conn).catch((err: Error) =>
+          this.server.logger.warn(
+            { pseudo: session.pseudo, err: err.message },
+            'new login after a role change failed: the next command retries',
+          ),
+        );
+      } else conn.close(CLOSING_REASONS[type]);
     }
   }
 }

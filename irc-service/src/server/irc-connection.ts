@@ -28,6 +28,8 @@ export interface Session {
   password: string;
   /** A guest's account is deleted when its connection closes. */
   guest?: boolean;
+  /** user-service's roles at the last login: an `admin` is an IRC operator. */
+  roles: string[];
 }
 
 export interface OutgoingMessage {
