@@ -4,6 +4,7 @@ import { historyCommands } from './history-commands';
 import { messageCommands } from './message-commands';
 import { modeCommands } from './mode-commands';
 import { operatorCommands } from './operators';
+import { serverQueries } from './server-queries';
 import { registrationCommands } from './registration';
 import { userCommands } from './user-commands';
 
@@ -17,5 +18,6 @@ export function commandTable(): CommandFamily {
     ...userCommands,
     ...historyCommands,
     ...operatorCommands,
+    ...serverQueries,
   };
 }

@@ -3,7 +3,7 @@ import { N } from '../protocol/numerics';
 import type { CommandFamily } from './command';
 import { capCommand } from './cap';
 import { authenticate } from './sasl';
-import { sendMotd, tryRegister } from './welcome';
+import { tryRegister } from './welcome';
 
 export const registrationCommands: CommandFamily = {
   CAP: { minParams: 1, beforeRegistration: true, run: capCommand },
@@ -56,5 +56,4 @@ export const registrationCommands: CommandFamily = {
       conn.close(msg.params[0] ? `Quit: ${msg.params[0]}` : 'Client quit');
     },
   },
-  MOTD: { run: (server, conn) => sendMotd(server, conn) },
 };

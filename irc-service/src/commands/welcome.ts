@@ -1,39 +1,10 @@
-import { CHANNELLEN, KICKLEN, NICKLEN, TOPICLEN } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
 import { loginAsGuest } from './guests';
 import { login } from './login';
 import { announceOperator, isOperator } from './operators';
-
-const VERSION = 'canaduck-irc-1.0';
-
-/** ISUPPORT tokens: our name rules and modes (structures.md sections 3 and 4). */
-function isupport(server: IrcServer): string[] {
-  return [
-    'CHANTYPES=#',
-    'PREFIX=(ov)@+',
-    'CASEMAPPING=ascii',
-    'CHANMODES=b,,,inrst',
-    `NETWORK=${server.settings.network}`,
-    `NICKLEN=${NICKLEN}`,
-    `CHANNELLEN=${CHANNELLEN}`,
-    `TOPICLEN=${TOPICLEN}`,
-    `KICKLEN=${KICKLEN}`,
-    'MODES=4',
-    'TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:10,PART:10,WHOIS:1',
-    `CHATHISTORY=${server.settings.chathistoryMax}`,
-    'MSGREFTYPES=msgid,timestamp',
-    'AWAYLEN=64',
-  ];
-}
-
-export function sendMotd(server: IrcServer, conn: IrcConnection): void {
-  if (!server.settings.motd.length) return conn.numeric(N.ERR_NOMOTD, 'MOTD File is missing');
-  conn.numeric(N.RPL_MOTDSTART, `- ${server.settings.serverName} Message of the day -`);
-  for (const line of server.settings.motd) conn.numeric(N.RPL_MOTD, `- ${line}`);
-  conn.numeric(N.RPL_ENDOFMOTD, 'End of /MOTD command.');
-}
+import { sendIsupport, sendLusers, sendMotd, VERSION } from './server-queries';
 
 function welcome(server: IrcServer, conn: IrcConnection): void {
   const s = server.settings;
@@ -44,8 +15,8 @@ function welcome(server: IrcServer, conn: IrcConnection): void {
   conn.numeric(N.RPL_YOURHOST, `Your host is ${s.serverName}, running version ${VERSION}`);
   conn.numeric(N.RPL_CREATED, `This server was created ${s.createdAt.toISOString()}`);
   conn.numeric(N.RPL_MYINFO, s.serverName, VERSION, 'io', 'binorst', 'bo');
-  const tokens = isupport(server);
-  for (let i = 0; i < tokens.length; i += 12) conn.numeric(N.RPL_ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
+  sendIsupport(server, conn);
+  sendLusers(server, conn);
   sendMotd(server, conn);
   // Every user is +i here (no address is shown): clients learn it as on other networks.
   conn.send({ source: conn.name, command: 'MODE', params: [conn.name, '+i'] });

@@ -159,6 +159,11 @@ export class IrcServer implements ConnectionHost {
     return [...(this.byNick.get(fold(pseudo)) ?? [])];
   }
 
+  /** The registered connections, and how many channels have members here (LUSERS). */
+  localCounts(): { connections: IrcConnection[]; channels: number } {
+    return { connections: [...this.byNick.values()].flatMap((set) => [...set]), channels: this.byChannel.size };
+  }
+
   localMembers(channel: string): IrcConnection[] {
     return [...(this.byChannel.get(channel) ?? [])];
   }
