@@ -75,7 +75,10 @@ describe.each(testDatabases())('account deletion (%s)', (kind) => {
     expect(await access(t.app, plain, gone)).toMatchObject({ member: false, role: null });
     const [moddedId, plainId] = await Promise.all([channelIdOf(t.app, modded), channelIdOf(t.app, plain)]);
     expect((await changesOf(t.app, modded, 5)).slice(4)).toEqual([
-      ['channel.member_parted', { channel: modded, channel_id: moddedId, by: null, pseudo: gone, role: 'moderator', reason: 'Account deleted' }],
+      [
+        'channel.member_parted',
+        { channel: modded, channel_id: moddedId, by: null, pseudo: gone, role: 'moderator', reason: 'Account deleted' },
+      ],
     ]);
     expect((await changesOf(t.app, plain, 4)).slice(3)).toEqual([
       ['channel.member_parted', { channel: plain, channel_id: plainId, by: null, pseudo: gone, role: 'member', reason: 'Account deleted' }],

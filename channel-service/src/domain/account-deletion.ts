@@ -124,7 +124,10 @@ export class AccountDeletion {
     outcome: DeletionOutcome,
   ): Promise<void> {
     if (!(await this.deps.members.remove(channel.pk, pseudoKey(pseudo), trx))) return;
-    await this.deps.events.append(trx, channel, null, { type: 'channel.member_parted', fields: { pseudo, role, reason: 'Account deleted' } });
+    await this.deps.events.append(trx, channel, null, {
+      type: 'channel.member_parted',
+      fields: { pseudo, role, reason: 'Account deleted' },
+    });
     outcome.parted.push(channel.name);
   }
 }
