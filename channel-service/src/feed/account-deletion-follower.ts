@@ -1,4 +1,4 @@
-import type { EventSubscription, EventTransport, StreamEvent } from '@canaduck/events';
+import { CursorFollower, type EventTransport, type StreamEvent } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
 import type { AccountDeletion, DeletionOutcome } from '../domain/account-deletion';
 
@@ -17,39 +17,27 @@ export interface AccountDeletionFollowerDeps {
  * depend on it. A batch that fails (a database error) comes again.
  */
 export class AccountDeletionFollower {
-  private subscription: EventSubscription | undefined;
-  private starting: Promise<void> | undefined;
+  private readonly follower: CursorFollower;
 
-  constructor(private readonly deps: AccountDeletionFollowerDeps) {}
+  constructor(private readonly deps: AccountDeletionFollowerDeps) {
+    this.follower = new CursorFollower({
+      transport: deps.transport,
+      service: 'user',
+      storedCursor: () => this.appliedThrough(),
+      handle: (events) => this.apply(events),
+      // Deletions pruned before they were applied: those accounts stay in their channels.
+      resyncMessage: 'user events beyond retention were never applied: deleted accounts may remain in channels',
+      logger: deps.logger,
+    });
+  }
 
   start(): Promise<void> {
-    this.starting ??= (async () => {
-      const after = await this.deps.deletion.appliedThrough();
-      this.subscription = this.deps.transport.subscribe({
-        service: 'user',
-        after,
-        handler: async (events) => {
-          await this.apply(events);
-        },
-        onResync: (info) => {
-          // Deletions pruned before they were applied: those accounts stay in their channels.
-          this.deps.logger.error(
-            { ...info, after },
-            'user events beyond retention were never applied: deleted accounts may remain in channels',
-          );
-        },
-      });
-    })();
-    return this.starting;
+    return this.follower.start();
   }
 
   /** Stops following; waits for the batch in flight (its transaction) to finish. */
-  async stop(): Promise<void> {
-    const starting = this.starting;
-    this.starting = undefined;
-    await starting?.catch(() => undefined);
-    await this.subscription?.stop();
-    this.subscription = undefined;
+  stop(): Promise<void> {
+    return this.follower.stop();
   }
 
   /** What the subscription does with each batch (a batch at or below the stored cursor changes nothing). */

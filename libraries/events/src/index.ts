@@ -10,6 +10,7 @@ export { natsStreamName, natsSubjectPrefix, natsMsgId, natsScrubStreamName, nats
 export { httpFeedTransport, type HttpFeedTransportOptions } from './http-transport';
 export { natsTransport, type NatsTransportOptions } from './nats-transport';
 export { createEventTransport, type CreateEventTransportOptions } from './create-transport';
+export { CursorFollower, type CursorFollowerOptions } from './cursor-follower';
 export { RevocationMap, rejectRevokedTokens, tokenIssuedAt, type RevocationMapOptions } from './revocation-map';
 export {
   userStreamTransport,

@@ -4,68 +4,29 @@ import express from 'express';
 import request from 'supertest';
 import { authenticate } from '@canaduck/auth';
 import { errorMiddleware } from '@canaduck/errors';
-import { serviceToken, testTokenSettings, userToken, waitUntil, type TestDatabase, testFeedAccess } from '@canaduck/testing';
-import type { EventBackbone } from '../src/event-backbone';
+import { serviceToken, testTokenSettings, userToken, waitUntil, testFeedAccess } from '@canaduck/testing';
 import { eventFeedRoutes } from '../src/feed-routes';
 import { httpFeedTransport } from '../src/http-transport';
-import { natsTransport } from '../src/nats-transport';
 import { RevocationMap, rejectRevokedTokens } from '../src/revocation-map';
-import type { EventTransport } from '../src/types';
-import { appendCommitted, backbone, dbKinds, deleteStreams, eventsDatabase, logger, NATS_URL, natsNamespace, sleep } from './support';
+import { appendCommitted, backbone, eventsDatabase, logger, sleep, transportMatrix, useServedStream } from './support';
 
-const matrix = dbKinds.flatMap((kind) => (['http', 'nats'] as const).map((t) => [kind, t] as const));
-
-describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
-  const namespace = natsNamespace();
-  let db: TestDatabase;
-  let b: EventBackbone;
-  let server: http.Server;
-  let url: string;
+describe.each(transportMatrix)('revocation map on %s over %s', (kind, transportKind) => {
+  const t = useServedStream(kind, transportKind, { service: 'user', caller: 'gateway-service' });
   const maps: RevocationMap[] = [];
-  const transports: EventTransport[] = [];
 
-  const makeTransport = () => {
-    const t =
-      transportKind === 'http'
-        ? httpFeedTransport({
-            urls: { user: url },
-            serviceTokens: { get: (callee) => serviceToken('gateway-service', callee) },
-            logger,
-            waitSeconds: 1,
-          })
-        : natsTransport({ url: NATS_URL, namespace, logger, idleMs: 200 });
-    transports.push(t);
-    return t;
-  };
   const makeMap = (staleAfterMs = 5000) => {
-    const map = new RevocationMap({ transport: makeTransport(), logger, staleAfterMs });
+    const map = new RevocationMap({ transport: t.transport(), logger, staleAfterMs });
     maps.push(map);
     map.start();
     return map;
   };
   const revoke = async (type: string, pseudo: string, at = new Date()) => {
-    await appendCommitted(db.knex, [{ type, data: { pseudo, revoked_before: at.toISOString() } }], 'user');
-    b.poke();
+    await appendCommitted(t.db.knex, [{ type, data: { pseudo, revoked_before: at.toISOString() } }], 'user');
+    t.b.poke();
   };
 
-  beforeEach(async () => {
-    db = await eventsDatabase(kind);
-    b = backbone(db.knex, { service: 'user', ...(transportKind === 'nats' ? { natsUrl: NATS_URL, natsNamespace: namespace } : {}) });
-    await b.start();
-    const app = express();
-    app.use(eventFeedRoutes(b, testFeedAccess(`${b.service}-service`)));
-    app.use(errorMiddleware());
-    server = http.createServer(app).listen(0);
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
   afterEach(async () => {
     await Promise.all(maps.splice(0).map((m) => m.stop()));
-    await Promise.all(transports.splice(0).map((t) => t.close()));
-    await b.stop();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await db.destroy();
-    await deleteStreams(namespace);
   });
 
   it('when a user is demoted, logs out, changes password or is deleted, then older tokens are revoked within a second and newer ones are not', async () => {
@@ -84,8 +45,8 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
       await revoke(type, pseudo);
       await waitUntil(() => map.isRevoked(pseudo, iatBefore), `${pseudo} is revoked after ${type}`, 2000);
     }
-    await appendCommitted(db.knex, [{ type: 'user.status_changed', data: { pseudo: 'paul', status: 'away' } }], 'user');
-    b.poke();
+    await appendCommitted(t.db.knex, [{ type: 'user.status_changed', data: { pseudo: 'paul', status: 'away' } }], 'user');
+    t.b.poke();
     await sleep(200);
     expect(map.isRevoked('paul', iatBefore)).toBe(false);
     expect(map.isRevoked('roger', Math.floor(Date.now() / 1000) + 2)).toBe(false);
@@ -95,7 +56,7 @@ describe.each(matrix)('revocation map on %s over %s', (kind, transportKind) => {
     const iat = Math.floor(Date.now() / 1000) - 2;
     await revoke('user.deleted', 'ancien');
     await waitUntil(
-      async () => (await b.head()) === 1 && (transportKind === 'http' || (await b.store.meta()).relayedThrough === 1),
+      async () => (await t.b.head()) === 1 && (transportKind === 'http' || (await t.b.store.meta()).relayedThrough === 1),
       'the event is out',
     );
     const fresh = makeMap();

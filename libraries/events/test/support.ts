@@ -1,14 +1,29 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Knex } from '@canaduck/db';
+import { errorMiddleware } from '@canaduck/errors';
 import { createLogger } from '@canaduck/logging';
-import { createTestDatabase, testDatabases, waitUntil, type TestDatabase, type TestDbKind } from '@canaduck/testing';
+import {
+  createTestDatabase,
+  serviceToken,
+  testDatabases,
+  testFeedAccess,
+  waitUntil,
+  type TestDatabase,
+  type TestDbKind,
+} from '@canaduck/testing';
 import { EventBackbone, type EventBackboneOptions } from '../src/event-backbone';
+import { eventFeedRoutes } from '../src/feed-routes';
+import { httpFeedTransport } from '../src/http-transport';
 import { outboxMigrations } from '../src/migrations';
 import { natsScrubStreamName, natsStreamName } from '../src/nats-names';
+import { natsTransport } from '../src/nats-transport';
 import { Outbox } from '../src/outbox';
-import { SOURCE_SERVICES, type NewEvent, type SourceService } from '../src/types';
+import { SOURCE_SERVICES, type EventTransport, type NewEvent, type SourceService } from '../src/types';
 
 export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 export const logger = createLogger('events-test', process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -106,4 +121,100 @@ export async function readAll(b: EventBackbone, after = 0): Promise<number[]> {
 
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** Each database with each transport (describe.each rows: kind, transport). */
+export const transportMatrix = dbKinds.flatMap((kind) => (['http', 'nats'] as const).map((t) => [kind, t] as const));
+
+export interface ServedStreamOptions extends Partial<EventBackboneOptions> {
+  service: SourceService;
+  /** Whose service tokens the HTTP transports send. */
+  caller: string;
+}
+
+/**
+ * Per test: `service`'s stream on a fresh database, served by the real `GET /internal/events` on
+ * a port (and relayed to NATS over 'nats'), and the transports a test reads it through; all
+ * closed after the test.
+ */
+export function useServedStream(kind: TestDbKind, transportKind: 'http' | 'nats', o: ServedStreamOptions) {
+  const { caller, ...backboneOptions } = o;
+  const namespace = natsNamespace();
+  const transports: EventTransport[] = [];
+  let server: http.Server;
+  let published = 0;
+  const t = {
+    namespace,
+    db: undefined as unknown as TestDatabase,
+    b: undefined as unknown as EventBackbone,
+    url: '',
+    /** A new transport reading the stream (the HTTP one long-polls a second at most). */
+    transport(): EventTransport {
+      const made =
+        transportKind === 'http'
+          ? httpFeedTransport({
+              urls: { [o.service]: t.url },
+              serviceTokens: { get: (callee) => serviceToken(caller, callee) },
+              logger,
+              waitSeconds: 1,
+            })
+          : natsTransport({ url: NATS_URL, namespace, logger, idleMs: 200 });
+      transports.push(made);
+      return made;
+    },
+    /**
+     * Appends events in one committed transaction and waits until they are sequenced (and relayed
+     * over NATS); resolves with the seq of the last. The stream's only writer: seqs are dense from 1.
+     */
+    async publish(events: NewEvent[]): Promise<number> {
+      await appendCommitted(t.db.knex, events, o.service);
+      t.b.poke();
+      const last = (published += events.length);
+      await waitUntil(
+        async () => (await t.b.head()) === last && (transportKind === 'http' || (await t.b.store.meta()).relayedThrough === last),
+        `events up to ${last} are out`,
+      );
+      return last;
+    },
+    /**
+     * Drops the events through `seq` as retention would: pruned from the outbox (HTTP) or purged
+     * from the JetStream stream (NATS). The events after `seq` must have been published later.
+     */
+    async dropThrough(seq: number): Promise<void> {
+      if (transportKind === 'http') {
+        const next = (await t.db
+          .knex('outbox_events')
+          .where({ seq: seq + 1 })
+          .first('at')) as { at: number | string };
+        await t.db.knex.transaction((trx) => t.b.store.prune(trx, Number(next.at)));
+        return;
+      }
+      const nc = await connect({ servers: NATS_URL });
+      try {
+        await (await jetstreamManager(nc)).streams.purge(natsStreamName(o.service, namespace), { seq: seq + 1 });
+      } finally {
+        await nc.close();
+      }
+    },
+  };
+  beforeEach(async () => {
+    published = 0;
+    t.db = await eventsDatabase(kind);
+    t.b = backbone(t.db.knex, { ...backboneOptions, ...(transportKind === 'nats' ? { natsUrl: NATS_URL, natsNamespace: namespace } : {}) });
+    await t.b.start();
+    const app = express();
+    app.use(eventFeedRoutes(t.b, testFeedAccess(`${o.service}-service`)));
+    app.use(errorMiddleware());
+    server = http.createServer(app).listen(0);
+    t.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await Promise.all(transports.splice(0).map((x) => x.close()));
+    await t.b.stop();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await t.db.destroy();
+    await deleteStreams(namespace);
+  });
+  return t;
 }

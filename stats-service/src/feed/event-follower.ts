@@ -1,4 +1,4 @@
-import type { EventSubscription, EventTransport, StreamEvent } from '@canaduck/events';
+import { CursorFollower, type EventTransport, type StreamEvent } from '@canaduck/events';
 import type { Logger } from '@canaduck/logging';
 import type { Settings } from '../config';
 import type { ChannelVisibilityService } from '../domain/channel-visibility-service';
@@ -36,7 +36,7 @@ export interface FeedStatus {
  * every pollMs. A failing dependency is retried by the transport, never fatal.
  */
 export class EventFollower {
-  private subscription: EventSubscription | undefined;
+  private readonly follower: CursorFollower;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
@@ -46,7 +46,19 @@ export class EventFollower {
   /** Events this replica applied itself (tests: two replicas together apply each event once). */
   applied = 0;
 
-  constructor(private readonly deps: EventFollowerDeps) {}
+  constructor(private readonly deps: EventFollowerDeps) {
+    this.follower = new CursorFollower({
+      transport: deps.transport,
+      service: 'message',
+      storedCursor: async () => (await deps.state.read()).lastSeq,
+      handle: (events) => this.apply(events),
+      // The stream pruned events stats never applied: the counts miss them from now on.
+      resyncMessage: 'message events beyond retention were never applied: statistics miss them',
+      logger: deps.logger,
+      onSync: ({ caughtUp }) => this.synced(caughtUp),
+      batchSize: deps.settings.batchSize,
+    });
+  }
 
   status(): FeedStatus {
     const stale = this.lastSync !== undefined && this.deps.now() - this.lastSync > this.deps.settings.feedStaleMs;
@@ -59,22 +71,9 @@ export class EventFollower {
     };
   }
 
+  /** Follows the stream from the stored cursor and starts the visibility refresh loop (once). */
   start(): Promise<void> {
-    this.starting ??= (async () => {
-      const { lastSeq } = await this.deps.state.read();
-      this.subscription = this.deps.transport.subscribe({
-        service: 'message',
-        after: lastSeq,
-        batchSize: this.deps.settings.batchSize,
-        handler: (events) => this.apply(events),
-        onResync: (info) => {
-          // The stream pruned events stats never applied: the counts miss them from now on.
-          this.deps.logger.error({ ...info, lastSeq }, 'message events beyond retention were never applied: statistics miss them');
-        },
-        onSync: ({ caughtUp }) => this.synced(caughtUp),
-      });
-      this.scheduleRefresh(0);
-    })();
+    this.starting ??= this.follower.start().then(() => this.scheduleRefresh(0));
     return this.starting;
   }
 
@@ -85,8 +84,7 @@ export class EventFollower {
     await starting;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.subscription?.stop();
-    this.subscription = undefined;
+    await this.follower.stop();
     await this.refreshing;
   }
 
