@@ -60,6 +60,9 @@ describe('operators', () => {
       op.send(`KILL ${u.pseudo} :flooding`);
       const error = await cu.waitFor('ERROR');
       expect(error.params[0]).toBe(`Closing link: Killed (${stack().admin.pseudo} (flooding))`);
+      expect((await op.waitFor((m) => m.command === 'NOTICE' && m.params[1].startsWith('Killed'))).params[1]).toBe(
+        `Killed ${u.pseudo} (1 connection): flooding`,
+      );
       const again = await TestClient.connect(door().port, u);
       await again.close();
     } finally {

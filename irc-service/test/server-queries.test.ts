@@ -19,6 +19,9 @@ describe('LUSERS, VERSION, TIME, WHOWAS', () => {
       c.send('LUSERS');
       expect(Number((await c.waitFor('254', 5000, from)).params[1])).toBeGreaterThanOrEqual(1);
       expect((await c.waitFor('255', 5000, from)).params[1]).toMatch(/^I have \d+ clients and 0 servers$/);
+      const local = await c.waitFor('265', 5000, from);
+      expect(Number(local.params[2])).toBeGreaterThanOrEqual(Number(local.params[1]));
+      expect(local.params[3]).toBe(`Current local users: ${local.params[1]}, Max: ${local.params[2]}`);
     } finally {
       await c.close();
     }

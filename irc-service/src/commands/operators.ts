@@ -41,6 +41,8 @@ export const operatorCommands: CommandFamily = {
       if (!victims.length) return conn.numeric(N.ERR_NOSUCHNICK, nick, 'No such nick/channel');
       const reason = `Killed (${conn.name} (${comment}))`;
       for (const v of victims) v.close(reason);
+      // The victim's QUIT is not shown (it stays a member): the operator is told instead.
+      conn.notice(`Killed ${victims[0].name} (${victims.length} connection${victims.length > 1 ? 's' : ''}): ${comment}`);
       server.logger.info({ by: conn.name, pseudo: victims[0].name, connections: victims.length, comment }, 'KILL');
     },
   },

@@ -44,15 +44,15 @@ export function sendMotd(server: IrcServer, conn: IrcConnection): void {
  * with members on it. REST users and other doors' clients are not counted: they are not connected here.
  */
 export function sendLusers(server: IrcServer, conn: IrcConnection): void {
-  const { connections, channels } = server.localCounts();
+  const { connections, maxUsers, channels } = server.localCounts();
   const users = new Set(connections.map((c) => c.name.toLowerCase())).size;
   const operators = new Set(connections.filter((c) => isOperator(c.session?.roles)).map((c) => c.name.toLowerCase())).size;
   conn.numeric(N.RPL_LUSERCLIENT, `There are 0 users and ${users} invisible on 1 servers`);
   if (operators) conn.numeric(N.RPL_LUSEROP, String(operators), 'operator(s) online');
   conn.numeric(N.RPL_LUSERCHANNELS, String(channels), 'channels formed');
   conn.numeric(N.RPL_LUSERME, `I have ${connections.length} clients and 0 servers`);
-  conn.numeric(N.RPL_LOCALUSERS, String(users), String(users), `Current local users ${users}`);
-  conn.numeric(N.RPL_GLOBALUSERS, String(users), String(users), `Current global users ${users}`);
+  conn.numeric(N.RPL_LOCALUSERS, String(users), String(maxUsers), `Current local users: ${users}, Max: ${maxUsers}`);
+  conn.numeric(N.RPL_GLOBALUSERS, String(users), String(maxUsers), `Current global users: ${users}, Max: ${maxUsers}`);
 }
 
 /** WHOWAS answers from user-service's whois: an account that exists, with when it was last seen. */

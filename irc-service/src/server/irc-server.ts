@@ -44,6 +44,8 @@ export class IrcServer implements ConnectionHost {
   private readonly connections = new Set<IrcConnection>();
   private readonly byNick = new Map<string, Set<IrcConnection>>();
   private readonly byChannel = new Map<string, Set<IrcConnection>>();
+  /** The most users (distinct nicks) registered here at once since the start (LUSERS' max). */
+  private maxUsers = 0;
   private readonly servers: net.Server[] = [];
   private readonly commands = commandTable();
   private sweeper?: NodeJS.Timeout;
@@ -153,15 +155,16 @@ export class IrcServer implements ConnectionHost {
     const set = this.byNick.get(key) ?? new Set();
     set.add(conn);
     this.byNick.set(key, set);
+    this.maxUsers = Math.max(this.maxUsers, this.byNick.size);
   }
 
   connectionsOf(pseudo: string): IrcConnection[] {
     return [...(this.byNick.get(fold(pseudo)) ?? [])];
   }
 
-  /** The registered connections, and how many channels have members here (LUSERS). */
-  localCounts(): { connections: IrcConnection[]; channels: number } {
-    return { connections: [...this.byNick.values()].flatMap((set) => [...set]), channels: this.byChannel.size };
+  /** The registered connections, the most users seen at once, and how many channels have members here (LUSERS). */
+  localCounts(): { connections: IrcConnection[]; maxUsers: number; channels: number } {
+    return { connections: [...this.byNick.values()].flatMap((set) => [...set]), maxUsers: this.maxUsers, channels: this.byChannel.size };
   }
 
   localMembers(channel: string): IrcConnection[] {
