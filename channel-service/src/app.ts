@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/auth';
 import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
-import { type AppBase, ApiDocs, createServiceApp } from '@canaduck/service-kit';
+import { type AppBase, ApiDocs, createServiceApp, unknownInternalRoutes } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { AccessService } from './domain/access-service';
@@ -92,6 +92,7 @@ export function createChannelApp(deps: AppDeps): ChannelApp {
       // Every change of channel state, in commit order (issue 22); secret channels' events too.
       // Its readers are the ones INTERNAL_CALLERS names for GET /internal/events.
       app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));
+      app.use(unknownInternalRoutes(deps.serviceKeys));
     },
   });
   return { app, backbone, revocation, accountDeletions };

@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import { authenticate, requireAuth, type TokenRevocation, withRevocation } from '@canaduck/auth';
 import { createTokenRevocation, EventBackbone, type EventBackboneOptions, eventFeedRoutes, Outbox } from '@canaduck/events';
-import { ApiDocs, type AppBase, createServiceApp, type ServiceGuards } from '@canaduck/service-kit';
+import { ApiDocs, type AppBase, createServiceApp, type ServiceGuards, unknownInternalRoutes } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import type { Settings } from './config';
 import { AccessPolicy } from './domain/access-policy';
@@ -115,6 +115,7 @@ export function createMessageApp(deps: AppDeps): MessageApp {
     routes: (app) => {
       // Its readers are the ones INTERNAL_CALLERS names for GET /internal/events.
       app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));
+      app.use(unknownInternalRoutes(deps.serviceKeys));
       // Every /msg route, reads included, needs a user token.
       app.use('/msg', authenticate(tokens), requireAuth());
       app.use(reactionRoutes({ reactions, messages, idempotency, docs, answers }));

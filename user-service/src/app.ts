@@ -4,7 +4,7 @@ import { authenticate, withRevocation, type TokenRevocation } from '@canaduck/au
 import { NotFoundError } from '@canaduck/errors';
 import { retryingTransactor } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, eventFeedRoutes, Outbox } from '@canaduck/events';
-import { ApiDocs, createServiceApp, type AppBase } from '@canaduck/service-kit';
+import { ApiDocs, createServiceApp, type AppBase, unknownInternalRoutes } from '@canaduck/service-kit';
 import type { Clients } from './clients';
 import { DEFAULT_LIMITS, type Settings } from './config';
 import { BcryptGate } from './domain/bcrypt-gate';
@@ -111,6 +111,7 @@ export function createUserApp(deps: AppDeps): UserApp {
       // Its readers are the ones INTERNAL_CALLERS names for GET /internal/events.
       app.use(eventFeedRoutes(backbone, { serviceKeys: deps.serviceKeys, docs }));
       app.use(internalRoutes({ presence, accounts, guests, serviceKeys: deps.serviceKeys, docs }));
+      app.use(unknownInternalRoutes(deps.serviceKeys));
       app.use(jwksRoutes({ jwks: buildJwks(tokens), docs }));
       app.use(accountRoutes({ accounts, authenticate: auth, docs }));
       app.use(presenceRoutes({ presence, authenticate: auth, docs }));

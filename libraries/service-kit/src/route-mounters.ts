@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { z } from 'zod';
-import { requireAuth, requireService, type ServiceKeys } from '@canaduck/auth';
+import { bearerToken, requireAuth, requireService, type ServiceKeys, verifyServiceToken } from '@canaduck/auth';
+import { UnauthorizedError } from '@canaduck/errors';
 import type { ApiDocs, DocRoute } from './api-docs';
 import { parseInput } from './validation';
 
@@ -34,6 +35,21 @@ export function internalRouteMounter({ router, docs, serviceKeys, callers }: Int
     if (!allowed) throw new Error(`${key} has no entry in INTERNAL_CALLERS`);
     docs?.route({ ...spec, auth: 'service', responses: { ...SERVICE_AUTH_ANSWERS, ...spec.responses } });
     router[spec.method](spec.path, requireService(serviceKeys, allowed), handler);
+  };
+}
+
+/**
+ * Mounted after a service's internal routes: a path under /internal that none of them matched
+ * answers 401 without a valid service token (as the real routes do), and the JSON 404 only to a
+ * known service, so nobody without credentials can tell which internal paths exist.
+ */
+export function unknownInternalRoutes(serviceKeys: ServiceKeys): RequestHandler {
+  return async (req, _res, next) => {
+    if (req.path !== '/internal' && !req.path.startsWith('/internal/')) return next();
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw new UnauthorizedError('service token required', 'token_missing');
+    await verifyServiceToken(token, serviceKeys);
+    next(); // the service's JSON 404, as for any unknown path
   };
 }
 
