@@ -127,10 +127,11 @@ export async function startStreams() {
     async close() {
       server.closeAllConnections();
       server.close();
-      for (const p of Object.values(parts)) {
-        await p.backbone.stop();
-        await p.knex.destroy();
-      }
+      // Every backbone first: a long poll it wakes may still read its database, so no pool is
+      // destroyed before all of them stopped (else knex logs 'Acquire connection error: aborted').
+      for (const p of Object.values(parts)) await p.backbone.stop();
+      await sleep(200);
+      for (const p of Object.values(parts)) await p.knex.destroy();
     },
   };
 }

@@ -29,7 +29,7 @@ export async function bearer(server: IrcServer, conn: IrcConnection): Promise<st
       s.tokenAt = server.now();
       s.roles = r.data.user.roles;
       // Roles changed over REST (user.roles_changed forces this login): the user modes follow.
-      if (isOperator(s.roles) !== wasOperator) announceOperator(conn, !wasOperator);
+      if (isOperator(s.roles) !== wasOperator) announceOperator(server, conn, !wasOperator);
     } else if (r.status === 401) {
       conn.close('Your account can no longer log in');
     }

@@ -15,7 +15,8 @@ export const operatorHere = (server: IrcServer, pseudo: string): boolean =>
   server.connectionsOf(pseudo).some((c) => isOperator(c.session?.roles));
 
 /** Tells the client it is an operator now (381 and user mode +o), or is no longer one (-o). */
-export function announceOperator(conn: IrcConnection, operator: boolean): void {
+export function announceOperator(server: IrcServer, conn: IrcConnection, operator: boolean): void {
+  server.setOperator(conn, operator);
   if (operator) conn.numeric(N.RPL_YOUREOPER, 'You are now an IRC operator');
   conn.send({ source: conn.name, command: 'MODE', params: [conn.name, operator ? '+o' : '-o'] });
 }

@@ -3,7 +3,6 @@ import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
 import type { CommandFamily } from './command';
-import { isOperator } from './operators';
 
 export const VERSION = 'canaduck-irc-1.0';
 
@@ -44,13 +43,11 @@ export function sendMotd(server: IrcServer, conn: IrcConnection): void {
  * with members on it. REST users and other doors' clients are not counted: they are not connected here.
  */
 export function sendLusers(server: IrcServer, conn: IrcConnection): void {
-  const { connections, maxUsers, channels } = server.localCounts();
-  const users = new Set(connections.map((c) => c.name.toLowerCase())).size;
-  const operators = new Set(connections.filter((c) => isOperator(c.session?.roles)).map((c) => c.name.toLowerCase())).size;
+  const { users, maxUsers, connections, operators, channels } = server.localCounts();
   conn.numeric(N.RPL_LUSERCLIENT, `There are 0 users and ${users} invisible on 1 servers`);
   if (operators) conn.numeric(N.RPL_LUSEROP, String(operators), 'operator(s) online');
   conn.numeric(N.RPL_LUSERCHANNELS, String(channels), 'channels formed');
-  conn.numeric(N.RPL_LUSERME, `I have ${connections.length} clients and 0 servers`);
+  conn.numeric(N.RPL_LUSERME, `I have ${connections} clients and 0 servers`);
   conn.numeric(N.RPL_LOCALUSERS, String(users), String(maxUsers), `Current local users: ${users}, Max: ${maxUsers}`);
   conn.numeric(N.RPL_GLOBALUSERS, String(users), String(maxUsers), `Current global users: ${users}, Max: ${maxUsers}`);
 }

@@ -20,7 +20,7 @@ function welcome(server: IrcServer, conn: IrcConnection): void {
   sendMotd(server, conn);
   // Every user is +i here (no address is shown): clients learn it as on other networks.
   conn.send({ source: conn.name, command: 'MODE', params: [conn.name, '+i'] });
-  if (isOperator(conn.session?.roles)) announceOperator(conn, true);
+  if (isOperator(conn.session?.roles)) announceOperator(server, conn, true);
 }
 
 /** Called after NICK, USER, CAP END and PASS: registers once everything is there. */

@@ -46,6 +46,9 @@ export class IrcServer implements ConnectionHost {
   private readonly byChannel = new Map<string, Set<IrcConnection>>();
   /** The most users (distinct nicks) registered here at once since the start (LUSERS' max). */
   private maxUsers = 0;
+  /** Registered connections (a nick may have several), and those of operators. */
+  private registeredCount = 0;
+  private readonly operatorConnections = new Set<IrcConnection>();
   private readonly servers: net.Server[] = [];
   private readonly commands = commandTable();
   private sweeper?: NodeJS.Timeout;
@@ -145,26 +148,44 @@ export class IrcServer implements ConnectionHost {
     }
     const key = fold(conn.name);
     const set = this.byNick.get(key);
-    set?.delete(conn);
+    if (set?.delete(conn)) this.registeredCount--;
     if (set && !set.size) this.byNick.delete(key);
+    this.operatorConnections.delete(conn);
   }
 
   /** Registration done: the connection answers to its pseudo. */
   addNick(conn: IrcConnection): void {
     const key = fold(conn.name);
     const set = this.byNick.get(key) ?? new Set();
+    if (!set.has(conn)) this.registeredCount++;
     set.add(conn);
     this.byNick.set(key, set);
     this.maxUsers = Math.max(this.maxUsers, this.byNick.size);
+  }
+
+  /** Keeps LUSERS' operator count: called when a connection becomes an operator or stops being one. */
+  setOperator(conn: IrcConnection, operator: boolean): void {
+    if (operator) this.operatorConnections.add(conn);
+    else this.operatorConnections.delete(conn);
   }
 
   connectionsOf(pseudo: string): IrcConnection[] {
     return [...(this.byNick.get(fold(pseudo)) ?? [])];
   }
 
-  /** The registered connections, the most users seen at once, and how many channels have members here (LUSERS). */
-  localCounts(): { connections: IrcConnection[]; maxUsers: number; channels: number } {
-    return { connections: [...this.byNick.values()].flatMap((set) => [...set]), maxUsers: this.maxUsers, channels: this.byChannel.size };
+  /**
+   * LUSERS' figures, kept as they change rather than counted, since every registration sends them
+   * (counting would cost O(connections) each time: O(n²) over a reconnect storm).
+   */
+  localCounts(): { users: number; maxUsers: number; connections: number; operators: number; channels: number } {
+    const operators = new Set([...this.operatorConnections].map((c) => fold(c.name))).size;
+    return {
+      users: this.byNick.size,
+      maxUsers: this.maxUsers,
+      connections: this.registeredCount,
+      operators,
+      channels: this.byChannel.size,
+    };
   }
 
   localMembers(channel: string): IrcConnection[] {
