@@ -1,4 +1,4 @@
-import { newUser, rest, restToken, TestClient, unique, useDoor } from './support';
+import { newUser, RawClient, rest, restToken, TestClient, unique, useDoor } from './support';
 
 const { stack, door } = useDoor();
 
@@ -16,7 +16,8 @@ describe('JOIN, NAMES, PART', () => {
       ca.send(`JOIN ${chan}`);
       expect((await ca.waitFor('JOIN')).params[0]).toBe(chan);
       const names = await ca.waitFor('353');
-      expect(names.params.slice(1)).toEqual(['=', chan, `@${a}`]);
+      // irc-framework asks for userhost-in-names: full masks.
+      expect(names.params.slice(1)).toEqual(['=', chan, `@${a}!${a}@canaduck`]);
       await ca.waitFor('366');
       const cfg = await rest<{ owner: string }>(stack().urls.channel, 'GET', `/channel/${chan.slice(1)}/config`);
       expect(cfg.body.owner).toBe(a);
@@ -26,7 +27,7 @@ describe('JOIN, NAMES, PART', () => {
       cb.send(`JOIN ${chan}`);
       expect((await cb.waitFor('332')).params.slice(1)).toEqual([chan, 'the topic']);
       expect((await cb.waitFor('333')).params[2]).toBe(`${a}!${a}@canaduck`);
-      expect((await cb.waitFor('353')).params[3].split(' ').sort()).toEqual([`@${a}`, b].sort());
+      expect((await cb.waitFor('353')).params[3].split(' ').sort()).toEqual([`@${a}!${a}@canaduck`, `${b}!${b}@canaduck`].sort());
       // The owner sees the newcomer join.
       expect((await ca.waitFor((m) => m.command === 'JOIN' && m.source.startsWith(`${b}!`))).params[0]).toBe(chan);
 
@@ -39,6 +40,47 @@ describe('JOIN, NAMES, PART', () => {
       expect(users.body.users.map((u) => u.pseudo)).toEqual([a]);
     } finally {
       await Promise.all([ca.close(), cb.close()]);
+    }
+  });
+
+  test('when clients negotiated extended-join, userhost-in-names and invite-notify, then JOINs carry account and realname, NAMES full masks, and members see INVITEs', async () => {
+    const [a, b, r] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b'), newUser(stack(), 'r')]);
+    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const raw = await RawClient.connect(door().port);
+    const chan = `#${unique('x')}`;
+    try {
+      expect(ca.lines.find((m) => m.command === 'CAP' && m.params[1] === 'ACK')?.params[2].split(' ')).toEqual(
+        expect.arrayContaining(['extended-join', 'userhost-in-names', 'invite-notify']),
+      );
+      await ca.join(chan);
+      // A client without the capabilities: the plain forms (RFC 1459).
+      await raw.register(r);
+      raw.send(`JOIN ${chan}`);
+      await raw.waitFor('366');
+      expect((await raw.waitFor('353')).params[3].split(' ').sort()).toEqual([`@${a.pseudo}`, r.pseudo].sort());
+      expect((await ca.waitFor((m) => m.command === 'JOIN' && m.source.startsWith(`${r.pseudo}!`))).params).toEqual([
+        chan,
+        r.pseudo,
+        r.pseudo,
+      ]);
+      cb.send(`JOIN ${chan}`);
+      expect((await ca.waitFor((m) => m.command === 'JOIN' && m.source.startsWith(`${b.pseudo}!`))).params).toEqual([
+        chan,
+        b.pseudo,
+        `${b.pseudo} test`,
+      ]);
+      expect((await raw.waitFor((m) => m.command === 'JOIN' && m.source.startsWith(`${b.pseudo}!`))).params).toEqual([chan]);
+      ca.send(`MODE ${chan} +i`);
+      await ca.waitFor((m) => m.command === 'MODE' && m.params[1] === '+i');
+      const c = await newUser(stack(), 'c');
+      ca.send(`INVITE ${c.pseudo} ${chan}`);
+      const seen = await cb.waitFor((m) => m.command === 'INVITE');
+      expect(seen).toEqual(expect.objectContaining({ source: `${a.pseudo}!${a.pseudo}@canaduck`, params: [c.pseudo, chan] }));
+      raw.send(`PING after-invite`);
+      await raw.waitFor((m) => m.command === 'PONG' && m.params.includes('after-invite'));
+      expect(raw.lines.some((m) => m.command === 'INVITE')).toBe(false);
+    } finally {
+      await Promise.all([ca.close(), cb.close(), raw.close()]);
     }
   });
 

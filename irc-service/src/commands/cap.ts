@@ -14,6 +14,9 @@ export const SUPPORTED_CAPS = [
   'multi-prefix',
   'draft/chathistory',
   'labeled-response',
+  'extended-join',
+  'userhost-in-names',
+  'invite-notify',
   'sasl',
 ];
 

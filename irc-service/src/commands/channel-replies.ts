@@ -28,7 +28,9 @@ export async function sendNames(server: IrcServer, conn: IrcConnection, channel:
   const r = await server.clients.channels.users(auth, channel);
   if (r.status === 200) {
     const symbol = cfg?.modes.includes('s') ? '@' : cfg?.modes.includes('i') ? '*' : '=';
-    const entries = r.data.users.map((u) => prefixOf(u.role) + u.pseudo);
+    // userhost-in-names: nick!user@host, the mask every user has here.
+    const full = conn.caps.has('userhost-in-names');
+    const entries = r.data.users.map((u) => prefixOf(u.role) + (full ? server.mask(u.pseudo) : u.pseudo));
     // 353 lines stay well under 512 bytes: 300 bytes of names each.
     let line: string[] = [];
     let bytes = 0;

@@ -1,6 +1,5 @@
 import { channelEventDataSchemas, type ChannelEventData, type ChannelEventName } from '@canaduck/contracts';
 import { fold, ircChannel } from '../protocol/names';
-import type { OutgoingMessage } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
 
 type Data<T extends ChannelEventName> = ChannelEventData<T>;
@@ -74,18 +73,12 @@ export class ChannelLines {
 
   /** Others see JOIN; the pseudo's own connections that do not show the channel yet join it too. */
   private joined(d: Data<'channel.member_joined'>): void {
-    const line: OutgoingMessage = {
-      source: this.server.mask(d.pseudo),
-      command: 'JOIN',
-      params: [ircChannel(d.channel)],
-      tags: { account: d.pseudo },
-    };
     const own = (c: { name: string }) => fold(c.name) === fold(d.pseudo);
-    this.server.toChannel(d.channel, line, own);
+    for (const c of this.server.localMembers(d.channel)) if (!own(c)) c.send(this.server.joinLine(c, d.pseudo, d.channel));
     for (const c of this.server.connectionsOf(d.pseudo)) {
       if (c.registered && !c.channels.has(d.channel)) {
         this.server.joinLocal(c, d.channel);
-        c.send(line);
+        c.send(this.server.joinLine(c, d.pseudo, d.channel));
       }
     }
   }
@@ -111,10 +104,15 @@ export class ChannelLines {
     this.server.toChannel(d.channel, { source: this.source(d.by), command: 'TOPIC', params: [ircChannel(d.channel), d.topic] });
   }
 
-  /** The invited user's connections are told; nobody else (the channel may be secret). */
+  /**
+   * The invited user's connections are told, and (invite-notify) the channel's members here, who
+   * know the channel already; nobody else (the channel may be secret).
+   */
   private invited(d: Data<'channel.member_invited'>): void {
-    for (const c of this.server.connectionsOf(d.pseudo))
-      if (c.registered) c.send({ source: this.source(d.by), command: 'INVITE', params: [c.name, ircChannel(d.channel)] });
+    const line = { source: this.source(d.by), command: 'INVITE', params: [d.pseudo, ircChannel(d.channel)] };
+    const invitee = (c: { name: string }) => fold(c.name) === fold(d.pseudo);
+    for (const c of this.server.connectionsOf(d.pseudo)) if (c.registered) c.send({ ...line, params: [c.name, ircChannel(d.channel)] });
+    for (const c of this.server.localMembers(d.channel)) if (!invitee(c) && c.caps.has('invite-notify')) c.send(line);
   }
 
   /** A deleted channel disappears from its members' clients as if they had left it. */

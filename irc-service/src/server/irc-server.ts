@@ -5,7 +5,7 @@ import type { Logger } from '@canaduck/logging';
 import type { Clients } from '../clients';
 import type { GuestLease } from '../clients/user-client';
 import type { Settings } from '../config';
-import { fold } from '../protocol/names';
+import { fold, ircChannel } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcMessage } from '../protocol/irc-line';
 import { commandTable } from '../commands';
@@ -209,6 +209,16 @@ export class IrcServer implements ConnectionHost {
   /** Sends to every connection showing `channel`, except those `skip` says no to. */
   toChannel(channel: string, m: OutgoingMessage, skip?: (c: IrcConnection) => boolean): void {
     for (const c of this.localMembers(channel)) if (!skip?.(c)) c.send(m);
+  }
+
+  /**
+   * `pseudo`'s JOIN of `channel` as `to` sees it: with extended-join, its account and realname too
+   * (the realname its IRC client gave, else the pseudo: REST users have none).
+   */
+  joinLine(to: IrcConnection, pseudo: string, channel: string): OutgoingMessage {
+    const params = [ircChannel(channel)];
+    if (to.caps.has('extended-join')) params.push(pseudo, this.connectionsOf(pseudo).find((c) => c.realname)?.realname || pseudo);
+    return { source: this.mask(pseudo), command: 'JOIN', params, tags: { account: pseudo } };
   }
 
   /** `pseudo!pseudo@host`: the same mask for IRC and REST users; no address is ever shown. */
