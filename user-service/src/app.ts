@@ -6,10 +6,11 @@ import { retryingTransactor } from '@canaduck/db';
 import { createTokenRevocation, EventBackbone, eventFeedRoutes, Outbox } from '@canaduck/events';
 import { ApiDocs, createServiceApp, type AppBase, unknownInternalRoutes } from '@canaduck/service-kit';
 import type { Clients } from './clients';
-import { DEFAULT_LIMITS, type Settings } from './config';
+import { DEFAULT_GUEST_ORPHAN_AFTER_SECONDS, DEFAULT_LIMITS, type Settings } from './config';
 import { BcryptGate } from './domain/bcrypt-gate';
 import { AccountService } from './domain/account-service';
 import { GuestService } from './domain/guest-service';
+import { OrphanGuestSweeper } from './domain/orphan-guest-sweeper';
 import { buildJwks, completeTokenSettings } from './domain/jwks';
 import { PasswordHasher } from './domain/passwords';
 import { PresenceService } from './domain/presence-service';
@@ -41,6 +42,8 @@ export interface UserApp {
   backbone: EventBackbone;
   /** The revocation map of the token check, fed by the user stream. */
   revocation: TokenRevocation;
+  /** Deletes the guests no door is left to remove (GUEST_ORPHAN_AFTER_S). */
+  guestSweeper: OrphanGuestSweeper;
 }
 
 /** Builds the user-service: repositories -> domain -> routes. main.ts and the tests both start here. */
@@ -86,6 +89,11 @@ export function createUserApp(deps: AppDeps): UserApp {
     events,
     now,
   });
+  const guestSweeper = new OrphanGuestSweeper({
+    guests,
+    logger,
+    graceMs: (settings.guestOrphanAfterSeconds ?? DEFAULT_GUEST_ORPHAN_AFTER_SECONDS) * 1000,
+  });
   const presence = new PresenceService({ db, users, directory, events, now });
   const profiles = new ProfileService({ db, users, directory, events, channels: deps.clients.channels });
   const roles = new RoleService({ db, users, directory, events, now });
@@ -119,7 +127,7 @@ export function createUserApp(deps: AppDeps): UserApp {
       app.use(roleRoutes({ roles, authenticate: auth, docs }));
     },
   });
-  return { app, accounts, backbone, revocation };
+  return { app, accounts, backbone, revocation, guestSweeper };
 }
 
 async function localTokenState(accounts: AccountService, pseudo: string) {

@@ -9,6 +9,9 @@ export const DEFAULT_LIMITS = {
   passwordChangeWindowSeconds: 900,
 };
 
+/** GUEST_ORPHAN_AFTER_S's default: ten minutes past a lease's end, long after any live door has claimed it. */
+export const DEFAULT_GUEST_ORPHAN_AFTER_SECONDS = 600;
+
 /** Environment of the user-service; see the README's configuration table. */
 export const configShape = {
   ...commonShape,
@@ -27,6 +30,12 @@ export const configShape = {
   PRESENCE_TIMEOUT: duration('300'),
   /** whois asks channel-service for the user's channels and gives up after this long. */
   WHOIS_CHANNELS_TIMEOUT_MS: positiveInt(800),
+  /**
+   * A guest whose lease ran out this long ago (s) is deleted by user-service itself: no door is
+   * left to claim it (a live door claims an expired guest within half its lease, which renews
+   * the lease). 0 turns the sweep off.
+   */
+  GUEST_ORPHAN_AFTER_S: z.coerce.number().int().min(0).default(DEFAULT_GUEST_ORPHAN_AFTER_SECONDS),
   /** First administrator, created at start-up when both are set and the pseudo is free. */
   ADMIN_PSEUDO: z.string().regex(PSEUDO_PATTERN, 'ADMIN_PSEUDO must be a valid pseudo').optional(),
   ADMIN_PASSWORD: z
@@ -57,6 +66,8 @@ export interface Settings {
   bcryptQueueMax?: number;
   passwordChangeMax?: number;
   passwordChangeWindowSeconds?: number;
+  /** GUEST_ORPHAN_AFTER_S (left out: DEFAULT_GUEST_ORPHAN_AFTER_SECONDS; 0: no sweep). */
+  guestOrphanAfterSeconds?: number;
 }
 
 /** The settings from the parsed environment. */
@@ -74,5 +85,6 @@ export function settingsFrom(config: UserServiceConfig): Settings {
     bcryptQueueMax: config.BCRYPT_QUEUE_MAX,
     passwordChangeMax: config.PASSWORD_CHANGE_MAX,
     passwordChangeWindowSeconds: config.PASSWORD_CHANGE_WINDOW,
+    guestOrphanAfterSeconds: config.GUEST_ORPHAN_AFTER_S,
   };
 }

@@ -23,8 +23,13 @@ void runService({
   migrations,
   build: async (ctx) => {
     const clients = createClients(ctx);
-    const { app, accounts, backbone, revocation } = createUserApp({ ...appBase(ctx), settings: settingsFrom(ctx.config), clients });
+    const { app, accounts, backbone, revocation, guestSweeper } = createUserApp({
+      ...appBase(ctx),
+      settings: settingsFrom(ctx.config),
+      clients,
+    });
     await seedFirstAdmin(ctx, accounts);
-    return { app, clients, workers: [backbone, revocation] };
+    // Stopped in reverse: the guest sweep first (its transaction finishes), then the stream's readers.
+    return { app, clients, workers: [backbone, revocation, guestSweeper] };
   },
 });

@@ -19,6 +19,7 @@ describe('user-service configuration', () => {
       bcryptQueueMax: 32,
       passwordChangeMax: 5,
       passwordChangeWindowSeconds: 900,
+      guestOrphanAfterSeconds: 600,
     });
     expect(config.PORT).toBe(5001);
   });
@@ -31,6 +32,12 @@ describe('user-service configuration', () => {
   it('when JWT_EXPIRES_IN and PRESENCE_TIMEOUT are durations, then they are read in seconds', () => {
     const config = loadConfig(configShape, { ...base, JWT_EXPIRES_IN: '1w', PRESENCE_TIMEOUT: '5m' });
     expect(config).toMatchObject({ JWT_EXPIRES_IN: 604800, PRESENCE_TIMEOUT: 300 });
+  });
+
+  it('when GUEST_ORPHAN_AFTER_S is set, then it is the grace in seconds; 0 turns the sweep off, a negative one is refused', () => {
+    expect(settingsFrom(loadConfig(configShape, { ...base, GUEST_ORPHAN_AFTER_S: '1800' })).guestOrphanAfterSeconds).toBe(1800);
+    expect(settingsFrom(loadConfig(configShape, { ...base, GUEST_ORPHAN_AFTER_S: '0' })).guestOrphanAfterSeconds).toBe(0);
+    expect(() => loadConfig(configShape, { ...base, GUEST_ORPHAN_AFTER_S: '-1' })).toThrow(/GUEST_ORPHAN_AFTER_S/);
   });
 
   it.each([['0'], ['-5'], ['1.5s'], ['soon']])('when JWT_EXPIRES_IN is %s, then the configuration is refused', (text) => {

@@ -1,37 +1,12 @@
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { useService } from './support';
-
-const PASSWORD = 'a-random-door-chosen-secret-0123456789';
+import { claimed, doorCalls, useService } from './support';
 
 describe.each(testDatabases())('guest leases (%s)', (kind) => {
   // A clock the tests move: leases run out without sleeping.
   let clock = Date.now();
   const svc = useService(kind, { now: () => clock });
-
-  async function guest(owner: string, leaseSeconds = 30): Promise<string> {
-    const pseudo = uniqueName('Guest');
-    await request(svc.app)
-      .post('/internal/guests')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ pseudo, password: PASSWORD, owner, lease_seconds: leaseSeconds })
-      .expect(201);
-    return pseudo;
-  }
-
-  const renew = (owner: string, pseudos: string[], leaseSeconds = 30) =>
-    request(svc.app)
-      .post('/internal/guests/leases')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ owner, pseudos, lease_seconds: leaseSeconds });
-
-  const claim = (owner: string, extra: Record<string, unknown> = {}) =>
-    request(svc.app)
-      .post('/internal/guests/expired')
-      .set('Authorization', serviceBearer('irc-service', 'user-service'))
-      .send({ owner, lease_seconds: 30, limit: 200, ...extra });
-
-  const claimed = (res: request.Response): string[] => res.body.guests.map((g: { pseudo: string }) => g.pseudo);
+  const { guest, renew, claim } = doorCalls(svc);
 
   it('when a door renews its guests, then only the leases it holds move on, and they are never claimed while renewed', async () => {
     const doorA = uniqueName('door');

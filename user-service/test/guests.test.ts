@@ -1,8 +1,6 @@
 import request from 'supertest';
 import { bearer, serviceBearer, testDatabases, uniqueName } from '@canaduck/testing';
-import { signedUp, useService } from './support';
-
-const GUEST_PASSWORD = 'a-random-door-chosen-secret-0123456789';
+import { GUEST_PASSWORD, signedUp, useService } from './support';
 const LEASE = { owner: 'door-a', lease_seconds: 60 };
 
 describe.each(testDatabases())('guests of the IRC door (%s)', (kind) => {

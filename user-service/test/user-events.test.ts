@@ -1,41 +1,6 @@
 import request from 'supertest';
-import { serviceBearer, testDatabases, waitUntil } from '@canaduck/testing';
-import { PASSWORD, loginAs, registerUser, signedUp, signedUpAdmin, startService, useService, type TestService } from './support';
-
-interface FeedEvent {
-  service: string;
-  seq: number;
-  type: string;
-  at: string;
-  data: Record<string, unknown>;
-}
-
-/** The whole user stream, through GET /internal/events as another service reads it. */
-async function feed(svc: TestService): Promise<FeedEvent[]> {
-  const events: FeedEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const res = await request(svc.app)
-      .get('/internal/events')
-      .query({ after, limit: 1000 })
-      .set('Authorization', serviceBearer('channel-service', 'user-service'));
-    expect(res.status).toBe(200);
-    const page = res.body as { events: FeedEvent[]; last_seq: number };
-    if (page.events.length === 0) return events;
-    events.push(...page.events);
-    after = page.last_seq;
-  }
-}
-
-/** The events about one pseudo, once `count` of them are sequenced. */
-async function eventsOf(svc: TestService, pseudo: string, count: number): Promise<FeedEvent[]> {
-  let mine: FeedEvent[] = [];
-  await waitUntil(async () => {
-    mine = (await feed(svc)).filter((e) => e.data.pseudo === pseudo);
-    return mine.length >= count;
-  }, `${count} events of ${pseudo} are in the feed`);
-  return mine;
-}
+import { testDatabases } from '@canaduck/testing';
+import { PASSWORD, eventsOf, feed, loginAs, registerUser, signedUp, signedUpAdmin, startService, useService } from './support';
 
 const isoNear = (iso: unknown, from: number, to: number) =>
   typeof iso === 'string' && Date.parse(iso) >= from - 1 && Date.parse(iso) <= to + 1;

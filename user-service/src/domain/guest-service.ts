@@ -1,5 +1,6 @@
 import { signUserToken } from '@canaduck/auth';
 import type { GuestClaim, GuestRequest, GuestsClaimed } from '@canaduck/contracts';
+import type { Knex } from '@canaduck/db';
 import { NotFoundError } from '@canaduck/errors';
 import type { GuestLeaseRepository } from '../repositories/guest-lease-repository';
 import type { AccountService, AccountServiceDeps, LoginResult } from './account-service';
@@ -18,7 +19,9 @@ export interface GuestServiceDeps extends Pick<
  * Guests of the IRC door: temporary accounts for clients without credentials. Each carries a
  * lease held by one door instance, which renews it while the client is connected; a guest whose
  * lease runs out (its door died) is claimed by another door, which makes it leave its channels
- * and deletes it. A live door's guests are never claimed: their leases do not run out.
+ * and deletes it. A live door's guests are never claimed: their leases do not run out. When no
+ * door is left to claim it, user-service's own sweep (OrphanGuestSweeper) deletes it once its
+ * lease has been over for GUEST_ORPHAN_AFTER_S.
  */
 export class GuestService {
   constructor(private readonly deps: GuestServiceDeps) {}
@@ -51,17 +54,49 @@ export class GuestService {
 
   /** The guest is gone (whois 404) and its pseudo free again; registered accounts are never touched here. */
   async delete(pseudo: string): Promise<void> {
-    const { db, users, leases, events } = this.deps;
-    // Like any deleted account, its tokens die everywhere (user.deleted revokes them).
+    const { db, leases } = this.deps;
     const deleted = await db.transaction(async (trx) => {
-      const gone = await users.deleteGuest(pseudo, trx);
-      if (!gone) return false;
+      // The lease row first, as the orphan sweep does: both lock in the same order.
       await leases.remove(pseudo.toLowerCase(), trx);
-      await events.emit(trx, { type: 'user.deleted', data: { pseudo, revoked_before: isoTime(events.revocationTime()) } });
-      return true;
+      return this.deleteAccount(pseudo, trx);
     });
     if (!deleted) throw new NotFoundError('no guest has this pseudo', 'user_not_found');
-    this.deps.directory.audit('guest_deleted', {}, { pseudo });
+    this.deps.directory.audit('guest_deleted', {}, { pseudo: deleted });
+  }
+
+  /**
+   * Deletes, up to `limit`, the guests whose lease ran out `graceMs` ago or more: no door claimed
+   * them (a live door claims an expired guest within half a lease, and the claim gives it a new
+   * lease), so no door is left to remove them. Each goes in its own transaction, with the same
+   * writes and event as the door's DELETE, and only if its lease is still the one read
+   * (compare-and-delete): a renewal or a claim in between keeps it, and of two replicas sweeping at
+   * once exactly one deletes it. Answers the pseudos deleted and how many leases were looked at
+   * (`limit` of them: more may be waiting).
+   */
+  async deleteOrphans(graceMs: number, limit: number): Promise<{ deleted: string[]; seen: number }> {
+    const { db, leases, now } = this.deps;
+    const found = await leases.claimable(now() - graceMs, limit);
+    const deleted: string[] = [];
+    for (const lease of found) {
+      const pseudo = await db.transaction(async (trx) => {
+        if (!(await leases.removeUnchanged(lease, trx))) return undefined;
+        // A lease left without its guest account (never a registered one) goes alone.
+        return this.deleteAccount(lease.pseudoKey, trx);
+      });
+      if (pseudo) deleted.push(pseudo);
+    }
+    return { deleted, seen: found.length };
+  }
+
+  /** The guest's account, in the caller's transaction: answers its pseudo, or undefined when no guest has it. */
+  private async deleteAccount(pseudo: string, trx: Knex.Transaction): Promise<string | undefined> {
+    const { users, events } = this.deps;
+    const deleted = await users.deleteGuest(pseudo, trx);
+    // Like any deleted account, its tokens die everywhere (user.deleted revokes them), and
+    // channel-service makes it leave its channels.
+    if (deleted)
+      await events.emit(trx, { type: 'user.deleted', data: { pseudo: deleted, revoked_before: isoTime(events.revocationTime()) } });
+    return deleted;
   }
 
   /** The door still holds these guests: their leases move on; answers those it held (the others were claimed). */

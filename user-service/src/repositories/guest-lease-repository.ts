@@ -15,6 +15,9 @@ interface LeaseRow {
 
 const toLease = (r: LeaseRow): GuestLease => ({ pseudoKey: r.pseudo_key, owner: r.owner, expiresAt: Number(r.expires_at) });
 
+/** The lease row exactly as it was read: a compare-and-set matches nothing once it changed. */
+const unchanged = (seen: GuestLease) => ({ pseudo_key: seen.pseudoKey, owner: seen.owner, expires_at: seen.expiresAt });
+
 /**
  * `guest_leases`: one row per guest account, keyed by its lower-cased pseudo. Methods join the
  * caller's transaction when given one (`trx`).
@@ -39,11 +42,14 @@ export class GuestLeaseRepository {
     return rows.map((r) => r.pseudo_key);
   }
 
-  /** Leases run out before `now` (and, when `owner` is given, every lease of that owner), oldest first. */
-  async claimable(now: number, limit: number, owner?: string, trx?: Knex.Transaction): Promise<GuestLease[]> {
+  /**
+   * Leases run out before `before` (and, when `owner` is given, every lease of that owner), oldest
+   * first: a door claims those run out before now, the orphan sweep those run out before its grace.
+   */
+  async claimable(before: number, limit: number, owner?: string, trx?: Knex.Transaction): Promise<GuestLease[]> {
     const rows = (await (trx ?? this.knex)('guest_leases')
       .where((q) => {
-        q.where('expires_at', '<', now);
+        q.where('expires_at', '<', before);
         if (owner !== undefined) q.orWhere('owner', owner);
       })
       .orderBy('expires_at')
@@ -53,14 +59,22 @@ export class GuestLeaseRepository {
   }
 
   /**
+   * Removes one lease only if nobody changed it since it was read (compare-and-delete on owner and
+   * expiry, like takeOver): a renewal or a door's claim in between wins, and of two sweeps
+   * removing it at once exactly one does.
+   */
+  async removeUnchanged(seen: GuestLease, trx?: Knex.Transaction): Promise<boolean> {
+    const removed = await (trx ?? this.knex)('guest_leases').where(unchanged(seen)).del();
+    return Number(removed) === 1;
+  }
+
+  /**
    * Takes one lease over for `owner` until `expiresAt`, only if nobody changed it since it was read
    * (compare-and-set on owner and expiry): of two doors claiming at once, exactly one wins, and a
    * renewal by its live owner in between makes the claim fail.
    */
   async takeOver(seen: GuestLease, owner: string, expiresAt: number, trx?: Knex.Transaction): Promise<boolean> {
-    const changed = await (trx ?? this.knex)('guest_leases')
-      .where({ pseudo_key: seen.pseudoKey, owner: seen.owner, expires_at: seen.expiresAt })
-      .update({ owner, expires_at: expiresAt });
+    const changed = await (trx ?? this.knex)('guest_leases').where(unchanged(seen)).update({ owner, expires_at: expiresAt });
     return Number(changed) === 1;
   }
 }

@@ -193,13 +193,17 @@ export class UserRepository {
     await trx('users').where('id', userId).update({ deleted_at: at, password_hash: null, status: 'offline', avatar_url: null });
   }
 
-  /** Deletes a guest account outright (its pseudo is free again); false when no guest has that pseudo. */
-  async deleteGuest(pseudo: string, trx: Knex.Transaction): Promise<boolean> {
-    const row = await trx<UserRow>('users').where({ pseudo_key: pseudo.toLowerCase(), guest: true }).first('id');
-    if (!row) return false;
+  /**
+   * Deletes a guest account outright (its pseudo is free again); answers its stored pseudo, or
+   * undefined when no guest has that pseudo. The row count decides, not the read before it: of two
+   * transactions deleting the same guest at once, only one answers it (one user.deleted).
+   */
+  async deleteGuest(pseudo: string, trx: Knex.Transaction): Promise<string | undefined> {
+    const row = await trx<UserRow>('users').where({ pseudo_key: pseudo.toLowerCase(), guest: true }).first('id', 'pseudo');
+    if (!row) return undefined;
     await trx('user_roles').where('user_id', row.id).del();
-    await trx('users').where('id', row.id).del();
-    return true;
+    const deleted = await trx('users').where({ id: row.id, guest: true }).del();
+    return Number(deleted) === 1 ? row.pseudo : undefined;
   }
 
   private toRecord(row: UserRow, roles: string[]): UserRecord {
