@@ -6,30 +6,20 @@
 // Chromium: /usr/bin/chromium, or CHROMIUM_PATH; when missing, scripts/ci-install-tools.sh
 // installs Debian's package first (hence the long timeout below).
 // e2e-timeout-seconds: 480
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ensureChromium, withBrowserPage } from '../lib/browser.mjs';
 import { BASE_URL, reporter, SERVICES } from '../lib/e2e-check.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'test-results', 'docs');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 // `ok - ...` / `not ok - ...` lines are what scripts/e2e.mjs counts as checks.
 const { failures, fail } = reporter();
 
-if (!fs.existsSync(EXECUTABLE) && !process.env.CHROMIUM_PATH) {
-  console.log(`30-docs-browser: no Chromium at ${EXECUTABLE}: running scripts/ci-install-tools.sh`);
-  spawnSync('bash', [path.join(ROOT, 'scripts', 'ci-install-tools.sh')], { stdio: 'inherit' });
-}
-if (!fs.existsSync(EXECUTABLE)) {
-  console.log(`not ok - Chromium is available at ${EXECUTABLE} (install it: scripts/ci-install-tools.sh, or set CHROMIUM_PATH)`);
-  process.exit(1);
-}
+ensureChromium('30-docs-browser');
 
 /** Operations ("GET /msg") a service's document declares, as the browser will load it. */
 async function documentedOperations(service) {
@@ -56,23 +46,7 @@ async function listedOperations(page) {
 }
 
 fs.mkdirSync(OUT, { recursive: true });
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'canaduck-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: EXECUTABLE,
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-  viewport: { width: 1280, height: 900 },
-});
-try {
-  const page = context.pages()[0] ?? (await context.newPage());
+await withBrowserPage(async (page) => {
   const pageErrors = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
 
@@ -107,10 +81,7 @@ try {
       console.log(`ok - ${service}: ${expected.length} operations listed (screenshot test-results/docs/${service}.png)`);
   }
   if (pageErrors.length > 0) fail(`the page raised errors: ${pageErrors.join(' | ')}`);
-} finally {
-  await context.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
+});
 
 if (failures.length > 0) {
   console.error(`30-docs-browser: ${failures.length} failure(s)`);

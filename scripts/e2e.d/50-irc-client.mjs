@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assert, check, expectJson, finish, request } from '../lib/e2e-check.mjs';
+import { assert, check, expectJson, finish, request, newAccount } from '../lib/e2e-check.mjs';
 
 const IRC_HOST = process.env.IRC_HOST ?? '127.0.0.1';
 const IRC_PORT = Number(process.env.IRC_PORT ?? 6667);
@@ -30,13 +30,8 @@ async function until(what, fn, ms = 20000) {
   }
 }
 
-async function account(prefix) {
-  const pseudo = `${prefix}${id}`;
-  const password = `pw-${randomBytes(8).toString('hex')}`;
-  expectJson(await request('POST', '/register', { body: { pseudo, password, email: `${pseudo}@e2e.canaduck.example` } }), 201);
-  const { token } = expectJson(await request('POST', '/login', { body: { pseudo, password } }), 200);
-  return { pseudo, password, token };
-}
+/** `prefix` + this run's id: a new account through the gateway. */
+const account = (prefix) => newAccount(`${prefix}${id}`);
 
 function irssiConfig(user) {
   return `servers = ( { address = "${IRC_HOST}"; chatnet = "canaduck"; port = "${IRC_PORT}"; use_tls = "no"; autoconnect = "yes"; } );

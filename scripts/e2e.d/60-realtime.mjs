@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assert, BASE_URL, check, expectJson, finish, request } from '../lib/e2e-check.mjs';
+import { assert, BASE_URL, check, expectJson, finish, request, newAccount } from '../lib/e2e-check.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WebSocket = createRequire(path.join(ROOT, 'package.json'))('ws');
@@ -14,13 +14,8 @@ const WS_URL = BASE_URL.replace(/^http/, 'ws');
 const id = randomBytes(4).toString('hex');
 const channel = `rt${id}`;
 
-async function account(prefix) {
-  const pseudo = `${prefix}${id}`;
-  const password = `pw-${randomBytes(8).toString('hex')}`;
-  expectJson(await request('POST', '/register', { body: { pseudo, password, email: `${pseudo}@e2e.canaduck.example` } }), 201);
-  const { token } = expectJson(await request('POST', '/login', { body: { pseudo, password } }), 200);
-  return { pseudo, token };
-}
+/** `prefix` + this run's id: a new account through the gateway. */
+const account = (prefix) => newAccount(`${prefix}${id}`);
 
 /** Resolves with the first envelope `match` accepts among those `subscribe` hands over, or fails after `ms`. */
 function firstEnvelope(what, subscribe, match, ms = 15000) {

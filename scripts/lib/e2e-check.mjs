@@ -10,6 +10,7 @@
 //   });
 //   finish();
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +97,14 @@ export async function serviceToken(service = 'user-service', callee = 'gateway-s
     secret: process.env.SERVICE_TOKEN_SECRET ?? process.env.JWT_SECRET,
   });
   return auth.signServiceToken(keys, callee);
+}
+
+/** A new account through the gateway (POST /register, then POST /login): `{ pseudo, password, token }`. */
+export async function newAccount(pseudo) {
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  expectJson(await request('POST', '/register', { body: { pseudo, password, email: `${pseudo}@e2e.canaduck.example` } }), 201);
+  const { token } = expectJson(await request('POST', '/login', { body: { pseudo, password } }), 200);
+  return { pseudo, password, token };
 }
 
 /** The six documented services, as the gateway's /docs selector and /docs/<service>/openapi.json name them. */
