@@ -44,6 +44,9 @@ describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
       expect((await ca.waitFor('301')).params.slice(1)).toEqual([b.pseudo, 'lunch']);
       const whois = await rest<{ status: string }>(stack().urls.user, 'GET', `/whois/${b.pseudo}`);
       expect(whois.body.status).toBe('away');
+      cb.send(`AWAY :${'🦆'.repeat(70)}`);
+      // AWAYLEN=64 counts characters: 64 ducks, none cut in half.
+      expect((await ca.waitFor((m) => m.command === 'AWAY' && m.params[0] !== 'lunch')).params).toEqual(['🦆'.repeat(64)]);
       cb.send('AWAY');
       await cb.waitFor('305');
     } finally {

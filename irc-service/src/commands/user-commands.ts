@@ -76,7 +76,8 @@ export const userCommands: CommandFamily = {
   },
   AWAY: {
     async run(server, conn, msg) {
-      const text = msg.params[0]?.slice(0, 64);
+      // AWAYLEN=64 characters: cut between characters, never inside an emoji's UTF-16 pair.
+      const text = [...(msg.params[0] ?? '')].slice(0, 64).join('');
       conn.away = text || null;
       conn.numeric(
         text ? N.RPL_NOWAWAY : N.RPL_UNAWAY,
