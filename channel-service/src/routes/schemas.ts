@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import {
   accessBatchAnswerSchema,
+  charCount,
+  isOneLine,
+  MAX_REASON_CHARS,
+  MAX_TOPIC_CHARS,
   channelAccessSchema,
   channelRoleSchema,
   channelVisibilityListSchema,
@@ -13,30 +17,17 @@ import { MODE_LETTERS } from '../domain/modes';
 // The zod schemas of channel-service's bodies and answers (structures.md section 4): the routes
 // validate with the request ones, and every schema describes its route in the OpenAPI document.
 
-export const MAX_TOPIC = 300;
-export const MAX_REASON = 300;
-
-/** Counts characters as people do (an emoji is one), not UTF-16 units. */
-function chars(s: string): number {
-  return [...s].length;
-}
-
-// Control characters (newlines included) would break IRC-style one-line display, except the IRC
-// formatting codes that IRC clients put in topics and reasons and render: bold 02, colour 03 and
-// 04, reset 0F, monospace 11, reverse 16, italic 1D, strikethrough 1E, underline 1F.
-const CONTROL = /[\u0000\u0001\u0005-\u000e\u0010\u0012-\u0015\u0017-\u001c\u007f]/;
-
 export const topicSchema = z
   .string()
-  .refine((s) => chars(s) <= MAX_TOPIC, `a topic has at most ${MAX_TOPIC} characters`)
-  .refine((s) => !CONTROL.test(s), 'a topic is one line without control characters')
-  .describe(`at most ${MAX_TOPIC} characters, one line`);
+  .refine((s) => charCount(s) <= MAX_TOPIC_CHARS, `a topic has at most ${MAX_TOPIC_CHARS} characters`)
+  .refine(isOneLine, 'a topic is one line without control characters')
+  .describe(`at most ${MAX_TOPIC_CHARS} characters, one line`);
 
 export const reasonSchema = z
   .string()
-  .refine((s) => chars(s) <= MAX_REASON, `a reason has at most ${MAX_REASON} characters`)
-  .refine((s) => !CONTROL.test(s), 'a reason is one line without control characters')
-  .describe(`at most ${MAX_REASON} characters, one line`);
+  .refine((s) => charCount(s) <= MAX_REASON_CHARS, `a reason has at most ${MAX_REASON_CHARS} characters`)
+  .refine(isOneLine, 'a reason is one line without control characters')
+  .describe(`at most ${MAX_REASON_CHARS} characters, one line`);
 
 // Path and query parameters.
 

@@ -1,4 +1,5 @@
-import { ircChannel, KICKLEN, oneLine, restChannel, TOPICLEN } from '../protocol/names';
+import { toOneLine } from '@canaduck/contracts';
+import { ircChannel, KICKLEN, restChannel, TOPICLEN } from '../protocol/names';
 import { N } from '../protocol/numerics';
 import type { IrcConnection } from '../server/irc-connection';
 import type { IrcServer } from '../server/irc-server';
@@ -36,7 +37,7 @@ async function partOne(server: IrcServer, conn: IrcConnection, ircName: string, 
   const channel = restChannel(ircName);
   if (!channel) return conn.numeric(N.ERR_NOSUCHCHANNEL, ircName, 'No such channel');
   if (!conn.channels.has(channel)) return conn.numeric(N.ERR_NOTONCHANNEL, ircName, "You're not on that channel");
-  const message = reason === undefined ? '' : oneLine(reason, KICKLEN);
+  const message = reason === undefined ? '' : toOneLine(reason, KICKLEN);
   await server.clients.channels.part(await bearer(server, conn), channel, message);
   // Others see the PART from the stream. This client leaves now (unless the event was first);
   // the owner cannot leave over REST (the channel would be deleted): only this client's view goes.
@@ -75,7 +76,7 @@ export const channelCommands: CommandFamily = {
         if (cfg.status !== 200) return refusal(conn, 'TOPIC', ircName, cfg);
         return sendTopic(server, conn, cfg.data);
       }
-      const topic = oneLine(msg.params[1], TOPICLEN);
+      const topic = toOneLine(msg.params[1], TOPICLEN);
       const r = await server.clients.channels.topic(auth, channel, topic);
       if (r.status !== 200) return refusal(conn, 'TOPIC', ircName, r);
       // Members see the TOPIC line from the stream; a setter outside the channel is answered here.
@@ -119,7 +120,7 @@ export const channelCommands: CommandFamily = {
       const [ircName, nick, reason] = msg.params;
       const channel = restChannel(ircName);
       if (!channel) return conn.numeric(N.ERR_NOSUCHCHANNEL, ircName, 'No such channel');
-      const r = await server.clients.channels.kick(await bearer(server, conn), channel, nick, reason && oneLine(reason, KICKLEN));
+      const r = await server.clients.channels.kick(await bearer(server, conn), channel, nick, reason && toOneLine(reason, KICKLEN));
       if (r.status === 404 && r.data.code === 'not_member')
         return conn.numeric(N.ERR_USERNOTINCHANNEL, nick, ircName, "They aren't on that channel");
       if (r.status !== 200) return refusal(conn, 'KICK', ircName, r);

@@ -3,3 +3,4 @@ export * from './channel-service';
 export * from './channel-events';
 export * from './message-service';
 export * from './internal-callers';
+export * from './channel-texts';
