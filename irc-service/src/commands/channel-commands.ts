@@ -26,7 +26,7 @@ async function joinOne(server: IrcServer, conn: IrcConnection, ircName: string):
   // came before the answer: then its JOIN line is already sent.
   if (!conn.channels.has(channel)) {
     server.joinLocal(conn, channel);
-    conn.send(server.joinLine(conn, conn.name, channel));
+    conn.send(server.joinLines(conn.name, channel)(conn));
   }
   const cfg = await api.config(auth, channel);
   if (cfg.status === 200) sendTopic(server, conn, cfg.data, false);

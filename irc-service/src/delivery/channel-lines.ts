@@ -74,11 +74,12 @@ export class ChannelLines {
   /** Others see JOIN; the pseudo's own connections that do not show the channel yet join it too. */
   private joined(d: Data<'channel.member_joined'>): void {
     const own = (c: { name: string }) => fold(c.name) === fold(d.pseudo);
-    for (const c of this.server.localMembers(d.channel)) if (!own(c)) c.send(this.server.joinLine(c, d.pseudo, d.channel));
+    const lineFor = this.server.joinLines(d.pseudo, d.channel);
+    for (const c of this.server.localMembers(d.channel)) if (!own(c)) c.send(lineFor(c));
     for (const c of this.server.connectionsOf(d.pseudo)) {
       if (c.registered && !c.channels.has(d.channel)) {
         this.server.joinLocal(c, d.channel);
-        c.send(this.server.joinLine(c, d.pseudo, d.channel));
+        c.send(lineFor(c));
       }
     }
   }

@@ -212,13 +212,15 @@ export class IrcServer implements ConnectionHost {
   }
 
   /**
-   * `pseudo`'s JOIN of `channel` as `to` sees it: with extended-join, its account and realname too
-   * (the realname its IRC client gave, else the pseudo: REST users have none).
+   * `pseudo`'s JOIN of `channel` as each recipient sees it: with extended-join, its account and
+   * realname too (the realname its IRC client gave, else the pseudo: REST users have none). Both
+   * forms are built once, however many members receive them.
    */
-  joinLine(to: IrcConnection, pseudo: string, channel: string): OutgoingMessage {
-    const params = [ircChannel(channel)];
-    if (to.caps.has('extended-join')) params.push(pseudo, this.connectionsOf(pseudo).find((c) => c.realname)?.realname || pseudo);
-    return { source: this.mask(pseudo), command: 'JOIN', params, tags: { account: pseudo } };
+  joinLines(pseudo: string, channel: string): (to: IrcConnection) => OutgoingMessage {
+    const plain: OutgoingMessage = { source: this.mask(pseudo), command: 'JOIN', params: [ircChannel(channel)], tags: { account: pseudo } };
+    const realname = this.connectionsOf(pseudo).find((c) => c.realname)?.realname || pseudo;
+    const extended: OutgoingMessage = { ...plain, params: [ircChannel(channel), pseudo, realname] };
+    return (to) => (to.caps.has('extended-join') ? extended : plain);
   }
 
   /** `pseudo!pseudo@host`: the same mask for IRC and REST users; no address is ever shown. */
