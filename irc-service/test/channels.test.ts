@@ -1,10 +1,9 @@
-import { newUser, RawClient, rest, restToken, TestClient, unique, useDoor } from './support';
+import { newUser, RawClient, rest, restToken, TestClient, unique, useDoor, twoConnected } from './support';
 
 const { stack, door } = useDoor();
 
 async function two(): Promise<[TestClient, TestClient, string, string]> {
-  const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-  const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+  const { a, b, ca, cb } = await twoConnected(stack(), door().port);
   return [ca, cb, a.pseudo, b.pseudo];
 }
 

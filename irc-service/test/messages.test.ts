@@ -1,11 +1,10 @@
-import { newUser, rest, restToken, startDoor, TestClient, unique, useDoor } from './support';
+import { newUser, rest, restToken, startDoor, TestClient, unique, useDoor, twoConnected } from './support';
 
 const { stack, door } = useDoor();
 
 describe('PRIVMSG and NOTICE', () => {
   test('when an IRC client speaks in a channel, then the other IRC member and REST readers get it once, and echo-message returns it with its msgid', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a, { echo: true }), TestClient.connect(door().port, b)]);
+    const { a, b, ca, cb } = await twoConnected(stack(), door().port, { echoA: true });
     const chan = `#${unique('m')}`;
     try {
       await ca.join(chan);
@@ -55,8 +54,7 @@ describe('PRIVMSG and NOTICE', () => {
   });
 
   test('when a client messages a nick, then it arrives as a private message; unknown nicks get 401, closed channels 404', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { b, ca, cb } = await twoConnected(stack(), door().port);
     const chan = `#${unique('n')}`;
     try {
       ca.send(`PRIVMSG ${b.pseudo} :psst`);
@@ -88,8 +86,7 @@ describe('CTCP', () => {
     ).body.messages.map((m) => m.text);
 
   test('when a client sends CTCP VERSION to a nick, then it goes live, the real client answers it by NOTICE, that comes back as NOTICE, and nothing is stored', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { a, b, ca, cb } = await twoConnected(stack(), door().port);
     try {
       ca.send(`PRIVMSG ${b.pseudo} :\x01VERSION\x01`);
       const asked = await cb.waitFor((m) => m.params[1] === '\x01VERSION\x01');
@@ -112,8 +109,7 @@ describe('CTCP', () => {
   });
 
   test('when a client sends /me (CTCP ACTION) in a channel, then it is a stored message that IRC members and REST readers get as sent', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { b, ca, cb } = await twoConnected(stack(), door().port);
     const chan = `#${unique('me')}`;
     try {
       await ca.join(chan);

@@ -1,4 +1,4 @@
-import { newUser, rest, restToken, TestClient, useDoor } from './support';
+import { newUser, rest, restToken, TestClient, useDoor, twoConnected } from './support';
 
 const { stack, door } = useDoor();
 
@@ -29,8 +29,7 @@ describe('operators', () => {
   });
 
   test('when a user who is not an admin sends OPER, KILL or MODE +o, then 491, 481 and 481, and nobody is disconnected', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { a, b, ca, cb } = await twoConnected(stack(), door().port);
     try {
       ca.send(`OPER ${a.pseudo} ${a.password}`);
       await ca.waitFor('491');

@@ -6,7 +6,7 @@ import { createIrcApp, type IrcApp } from '../src/app';
 import { createClients } from '../src/clients';
 import type { Settings } from '../src/config';
 
-import type { TestUser } from './irc-clients';
+import { TestClient, type TestUser } from './irc-clients';
 
 export { RawClient, TestClient, type TestUser } from './irc-clients';
 
@@ -163,6 +163,13 @@ export async function newUser(stack: Stack, prefix = 'u'): Promise<TestUser> {
   const r = await rest(stack.urls.user, 'POST', '/register', { body: { pseudo, password, email: `${pseudo}@test.example` } });
   if (r.status !== 201) throw new Error(`register ${pseudo}: ${r.status} ${JSON.stringify(r.body)}`);
   return { pseudo, password };
+}
+
+/** Two new accounts, each connected to the door on `port` (`echoA`: the first asks for echo-message). */
+export async function twoConnected(stack: Stack, port: number, o: { echoA?: boolean } = {}) {
+  const [a, b] = await Promise.all([newUser(stack, 'a'), newUser(stack, 'b')]);
+  const [ca, cb] = await Promise.all([TestClient.connect(port, a, { echo: o.echoA }), TestClient.connect(port, b)]);
+  return { a, b, ca, cb };
 }
 
 export async function restToken(stack: Stack, u: TestUser): Promise<string> {

@@ -1,11 +1,10 @@
-import { newUser, rest, TestClient, unique, useDoor } from './support';
+import { rest, unique, useDoor, twoConnected } from './support';
 
 const { stack, door } = useDoor();
 
 describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
   test('when WHOIS asks a user, then 311/319/312/330/318 answer, secret channels hidden; unknown is 401', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { b, ca, cb } = await twoConnected(stack(), door().port);
     const pub = `#${unique('w')}`;
     const sec = `#${unique('ws')}`;
     try {
@@ -31,8 +30,7 @@ describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
   });
 
   test('when a user goes AWAY, then 306, channel peers with away-notify see AWAY, PRIVMSG senders get 301, REST sees "away"; back: 305', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { b, ca, cb } = await twoConnected(stack(), door().port);
     const chan = `#${unique('aw')}`;
     try {
       await ca.join(chan);
@@ -55,8 +53,7 @@ describe('WHOIS, WHO, AWAY, ISON, USERHOST', () => {
   });
 
   test('when ISON and USERHOST ask, then connected users are listed and unknown ones are not', async () => {
-    const [a, b] = await Promise.all([newUser(stack(), 'a'), newUser(stack(), 'b')]);
-    const [ca, cb] = await Promise.all([TestClient.connect(door().port, a), TestClient.connect(door().port, b)]);
+    const { b, ca, cb } = await twoConnected(stack(), door().port);
     try {
       ca.send(`ISON ${b.pseudo} ghostuser77`);
       expect((await ca.waitFor('303')).params[1]).toBe(b.pseudo);
