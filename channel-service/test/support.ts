@@ -6,12 +6,14 @@ import {
   bearer,
   createTestDatabase,
   freePort,
+  readWholeStream,
   serviceBearer,
   testServiceKeys,
   testTokenSettings,
   uniqueName,
   waitUntil,
   type TestDatabase,
+  type StreamEventRead,
   type TestDbKind,
 } from '@canaduck/testing';
 import { ServiceTokenMinter } from '@canaduck/auth';
@@ -161,28 +163,11 @@ export function useAppWithFakeUserService(kind: TestDbKind): TestApp {
 }
 
 /** One event of the channel feed as a consumer reads it. */
-export interface FeedEvent {
-  service: string;
-  seq: number;
-  type: string;
-  at: string;
-  data: Record<string, unknown> & { channel: string };
-}
+export type FeedEvent = StreamEventRead<Record<string, unknown> & { channel: string }>;
 
 /** The whole channel stream, read through GET /internal/events with a service token. */
-export async function feed(app: Express, after = 0): Promise<FeedEvent[]> {
-  const events: FeedEvent[] = [];
-  for (;;) {
-    const res = await request(app)
-      .get('/internal/events')
-      .query({ after, limit: 5000 })
-      .set('Authorization', serviceBearer('message-service', 'channel-service'));
-    if (res.status !== 200) throw new Error(`feed failed: ${res.status} ${JSON.stringify(res.body)}`);
-    const page = res.body as { events: FeedEvent[]; last_seq: number };
-    if (page.events.length === 0) return events;
-    events.push(...page.events);
-    after = page.last_seq;
-  }
+export function feed(app: Express, after = 0): Promise<FeedEvent[]> {
+  return readWholeStream(app, { caller: 'message-service', callee: 'channel-service', after, limit: 5000 });
 }
 
 /**

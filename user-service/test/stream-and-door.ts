@@ -1,32 +1,14 @@
 // What other services see of user-service in the tests: its user stream, read as channel-service
 // reads it, and the guest calls an IRC door makes (support.ts re-exports both).
 import request from 'supertest';
-import { serviceBearer, uniqueName, waitUntil } from '@canaduck/testing';
+import { readWholeStream, serviceBearer, type StreamEventRead, uniqueName, waitUntil } from '@canaduck/testing';
 import type { TestService } from './support';
 
-export interface FeedEvent {
-  service: string;
-  seq: number;
-  type: string;
-  at: string;
-  data: Record<string, unknown>;
-}
+export type FeedEvent = StreamEventRead;
 
 /** The whole user stream, through GET /internal/events as another service reads it. */
-export async function feed(svc: TestService): Promise<FeedEvent[]> {
-  const events: FeedEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const res = await request(svc.app)
-      .get('/internal/events')
-      .query({ after, limit: 1000 })
-      .set('Authorization', serviceBearer('channel-service', 'user-service'));
-    expect(res.status).toBe(200);
-    const page = res.body as { events: FeedEvent[]; last_seq: number };
-    if (page.events.length === 0) return events;
-    events.push(...page.events);
-    after = page.last_seq;
-  }
+export function feed(svc: TestService): Promise<FeedEvent[]> {
+  return readWholeStream(svc.app, { caller: 'channel-service', callee: 'user-service' });
 }
 
 /** The events about one pseudo, once `count` of them are sequenced (needs the workers started). */

@@ -4,3 +4,4 @@ export * from './wait';
 export * from './contract-fixtures';
 export * from './ports';
 export * from './internal-callers';
+export * from './stream-reader';
